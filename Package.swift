@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+// DiDLab: a Monte Carlo robustness lab for staggered difference-in-differences designs.
+import PackageDescription
+
+let package = Package(
+    name: "DiDLab",
+    products: [
+        .executable(name: "didlab", targets: ["didlab"]),
+        .executable(name: "didlab-bench", targets: ["Bench"]),
+        .library(name: "Estimators", targets: ["Estimators"]),
+        .library(name: "Sim", targets: ["Sim"]),
+        .library(name: "Lab", targets: ["Lab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]),
+        .target(name: "Estimators", dependencies: ["CGSL"]),
+        .target(name: "Sim", dependencies: ["CGSL", "Estimators", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Lab", dependencies: ["CGSL", "Estimators", "Sim", .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "didlab", dependencies: [
+            "Estimators", "Sim", "Lab",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "Bench", dependencies: [
+            "Estimators", "Sim", "Lab", "CGSL",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "EstimatorsTests", dependencies: ["Estimators", "CGSL"]),
+        .testTarget(name: "SimTests", dependencies: ["Sim", "Estimators", "CGSL"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Sim", "Estimators"]),
+        .testTarget(name: "CLITests", dependencies: ["didlab"]),
+    ]
+)

@@ -1,0 +1,25 @@
+#ifndef CGSL_SHIM_H
+#define CGSL_SHIM_H
+/* DiDLab's window on GSL: the headers we use and static inline wrappers for what Swift 6
+   cannot reach directly. Nothing else lives here. */
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
+#include <gsl/gsl_permutation.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+/* Swift 6 rejects references to C global variables (not concurrency-safe): expose the
+   generator types through functions. */
+static inline const gsl_rng_type *cgsl_rng_type_mt19937(void) { return gsl_rng_mt19937; }
+static inline const gsl_rng_type *cgsl_rng_type_ranlxd2(void) { return gsl_rng_ranlxd2; }
+static inline const gsl_rng_type *cgsl_rng_type_taus2(void) { return gsl_rng_taus2; }
+
+/* GSL's default error handler aborts the process; DiDLab checks return codes instead. */
+static inline void cgsl_disable_abort_on_error(void) { gsl_set_error_handler_off(); }
+
+#endif

@@ -1,0 +1,127 @@
+import CGSL
+
+/// Ordinary least squares on a demeaned design, with fixest's collinearity rule.
+///
+/// A regressor is dropped when it is absorbed by the fixed effects (its demeaned sum of squares
+/// is below `1e-10 ×` its raw centred sum of squares), or when it is a linear combination of
+/// regressors kept before it (``DroppingCholesky`` with `collin.tol = 1e-10`). The kept system is
+/// solved and inverted with GSL's Cholesky (`gsl_linalg_cholesky_decomp1`, `…_invert`).
+public struct LeastSquaresFit: Sendable {
+    /// Indices (into the design's terms) of the kept regressors.
+    public let keptTerms: [Int]
+    /// Names of dropped regressors, in order.
+    public let droppedTerms: [String]
+    /// Coefficients of the kept regressors.
+    public let coefficients: [Double]
+    /// `(X̃'X̃)⁻¹` of the kept regressors, row-major.
+    public let bread: [Double]
+    /// Residuals `û = ỹ − X̃β̂` (equal to the full model's residuals by Frisch–Waugh–Lovell).
+    public let residuals: [Double]
+    /// Residual sum of squares.
+    public let residualSumOfSquares: Double
+    /// Sum of squares of the demeaned outcome (for the within R²).
+    public let withinTotalSumOfSquares: Double
+
+    /// Fits `ỹ = X̃β + û`.
+    /// - Throws: ``EstimationError/singularDesign`` if GSL's factorisation fails on the kept set.
+    public init(design: DemeanedDesign, tolerance: Double = 1e-10) throws {
+        let p = design.regressors.count
+        var gram = [Double](repeating: 0, count: p * p)
+        var moment = [Double](repeating: 0, count: p)
+        for a in 0..<p {
+            moment[a] = dot(design.regressors[a], design.outcome)
+            for b in 0...a {
+                let value = dot(design.regressors[a], design.regressors[b])
+                gram[a * p + b] = value
+                gram[b * p + a] = value
+            }
+        }
+        // Absorbed by the fixed effects?
+        var absorbed = [Bool](repeating: false, count: p)
+        for a in 0..<p where gram[a * p + a] <= tolerance * design.rawScale[a] || design.rawScale[a] == 0 {
+            absorbed[a] = true
+            gram[a * p + a] = 0
+        }
+        let pivots = DroppingCholesky(matrix: gram, dimension: p, tolerance: tolerance)
+        let kept = (0..<p).filter { pivots.kept[$0] && !absorbed[$0] }
+        keptTerms = kept
+        droppedTerms = (0..<p).filter { !kept.contains($0) }.map { design.termNames[$0] }
+        let m = kept.count
+        var inverse = [Double](repeating: 0, count: m * m)
+        for (r, a) in kept.enumerated() { for (c, b) in kept.enumerated() { inverse[r * m + c] = gram[a * p + b] } }
+        if m > 0 {
+            let status = inverse.withUnsafeMutableBufferPointer { buffer -> Int32 in
+                guard let base = buffer.baseAddress else { return -1 }
+                var view = gsl_matrix_view_array(base, m, m)
+                let decomposed = gsl_linalg_cholesky_decomp1(&view.matrix)
+                return decomposed != 0 ? decomposed : gsl_linalg_cholesky_invert(&view.matrix)
+            }
+            guard status == 0 else { throw EstimationError.singularDesign(terms: kept.map { design.termNames[$0] }) }
+        }
+        bread = inverse
+        var beta = [Double](repeating: 0, count: m)
+        for r in 0..<m { for c in 0..<m { beta[r] += inverse[r * m + c] * moment[kept[c]] } }
+        coefficients = beta
+        var residual = design.outcome
+        for (r, a) in kept.enumerated() {
+            let coefficient = beta[r]
+            design.regressors[a].withUnsafeBufferPointer { x in
+                for i in 0..<residual.count { residual[i] -= coefficient * x[i] }
+            }
+        }
+        residuals = residual
+        residualSumOfSquares = dot(residual, residual)
+        withinTotalSumOfSquares = dot(design.outcome, design.outcome)
+    }
+}
+
+/// Dot product with four accumulators (a fixed summation order, so results are reproducible).
+@inlinable
+public func dot(_ a: [Double], _ b: [Double]) -> Double {
+    a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in dot(x, y) } }
+}
+
+/// Dot product of two buffers of equal length with four accumulators.
+@inlinable
+public func dot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> Double {
+    let n = x.count
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    var i = 0
+    while i + 4 <= n {
+        s0 += x[i] * y[i]; s1 += x[i + 1] * y[i + 1]; s2 += x[i + 2] * y[i + 2]; s3 += x[i + 3] * y[i + 3]
+        i += 4
+    }
+    while i < n { s0 += x[i] * y[i]; i += 1 }
+    return (s0 + s1) + (s2 + s3)
+}
+
+/// Why an estimation failed.
+public enum EstimationError: Error, Equatable, CustomStringConvertible {
+    /// GSL could not factor the kept normal equations.
+    case singularDesign(terms: [String])
+    /// Every regressor was dropped as collinear.
+    case noIdentifiedTerms(dropped: [String])
+    /// A requested clustering does not exist in the panel.
+    case unknownClustering(name: String, available: [String])
+    /// Fewer than two clusters.
+    case tooFewClusters(name: String, count: Int)
+    /// An option is invalid for this estimator.
+    case invalidOption(String)
+
+    /// One line for the user.
+    public var description: String {
+        switch self {
+        case .singularDesign(let terms):
+            return "the normal equations of (\(terms.joined(separator: ", "))) are singular"
+        case .noIdentifiedTerms(let dropped):
+            return "every regressor was dropped as collinear with the fixed effects or each other: "
+                + dropped.joined(separator: ", ")
+        case let .unknownClustering(name, available):
+            return "--cluster: column '\(name)' is not loaded; available: \(available.sorted().joined(separator: ", "))"
+        case let .tooFewClusters(name, count):
+            return "--cluster \(name): \(count) cluster; expected at least 2"
+        case .invalidOption(let message):
+            return message
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/// Which variance–covariance estimator to report.
+///
+/// The names follow R fixest: `iid` (classical), `hetero` (White/HC1), `cluster` (CR1 by a
+/// column). Labels and JSON names come from here, so every output agrees.
+public enum VarianceType: Sendable, Equatable, Hashable {
+    /// Homoskedastic errors: `V = σ̂² (X̃'X̃)⁻¹`, `σ̂² = Σû² / (n − K)`.
+    case iid
+    /// Heteroskedasticity-robust (HC1 with fixest's correction).
+    case hetero
+    /// Cluster-robust CR1 by the named clustering of the panel.
+    case cluster(String)
+
+    /// Short label for tables: "IID", "Heteroskedasticity-robust", "Clustered (city)".
+    public var label: String {
+        switch self {
+        case .iid: return "IID"
+        case .hetero: return "Heteroskedasticity-robust"
+        case .cluster(let name): return "Clustered (\(name))"
+        }
+    }
+
+    /// The JSON `vcov` field: "iid", "hetero" or "CR1".
+    public var jsonName: String {
+        switch self {
+        case .iid: return "iid"
+        case .hetero: return "hetero"
+        case .cluster: return "CR1"
+        }
+    }
+
+    /// The lab's inference name, e.g. "iid", "hetero", "cr1:city".
+    public var inferenceName: String {
+        switch self {
+        case .iid: return "iid"
+        case .hetero: return "hetero"
+        case .cluster(let name): return "cr1:\(name)"
+        }
+    }
+}
+
+/// The small-sample correction of a variance estimator, as a typed value (fixest's `ssc()`).
+///
+/// With `K` the number of estimated parameters (regressors plus counted fixed effects), `n`
+/// observations and `G` clusters, the variance is multiplied by
+/// - `(n − 1)/(n − K)` when ``kAdjustment`` is on (fixest `K.adj`, Stata's `(N−1)/(N−K)`),
+/// - `G/(G − 1)` for clustered variances when ``clusterAdjustment`` is on (fixest `G.adj`).
+///
+/// Fixed effects in `K` (fixest `K.fixef`): ``FixedEffectCount-swift.enum/nested`` (default)
+/// counts a fixed effect whose levels are nested in the cluster variable as a single
+/// parameter, so `y ~ D + X | city + year` clustered by city has `K = k + T`; `.full` counts
+/// every level, `K = k + N + T − 1`; `.none` counts none. With ``exactRank`` the fixed effects
+/// count their exact rank (fixest `K.exact`; differs only on disconnected panels).
+///
+/// p-values and intervals use the t distribution with `G − 1` degrees of freedom for clustered
+/// variances and `n − K` (all fixed effects counted) otherwise (fixest `t.df = "min"`).
+public struct SmallSampleCorrection: Sendable, Equatable {
+    /// How fixed effects enter `K`.
+    public enum FixedEffectCount: String, Sendable, CaseIterable {
+        /// Fixed effects nested in the cluster variable count as one parameter (fixest default).
+        case nested
+        /// Every fixed-effect level counts.
+        case full
+        /// Fixed effects are not counted.
+        case none
+    }
+
+    /// Apply `(n − 1)/(n − K)`.
+    public var kAdjustment: Bool
+    /// How fixed effects count in `K`.
+    public var fixedEffectCount: FixedEffectCount
+    /// Count fixed effects by their exact rank rather than `levels − 1` per extra effect.
+    public var exactRank: Bool
+    /// Apply `G/(G − 1)` to clustered variances.
+    public var clusterAdjustment: Bool
+    /// Use `n/(n − K)` (HC1) instead of `(n − 1)/(n − K)` for `hetero`. fixest and pyfixest use
+    /// `n/(n − K)` (confirmed against pyfixest 0.60.0, `scripts/reference`).
+    public var heteroUsesN: Bool
+
+    /// Creates a correction; see the properties.
+    public init(kAdjustment: Bool = true, fixedEffectCount: FixedEffectCount = .nested, exactRank: Bool = false,
+                clusterAdjustment: Bool = true, heteroUsesN: Bool = true) {
+        self.kAdjustment = kAdjustment
+        self.fixedEffectCount = fixedEffectCount
+        self.exactRank = exactRank
+        self.clusterAdjustment = clusterAdjustment
+        self.heteroUsesN = heteroUsesN
+    }
+
+    /// R fixest's default `ssc()` (and pyfixest's): nested K, `(n−1)/(n−K)` clustered,
+    /// `n/(n−K)` hetero, `G/(G−1)`, t(G−1) clustered and t(n−K) otherwise.
+    public static let fixest = SmallSampleCorrection()
+
+    /// Stata `reghdfe`: absorbed effects nested in the cluster are not counted but `_cons` is,
+    /// so clustered results equal fixest's on connected panels; fixed effects count their exact
+    /// rank, as reghdfe detects redundant levels (this differs from fixest on disconnected
+    /// panels). Singletons are not dropped here: reghdfe drops them by default, so pass
+    /// panels without singleton units to compare.
+    public static let reghdfe = SmallSampleCorrection(exactRank: true)
+}

@@ -1,0 +1,70 @@
+/// Options shared by the regression estimators.
+public struct RegressionOptions: Sendable {
+    /// Variance estimator.
+    public var variance: VarianceType
+    /// Small-sample correction (fixest's default).
+    public var correction: SmallSampleCorrection
+    /// Creates options; the default clusters by nothing (iid) with fixest's correction.
+    public init(variance: VarianceType = .iid, correction: SmallSampleCorrection = .fixest) {
+        self.variance = variance
+        self.correction = correction
+    }
+}
+
+/// The static two-way fixed-effects DiD ("multi-period DID"):
+/// `y_it = β D_it + γ'X_it + μ_i + λ_t + ε_it`, with `D_it = 1{t ≥ g_i}`.
+///
+/// The term for `D` is named "treat". Covariates follow in the panel's order. Equivalent to
+/// fixest `feols(y ~ treat + x1 + … | unit + time)`.
+public struct TwoWayFixedEffects: Sendable {
+    /// Options.
+    public var options: RegressionOptions
+
+    /// Creates the estimator.
+    public init(options: RegressionOptions = RegressionOptions()) { self.options = options }
+
+    /// Estimates the model on `panel`.
+    /// - Throws: ``EstimationError`` when the treatment is absorbed or the clustering is unknown.
+    public func estimate(_ panel: Panel) throws -> Estimate {
+        try FixedEffectsRegression.fit(panel: panel, method: "twfe",
+                                       terms: [Estimate.Term(name: "treat")], columns: [panel.treatmentColumn],
+                                       options: options, extraNotes: [])
+    }
+}
+
+/// Shared fitting of `y ~ regressors + covariates | unit + period` for every regression estimator.
+public enum FixedEffectsRegression {
+    /// Demeans, fits, computes the variance and packages an ``Estimate``.
+    /// Covariates of the panel are appended after `columns`.
+    public static func fit(panel: Panel, method: String, terms: [Estimate.Term], columns: [[Double]],
+                           options: RegressionOptions, extraNotes: [String],
+                           within: TwoWayWithin? = nil) throws -> Estimate {
+        let within = within ?? TwoWayWithin(panel: panel)
+        let allTerms = terms + panel.covariateNames.map { Estimate.Term(name: $0) }
+        let design = DemeanedDesign(within: within, termNames: allTerms.map(\.name), outcome: panel.outcome,
+                                    regressors: columns + panel.covariates)
+        let fit = try LeastSquaresFit(design: design)
+        guard !fit.keptTerms.isEmpty else { throw EstimationError.noIdentifiedTerms(dropped: fit.droppedTerms) }
+        let variance = try VarianceEstimator.estimate(fit: fit, design: design, panel: panel, type: options.variance,
+                                                      correction: options.correction)
+        var notes = panel.notes + extraNotes
+        if !fit.droppedTerms.isEmpty {
+            notes.append("dropped for collinearity: " + fit.droppedTerms.joined(separator: ", "))
+        }
+        if !within.isBalanced {
+            notes.append("unbalanced panel: fixed effects removed by an exact solve (rank \(within.fixedEffectRank))")
+        }
+        if within.fixedEffectRank < panel.unitCount + panel.periodCount - 1 {
+            notes.append("the panel is disconnected: fixed effects have rank \(within.fixedEffectRank), "
+                         + "not \(panel.unitCount + panel.periodCount - 1)")
+        }
+        return Estimate(method: method, outcome: panel.outcomeName, terms: fit.keptTerms.map { allTerms[$0] },
+                        coefficients: fit.coefficients, variance: variance, droppedTerms: fit.droppedTerms,
+                        observationCount: panel.observationCount, unitCount: panel.unitCount,
+                        periodCount: panel.periodCount,
+                        fixedEffects: [(panel.unitName, panel.unitCount), (panel.timeName, panel.periodCount)],
+                        residualSumOfSquares: fit.residualSumOfSquares,
+                        withinRSquared: 1 - fit.residualSumOfSquares / fit.withinTotalSumOfSquares,
+                        notes: notes)
+    }
+}

@@ -1,0 +1,287 @@
+import Foundation
+
+extension Panel {
+    /// Reads a panel from a CSV file.
+    ///
+    /// Rows with a missing value (see ``CSVTable/isMissing(row:column:)``) in any used column are
+    /// dropped and counted in ``notes`` (as fixest does); an empty cohort means never treated.
+    /// - Throws: ``PanelError`` naming the file, line and column of the first problem.
+    public static func load(csv path: String, spec: PanelSpec) throws -> Panel {
+        let table: CSVTable
+        do { table = try CSVTable(contentsOfFile: path) } catch { throw PanelError.csv(error.description) }
+        return try load(table: table, spec: spec)
+    }
+
+    /// Builds a panel from a parsed CSV table (see ``load(csv:spec:)``).
+    public static func load(table: CSVTable, spec: PanelSpec) throws -> Panel {
+        try PanelTableReader(table: table, spec: spec).read()
+    }
+}
+
+/// Validates and converts the columns of one CSV table into a ``Panel``.
+struct PanelTableReader {
+    let table: CSVTable
+    let spec: PanelSpec
+    var source: String { (table.path as NSString).lastPathComponent }
+
+    func column(_ name: String, flag: String) throws -> Int {
+        guard let index = table.columnIndex(named: name) else {
+            throw PanelError.missingColumn(source: source, column: name, flag: flag, available: table.header)
+        }
+        return index
+    }
+
+    func number(row: Int, column: Int, expected: String = "a number") throws -> Double {
+        guard let value = table.double(row: row, column: column) else {
+            throw PanelError.nonNumeric(source: source, line: table.lineNumber(ofRow: row),
+                                        column: table.header[column], value: table.string(row: row, column: column),
+                                        expected: expected)
+        }
+        return value
+    }
+
+    func read() throws -> Panel {
+        let yColumn = try column(spec.outcome, flag: "--y")
+        let unitColumn = try column(spec.unit, flag: "--unit")
+        let timeColumn = try column(spec.time, flag: "--time")
+        let xColumns = try spec.covariates.map { try column($0, flag: "--x") }
+        let clusterColumns = try spec.clusterColumns.filter { $0 != spec.unit }.map { try column($0, flag: "--cluster") }
+        let treatColumn: Int
+        let isCohort: Bool
+        switch spec.treatment {
+        case .indicator(let name): treatColumn = try column(name, flag: "--treat"); isCohort = false
+        case .cohort(let name): treatColumn = try column(name, flag: "--cohort"); isCohort = true
+        }
+        var required = [yColumn, unitColumn, timeColumn] + xColumns + clusterColumns
+        if !isCohort { required.append(treatColumn) }
+
+        // Pass 1: keep rows without missing values in used columns.
+        var kept: [Int] = []
+        kept.reserveCapacity(table.rowCount)
+        for row in 0..<table.rowCount where !required.contains(where: { table.isMissing(row: row, column: $0) }) {
+            kept.append(row)
+        }
+        let droppedRows = table.rowCount - kept.count
+        guard !kept.isEmpty else { throw PanelError.noObservations(source: source, dropped: droppedRows) }
+
+        // Numeric columns.
+        var outcome = [Double](); outcome.reserveCapacity(kept.count)
+        for row in kept { outcome.append(try number(row: row, column: yColumn)) }
+        let covariates = try xColumns.map { xColumn in try kept.map { try number(row: $0, column: xColumn) } }
+
+        // Units, periods and clusters as dense indices.
+        let units = LabelIndexer(labels: kept.map { table.string(row: $0, column: unitColumn).trimmed })
+        let periods = LabelIndexer(labels: kept.map { table.string(row: $0, column: timeColumn).trimmed })
+        var clusterings: [String: Clustering] = [:]
+        for clusterColumn in clusterColumns {
+            let clusters = LabelIndexer(labels: kept.map { table.string(row: $0, column: clusterColumn).trimmed })
+            let name = table.header[clusterColumn]
+            clusterings[name] = Clustering(name: name, index: clusters.index, count: clusters.labels.count,
+                                           labels: clusters.labels)
+        }
+        let grid = PeriodGrid(labels: periods.labels, values: periods.numericValues)
+
+        // Treatment: one adoption period per unit.
+        var notes: [String] = []
+        if droppedRows > 0 {
+            notes.append("\(droppedRows) row\(droppedRows == 1 ? "" : "s") dropped for missing values in used columns")
+        }
+        let adoption = isCohort
+            ? try cohortAdoption(kept: kept, column: treatColumn, units: units, grid: grid, notes: &notes)
+            : try indicatorAdoption(kept: kept, column: treatColumn, units: units, periods: periods)
+
+        let panel: Panel
+        do {
+            panel = try Panel(unitIndex: units.index, periodIndex: periods.index,
+                              unitCount: units.labels.count, periodCount: periods.labels.count,
+                              outcomeName: spec.outcome, outcome: outcome,
+                              covariateNames: spec.covariates, covariates: covariates,
+                              adoptionPeriod: adoption, unitLabels: units.labels, periodLabels: periods.labels,
+                              periodValues: periods.numericValues, unitName: spec.unit, timeName: spec.time,
+                              clusterings: clusterings, notes: notes, source: source)
+        } catch PanelError.duplicateObservation(_, let unit, let period, let first, let second) {
+            let firstLine = table.lineNumber(ofRow: kept[first])
+            let secondLine = table.lineNumber(ofRow: kept[second])
+            throw PanelError.invalidSpecification(
+                "\(source):\(secondLine): unit '\(unit)' appears twice in period '\(period)' (lines \(firstLine) and \(secondLine)); "
+                + "expected one row per (\(spec.unit), \(spec.time))")
+        }
+        return try panel.validatedForEstimation(source: source)
+    }
+
+    /// Adoption from a first-treated-period column (0 or empty = never treated).
+    func cohortAdoption(kept: [Int], column: Int, units: LabelIndexer, grid: PeriodGrid,
+                        notes: inout [String]) throws -> [Int32] {
+        var adoption = [Int32?](repeating: nil, count: units.labels.count)
+        var rawCohort = [String](repeating: "", count: units.labels.count)
+        var afterSample = Set<Int>()
+        for (k, row) in kept.enumerated() {
+            let unit = Int(units.index[k])
+            let raw = table.string(row: row, column: column).trimmed
+            let index: Int32
+            if table.isMissing(row: row, column: column) || table.double(row: row, column: column) == 0 {
+                index = Panel.neverTreated
+            } else {
+                switch grid.place(raw, numeric: table.double(row: row, column: column)) {
+                case .index(let value): index = value
+                case .afterEnd: index = Panel.neverTreated; afterSample.insert(unit)
+                case .offGrid:
+                    throw PanelError.cohortOffGrid(source: source, line: table.lineNumber(ofRow: row),
+                                                   column: table.header[column], value: raw)
+                }
+            }
+            if let previous = adoption[unit] {
+                if previous != index {
+                    throw PanelError.cohortVaries(source: source, unit: units.labels[unit],
+                                                  line: table.lineNumber(ofRow: row), first: rawCohort[unit], second: raw)
+                }
+            } else {
+                adoption[unit] = index
+                rawCohort[unit] = raw
+            }
+        }
+        if !afterSample.isEmpty {
+            notes.append("\(afterSample.count) unit\(afterSample.count == 1 ? "" : "s") first treated after the last period "
+                         + "treated as never treated (as R did)")
+        }
+        return adoption.map { $0 ?? Panel.neverTreated }
+    }
+
+    /// Adoption from a 0/1 indicator that must switch on and stay on.
+    func indicatorAdoption(kept: [Int], column: Int, units: LabelIndexer, periods: LabelIndexer) throws -> [Int32] {
+        var order = Array(kept.indices)
+        order.sort { a, b in
+            units.index[a] != units.index[b] ? units.index[a] < units.index[b] : periods.index[a] < periods.index[b]
+        }
+        var adoption = [Int32](repeating: Panel.neverTreated, count: units.labels.count)
+        for k in order {
+            let row = kept[k]
+            let value = try number(row: row, column: column, expected: "0 or 1")
+            guard value == 0 || value == 1 else {
+                throw PanelError.nonNumeric(source: source, line: table.lineNumber(ofRow: row),
+                                            column: table.header[column], value: table.string(row: row, column: column),
+                                            expected: "0 or 1")
+            }
+            let unit = Int(units.index[k])
+            let period = periods.index[k]
+            if value == 1, adoption[unit] == Panel.neverTreated {
+                adoption[unit] = period
+            } else if value == 0, adoption[unit] <= period {
+                throw PanelError.treatmentSwitchesOff(source: source, unit: units.labels[unit],
+                                                      line: table.lineNumber(ofRow: row),
+                                                      period: periods.labels[Int(period)])
+            }
+        }
+        return adoption
+    }
+}
+
+extension Panel {
+    /// Checks what every estimator needs (treated and untreated observations) and records
+    /// always-treated and singleton units in the notes.
+    /// - Throws: ``PanelError/noTreatedObservations(source:)`` or ``PanelError/noUntreatedObservations(source:)``.
+    public func validatedForEstimation(source: String) throws -> Panel {
+        var treated = 0
+        for row in 0..<observationCount where isTreated(row: row) { treated += 1 }
+        if treated == 0 { throw PanelError.noTreatedObservations(source: source) }
+        if treated == observationCount { throw PanelError.noUntreatedObservations(source: source) }
+        var extra: [String] = []
+        var alwaysTreated = 0
+        var singletons = 0
+        for unit in 0..<unitCount {
+            let rows = unitStart[unit]..<unitStart[unit + 1]
+            if rows.count == 1 { singletons += 1 }
+            if let first = rows.first, adoptionPeriod[unit] <= periodIndex[first] { alwaysTreated += 1 }
+        }
+        if alwaysTreated > 0 {
+            extra.append("\(alwaysTreated) unit\(alwaysTreated == 1 ? "" : "s") treated in the first observed period "
+                         + "(always treated: kept, as fixest does; R did drops them)")
+        }
+        if singletons > 0 {
+            extra.append("\(singletons) singleton unit\(singletons == 1 ? "" : "s") (one observation) kept, as fixest does")
+        }
+        return extra.isEmpty ? self : withNotes(notes + extra)
+    }
+
+    /// A copy with other notes.
+    func withNotes(_ newNotes: [String]) -> Panel {
+        var copy = self
+        copy.notes = newNotes
+        return copy
+    }
+}
+
+/// Maps labels to dense indices in sorted order (numerically when every label is a number).
+struct LabelIndexer {
+    let labels: [String]
+    let index: [Int32]
+    let numericValues: [Double]?
+
+    init(labels raw: [String]) {
+        var lookup: [String: Int32] = [:]
+        var distinct: [String] = []
+        var firstPass = [Int32](); firstPass.reserveCapacity(raw.count)
+        for label in raw {
+            if let found = lookup[label] { firstPass.append(found); continue }
+            let new = Int32(distinct.count)
+            lookup[label] = new
+            distinct.append(label)
+            firstPass.append(new)
+        }
+        let parsed = distinct.compactMap { Double($0) }.filter(\.isFinite)
+        let numbers: [Double]? = parsed.count == distinct.count ? parsed : nil
+        let order = Array(distinct.indices).sorted { a, b in
+            if let numbers { return numbers[a] < numbers[b] }
+            return distinct[a] < distinct[b]
+        }
+        var rank = [Int32](repeating: 0, count: distinct.count)
+        for (position, original) in order.enumerated() { rank[original] = Int32(position) }
+        labels = order.map { distinct[$0] }
+        index = firstPass.map { rank[Int($0)] }
+        numericValues = numbers.map { values in order.map { values[$0] } }
+    }
+}
+
+/// Places cohort values on the panel's period grid.
+struct PeriodGrid {
+    enum Placement { case index(Int32), afterEnd, offGrid }
+    let labels: [String]
+    let values: [Double]?
+    /// Common spacing of numeric periods, when evenly spaced.
+    let step: Double?
+
+    init(labels: [String], values: [Double]?) {
+        self.labels = labels
+        self.values = values
+        if let values, values.count >= 2 {
+            let first = values[1] - values[0]
+            step = zip(values.dropFirst(), values).allSatisfy { abs(($0 - $1) - first) <= 1e-9 * abs(first) } ? first : nil
+        } else {
+            step = nil
+        }
+    }
+
+    /// Exact period → its index; numeric value on an evenly spaced grid → the first period at or
+    /// after it (negative before the sample); after the last period → `.afterEnd`.
+    func place(_ raw: String, numeric: Double?) -> Placement {
+        if let exact = labels.firstIndex(of: raw) { return .index(Int32(exact)) }
+        guard let values, let value = numeric, let last = values.last, let first = values.first else { return .offGrid }
+        if let exact = values.firstIndex(of: value) { return .index(Int32(exact)) }
+        if value > last { return .afterEnd }
+        if let step {
+            return .index(Int32(((value - first) / step).rounded(.up)))
+        }
+        if value < first { return .offGrid }
+        return values.firstIndex(where: { $0 >= value }).map { .index(Int32($0)) } ?? .afterEnd
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs.
+    var trimmed: String {
+        var view = Substring(self)
+        while let c = view.first, c == " " || c == "\t" { view.removeFirst() }
+        while let c = view.last, c == " " || c == "\t" { view.removeLast() }
+        return String(view)
+    }
+}

@@ -1,0 +1,61 @@
+/// Everything that can be wrong with panel data, each case naming where and what was expected.
+///
+/// `source` is the file name (or "panel" for data built in memory); `line` is the 1-based
+/// physical line of the file, counting the header as line 1.
+public enum PanelError: Error, Equatable, CustomStringConvertible {
+    /// The file could not be parsed as CSV.
+    case csv(String)
+    /// A column named on the command line is not in the header.
+    case missingColumn(source: String, column: String, flag: String, available: [String])
+    /// A value that must be a number is not.
+    case nonNumeric(source: String, line: Int, column: String, value: String, expected: String)
+    /// Two rows describe the same (unit, period).
+    case duplicateObservation(source: String, unit: String, period: String, firstRow: Int, secondRow: Int)
+    /// A 0/1 treatment column switches from 1 back to 0 within a unit.
+    case treatmentSwitchesOff(source: String, unit: String, line: Int, period: String)
+    /// The cohort (first treated period) differs between rows of one unit.
+    case cohortVaries(source: String, unit: String, line: Int, first: String, second: String)
+    /// A cohort value is not a period of the panel and cannot be placed on its grid.
+    case cohortOffGrid(source: String, line: Int, column: String, value: String)
+    /// No observation is treated.
+    case noTreatedObservations(source: String)
+    /// Every observation is treated.
+    case noUntreatedObservations(source: String)
+    /// No observation is left after dropping rows with missing values.
+    case noObservations(source: String, dropped: Int)
+    /// An option is inconsistent with the data (for example a covariate equal to the outcome).
+    case invalidSpecification(String)
+
+    /// One line, naming the file, line, column or flag and what was expected.
+    public var description: String {
+        switch self {
+        case .csv(let message):
+            return message
+        case let .missingColumn(source, column, flag, available):
+            return "\(source): column '\(column)' (from \(flag)) is not in the header; columns are: "
+                + available.joined(separator: ", ")
+        case let .nonNumeric(source, line, column, value, expected):
+            return "\(source):\(line): column '\(column)': expected \(expected), found '\(value)'"
+        case let .duplicateObservation(source, unit, period, first, second):
+            return "\(source): unit '\(unit)' appears twice in period '\(period)' (data rows \(first + 1) and \(second + 1)); "
+                + "expected one row per (unit, time)"
+        case let .treatmentSwitchesOff(source, unit, line, period):
+            return "\(source):\(line): treatment of unit '\(unit)' switches off in period '\(period)'; "
+                + "expected a 0/1 column that switches on and stays on (use --cohort for other designs)"
+        case let .cohortVaries(source, unit, line, first, second):
+            return "\(source):\(line): cohort of unit '\(unit)' is '\(second)' here but '\(first)' on an earlier row; "
+                + "expected one first-treated period per unit"
+        case let .cohortOffGrid(source, line, column, value):
+            return "\(source):\(line): column '\(column)': cohort '\(value)' is not a period of the panel; "
+                + "expected a time value, or 0 / empty for never treated"
+        case .noTreatedObservations(let source):
+            return "\(source): no observation is treated; expected at least one treated unit-period"
+        case .noUntreatedObservations(let source):
+            return "\(source): every observation is treated; expected some untreated unit-periods"
+        case let .noObservations(source, dropped):
+            return "\(source): no observation left after dropping \(dropped) rows with missing values"
+        case .invalidSpecification(let message):
+            return message
+        }
+    }
+}

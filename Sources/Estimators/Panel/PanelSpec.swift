@@ -1,0 +1,34 @@
+/// Which columns of a data file make up a panel, as named on the command line.
+public struct PanelSpec: Sendable, Equatable {
+    /// How treatment is given in the data.
+    public enum Treatment: Sendable, Equatable {
+        /// A 0/1 column that switches on and stays on within each unit.
+        case indicator(String)
+        /// Each unit's first treated period; 0 or empty means never treated.
+        case cohort(String)
+    }
+
+    /// Outcome column (`--y`).
+    public var outcome: String
+    /// Unit identifier column (`--unit`); integers or strings.
+    public var unit: String
+    /// Time column (`--time`); numbers (years) or strings (ordered as text).
+    public var time: String
+    /// Treatment column (`--treat` or `--cohort`).
+    public var treatment: Treatment
+    /// Covariate columns (`--x`), in model order.
+    public var covariates: [String]
+    /// Extra columns to keep as clusterings (`--cluster`, `--strata`, `--level`), besides the unit.
+    public var clusterColumns: [String]
+
+    /// Creates a spec; see each property for the meaning.
+    public init(outcome: String, unit: String, time: String, treatment: Treatment,
+                covariates: [String] = [], clusterColumns: [String] = []) {
+        self.outcome = outcome
+        self.unit = unit
+        self.time = time
+        self.treatment = treatment
+        self.covariates = covariates
+        self.clusterColumns = clusterColumns
+    }
+}

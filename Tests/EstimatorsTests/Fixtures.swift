@@ -1,0 +1,30 @@
+import Foundation
+@testable import Estimators
+
+/// Paths of the committed test fixtures (`Tests/Fixtures`), found from this file's location.
+enum Fixtures {
+    static let directory: String = {
+        let here = URL(fileURLWithPath: #filePath)
+        return here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures").path
+    }()
+
+    static func path(_ name: String) -> String { directory + "/" + name }
+
+    /// `reference.json`, made by `scripts/reference/make_fixest_reference.py` with pyfixest 0.60.0.
+    static var reference: [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path("reference.json")),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+        return object
+    }
+
+    static var referenceCases: [[String: Any]] { reference["cases"] as? [[String: Any]] ?? [] }
+
+    static func referenceCase(_ name: String) -> [String: Any]? {
+        referenceCases.first { $0["name"] as? String == name }
+    }
+}
+
+/// Relative difference with an absolute floor for values near zero.
+func relativeDifference(_ a: Double, _ b: Double, floor: Double = 1e-12) -> Double {
+    abs(a - b) / max(abs(b), floor)
+}
