@@ -1,0 +1,246 @@
+import Estimators
+import Foundation
+
+/// Output formats of `didlab estimate` and friends.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    /// A fixest/Stata-style text table.
+    case table
+    /// The JSON contract of DESIGN.md.
+    case json
+    /// One row per coefficient, with the JSON field names as header.
+    case csv
+    /// A LaTeX `tabular`.
+    case latex
+}
+
+/// Renders an ``Estimate`` in every ``ReportFormat``; one source for names and numbers.
+public struct EstimateReport: Sendable {
+    /// The estimate to render.
+    public let estimate: Estimate
+    /// Confidence level of the intervals.
+    public let level: Double
+    /// Human name of the method, e.g. "TWFE (static DiD)".
+    public var methodTitle: String {
+        switch estimate.method {
+        case "twfe": return "TWFE (static multi-period DiD)"
+        case "event": return "Event study (TWFE with leads and lags)"
+        default: return estimate.method
+        }
+    }
+
+    /// Creates a report at the given confidence level.
+    public init(_ estimate: Estimate, level: Double = 0.95) {
+        self.estimate = estimate
+        self.level = level
+    }
+
+    /// The report in `format`.
+    public func render(_ format: ReportFormat) -> String {
+        switch format {
+        case .table: return table()
+        case .json: return json().rendered() + "\n"
+        case .csv: return csv()
+        case .latex: return latex()
+        }
+    }
+
+    /// Per-term numbers, in output order.
+    public struct Row: Sendable {
+        public let term: String
+        public let eventTime: Int?
+        public let estimate: Double
+        public let standardError: Double
+        public let statistic: Double
+        public let pValue: Double
+        public let confLow: Double
+        public let confHigh: Double
+    }
+
+    /// One ``Row`` per kept term.
+    public var rows: [Row] {
+        estimate.terms.indices.map { k in
+            let interval = estimate.confidenceInterval(k, level: level)
+            return Row(term: estimate.terms[k].name, eventTime: estimate.terms[k].eventTime,
+                       estimate: estimate.coefficients[k], standardError: estimate.standardError(k),
+                       statistic: estimate.statistic(k), pValue: estimate.pValue(k),
+                       confLow: interval.low, confHigh: interval.high)
+        }
+    }
+
+    var clusterName: String? {
+        if case .cluster(let name) = estimate.variance.type { return name }
+        return nil
+    }
+
+    /// The JSON object of the DESIGN.md contract, plus descriptive extras.
+    public func json() -> JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("method", .string(estimate.method)),
+            ("outcome", .string(estimate.outcome)),
+            ("n_obs", .integer(estimate.observationCount)),
+            ("n_units", .integer(estimate.unitCount)),
+            ("n_periods", .integer(estimate.periodCount)),
+            ("n_clusters", estimate.variance.clusterCount.map { .integer($0) } ?? .null),
+            ("vcov", .string(estimate.variance.type.jsonName)),
+            ("cluster", clusterName.map { .string($0) } ?? .null),
+            ("df", .finite(estimate.variance.degreesOfFreedom)),
+            ("small_sample_k", .integer(estimate.variance.parameterCount)),
+            ("coefficients", .array(rows.map { row in
+                var object: [(String, JSONValue)] = [("term", .string(row.term))]
+                if let e = row.eventTime { object.append(("event_time", .integer(e))) }
+                object += [("estimate", .finite(row.estimate)), ("std_error", .finite(row.standardError)),
+                           ("statistic", .finite(row.statistic)), ("p_value", .finite(row.pValue)),
+                           ("conf_low", .finite(row.confLow)), ("conf_high", .finite(row.confHigh))]
+                return .object(object)
+            })),
+        ]
+        fields += [
+            ("dropped", .array(estimate.droppedTerms.map { .string($0) })),
+            ("fixed_effects", .array(estimate.fixedEffects.map { .object([("name", .string($0.name)), ("levels", .integer($0.levels))]) })),
+            ("rmse", .finite(estimate.rootMeanSquaredError)),
+            ("r2_within", .finite(estimate.withinRSquared)),
+            ("notes", .array(estimate.notes.map { .string($0) })),
+        ]
+        return .object(fields)
+    }
+
+    /// CSV with the JSON field names as header, one row per term.
+    public func csv() -> String {
+        var lines = ["term,event_time,estimate,std_error,statistic,p_value,conf_low,conf_high"]
+        for row in rows {
+            let values = [row.estimate, row.standardError, row.statistic, row.pValue, row.confLow, row.confHigh]
+            lines.append(([CSVText.quote(row.term), row.eventTime.map(String.init) ?? ""]
+                          + values.map { $0.isFinite ? "\($0)" : "" }).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Significance stars with R's cut points: *** 0.001, ** 0.01, * 0.05, . 0.1.
+    static func stars(_ p: Double) -> String {
+        p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : ""
+    }
+
+    /// A fixest/Stata-style table.
+    public func table() -> String {
+        let e = estimate
+        var out = "\(methodTitle)\n"
+        out += "Dependent variable: \(e.outcome)\n"
+        out += "Observations: \(Format.thousands(e.observationCount))   Units x periods: \(e.unitCount) x \(e.periodCount)"
+        out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
+        out += "Fixed effects: " + e.fixedEffects.map { "\($0.name) (\($0.levels))" }.joined(separator: ", ") + "\n"
+        var seLine = "Standard errors: \(e.variance.type.label)"
+        if let g = e.variance.clusterCount { seLine += ", \(Format.thousands(g)) clusters, CR1" }
+        seLine += "; t(\(Format.thousands(Int(e.variance.degreesOfFreedom)))) for p-values and intervals"
+        out += seLine + "\n\n"
+        let percent = Format.number(level * 100, digits: 0)
+        let header = ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", "", "[\(percent)% CI]"]
+        var body: [[String]] = []
+        for row in rows {
+            body.append([row.term, Format.significant(row.estimate), Format.significant(row.standardError),
+                         Format.number(row.statistic, digits: 3), Format.pValue(row.pValue), Self.stars(row.pValue),
+                         "[\(Format.significant(row.confLow)), \(Format.significant(row.confHigh))]"])
+        }
+        out += Format.alignedColumns([header] + body, leftAligned: [0, 5])
+        out += "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
+        out += "RMSE: \(Format.significant(e.rootMeanSquaredError))   Within R2: \(Format.significant(e.withinRSquared))\n"
+        if !e.notes.isEmpty { out += e.notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
+        return out
+    }
+
+    /// A LaTeX tabular (booktabs), one row per term, SEs in parentheses below.
+    public func latex() -> String {
+        let e = estimate
+        var out = "% \(methodTitle); dependent variable: \(e.outcome)\n"
+        out += "\\begin{tabular}{lc}\n\\toprule\n & \(LaTeX.escape(e.outcome)) \\\\\n\\midrule\n"
+        for row in rows {
+            out += "\(LaTeX.escape(row.term)) & \(Format.significant(row.estimate))$^{\(Self.stars(row.pValue).replacingOccurrences(of: ".", with: "\\dagger"))}$ \\\\\n"
+            out += " & (\(Format.significant(row.standardError))) \\\\\n"
+        }
+        out += "\\midrule\n"
+        out += "Observations & \(Format.thousands(e.observationCount)) \\\\\n"
+        for fe in e.fixedEffects { out += "\(LaTeX.escape(fe.name)) fixed effects & Yes \\\\\n" }
+        out += "Standard errors & \(LaTeX.escape(e.variance.type.label)) \\\\\n"
+        out += "Within $R^2$ & \(Format.number(e.withinRSquared, digits: 4)) \\\\\n"
+        out += "\\bottomrule\n\\end{tabular}\n"
+        out += "% *** p<0.001, ** p<0.01, * p<0.05, \\dagger p<0.1\n"
+        return out
+    }
+}
+
+/// Number formatting shared by the text reports.
+public enum Format {
+    /// `1234567` → "1,234,567".
+    public static func thousands(_ value: Int) -> String {
+        let digits = String(abs(value))
+        var out = ""
+        for (k, c) in digits.enumerated() {
+            if k > 0 && (digits.count - k) % 3 == 0 { out += "," }
+            out.append(c)
+        }
+        return (value < 0 ? "-" : "") + out
+    }
+
+    /// Fixed decimals.
+    public static func number(_ value: Double, digits: Int) -> String {
+        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "Inf" : "-Inf") }
+        return String(format: "%.\(digits)f", value)
+    }
+
+    /// Six significant digits, like R's default print.
+    public static func significant(_ value: Double, digits: Int = 6) -> String {
+        guard value.isFinite else { return number(value, digits: 0) }
+        return String(format: "%.\(digits)g", value)
+    }
+
+    /// p-values as R prints them: "< 2.2e-16" below machine precision, else 4 significant digits.
+    public static func pValue(_ p: Double) -> String {
+        guard p.isFinite else { return "NaN" }
+        return p < 2.2e-16 ? "< 2.2e-16" : String(format: "%.4g", p)
+    }
+
+    /// Right-aligned columns (left-aligned where asked), separated by two spaces.
+    public static func alignedColumns(_ rows: [[String]], leftAligned: Set<Int> = [0]) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows { for (k, cell) in row.enumerated() { widths[k] = max(widths[k], cell.count) } }
+        var out = ""
+        for row in rows {
+            var cells: [String] = []
+            for (k, cell) in row.enumerated() {
+                let pad = String(repeating: " ", count: widths[k] - cell.count)
+                cells.append(leftAligned.contains(k) ? cell + pad : pad + cell)
+            }
+            var line = cells.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += line + "\n"
+        }
+        return out
+    }
+}
+
+/// CSV field quoting (RFC 4180).
+public enum CSVText {
+    /// Quotes a field when it holds a comma, quote or line break.
+    public static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// LaTeX escaping of plain text.
+public enum LaTeX {
+    /// Escapes the characters LaTeX treats specially.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            switch c {
+            case "_", "%", "&", "#", "$", "{", "}": out += "\\\(c)"
+            case "\\": out += "\\textbackslash{}"
+            case "~": out += "\\textasciitilde{}"
+            case "^": out += "\\textasciicircum{}"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

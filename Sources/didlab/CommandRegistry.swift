@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// The subcommands of `didlab`, in help order.
+enum CommandRegistry {
+    static let commands: [ParsableCommand.Type] = [EstimateCommand.self]
+}

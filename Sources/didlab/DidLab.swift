@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+
+/// The `didlab` command-line tool: a thin layer over the Estimators, Sim and Lab libraries.
+///
+/// Every command exits 0 on success and 1 on a usage or data error, with a one-line message
+/// on standard error (ArgumentParser's own usage errors are mapped from 64 to 1).
+@main
+struct DidLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "didlab",
+        abstract: "A Monte Carlo robustness lab for staggered difference-in-differences designs.",
+        subcommands: CommandRegistry.commands
+    )
+
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("didlab: error: \(message)\n".utf8))
+            Foundation.exit(1)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Estimators
+import Foundation
+
+/// The data options shared by `estimate`, `placebo` and `mediate`.
+struct PanelOptions: ParsableArguments {
+    @Argument(help: "Panel data file: CSV (.csv), one row per unit and period.")
+    var data: String
+
+    @Option(help: "Outcome column.")
+    var y: String
+
+    @Option(help: "Unit (city) identifier column: integers or strings.")
+    var unit: String
+
+    @Option(help: "Time column: numbers (years) or strings.")
+    var time: String
+
+    @Option(help: "0/1 treatment column that switches on and stays on.")
+    var treat: String?
+
+    @Option(help: "First treated period of each unit; 0 or empty = never treated.")
+    var cohort: String?
+
+    @Option(help: "Covariates, comma separated.", transform: { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+    var x: [String] = []
+
+    @Option(help: "Cluster column for CR1 standard errors (default: the unit column).")
+    var cluster: String?
+
+    func validate() throws {
+        if (treat == nil) == (cohort == nil) {
+            throw ValidationError("give exactly one of --treat COL (0/1 indicator) or --cohort COL (first treated period)")
+        }
+    }
+
+    /// The cluster column actually used: `--cluster`, else the unit.
+    var clusterColumn: String { cluster ?? unit }
+
+    /// The panel spec, keeping `extraColumns` as clusterings too.
+    func spec(extraColumns: [String] = []) -> PanelSpec {
+        let treatment: PanelSpec.Treatment = cohort.map { .cohort($0) } ?? .indicator(treat ?? "")
+        return PanelSpec(outcome: y, unit: unit, time: time, treatment: treatment, covariates: x,
+                         clusterColumns: Array(Set([clusterColumn] + extraColumns)).sorted())
+    }
+
+    /// Loads and validates the panel.
+    func loadPanel(extraColumns: [String] = []) throws -> Panel {
+        guard FileManager.default.fileExists(atPath: data) else {
+            throw ValidationError("\(data): no such file")
+        }
+        let lower = data.lowercased()
+        guard lower.hasSuffix(".csv") || lower.hasSuffix(".txt") else {
+            throw ValidationError("\(data): unsupported file type; expected a .csv file")
+        }
+        return try Panel.load(csv: data, spec: spec(extraColumns: extraColumns))
+    }
+}
+
+/// Output options shared by commands that print reports.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Output format: table, json, csv or latex.")
+    var format: ReportFormatOption = .table
+
+    @Option(help: "Write the report to this file (atomically) instead of standard output.")
+    var out: String?
+}
