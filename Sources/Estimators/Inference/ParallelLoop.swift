@@ -28,7 +28,7 @@ public enum ParallelLoop {
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer  // each task writes only its own slots
             let chunks = (count + chunkSize - 1) / chunkSize
-            let work: @Sendable (Int) -> Void = { worker in
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 var state = makeState()
                 var chunk = worker
                 while chunk < chunks {
@@ -40,7 +40,6 @@ public enum ParallelLoop {
                     chunk += workers
                 }
             }
-            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
         }
         return results
     }
