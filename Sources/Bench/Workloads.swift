@@ -1,0 +1,90 @@
+import Estimators
+import Foundation
+
+/// The benchmark workloads of DiDLab.
+enum Workloads {
+    static func all(quick: Bool) -> [Workload] {
+        let scale = quick ? 0.05 : 1.0
+        func runs(_ full: Int) -> Int { max(3, Int(Double(full) * scale)) }
+        var list: [Workload] = []
+
+        let cityPanel = BenchPanels.cityPanel(units: 282, periods: 14, covariates: 4, seed: 1)
+        let cluster = RegressionOptions(variance: .cluster(cityPanel.unitName))
+        let twfe = TwoWayFixedEffects(options: cluster)
+        list.append(Workload(name: "W1", description: "one TWFE + CR1 fit, 282 x 14, 4 covariates",
+                             itemsPerRun: 1, itemName: "fits", runs: runs(2000)) {
+            (try? twfe.estimate(cityPanel).coefficients[0]) ?? .nan
+        })
+
+        let bigPanel = BenchPanels.cityPanel(units: 30_000, periods: 20, covariates: 4, seed: 2)
+        let bigTWFE = TwoWayFixedEffects(options: RegressionOptions(variance: .cluster(bigPanel.unitName)))
+        list.append(Workload(name: "W7", description: "one TWFE + CR1 fit, 30,000 x 20, 4 covariates",
+                             itemsPerRun: 1, itemName: "fits", runs: runs(40)) {
+            (try? bigTWFE.estimate(bigPanel).coefficients[0]) ?? .nan
+        })
+
+        let csvPath = BenchPanels.numericCSV(rows: 100_000, columns: 10)
+        list.append(Workload(name: "CSV", description: "read + parse every field, 100,000 x 10 numeric CSV",
+                             itemsPerRun: 1_000_000, itemName: "fields", runs: runs(20)) {
+            guard let table = try? CSVTable(contentsOfFile: csvPath) else { return .nan }
+            var sum = 0.0
+            for column in 0..<table.columnCount {
+                for row in 0..<table.rowCount { sum += table.double(row: row, column: column) ?? 0 }
+            }
+            return sum
+        })
+        return list
+    }
+}
+
+/// Panels for the benchmarks, built from DiDLab's random streams (fixed seeds).
+enum BenchPanels {
+    /// A balanced city panel with the pilot-like cohort structure (13% treated in two cohorts),
+    /// unit and year effects, covariates correlated with the unit effect and AR(1) noise.
+    static func cityPanel(units: Int, periods: Int, covariates: Int, seed: UInt64) -> Panel {
+        let stream = RandomStream(seed: seed, replication: 0, purpose: .data)
+        let n = units * periods
+        var unitIndex = [Int32](repeating: 0, count: n), periodIndex = [Int32](repeating: 0, count: n)
+        var outcome = [Double](repeating: 0, count: n)
+        var xs = [[Double]](repeating: [Double](repeating: 0, count: n), count: covariates)
+        var adoption = [Int32](repeating: Panel.neverTreated, count: units)
+        let treated = max(2, units * 37 / 282)
+        for unit in 0..<treated { adoption[unit] = unit < treated * 2 / 3 ? 4 : 5 }
+        for unit in 0..<units {
+            let effect = 0.1 + 0.05 * stream.normal()
+            var noise = 0.0
+            for t in 0..<periods {
+                let row = unit * periods + t
+                unitIndex[row] = Int32(unit)
+                periodIndex[row] = Int32(t)
+                noise = 0.8 * noise + 0.012 * stream.normal()
+                var y = effect + 0.005 * Double(t) + noise + (t >= Int(adoption[unit]) ? 0.01 : 0)
+                for k in 0..<covariates {
+                    let x = effect + stream.normal()
+                    xs[k][row] = x
+                    y += 0.01 * x
+                }
+                outcome[row] = y
+            }
+        }
+        // Rows are generated sorted and unique, so this cannot throw.
+        return (try? Panel(unitIndex: unitIndex, periodIndex: periodIndex, unitCount: units, periodCount: periods,
+                           outcomeName: "y", outcome: outcome, covariateNames: (1...max(covariates, 1)).prefix(covariates).map { "x\($0)" },
+                           covariates: xs, adoptionPeriod: adoption, unitName: "city", timeName: "year"))
+            ?? { fatalError("bench panel") }()
+    }
+
+    /// Writes a numeric CSV to a temporary file once and returns its path.
+    static func numericCSV(rows: Int, columns: Int) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("didlab-bench-\(rows)x\(columns).csv").path
+        if FileManager.default.fileExists(atPath: path) { return path }
+        let stream = RandomStream(seed: 3, replication: 0, purpose: .other)
+        var text = (1...columns).map { "c\($0)" }.joined(separator: ",") + "\n"
+        text.reserveCapacity(rows * columns * 20)
+        for _ in 0..<rows {
+            text += (0..<columns).map { _ in String(stream.normal() * 100) }.joined(separator: ",") + "\n"
+        }
+        try? text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
