@@ -1,37 +1,58 @@
 /// The design of a fixed-effects regression after the within transformation: the demeaned
-/// outcome and regressors, column by column, with the structure needed for inference.
+/// outcome and regressors, stored contiguously, with what inference needs.
 public struct DemeanedDesign: Sendable {
     /// Term names, one per regressor column.
     public let termNames: [String]
+    /// Number of observations (rows).
+    public let observationCount: Int
     /// Demeaned outcome `ỹ`.
     public let outcome: [Double]
-    /// Demeaned regressors `X̃`, one contiguous array per column.
-    public let regressors: [[Double]]
+    /// Demeaned regressors `X̃`, column-major: column `j` is `matrix[j·n ..< (j+1)·n]`.
+    public let matrix: [Double]
     /// Rank of the absorbed fixed effects (see ``TwoWayWithin/fixedEffectRank``).
     public let fixedEffectRank: Int
+    /// Centred sum of squares of each raw regressor, to tell "absorbed by the fixed effects"
+    /// (demeaned column ≈ 0 relative to this) from a small-scale variable.
+    let rawScale: [Double]
+
+    /// Number of regressor columns.
+    public var columnCount: Int { termNames.count }
 
     /// Demeans `outcome` and `regressors` with `within`.
     public init(within: TwoWayWithin, termNames: [String], outcome: [Double], regressors: [[Double]]) {
         precondition(termNames.count == regressors.count)
+        let n = outcome.count
         var workspace = TwoWayWithin.Workspace(for: within)
-        func demean(_ column: [Double]) -> [Double] {
-            var out = [Double](repeating: 0, count: column.count)
-            column.withUnsafeBufferPointer { input in
-                out.withUnsafeMutableBufferPointer { within.transform(input, into: $0, workspace: &workspace) }
+        var demeanedOutcome = [Double](repeating: 0, count: n)
+        outcome.withUnsafeBufferPointer { input in
+            demeanedOutcome.withUnsafeMutableBufferPointer { within.transform(input, into: $0, workspace: &workspace) }
+        }
+        var matrix = [Double](repeating: 0, count: n * regressors.count)
+        matrix.withUnsafeMutableBufferPointer { out in
+            for (j, column) in regressors.enumerated() {
+                column.withUnsafeBufferPointer { input in
+                    within.transform(input, into: UnsafeMutableBufferPointer(rebasing: out[(j * n)..<((j + 1) * n)]),
+                                     workspace: &workspace)
+                }
             }
-            return out
         }
         self.termNames = termNames
-        self.outcome = demean(outcome)
-        self.regressors = regressors.map(demean)
+        self.observationCount = n
+        self.outcome = demeanedOutcome
+        self.matrix = matrix
         self.fixedEffectRank = within.fixedEffectRank
         self.rawScale = regressors.map { column in
-            let mean = column.reduce(0, +) / Double(max(column.count, 1))
-            return column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+            var sum = 0.0, sumSquares = 0.0
+            for value in column { sum += value; sumSquares += value * value }
+            return max(0, sumSquares - sum * sum / Double(max(column.count, 1)))
         }
     }
 
-    /// Centred sum of squares of each raw regressor, to tell "absorbed by the fixed effects"
-    /// (demeaned column ≈ 0 relative to this) from a small-scale variable.
-    let rawScale: [Double]
+    /// Calls `body` with column `j` of `X̃`.
+    @inlinable
+    public func withColumn<R>(_ j: Int, _ body: (UnsafeBufferPointer<Double>) -> R) -> R {
+        matrix.withUnsafeBufferPointer { all in
+            body(UnsafeBufferPointer(rebasing: all[(j * observationCount)..<((j + 1) * observationCount)]))
+        }
+    }
 }

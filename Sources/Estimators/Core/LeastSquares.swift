@@ -25,15 +25,21 @@ public struct LeastSquaresFit: Sendable {
     /// Fits `ỹ = X̃β + û`.
     /// - Throws: ``EstimationError/singularDesign`` if GSL's factorisation fails on the kept set.
     public init(design: DemeanedDesign, tolerance: Double = 1e-10) throws {
-        let p = design.regressors.count
+        let p = design.columnCount
+        let n = design.observationCount
         var gram = [Double](repeating: 0, count: p * p)
         var moment = [Double](repeating: 0, count: p)
-        for a in 0..<p {
-            moment[a] = dot(design.regressors[a], design.outcome)
-            for b in 0...a {
-                let value = dot(design.regressors[a], design.regressors[b])
-                gram[a * p + b] = value
-                gram[b * p + a] = value
+        design.matrix.withUnsafeBufferPointer { x in
+            design.outcome.withUnsafeBufferPointer { y in
+                func column(_ j: Int) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(rebasing: x[(j * n)..<((j + 1) * n)]) }
+                for a in 0..<p {
+                    moment[a] = dot(column(a), y)
+                    for b in 0...a {
+                        let value = dot(column(a), column(b))
+                        gram[a * p + b] = value
+                        gram[b * p + a] = value
+                    }
+                }
             }
         }
         // Absorbed by the fixed effects?
@@ -63,10 +69,12 @@ public struct LeastSquaresFit: Sendable {
         for r in 0..<m { for c in 0..<m { beta[r] += inverse[r * m + c] * moment[kept[c]] } }
         coefficients = beta
         var residual = design.outcome
-        for (r, a) in kept.enumerated() {
-            let coefficient = beta[r]
-            design.regressors[a].withUnsafeBufferPointer { x in
-                for i in 0..<residual.count { residual[i] -= coefficient * x[i] }
+        residual.withUnsafeMutableBufferPointer { u in
+            for (r, a) in kept.enumerated() {
+                let coefficient = beta[r]
+                design.withColumn(a) { x in
+                    for i in 0..<n { u[i] -= coefficient * x[i] }
+                }
             }
         }
         residuals = residual
@@ -81,18 +89,26 @@ public func dot(_ a: [Double], _ b: [Double]) -> Double {
     a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in dot(x, y) } }
 }
 
-/// Dot product of two buffers of equal length with four accumulators.
+/// Dot product of two buffers of equal length, with two `SIMD8` accumulators in a fixed order
+/// (so results are reproducible bit for bit on every run and thread).
 @inlinable
 public func dot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> Double {
-    let n = x.count
-    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+    let n = min(x.count, y.count)
+    guard n > 0, let px = x.baseAddress, let py = y.baseAddress else { return 0 }
+    var acc0 = SIMD8<Double>(), acc1 = SIMD8<Double>()
     var i = 0
-    while i + 4 <= n {
-        s0 += x[i] * y[i]; s1 += x[i + 1] * y[i + 1]; s2 += x[i + 2] * y[i + 2]; s3 += x[i + 3] * y[i + 3]
-        i += 4
+    let rx = UnsafeRawPointer(px), ry = UnsafeRawPointer(py)
+    let stride = MemoryLayout<Double>.stride
+    while i + 16 <= n {
+        acc0 += rx.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Double>.self)
+            * ry.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Double>.self)
+        acc1 += rx.loadUnaligned(fromByteOffset: (i + 8) * stride, as: SIMD8<Double>.self)
+            * ry.loadUnaligned(fromByteOffset: (i + 8) * stride, as: SIMD8<Double>.self)
+        i += 16
     }
-    while i < n { s0 += x[i] * y[i]; i += 1 }
-    return (s0 + s1) + (s2 + s3)
+    var tail = 0.0
+    while i < n { tail += px[i] * py[i]; i += 1 }
+    return (acc0 + acc1).sum() + tail
 }
 
 /// Why an estimation failed.

@@ -46,15 +46,21 @@ public struct TwoWayWithin: Sendable {
         }
     }
 
-    /// Prepares the transformation for a panel's structure.
+    /// Prepares the transformation for a panel's structure. A balanced ``Panel`` is unit-major
+    /// by construction, so the closed form is chosen without scanning the rows.
     public init(panel: Panel) {
         self.init(unitIndex: panel.unitIndex, periodIndex: panel.periodIndex,
-                  unitCount: panel.unitCount, periodCount: panel.periodCount)
+                  unitCount: panel.unitCount, periodCount: panel.periodCount, knownUnitMajor: panel.isBalanced)
     }
 
     /// Prepares the transformation for observations with the given dense indices.
     /// The balanced closed form is used when rows are unit-major and complete.
     public init(unitIndex: [Int32], periodIndex: [Int32], unitCount: Int, periodCount: Int) {
+        self.init(unitIndex: unitIndex, periodIndex: periodIndex, unitCount: unitCount, periodCount: periodCount,
+                  knownUnitMajor: false)
+    }
+
+    init(unitIndex: [Int32], periodIndex: [Int32], unitCount: Int, periodCount: Int, knownUnitMajor: Bool) {
         let n = unitIndex.count
         self.observationCount = n
         self.unitCount = unitCount
@@ -62,7 +68,7 @@ public struct TwoWayWithin: Sendable {
         self.unitIndex = unitIndex
         self.periodIndex = periodIndex
         var unitMajor = n == unitCount * periodCount
-        if unitMajor {
+        if unitMajor && !knownUnitMajor {
             for row in 0..<n where unitIndex[row] != Int32(row / periodCount) || periodIndex[row] != Int32(row % periodCount) {
                 unitMajor = false
                 break
@@ -75,13 +81,14 @@ public struct TwoWayWithin: Sendable {
         groupB = unitsAnalytic ? periodIndex : unitIndex
         sizeA = unitsAnalytic ? unitCount : periodCount
         sizeB = unitsAnalytic ? periodCount : unitCount
-        var countA = [Double](repeating: 0, count: sizeA)
-        for a in groupA { countA[Int(a)] += 1 }
-        inverseCountA = countA.map { $0 > 0 ? 1 / $0 : 0 }
         if unitMajor {
+            inverseCountA = []
             periodSystem = nil
             fixedEffectRank = unitCount + periodCount - 1
         } else {
+            var countA = [Double](repeating: 0, count: sizeA)
+            for a in groupA { countA[Int(a)] += 1 }
+            inverseCountA = countA.map { $0 > 0 ? 1 / $0 : 0 }
             let system = TwoWayWithin.periodSystem(groupA: groupA, groupB: groupB, sizeA: sizeA, sizeB: sizeB,
                                                    inverseCountA: inverseCountA)
             periodSystem = system

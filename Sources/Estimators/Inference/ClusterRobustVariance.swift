@@ -58,7 +58,8 @@ public enum VarianceEstimator {
                                 correction: SmallSampleCorrection = .fixest) throws -> VarianceEstimate {
         let n = Double(fit.residuals.count)
         let m = fit.keptTerms.count
-        let columns = fit.keptTerms.map { design.regressors[$0] }
+        let kept = fit.keptTerms
+        let rows = design.observationCount
         let fullK = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank,
                                               correction: SmallSampleCorrection(fixedEffectCount: .full,
                                                                                 exactRank: correction.exactRank),
@@ -74,9 +75,15 @@ public enum VarianceEstimator {
             let k = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank, correction: correction,
                                               clustering: nil)
             var meat = [Double](repeating: 0, count: m * m)
-            for i in 0..<fit.residuals.count {
-                let u2 = fit.residuals[i] * fit.residuals[i]
-                for a in 0..<m { for b in 0...a { meat[a * m + b] += columns[a][i] * columns[b][i] * u2 } }
+            design.matrix.withUnsafeBufferPointer { x in
+                fit.residuals.withUnsafeBufferPointer { u in
+                    for i in 0..<rows {
+                        let u2 = u[i] * u[i]
+                        for a in 0..<m { for b in 0...a {
+                            meat[a * m + b] += x[kept[a] * rows + i] * x[kept[b] * rows + i] * u2
+                        } }
+                    }
+                }
             }
             let factor = correction.kAdjustment
                 ? (correction.heteroUsesN ? n : n - 1) / (n - Double(k)) : 1
@@ -93,10 +100,17 @@ public enum VarianceEstimator {
             let k = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank, correction: correction,
                                               clustering: clustering)
             var scores = [Double](repeating: 0, count: g * m)
-            for i in 0..<fit.residuals.count {
-                let base = Int(clustering.index[i]) * m
-                let u = fit.residuals[i]
-                for a in 0..<m { scores[base + a] += columns[a][i] * u }
+            design.matrix.withUnsafeBufferPointer { x in
+                fit.residuals.withUnsafeBufferPointer { u in
+                    clustering.index.withUnsafeBufferPointer { cluster in
+                        scores.withUnsafeMutableBufferPointer { s in
+                            for (a, column) in kept.enumerated() {
+                                let offset = column * rows
+                                for i in 0..<rows { s[Int(cluster[i]) * m + a] += x[offset + i] * u[i] }
+                            }
+                        }
+                    }
+                }
             }
             var meat = [Double](repeating: 0, count: m * m)
             for cluster in 0..<g {
