@@ -1,0 +1,119 @@
+import Foundation
+
+/// Renders a ``RunSummary`` as the JSON contract, CSV, Markdown and a terminal table.
+public struct RunReport: Sendable {
+    /// The summary.
+    public let summary: RunSummary
+
+    /// Creates a report.
+    public init(_ summary: RunSummary) { self.summary = summary }
+
+    /// The `run` JSON of DESIGN.md, with MCSE for every measure.
+    public func json() -> JSONValue {
+        .object([
+            ("experiment", .string(summary.experiment)),
+            ("replications", .integer(summary.replications)),
+            ("seed", .string(String(summary.seed))),
+            ("alpha", .number(summary.alpha)),
+            ("scenarios", .array(summary.conditions.map { condition in
+                .object([
+                    ("name", .string(condition.name)),
+                    ("parameters", .object(condition.parameters.map { ($0.0, .finite($0.1)) })),
+                    ("results", .array(condition.results.map { result in
+                        let m = result.measures
+                        return .object([
+                            ("method", .string(result.methodName)),
+                            ("estimator", .string(result.estimator)),
+                            ("inference", .string(result.inference)),
+                            ("target", .string(result.target)),
+                            ("truth", .finite(m.truth)),
+                            ("mean", .finite(m.mean)),
+                            ("bias", .finite(m.bias)),
+                            ("bias_mcse", .finite(m.biasMCSE)),
+                            ("relative_bias", .finite(m.relativeBias)),
+                            ("sd", .finite(m.standardDeviation)),
+                            ("sd_mcse", .finite(m.standardDeviationMCSE)),
+                            ("rmse", .finite(m.rmse)),
+                            ("rmse_mcse", .finite(m.rmseMCSE)),
+                            ("mean_se", .finite(m.meanStandardError)),
+                            ("se_sd_ratio", .finite(m.standardErrorRatio)),
+                            ("coverage", .finite(m.coverage)),
+                            ("coverage_mcse", .finite(m.coverageMCSE)),
+                            ("rejection_rate", .finite(m.rejectionRate)),
+                            ("rejection_mcse", .finite(m.rejectionMCSE)),
+                            ("ci_length", .finite(m.intervalLength)),
+                            ("replications", .integer(m.replications)),
+                            ("failures", .integer(m.failures)),
+                        ])
+                    })),
+                ])
+            })),
+        ])
+    }
+
+    static let csvColumns = ["condition", "method", "estimator", "inference", "target", "truth", "mean", "bias",
+                             "bias_mcse", "relative_bias", "sd", "rmse", "rmse_mcse", "mean_se", "se_sd_ratio",
+                             "coverage", "coverage_mcse", "rejection_rate", "rejection_mcse", "ci_length",
+                             "replications", "failures"]
+
+    /// One row per condition × method.
+    public func csv() -> String {
+        var lines = [Self.csvColumns.joined(separator: ",")]
+        for condition in summary.conditions {
+            for r in condition.results {
+                let m = r.measures
+                let numbers = [m.truth, m.mean, m.bias, m.biasMCSE, m.relativeBias, m.standardDeviation, m.rmse,
+                               m.rmseMCSE, m.meanStandardError, m.standardErrorRatio, m.coverage, m.coverageMCSE,
+                               m.rejectionRate, m.rejectionMCSE, m.intervalLength]
+                lines.append(([condition.name, r.methodName, r.estimator, r.inference, r.target].map(CSVText.quote)
+                              + numbers.map { $0.isFinite ? "\($0)" : "" }
+                              + [String(m.replications), String(m.failures)]).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// "0.0123 (0.0004)": a value with its MCSE.
+    static func withMCSE(_ value: Double, _ mcse: Double, digits: Int = 4) -> String {
+        guard value.isFinite else { return "–" }
+        return Format.number(value, digits: digits) + (mcse.isFinite ? " (" + Format.number(mcse, digits: digits) + ")" : "")
+    }
+
+    func rows() -> [[String]] {
+        var rows: [[String]] = []
+        for condition in summary.conditions {
+            for r in condition.results {
+                let m = r.measures
+                rows.append([condition.name, r.methodName, r.inference, Format.significant(m.truth, digits: 4),
+                             Self.withMCSE(m.bias, m.biasMCSE, digits: 5), Self.withMCSE(m.rmse, m.rmseMCSE, digits: 5),
+                             Format.significant(m.meanStandardError, digits: 4) + " / " + Format.significant(m.standardDeviation, digits: 4),
+                             Self.withMCSE(m.coverage, m.coverageMCSE, digits: 3),
+                             Self.withMCSE(m.rejectionRate, m.rejectionMCSE, digits: 3), String(m.replications)])
+            }
+        }
+        return rows
+    }
+
+    static let headers = ["condition", "method", "inference", "truth", "bias (MCSE)", "RMSE (MCSE)", "mean SE / SD",
+                          "coverage (MCSE)", "reject (MCSE)", "K"]
+
+    /// A Markdown table with a caption.
+    public func markdown() -> String {
+        var out = "# \(summary.experiment)\n\n"
+        out += "\(summary.replications) replications per condition, seed \(summary.seed), α = \(summary.alpha). "
+        out += "Monte Carlo standard errors in parentheses; K = replications used. "
+        out += "Rejection = share of replications with p < α (size when the truth is 0, power otherwise).\n\n"
+        out += "| " + Self.headers.joined(separator: " | ") + " |\n"
+        out += "|" + Self.headers.map { _ in "---" }.joined(separator: "|") + "|\n"
+        for row in rows() { out += "| " + row.joined(separator: " | ") + " |\n" }
+        return out
+    }
+
+    /// A terminal table.
+    public func table() -> String {
+        var out = "\(summary.experiment): \(summary.replications) replications per condition, seed \(summary.seed), "
+        out += "alpha \(summary.alpha); MCSE in parentheses\n\n"
+        out += Format.alignedColumns([Self.headers] + rows(), leftAligned: [0, 1, 2])
+        return out
+    }
+}

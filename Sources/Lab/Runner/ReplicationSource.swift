@@ -1,0 +1,58 @@
+import Estimators
+
+/// One replication's data: the panel every method sees, and the true values of the estimands.
+public struct ReplicationData: Sendable {
+    /// The simulated panel.
+    public var panel: Panel
+    /// True values by estimand name (e.g. "att", "e+0", "indirect").
+    public var truth: [String: Double]
+    /// Creates replication data.
+    public init(panel: Panel, truth: [String: Double]) {
+        self.panel = panel
+        self.truth = truth
+    }
+}
+
+/// Where replications come from: conditions (grid points) × replications, each drawn from its
+/// own stream, so replication r of condition c is the same whoever runs it.
+public protocol ReplicationSource: Sendable {
+    /// Number of conditions.
+    var conditionCount: Int { get }
+    /// The name of condition `c` (e.g. "paper, rho=0.8").
+    func conditionName(_ condition: Int) -> String
+    /// The grid values of condition `c`, for reports.
+    func conditionParameters(_ condition: Int) -> [(String, Double)]
+    /// The stream key of replication `r` of condition `c`.
+    func streamKey(condition: Int, replication: Int) -> UInt64
+    /// Draws replication `r` of condition `c`.
+    func replicate(condition: Int, replication: Int) throws -> ReplicationData
+}
+
+/// One method's numbers in one replication.
+public struct MethodResult: Sendable {
+    public var estimate: Double
+    public var standardError: Double
+    public var confLow: Double
+    public var confHigh: Double
+    public var pValue: Double
+    /// Creates a result.
+    public init(estimate: Double, standardError: Double, confLow: Double, confHigh: Double, pValue: Double) {
+        self.estimate = estimate
+        self.standardError = standardError
+        self.confLow = confLow
+        self.confHigh = confHigh
+        self.pValue = pValue
+    }
+}
+
+/// A method of an experiment: estimator + inference, aimed at one estimand.
+public protocol MethodEvaluator: Sendable {
+    /// Estimator name, e.g. "twfe".
+    var estimatorName: String { get }
+    /// Inference name with level, e.g. "cr1:city", "placebo:units".
+    var inferenceName: String { get }
+    /// Estimand key in ``ReplicationData/truth``.
+    var target: String { get }
+    /// Runs the method on one replication's panel; `streamKey` seeds any randomness it needs.
+    func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult
+}

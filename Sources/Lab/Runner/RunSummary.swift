@@ -1,0 +1,59 @@
+/// The performance of every method in every condition, reduced from records in a fixed order.
+public struct RunSummary: Sendable {
+    /// One condition's results.
+    public struct Condition: Sendable {
+        public var name: String
+        public var parameters: [(String, Double)]
+        public var results: [MethodSummary]
+    }
+
+    /// One method's performance in one condition.
+    public struct MethodSummary: Sendable {
+        public var methodName: String
+        public var estimator: String
+        public var inference: String
+        public var target: String
+        public var measures: PerformanceMeasures
+    }
+
+    /// Experiment name.
+    public var experiment: String
+    /// Replications per condition asked for.
+    public var replications: Int
+    /// Master seed.
+    public var seed: UInt64
+    /// Test level.
+    public var alpha: Double
+    /// Conditions in grid order.
+    public var conditions: [Condition]
+
+    /// Reduces records (any order) to summaries: records are sorted by (condition,
+    /// replication, method) first, so the result does not depend on how they were produced.
+    public init(experiment: String, replications: Int, seed: UInt64, alpha: Double,
+                conditionNames: [String], conditionParameters: [[(String, Double)]],
+                methods: [(name: String, estimator: String, inference: String, target: String)],
+                records: [ReplicationRecord]) {
+        self.experiment = experiment
+        self.replications = replications
+        self.seed = seed
+        self.alpha = alpha
+        let sorted = records.sorted {
+            ($0.condition, $0.replication, $0.method) < ($1.condition, $1.replication, $1.method)
+        }
+        var byCell: [[[PerformanceMeasures.Draw]]] = Array(repeating: Array(repeating: [], count: methods.count),
+                                                           count: conditionNames.count)
+        for record in sorted where record.condition < conditionNames.count && record.method < methods.count {
+            byCell[record.condition][record.method].append(
+                .init(estimate: record.failure.isEmpty ? record.estimate : .nan, standardError: record.standardError,
+                      confLow: record.confLow, confHigh: record.confHigh, pValue: record.pValue, truth: record.truth))
+        }
+        conditions = conditionNames.indices.map { c in
+            Condition(name: conditionNames[c], parameters: conditionParameters[c],
+                      results: methods.indices.map { m in
+                          MethodSummary(methodName: methods[m].name, estimator: methods[m].estimator,
+                                        inference: methods[m].inference, target: methods[m].target,
+                                        measures: PerformanceMeasures(draws: byCell[c][m], alpha: alpha))
+                      })
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Testing
+@testable import Lab
+
+/// Performance measures against hand computations on tiny inputs (closed forms of Morris,
+/// White & Crowther 2019, Table 6). Tolerances 1e-12: exact arithmetic on a handful of numbers.
+@Suite("performance measures")
+struct PerformanceMeasuresTests {
+    static func draw(_ estimate: Double, se: Double = 1, low: Double = -1, high: Double = 1, p: Double = 0.5,
+                     truth: Double = 0) -> PerformanceMeasures.Draw {
+        .init(estimate: estimate, standardError: se, confLow: low, confHigh: high, pValue: p, truth: truth)
+    }
+
+    @Test func biasSDAndRMSEByHand() {
+        // Estimates 1, 2, 3, 6 of truth 2: errors −1, 0, 1, 4; mean 3, bias 1;
+        // s² = ((1−3)² + (2−3)² + (3−3)² + (6−3)²)/3 = 14/3; RMSE² = (1 + 0 + 1 + 16)/4 = 4.5.
+        let draws = [1.0, 2, 3, 6].map { Self.draw($0, truth: 2) }
+        let m = PerformanceMeasures(draws: draws, alpha: 0.05)
+        #expect(m.replications == 4)
+        #expect(abs(m.bias - 1) < 1e-12)
+        #expect(abs(m.standardDeviation - (14.0 / 3).squareRoot()) < 1e-12)
+        #expect(abs(m.biasMCSE - (14.0 / 3).squareRoot() / 2) < 1e-12)
+        #expect(abs(m.rmse - 4.5.squareRoot()) < 1e-12)
+        #expect(abs(m.relativeBias - 0.5) < 1e-12)
+        // Jackknife RMSE: leave-one-out MSEs (17, 18, 17, 2)/3.
+        let loo = [17.0, 18, 17, 2].map { ($0 / 3).squareRoot() }
+        let looMean = loo.reduce(0, +) / 4
+        let expected = (3.0 / 4 * loo.reduce(0) { $0 + ($1 - looMean) * ($1 - looMean) }).squareRoot()
+        #expect(abs(m.rmseMCSE - expected) < 1e-12)
+    }
+
+    @Test func coverageRejectionAndTheirMCSE() {
+        // 3 of 4 intervals cover 0; 1 of 4 p-values below 0.05.
+        let draws = [Self.draw(0.1, low: -1, high: 1, p: 0.01), Self.draw(0.2, low: -1, high: 1, p: 0.2),
+                     Self.draw(0.3, low: 0.5, high: 2, p: 0.3), Self.draw(0.4, low: -0.5, high: 0.5, p: 0.06)]
+        let m = PerformanceMeasures(draws: draws, alpha: 0.05)
+        #expect(m.coverage == 0.75)
+        #expect(abs(m.coverageMCSE - (0.75 * 0.25 / 4).squareRoot()) < 1e-12)
+        #expect(m.rejectionRate == 0.25)
+        #expect(abs(m.intervalLength - (2 + 2 + 1.5 + 1) / 4) < 1e-12)
+    }
+
+    @Test func failuresAreCountedNotAveraged() {
+        let draws = [Self.draw(1), Self.draw(.nan), Self.draw(3)]
+        let m = PerformanceMeasures(draws: draws, alpha: 0.05)
+        #expect(m.replications == 2)
+        #expect(m.failures == 1)
+        #expect(m.mean == 2)
+    }
+}
