@@ -24,7 +24,7 @@ struct BenchCommand: ParsableCommand {
           swift build -c release && .build/release/didlab-bench\n
         """.utf8))
         #endif
-        let workloads = Workloads.all(quick: quick).filter { only == nil || $0.name.hasPrefix(only ?? "") }
+        let workloads = Workloads.all(quick: quick, only: only)
         var results: [WorkloadResult] = []
         for workload in workloads {
             let result = workload.measure()

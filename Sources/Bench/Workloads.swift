@@ -1,39 +1,46 @@
 import Estimators
 import Foundation
+import Lab
 
 /// The benchmark workloads of DiDLab.
 enum Workloads {
-    static func all(quick: Bool) -> [Workload] {
+    /// The workloads whose name starts with `prefix` (all when nil); panels are built only for those.
+    static func all(quick: Bool, only prefix: String? = nil) -> [Workload] {
+        factories(quick: quick).filter { prefix == nil || $0.name.hasPrefix(prefix ?? "") }.map { $0.make() }
+    }
+
+    static func factories(quick: Bool) -> [(name: String, make: () -> Workload)] {
         let scale = quick ? 0.05 : 1.0
         func runs(_ full: Int) -> Int { max(3, Int(Double(full) * scale)) }
-        var list: [Workload] = []
+        return [
+            ("W1", { fitWorkload(name: "W1", units: 282, periods: 14, runs: runs(2000), seed: 1) }),
+            ("W7", { fitWorkload(name: "W7", units: 30_000, periods: 20, runs: runs(40), seed: 2) }),
+            ("CSV", { csvWorkload(runs: runs(20)) }),
+        ]
+    }
 
-        let cityPanel = BenchPanels.cityPanel(units: 282, periods: 14, covariates: 4, seed: 1)
-        let cluster = RegressionOptions(variance: .cluster(cityPanel.unitName))
-        let twfe = TwoWayFixedEffects(options: cluster)
-        list.append(Workload(name: "W1", description: "one TWFE + CR1 fit, 282 x 14, 4 covariates",
-                             itemsPerRun: 1, itemName: "fits", runs: runs(2000)) {
-            (try? twfe.estimate(cityPanel).coefficients[0]) ?? .nan
-        })
+    /// One TWFE + CR1 fit with 4 covariates on a balanced city panel.
+    static func fitWorkload(name: String, units: Int, periods: Int, runs: Int, seed: UInt64) -> Workload {
+        let panel = BenchPanels.cityPanel(units: units, periods: periods, covariates: 4, seed: seed)
+        let twfe = TwoWayFixedEffects(options: RegressionOptions(variance: .cluster(panel.unitName)))
+        return Workload(name: name, description: "one TWFE + CR1 fit, \(Format.thousands(units)) x \(periods), 4 covariates",
+                        itemsPerRun: 1, itemName: "fits", runs: runs) {
+            (try? twfe.estimate(panel).coefficients[0]) ?? .nan
+        }
+    }
 
-        let bigPanel = BenchPanels.cityPanel(units: 30_000, periods: 20, covariates: 4, seed: 2)
-        let bigTWFE = TwoWayFixedEffects(options: RegressionOptions(variance: .cluster(bigPanel.unitName)))
-        list.append(Workload(name: "W7", description: "one TWFE + CR1 fit, 30,000 x 20, 4 covariates",
-                             itemsPerRun: 1, itemName: "fits", runs: runs(40)) {
-            (try? bigTWFE.estimate(bigPanel).coefficients[0]) ?? .nan
-        })
-
-        let csvPath = BenchPanels.numericCSV(rows: 100_000, columns: 10)
-        list.append(Workload(name: "CSV", description: "read + parse every field, 100,000 x 10 numeric CSV",
-                             itemsPerRun: 1_000_000, itemName: "fields", runs: runs(20)) {
-            guard let table = try? CSVTable(contentsOfFile: csvPath) else { return .nan }
+    /// Reading a 100,000 × 10 numeric CSV and parsing every field.
+    static func csvWorkload(runs: Int) -> Workload {
+        let path = BenchPanels.numericCSV(rows: 100_000, columns: 10)
+        return Workload(name: "CSV", description: "read + parse every field, 100,000 x 10 numeric CSV (17 digits)",
+                        itemsPerRun: 1_000_000, itemName: "fields", runs: runs) {
+            guard let table = try? CSVTable(contentsOfFile: path) else { return .nan }
             var sum = 0.0
             for column in 0..<table.columnCount {
                 for row in 0..<table.rowCount { sum += table.double(row: row, column: column) ?? 0 }
             }
             return sum
-        })
-        return list
+        }
     }
 }
 

@@ -42,9 +42,14 @@ public struct DemeanedDesign: Sendable {
         self.matrix = matrix
         self.fixedEffectRank = within.fixedEffectRank
         self.rawScale = regressors.map { column in
-            var sum = 0.0, sumSquares = 0.0
-            for value in column { sum += value; sumSquares += value * value }
-            return max(0, sumSquares - sum * sum / Double(max(column.count, 1)))
+            column.withUnsafeBufferPointer { values in
+                var sum = 0.0
+                for value in values { sum += value }
+                let mean = sum / Double(max(values.count, 1))
+                var squares = 0.0
+                for value in values { squares += (value - mean) * (value - mean) }
+                return squares
+            }
         }
     }
 

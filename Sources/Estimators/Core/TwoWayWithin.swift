@@ -149,29 +149,33 @@ public struct TwoWayWithin: Sendable {
     func transformBalanced(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
                            workspace: inout Workspace) {
         let periods = periodCount, units = unitCount
-        workspace.sumsB.withUnsafeMutableBufferPointer { periodMean in
-            workspace.sumsA.withUnsafeMutableBufferPointer { unitMean in
-                for t in 0..<periods { periodMean[t] = 0 }
-                var total = 0.0
-                for i in 0..<units {
-                    let base = i * periods
-                    var sum = 0.0
-                    for t in 0..<periods {
-                        let value = x[base + t]
-                        sum += value
-                        periodMean[t] += value
-                    }
-                    unitMean[i] = sum / Double(periods)
-                    total += sum
+        guard let input = x.baseAddress, let output = out.baseAddress else { return }
+        workspace.sumsB.withUnsafeMutableBufferPointer { periodBuffer in
+            guard let periodMean = periodBuffer.baseAddress else { return }
+            periodMean.update(repeating: 0, count: periods)
+            // Pass 1: period sums (vectorisable over t) and, per unit, its mean written
+            // straight into pass 2, which subtracts it while the unit's rows are in cache.
+            var total = 0.0
+            for i in 0..<units {
+                let row = input + i * periods
+                var sum = 0.0
+                for t in 0..<periods {
+                    let value = row[t]
+                    sum += value
+                    periodMean[t] += value
                 }
-                let grand = total / Double(units * periods)
-                let inverseUnits = 1 / Double(units)
-                for t in 0..<periods { periodMean[t] = periodMean[t] * inverseUnits - grand }
-                for i in 0..<units {
-                    let base = i * periods
-                    let shift = unitMean[i]
-                    for t in 0..<periods { out[base + t] = x[base + t] - shift - periodMean[t] }
-                }
+                total += sum
+                let shift = sum / Double(periods)
+                let target = output + i * periods
+                for t in 0..<periods { target[t] = row[t] - shift }
+            }
+            let grand = total / Double(units * periods)
+            let inverseUnits = 1 / Double(units)
+            for t in 0..<periods { periodMean[t] = periodMean[t] * inverseUnits - grand }
+            // Pass 2: subtract the period means.
+            for i in 0..<units {
+                let target = output + i * periods
+                for t in 0..<periods { target[t] -= periodMean[t] }
             }
         }
     }

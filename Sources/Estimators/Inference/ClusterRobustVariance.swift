@@ -32,12 +32,25 @@ public enum VarianceEstimator {
         case .full: return full
         case .nested:
             guard let clustering else { return full }
-            let unitsNested = isNested(group: panel.unitIndex, groupCount: panel.unitCount, in: clustering)
+            let unitsNested = unitsAreNested(panel: panel, in: clustering)
             let periodsNested = isNested(group: panel.periodIndex, groupCount: panel.periodCount, in: clustering)
             var count = full
             if unitsNested { count -= panel.unitCount - 1 }
             if periodsNested { count -= panel.periodCount - 1 }
             return count
+        }
+    }
+
+    /// True when every unit lies inside a single cluster (rows of a unit are contiguous).
+    static func unitsAreNested(panel: Panel, in clustering: Clustering) -> Bool {
+        clustering.index.withUnsafeBufferPointer { cluster in
+            for unit in 0..<panel.unitCount {
+                let start = panel.unitStart[unit], end = panel.unitStart[unit + 1]
+                guard start < end else { continue }
+                let first = cluster[start]
+                for row in (start + 1)..<end where cluster[row] != first { return false }
+            }
+            return true
         }
     }
 
@@ -99,19 +112,7 @@ public enum VarianceEstimator {
             guard g >= 2 else { throw EstimationError.tooFewClusters(name: name, count: g) }
             let k = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank, correction: correction,
                                               clustering: clustering)
-            var scores = [Double](repeating: 0, count: g * m)
-            design.matrix.withUnsafeBufferPointer { x in
-                fit.residuals.withUnsafeBufferPointer { u in
-                    clustering.index.withUnsafeBufferPointer { cluster in
-                        scores.withUnsafeMutableBufferPointer { s in
-                            for (a, column) in kept.enumerated() {
-                                let offset = column * rows
-                                for i in 0..<rows { s[Int(cluster[i]) * m + a] += x[offset + i] * u[i] }
-                            }
-                        }
-                    }
-                }
-            }
+            let scores = clusterScores(design: design, kept: kept, residuals: fit.residuals, clustering: clustering)
             var meat = [Double](repeating: 0, count: m * m)
             for cluster in 0..<g {
                 let base = cluster * m
@@ -125,6 +126,36 @@ public enum VarianceEstimator {
                                     parameterCount: k, correctionFactor: factor,
                                     degreesOfFreedom: Double(g - 1), clusterCount: g)
         }
+    }
+
+    /// Per-cluster scores `s_g = Σ_{i∈g} x̃_i û_i`, `g × m` row-major. Runs of rows in the same
+    /// cluster (every unit's rows, as panels are sorted by unit) are summed with one dot product.
+    static func clusterScores(design: DemeanedDesign, kept: [Int], residuals: [Double],
+                              clustering: Clustering) -> [Double] {
+        let m = kept.count, rows = design.observationCount
+        var scores = [Double](repeating: 0, count: clustering.count * m)
+        design.matrix.withUnsafeBufferPointer { x in
+            residuals.withUnsafeBufferPointer { u in
+                clustering.index.withUnsafeBufferPointer { cluster in
+                    scores.withUnsafeMutableBufferPointer { s in
+                        var start = 0
+                        while start < rows {
+                            let g = cluster[start]
+                            var end = start + 1
+                            while end < rows && cluster[end] == g { end += 1 }
+                            let residualRun = UnsafeBufferPointer(rebasing: u[start..<end])
+                            for (a, column) in kept.enumerated() {
+                                let offset = column * rows
+                                s[Int(g) * m + a] += dot(UnsafeBufferPointer(rebasing: x[(offset + start)..<(offset + end)]),
+                                                         residualRun)
+                            }
+                            start = end
+                        }
+                    }
+                }
+            }
+        }
+        return scores
     }
 
     static func symmetrised(_ lower: [Double], _ m: Int) -> [Double] {
