@@ -1,0 +1,391 @@
+import CGSL
+
+/// The structure of a placebo design on one panel, prepared once: which adoption periods exist
+/// ("slots"), which items (units or levels) are assigned, in which blocks (strata), and what
+/// each block must receive. Draws and exact enumeration read it; it is never mutated.
+///
+/// Assignments are described relative to a **baseline slot** `L`, the most common one (usually
+/// never treated): a draw lists only the units whose slot differs from `L`, so that the fast
+/// TWFE path costs O(changed units), not O(units).
+public struct AssignmentPlan: Sendable {
+    /// How draws are made.
+    public enum Kind: Sendable, Equatable {
+        /// Permute the observed labels of the items within each block.
+        case permutation
+        /// Draw the treated items within each block and give each a uniform random period.
+        case randomTiming
+    }
+
+    /// How draws are made.
+    public let kind: Kind
+    /// Number of units of the panel.
+    public let unitCount: Int
+    /// Adoption period (index on the panel's grid, ``Panel/neverTreated`` for never) of each slot.
+    public let slotPeriods: [Int32]
+    /// The slot every unit not listed by a draw has.
+    public let baselineSlot: Int32
+    /// Slot of each unit under the observed assignment.
+    public let observedSlots: [Int32]
+    /// True when every item is one unit and draws permute labels: the number of units in each
+    /// slot is then the same in every assignment (the fast TWFE path needs it).
+    public let preservesCohortSizes: Bool
+    /// Number of distinct assignments (permutation kind), nil when it exceeds `UInt64` or for
+    /// random timing.
+    public let distinctAssignments: UInt64?
+    /// Number of items (units or levels) and of blocks.
+    public let itemCount: Int, blockCount: Int
+    /// Number of units that differ from the baseline in every draw (an upper bound for random
+    /// timing), for sizing buffers.
+    public let changedUnitCapacity: Int
+
+    let itemUnitStart: [Int]
+    let itemUnits: [Int32]
+    let blockStart: [Int]
+    let blockItems: [Int32]
+    /// Non-baseline labels placed in each block (permutation), or one entry per treated item (random).
+    let blockLabelStart: [Int]
+    let blockLabels: [Int32]
+    /// Every label of each block with its count (baseline included), for enumeration.
+    let blockMultiset: [[(slot: Int32, count: Int)]]
+    let blockAssignmentCount: [UInt64]
+    /// Slots a random-timing draw picks from (periods 1..<T).
+    let randomSlots: [Int32]
+
+    /// Prepares the plan of `design` (permutation or random timing) on `panel`.
+    /// - Throws: ``PlaceboError`` for unknown or inconsistent strata/level columns and for
+    ///   designs with no treated unit.
+    public init(panel: Panel, design: PlaceboDesign) throws {
+        let units = panel.unitCount
+        unitCount = units
+        switch design.scheme {
+        case .randomTiming: kind = .randomTiming
+        default: kind = .permutation
+        }
+        let strataOfUnit = try AssignmentPlan.unitLabels(panel: panel, name: design.strata, flag: "--strata")
+        let levelOfUnit = try AssignmentPlan.unitLabels(panel: panel, name: design.level, flag: "--level")
+        guard panel.adoptionPeriod.contains(where: { $0 != Panel.neverTreated }) else { throw PlaceboError.noTreatedUnits }
+
+        // Slots: observed periods (and, for random timing, periods 1..<T), never last.
+        var periods = Set(panel.adoptionPeriod)
+        periods.insert(Panel.neverTreated)
+        if kind == .randomTiming { for t in 1..<max(panel.periodCount, 2) { periods.insert(Int32(t)) } }
+        let slotPeriods = periods.sorted()
+        self.slotPeriods = slotPeriods
+        let slotOf = Dictionary(uniqueKeysWithValues: slotPeriods.enumerated().map { ($1, Int32($0)) })
+        let observed = panel.adoptionPeriod.map { slotOf[$0]! }
+        observedSlots = observed
+        randomSlots = kind == .randomTiming ? (1..<max(panel.periodCount, 2)).map { slotOf[Int32($0)]! } : []
+
+        // Items.
+        var itemOfUnit = [Int](repeating: 0, count: units)
+        var itemFirstUnit: [Int] = []
+        if let levelOfUnit {
+            var itemOfLevel: [Int32: Int] = [:]
+            for unit in 0..<units {
+                let level = levelOfUnit[unit]
+                if let item = itemOfLevel[level] {
+                    itemOfUnit[unit] = item
+                    let first = itemFirstUnit[item]
+                    if panel.adoptionPeriod[first] != panel.adoptionPeriod[unit] {
+                        throw PlaceboError.levelAdoptionVaries(
+                            name: design.level!, level: panel.clusterings[design.level!]!.labels[Int(level)],
+                            unit: panel.unitLabels[first], otherUnit: panel.unitLabels[unit])
+                    }
+                } else {
+                    itemOfLevel[level] = itemFirstUnit.count
+                    itemOfUnit[unit] = itemFirstUnit.count
+                    itemFirstUnit.append(unit)
+                }
+            }
+        } else {
+            itemOfUnit = Array(0..<units)
+            itemFirstUnit = Array(0..<units)
+        }
+        let items = itemFirstUnit.count
+        itemCount = items
+        var unitsPerItem = [Int](repeating: 0, count: items)
+        for unit in 0..<units { unitsPerItem[itemOfUnit[unit]] += 1 }
+        var start = [0]
+        for item in 0..<items { start.append(start[item] + unitsPerItem[item]) }
+        var fill = start
+        var memberUnits = [Int32](repeating: 0, count: units)
+        for unit in 0..<units {
+            memberUnits[fill[itemOfUnit[unit]]] = Int32(unit)
+            fill[itemOfUnit[unit]] += 1
+        }
+        itemUnitStart = start
+        itemUnits = memberUnits
+        let itemSlot = itemFirstUnit.map { observed[$0] }
+
+        // Blocks.
+        var blockOfItem = [Int](repeating: 0, count: items)
+        var blocks = 1
+        if let strataOfUnit {
+            var blockOfStratum: [Int32: Int] = [:]
+            for item in 0..<items {
+                let stratum = strataOfUnit[itemFirstUnit[item]]
+                for k in start[item]..<start[item + 1] where strataOfUnit[Int(memberUnits[k])] != stratum {
+                    throw PlaceboError.levelCrossesStrata(
+                        level: design.level ?? "", strata: design.strata!,
+                        label: panel.clusterings[design.level!]!.labels[Int(levelOfUnit![itemFirstUnit[item]])])
+                }
+                if let block = blockOfStratum[stratum] {
+                    blockOfItem[item] = block
+                } else {
+                    blockOfStratum[stratum] = blockOfStratum.count
+                    blockOfItem[item] = blockOfStratum.count - 1
+                }
+            }
+            blocks = blockOfStratum.count
+        }
+        blockCount = blocks
+        var blockMembers = [[Int32]](repeating: [], count: blocks)
+        for item in 0..<items { blockMembers[blockOfItem[item]].append(Int32(item)) }
+        blockStart = blockMembers.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        blockItems = blockMembers.flatMap { $0 }
+
+        // Baseline: the slot held by the most units.
+        var unitsPerSlot = [Int](repeating: 0, count: slotPeriods.count)
+        for slot in observed { unitsPerSlot[Int(slot)] += 1 }
+        let baseline: Int32
+        if kind == .randomTiming {
+            baseline = slotOf[Panel.neverTreated]!
+        } else {
+            baseline = Int32(unitsPerSlot.indices.max { unitsPerSlot[$0] < unitsPerSlot[$1] || (unitsPerSlot[$0] == unitsPerSlot[$1] && $0 < $1) }!)
+        }
+        baselineSlot = baseline
+        let never = slotOf[Panel.neverTreated]!
+
+        // What each block receives.
+        var labelStart = [0]
+        var labels: [Int32] = []
+        var multisets: [[(slot: Int32, count: Int)]] = []
+        var counts: [UInt64] = []
+        var total: UInt64? = 1
+        var changedCapacity = 0
+        for members in blockMembers {
+            var histogram = [Int](repeating: 0, count: slotPeriods.count)
+            for item in members { histogram[Int(itemSlot[Int(item)])] += 1 }
+            var largestItems = [Int](repeating: 0, count: members.count)
+            for (k, item) in members.enumerated() { largestItems[k] = unitsPerItem[Int(item)] }
+            largestItems.sort(by: >)
+            switch kind {
+            case .permutation:
+                for slot in histogram.indices where Int32(slot) != baseline {
+                    labels.append(contentsOf: repeatElement(Int32(slot), count: histogram[slot]))
+                }
+                let placed = labels.count - labelStart.last!
+                changedCapacity += largestItems.prefix(placed).reduce(0, +)
+                multisets.append(histogram.indices.filter { histogram[$0] > 0 }.map { (Int32($0), histogram[$0]) })
+                let count = AssignmentPlan.multinomial(histogram.filter { $0 > 0 })
+                counts.append(count ?? 0)
+                if let t = total, let c = count {
+                    let (product, overflow) = t.multipliedReportingOverflow(by: c)
+                    total = overflow ? nil : product
+                } else { total = nil }
+            case .randomTiming:
+                let treated = members.count - histogram[Int(never)]
+                labels.append(contentsOf: repeatElement(Int32(-1), count: treated))
+                changedCapacity += largestItems.prefix(treated).reduce(0, +)
+                multisets.append([])
+                counts.append(0)
+                total = nil
+            }
+            labelStart.append(labels.count)
+        }
+        blockLabelStart = labelStart
+        blockLabels = labels
+        blockMultiset = multisets
+        blockAssignmentCount = counts
+        distinctAssignments = total
+        changedUnitCapacity = changedCapacity
+        preservesCohortSizes = kind == .permutation && unitsPerItem.allSatisfy { $0 == 1 }
+        if kind == .permutation, total == 1 {
+            throw PlaceboError.nothingToPermute("each stratum holds items of a single cohort")
+        }
+    }
+
+    /// Per-unit dense labels of a clustering (nil when `name` is nil).
+    static func unitLabels(panel: Panel, name: String?, flag: String) throws -> [Int32]? {
+        guard let name else { return nil }
+        guard let clustering = panel.clusterings[name] else {
+            throw PlaceboError.unknownColumn(flag: flag, name: name, available: Array(panel.clusterings.keys))
+        }
+        var labels = [Int32](repeating: 0, count: panel.unitCount)
+        for unit in 0..<panel.unitCount {
+            let rows = panel.unitStart[unit]..<panel.unitStart[unit + 1]
+            guard let first = rows.first else { continue }
+            labels[unit] = clustering.index[first]
+            for row in rows where clustering.index[row] != labels[unit] {
+                throw PlaceboError.notConstantWithinUnit(flag: flag, name: name, unit: panel.unitLabels[unit])
+            }
+        }
+        return labels
+    }
+
+    /// `n! / Π c_k!` for the counts `c`, nil on `UInt64` overflow.
+    static func multinomial(_ counts: [Int]) -> UInt64? {
+        var result: UInt64 = 1
+        var placed = 0
+        for count in counts {
+            // Multiply by C(placed + count, count), one factor at a time (each prefix is an integer).
+            for j in 1...max(count, 1) where count > 0 {
+                let (product, overflow) = result.multipliedReportingOverflow(by: UInt64(placed + j))
+                if overflow { return nil }
+                result = product / UInt64(j)
+            }
+            placed += count
+        }
+        return result
+    }
+}
+
+/// One worker's buffers for drawing assignments (allocated once, reused for every draw).
+public struct AssignmentScratch {
+    /// Working copy of the block items (partial Fisher–Yates shuffles it).
+    var items: [Int32]
+    /// Units whose slot differs from the baseline, and their slots (first `changedCount` entries).
+    public internal(set) var changedUnits: [Int32]
+    /// Slots of ``changedUnits``.
+    public internal(set) var changedSlots: [Int32]
+    /// Number of valid entries in ``changedUnits``.
+    public internal(set) var changedCount = 0
+    /// Slot of every unit (filled by ``AssignmentPlan/fillUnits(_:)``).
+    public internal(set) var unitSlots: [Int32]
+    /// Adoption period of every unit (filled by ``AssignmentPlan/fillUnits(_:)``).
+    public internal(set) var adoption: [Int32]
+    var labelCounts: [Int]
+
+    /// Buffers sized for `plan`.
+    public init(for plan: AssignmentPlan) {
+        items = plan.blockItems
+        changedUnits = [Int32](repeating: 0, count: plan.unitCount)
+        changedSlots = [Int32](repeating: 0, count: plan.unitCount)
+        unitSlots = plan.observedSlots
+        adoption = plan.observedSlots.map { plan.slotPeriods[Int($0)] }
+        labelCounts = [Int](repeating: 0, count: plan.slotPeriods.count)
+    }
+}
+
+extension AssignmentPlan {
+    /// Draws one assignment from `stream` into `scratch` (changed units only; see ``fillUnits(_:)``).
+    ///
+    /// Permutation: in each block, a partial Fisher–Yates shuffle picks an ordered uniform sample
+    /// of as many items as the block has non-baseline labels, and gives them those labels in a
+    /// fixed order; every other item keeps the baseline. This is a uniform draw from the block's
+    /// label permutations with one bounded integer per non-baseline item (37 draws, not 282, on
+    /// the 282-city panel; Lemire's unbiased multiply-shift method on 32-bit mt19937 outputs). The item order is reset before each draw so that a draw depends only
+    /// on its stream. Random timing: the same sample picks the treated items; each then draws its
+    /// period uniformly from ``randomSlots``.
+    public func draw(_ stream: borrowing RandomStream, into scratch: inout AssignmentScratch) {
+        scratch.changedCount = 0
+        let base = baselineSlot
+        let generator = stream.generator
+        // Lemire's multiply-shift bounded integer (unbiased, one 32-bit output per draw almost
+        // always) on mt19937's 32-bit outputs; ~3× cheaper than `gsl_rng_uniform_int`'s division.
+        let fullRange = gsl_rng_min(generator) == 0 && gsl_rng_max(generator) == 0xFFFF_FFFF
+        @inline(__always) func below(_ bound: Int) -> Int {
+            guard fullRange else { return Int(gsl_rng_uniform_int(generator, UInt(bound))) }
+            let limit = UInt32(bound)
+            var product = UInt64(UInt32(truncatingIfNeeded: gsl_rng_get(generator))) * UInt64(limit)
+            var low = UInt32(truncatingIfNeeded: product)
+            if low < limit {
+                let threshold = (0 &- limit) % limit
+                while low < threshold {
+                    product = UInt64(UInt32(truncatingIfNeeded: gsl_rng_get(generator))) * UInt64(limit)
+                    low = UInt32(truncatingIfNeeded: product)
+                }
+            }
+            return Int(product >> 32)
+        }
+        var working: [Int32] = []
+        swap(&working, &scratch.items)  // no copy: the buffer moves out and back
+        defer { swap(&working, &scratch.items) }
+        blockItems.withUnsafeBufferPointer { original in
+            working.withUnsafeMutableBufferPointer { items in
+                for k in 0..<original.count { items[k] = original[k] }
+                for block in 0..<blockCount {
+                    let first = blockStart[block], size = blockStart[block + 1] - first
+                    let labelFirst = blockLabelStart[block]
+                    let placed = blockLabelStart[block + 1] - labelFirst
+                    for j in 0..<placed {
+                        let pick = j + below(size - j)
+                        items.swapAt(first + j, first + pick)
+                        let slot: Int32
+                        if kind == .permutation {
+                            slot = blockLabels[labelFirst + j]
+                        } else {
+                            slot = randomSlots[below(randomSlots.count)]
+                        }
+                        if slot != base { append(item: items[first + j], slot: slot, to: &scratch) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes assignment number `index` (`0..<distinctAssignments`) of the exact enumeration into
+    /// `scratch`: a mixed-radix split over blocks, then the lexicographic unranking of each
+    /// block's multiset permutation. Every distinct assignment appears exactly once.
+    public func enumerate(_ index: UInt64, into scratch: inout AssignmentScratch) {
+        precondition(kind == .permutation)
+        scratch.changedCount = 0
+        var rest = index
+        for block in 0..<blockCount {
+            let radix = blockAssignmentCount[block]
+            var rank = rest % radix
+            rest /= radix
+            for (slot, count) in blockMultiset[block] { scratch.labelCounts[Int(slot)] = count }
+            var remaining = UInt64(blockStart[block + 1] - blockStart[block])
+            var total = radix
+            for position in blockStart[block]..<blockStart[block + 1] {
+                for (slot, _) in blockMultiset[block] where scratch.labelCounts[Int(slot)] > 0 {
+                    let withSlot = total / remaining * UInt64(scratch.labelCounts[Int(slot)])
+                        + total % remaining * UInt64(scratch.labelCounts[Int(slot)]) / remaining
+                    if rank < withSlot {
+                        scratch.labelCounts[Int(slot)] -= 1
+                        total = withSlot
+                        if slot != baselineSlot { append(item: blockItems[position], slot: slot, to: &scratch) }
+                        break
+                    }
+                    rank -= withSlot
+                }
+                remaining -= 1
+            }
+        }
+    }
+
+    /// Writes the observed assignment into `scratch`.
+    public func observed(into scratch: inout AssignmentScratch) {
+        scratch.changedCount = 0
+        for unit in 0..<unitCount where observedSlots[unit] != baselineSlot {
+            scratch.changedUnits[scratch.changedCount] = Int32(unit)
+            scratch.changedSlots[scratch.changedCount] = observedSlots[unit]
+            scratch.changedCount += 1
+        }
+    }
+
+    /// Fills ``AssignmentScratch/unitSlots`` and ``AssignmentScratch/adoption`` for every unit
+    /// from the changed-unit list (O(units)).
+    public func fillUnits(_ scratch: inout AssignmentScratch) {
+        let basePeriod = slotPeriods[Int(baselineSlot)]
+        for unit in 0..<unitCount {
+            scratch.unitSlots[unit] = baselineSlot
+            scratch.adoption[unit] = basePeriod
+        }
+        for k in 0..<scratch.changedCount {
+            let unit = Int(scratch.changedUnits[k]), slot = scratch.changedSlots[k]
+            scratch.unitSlots[unit] = slot
+            scratch.adoption[unit] = slotPeriods[Int(slot)]
+        }
+    }
+
+    @inline(__always)
+    func append(item: Int32, slot: Int32, to scratch: inout AssignmentScratch) {
+        for k in itemUnitStart[Int(item)]..<itemUnitStart[Int(item) + 1] {
+            scratch.changedUnits[scratch.changedCount] = itemUnits[k]
+            scratch.changedSlots[scratch.changedCount] = slot
+            scratch.changedCount += 1
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Estimators
+import Foundation
+
+/// Renders a ``PlaceboResult``: the JSON contract of DESIGN.md, a readable table, and the CSV
+/// of every draw. One source for names and numbers.
+public struct PlaceboReport: Sendable {
+    /// The result.
+    public let result: PlaceboResult
+    /// Estimator name as on the command line (`twfe`, `event`).
+    public let method: String
+
+    /// Creates a report.
+    public init(_ result: PlaceboResult, method: String) {
+        self.result = result
+        self.method = method
+    }
+
+    /// How the p-value counts, in words (for JSON and the table).
+    public var conventionText: String {
+        if result.fakeTiming != nil { return "t-test of the fake-timing coefficient" }
+        if result.exact { return "c/M over all M distinct assignments (exact)" }
+        return result.convention == .includeObserved ? "(1+c)/(1+R)" : "c/R (Stata ritest)"
+    }
+
+    /// The tie rule, in words.
+    public var tieText: String {
+        let op: String
+        switch result.alternative {
+        case .twoSided: op = "|T*| >= |T| - tol"
+        case .greater: op = "T* >= T - tol"
+        case .less: op = "T* <= T + tol"
+        }
+        return "\(op), tol = \(RandomizationPValue.relativeTolerance) * |T|"
+    }
+
+    static func value(_ v: PlaceboValue) -> JSONValue {
+        .object([("estimate", .finite(v.estimate)), ("std_error", .finite(v.standardError)),
+                 ("statistic", .finite(v.statistic))])
+    }
+
+    /// `{"observed": {...}, "permutations": R, "seed": N, "p_value", "p_value_studentized",
+    /// "placebo": {"mean","sd","q025","q975"}}` plus the scheme, counts and notes.
+    public func json() -> JSONValue {
+        let r = result
+        var scheme: [(String, JSONValue)] = [("name", .string(r.design.scheme.name)),
+                                             ("strata", r.design.strata.map { .string($0) } ?? .null),
+                                             ("level", r.design.level.map { .string($0) } ?? .null)]
+        if case .timingShift(let k) = r.design.scheme { scheme.append(("shift", .integer(k))) }
+        var fields: [(String, JSONValue)] = [
+            ("method", .string(method)),
+            ("statistic", .string(r.statisticLabel)),
+            ("vcov", .string("CR1")),
+            ("cluster", r.clusterName.map { .string($0) } ?? .null),
+            ("observed", PlaceboReport.value(r.observed)),
+            ("permutations", .integer(r.drawCount)),
+            ("seed", r.seed <= UInt64(Int.max) ? .integer(Int(r.seed)) : .string(String(r.seed))),
+            ("p_value", .finite(r.pValue)),
+            ("p_value_studentized", .finite(r.pValueStudentized)),
+            ("placebo", .object([("mean", .finite(r.summary.mean)), ("sd", .finite(r.summary.sd)),
+                                 ("q025", .finite(r.summary.q025)), ("q975", .finite(r.summary.q975))])),
+            ("scheme", .object(scheme)),
+            ("alternative", .string(r.alternative.rawValue)),
+            ("p_value_rule", .string(conventionText)),
+            ("ties", .string(tieText)),
+            ("extreme_draws", .object([("coefficient", .integer(r.extremeCount)),
+                                       ("statistic", .integer(r.extremeCountStudentized))])),
+            ("invalid_draws", .integer(r.invalidDraws)),
+            ("exact", .bool(r.exact)),
+            ("distinct_assignments", r.distinctAssignments.map { $0 <= UInt64(Int.max) ? .integer(Int($0)) : .null } ?? .null),
+            ("requested_permutations", .integer(r.requestedPermutations)),
+            ("threads", .integer(r.threads)),
+            ("path", .string(r.path)),
+        ]
+        if let fake = r.fakeTiming { fields.append(("fake_timing", PlaceboReport.value(fake))) }
+        fields.append(("notes", .array(r.notes.map { .string($0) })))
+        return .object(fields)
+    }
+
+    /// A readable table.
+    public func table() -> String {
+        let r = result
+        var out = "Randomization inference (placebo test): \(r.statisticLabel)\n"
+        var schemeLine = "Scheme: \(r.design.scheme.name)"
+        switch r.design.scheme {
+        case .cohorts: schemeLine += " (adoption dates permuted, cohort sizes kept)"
+        case .randomTiming: schemeLine += " (same number treated, random adoption periods)"
+        case .timingShift(let k): schemeLine += " (adoption moved \(k) period\(k == 1 ? "" : "s") earlier)"
+        }
+        if let strata = r.design.strata { schemeLine += ", within strata of \(strata)" }
+        if let level = r.design.level { schemeLine += ", assigned by \(level)" }
+        out += schemeLine + "\n"
+        if r.fakeTiming == nil {
+            var draws = "Draws: \(Format.thousands(r.drawCount))"
+            draws += r.exact ? " (every distinct assignment, exact)" : ", seed \(r.seed)"
+            if let m = r.distinctAssignments, !r.exact { draws += "; \(Format.thousands(Int(clamping: m))) distinct assignments" }
+            out += draws + "\n"
+        }
+        out += "Standard errors: CR1" + (r.clusterName.map { " clustered by \($0)" } ?? "") + "\n"
+        out += "p-value: \(conventionText), \(r.alternative.rawValue); ties: \(tieText)\n\n"
+        var rows: [[String]] = [["", "Estimate", "Std. Error", "t value", "p (coef)", "p (t)"]]
+        rows.append(["observed", Format.significant(r.observed.estimate), Format.significant(r.observed.standardError),
+                     Format.number(r.observed.statistic, digits: 3), Format.pValue(r.pValue),
+                     Format.pValue(r.pValueStudentized)])
+        if let fake = r.fakeTiming {
+            rows[1] = ["observed", Format.significant(r.observed.estimate), Format.significant(r.observed.standardError),
+                       Format.number(r.observed.statistic, digits: 3), "", ""]
+            rows.append(["fake timing", Format.significant(fake.estimate), Format.significant(fake.standardError),
+                         Format.number(fake.statistic, digits: 3), Format.pValue(r.pValue), ""])
+        }
+        out += Format.alignedColumns(rows)
+        if r.fakeTiming == nil {
+            out += "\nPlacebo coefficients: mean \(Format.significant(r.summary.mean)), sd \(Format.significant(r.summary.sd)), "
+            out += "95% range [\(Format.significant(r.summary.q025)), \(Format.significant(r.summary.q975))]\n"
+            out += "At least as extreme: \(r.extremeCount) (coef), \(r.extremeCountStudentized) (t) of \(r.drawCount - r.invalidDraws)\n"
+        }
+        out += "Path: \(r.path); threads: \(r.threads)\n"
+        for note in r.notes { out += "Note: \(note)\n" }
+        return out
+    }
+
+    /// `draw,estimate,std_error,statistic`, one row per draw (17 significant digits; empty when NaN).
+    public func drawsCSV() -> String {
+        var out = "draw,estimate,std_error,statistic\n"
+        out.reserveCapacity(64 * (result.drawCount + 1))
+        for k in 0..<result.drawCount {
+            let b = result.estimates[k], se = result.standardErrors[k]
+            out += "\(k),\(PlaceboReport.field(b)),\(PlaceboReport.field(se)),\(PlaceboReport.field(b / se))\n"
+        }
+        return out
+    }
+
+    static func field(_ value: Double) -> String { value.isFinite ? "\(value)" : "" }
+}

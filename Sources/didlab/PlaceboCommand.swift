@@ -1,0 +1,189 @@
+import ArgumentParser
+import Estimators
+import Foundation
+import Lab
+import Synchronization
+
+/// `didlab placebo`: randomization inference by placebo assignments of the policy.
+struct PlaceboCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "placebo",
+        abstract: "Placebo (randomization-inference) test of a DiD estimate, valid under staggered adoption.",
+        discussion: """
+        Schemes:
+          cohorts  permute adoption dates across units (or --level groups), keeping every
+                   cohort's size (per --strata stratum). The default.
+          random   the genre's pseudo-treated units: as many as were treated, drawn at
+                   random (per stratum), each with an adoption period drawn uniformly from
+                   the sample periods after the first.
+          timing   fake timing: adoption moved --shift K periods earlier, treated
+                   observations from the real adoption on dropped; one estimate, t-test p.
+        Statistics: the coefficient (RI-beta, "p_value") and its CR1 t statistic clustered by
+        --cluster (RI-t, "p_value_studentized"). p = (1 + c)/(1 + R) by default, c/R with
+        --pvalue ritest; c counts |T*| >= |T| - 1e-7*|T|. When a design has at most R distinct
+        assignments they are all enumerated (exact p = c/M). Draw r uses random stream
+        (seed, floor(r/16)): results are identical for any --threads.
+        """)
+
+    @OptionGroup var panel: PanelOptions
+
+    @Option(help: "Estimator: twfe (the treat coefficient) or event (mean of post-period terms, or --term).")
+    var method: MethodOption = .twfe
+
+    @Option(help: "Number of placebo draws R (not used by --scheme timing).")
+    var permutations: Int?
+
+    @Option(help: "Assignment scheme: cohorts, random or timing.")
+    var scheme: SchemeOption = .cohorts
+
+    @Option(help: "Permute within the strata of this column (constant within units).")
+    var strata: String?
+
+    @Option(help: "Assign whole groups of this column (e.g. province): their units share one adoption date.")
+    var level: String?
+
+    @Option(help: "--scheme timing: move every adoption K periods earlier.")
+    var shift: Int?
+
+    @Option(help: "Master seed of the random streams.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(help: "p-value rule: add-one ((1+c)/(1+R)) or ritest (c/R).")
+    var pvalue: PValueOption = .addOne
+
+    @Option(help: "Alternative: two-sided, greater or less.")
+    var alternative: AlternativeOption = .twoSided
+
+    @Option(help: "Output format: table or json.")
+    var format: PlaceboFormatOption = .table
+
+    @Option(help: "Write the report to this file (atomically) instead of standard output.")
+    var out: String?
+
+    @Option(help: "Write every placebo coefficient, standard error and t to this CSV file.")
+    var draws: String?
+
+    @Option(help: "Write the placebo density plot to this SVG file.")
+    var plot: String?
+
+    @Option(help: "Event study: number of pre-periods with a term.")
+    var leads: Int?
+
+    @Option(help: "Event study: number of post-periods with a term.")
+    var lags: Int?
+
+    @Option(help: "Event study: test this term (e.g. e+2) instead of the mean of the post-period terms.")
+    var term: String?
+
+    @Option(help: "Small-sample correction preset: fixest or reghdfe.")
+    var ssc: CorrectionOption = .fixest
+
+    @Option(help: "Evaluation path: automatic, general or reestimate (for checks; results agree to ~1e-13).")
+    var path: PathOption = .automatic
+
+    func validate() throws {
+        if scheme == .timing {
+            guard let shift else { throw ValidationError("--scheme timing needs --shift K (periods to move adoption earlier)") }
+            guard shift >= 1 else { throw ValidationError("--shift must be at least 1, got \(shift)") }
+            if strata != nil || level != nil { throw ValidationError("--strata and --level do not apply to --scheme timing") }
+        } else {
+            if shift != nil { throw ValidationError("--shift applies only to --scheme timing") }
+            guard let permutations else { throw ValidationError("--permutations R is required (e.g. --permutations 1000)") }
+            guard permutations >= 1 else { throw ValidationError("--permutations must be at least 1, got \(permutations)") }
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if method != .event && (leads != nil || lags != nil || term != nil) {
+            throw ValidationError("--leads, --lags and --term apply only to --method event")
+        }
+        if let strata, strata == level { throw ValidationError("--strata and --level name the same column '\(strata)'") }
+    }
+
+    func run() throws {
+        let data = try panel.loadPanel(extraColumns: [strata, level].compactMap { $0 })
+        let statistic: any PlaceboStatistic
+        switch method {
+        case .twfe: statistic = TWFEPlaceboStatistic(cluster: panel.clusterColumn, correction: ssc.correction)
+        case .event:
+            statistic = EventStudyPlaceboStatistic(cluster: panel.clusterColumn, leads: leads, lags: lags, term: term,
+                                                   correction: ssc.correction)
+        }
+        let placeboScheme: PlaceboScheme
+        switch scheme {
+        case .cohorts: placeboScheme = .cohorts
+        case .random: placeboScheme = .randomTiming
+        case .timing: placeboScheme = .timingShift(periods: shift ?? 1)
+        }
+        let test = PlaceboTest(design: PlaceboDesign(scheme: placeboScheme, strata: strata, level: level),
+                               permutations: permutations ?? 1, seed: seed, threads: threads,
+                               convention: pvalue.convention, alternative: alternative.alternative, path: path.path)
+        let progress = TerminalProgress.makeIfInteractive()
+        var callback: (@Sendable (Int, Int) -> Void)?
+        if let progress { callback = { done, total in progress.update(done, total) } }
+        let result = try test.run(on: data, statistic: statistic, progress: callback)
+        progress?.finish()
+        let report = PlaceboReport(result, method: method.rawValue)
+        if let draws { try AtomicFile.write(report.drawsCSV(), to: draws) }
+        if let plot { try AtomicFile.write(PlaceboPlot(result).svg(), to: plot) }
+        try emit(format == .json ? report.json().rendered() + "\n" : report.table(), to: out)
+    }
+}
+
+/// Progress with an ETA on standard error, only when it is a terminal.
+final class TerminalProgress: Sendable {
+    struct State { var last = 0.0; var shown = false }
+    let start = Date()
+    let state = Mutex(State())
+
+    static func makeIfInteractive() -> TerminalProgress? { isatty(2) == 1 ? TerminalProgress() : nil }
+
+    func update(_ done: Int, _ total: Int) {
+        let elapsed = Date().timeIntervalSince(start)
+        state.withLock { state in
+            guard elapsed - state.last >= 0.1 || (done == total && state.shown) else { return }
+            guard elapsed >= 0.3 || state.shown else { return }  // quick runs stay silent
+            state.last = elapsed
+            state.shown = true
+            let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+            let line = String(format: "\rplacebo: %d/%d draws (%3.0f%%), ETA %.1f s ", done, total,
+                              100 * Double(done) / Double(max(total, 1)), eta)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+
+    func finish() {
+        state.withLock { state in
+            if state.shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        }
+    }
+}
+
+/// `--scheme` spellings.
+enum SchemeOption: String, ExpressibleByArgument, CaseIterable {
+    case cohorts, random, timing
+}
+
+/// `--pvalue` spellings.
+enum PValueOption: String, ExpressibleByArgument, CaseIterable {
+    case addOne = "add-one", ritest
+    var convention: PValueConvention { self == .addOne ? .includeObserved : .proportion }
+}
+
+/// `--alternative` spellings.
+enum AlternativeOption: String, ExpressibleByArgument, CaseIterable {
+    case twoSided = "two-sided", greater, less
+    var alternative: PlaceboAlternative { PlaceboAlternative(rawValue: rawValue) ?? .twoSided }
+}
+
+/// `--format` of `placebo`.
+enum PlaceboFormatOption: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+/// `--path` spellings.
+enum PathOption: String, ExpressibleByArgument, CaseIterable {
+    case automatic, general, reestimate
+    var path: PlaceboPath { PlaceboPath(rawValue: rawValue) ?? .automatic }
+}
