@@ -1,0 +1,138 @@
+import Estimators
+import Foundation
+
+/// Runs an experiment into a directory, resumably, and merges shards.
+///
+/// Directory layout: `manifest.json` (the spec text, replications, seed; a resumed run or a
+/// merge must match it), `records.csv` (or `records-shard-I-of-N.csv`), and, when the run is
+/// complete, `results.json`, `results.csv` and `results.md`.
+public enum ExperimentRun {
+    /// What a run produced.
+    public struct Outcome: Sendable {
+        /// The summary of every record of this run (or shard).
+        public var summary: RunSummary
+        /// Records written by this invocation (0 when everything was already done).
+        public var computed: Int
+        /// Records already present (resumed).
+        public var resumed: Int
+    }
+
+    /// Runs `spec` (whose source text is `specText`) into `directory`.
+    /// - Throws: ``RunError`` for a mismatched manifest, existing records without `resume`,
+    ///   spec problems, or I/O failures.
+    public static func run(spec: ExperimentSpec, specText: String, directory: String, threads: Int?,
+                           shard: MonteCarloRunner.Shard = .all, resume: Bool,
+                           progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let manifestPath = directory + "/manifest.json"
+        let manifest = Manifest(experiment: spec.name, specText: specText, replications: spec.replications, seed: spec.seed)
+        let recordsPath = directory + "/" + recordFileName(shard)
+        if manager.fileExists(atPath: manifestPath) {
+            let existing = try Manifest.read(path: manifestPath)
+            if existing != manifest {
+                if resume {
+                    throw RunError.manifestMismatch(path: manifestPath,
+                                                    reason: "records there belong to another spec, seed or replication count")
+                }
+            }
+        }
+        if !resume && manager.fileExists(atPath: recordsPath) {
+            throw RunError.invalidOption("\(recordsPath) already holds records; pass --resume to continue that run, "
+                                         + "or choose another --out directory")
+        }
+        try AtomicFile.write(manifest.json().rendered() + "\n", to: manifestPath)
+        let source = try ScenarioSource(conditions: spec.conditions, seed: spec.seed)
+        let unitName = "city"  // Sim names its unit column "city"
+        let methods = spec.methods.map { $0.evaluator(unitName: unitName) }
+        let runner = MonteCarloRunner(source: source, methods: methods, replications: spec.replications, alpha: spec.alpha)
+        let (file, existing) = try RecordFile.open(path: recordsPath, resume: resume, methodsPerTask: methods.count)
+        let records = try runner.run(file: file, existing: existing, shard: shard, threads: threads, progress: progress)
+        let summary = summarise(spec: spec, source: source, methods: methods, records: records)
+        if shard == .all { try writeReports(summary, to: directory) }
+        return Outcome(summary: summary, computed: records.count - existing.count, resumed: existing.count)
+    }
+
+    /// `records.csv`, or `records-shard-I-of-N.csv` (1-based I) for a shard.
+    public static func recordFileName(_ shard: MonteCarloRunner.Shard) -> String {
+        shard == .all ? "records.csv" : "records-shard-\(shard.index + 1)-of-\(shard.count).csv"
+    }
+
+    static func summarise(spec: ExperimentSpec, source: ScenarioSource, methods: [any MethodEvaluator],
+                          records: [ReplicationRecord]) -> RunSummary {
+        RunSummary(experiment: spec.name, replications: spec.replications, seed: spec.seed, alpha: spec.alpha,
+                   conditionNames: spec.conditions.map(\.name), conditionParameters: spec.conditions.map(\.parameters),
+                   methods: zip(spec.methods, methods).map { ($0.name, $1.estimatorName, $1.inferenceName, $1.target) },
+                   records: records)
+    }
+
+    /// Writes `results.json`, `results.csv` and `results.md` atomically.
+    public static func writeReports(_ summary: RunSummary, to directory: String) throws {
+        let report = RunReport(summary)
+        try AtomicFile.write(report.json().rendered() + "\n", to: directory + "/results.json")
+        try AtomicFile.write(report.csv(), to: directory + "/results.csv")
+        try AtomicFile.write(report.markdown(), to: directory + "/results.md")
+    }
+
+    /// Merges the records of shard directories (or of one directory holding every shard file)
+    /// into one summary, bit-identical to a single run.
+    /// - Throws: ``RunError/incompleteMerge(reason:)`` when replications are missing or duplicated,
+    ///   ``RunError/manifestMismatch(path:reason:)`` when the directories come from different specs.
+    public static func merge(directories: [String]) throws -> (RunSummary, ExperimentSpec) {
+        guard let first = directories.first else { throw RunError.incompleteMerge(reason: "no directory given") }
+        let manifest = try Manifest.read(path: first + "/manifest.json")
+        var records: [ReplicationRecord] = []
+        for directory in directories {
+            let other = try Manifest.read(path: directory + "/manifest.json")
+            guard other == manifest else {
+                throw RunError.manifestMismatch(path: directory + "/manifest.json", reason: "it differs from \(first)'s")
+            }
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasPrefix("records") && $0.hasSuffix(".csv") }.sorted()
+            for file in files { records += try RecordFile.read(path: directory + "/" + file).0 }
+        }
+        let spec = try ExperimentSpec.parse(manifest.specText, source: first + "/manifest.json")
+        let methodCount = spec.methods.count
+        var seen = Set<Int>()
+        for record in records {
+            let key = (record.condition * spec.replications + record.replication) * methodCount + record.method
+            guard seen.insert(key).inserted else {
+                throw RunError.incompleteMerge(reason: "condition \(record.condition), replication \(record.replication), "
+                                               + "method \(record.method) appears twice")
+            }
+        }
+        let expected = spec.conditions.count * spec.replications * methodCount
+        guard seen.count == expected else {
+            throw RunError.incompleteMerge(reason: "\(expected - seen.count) of \(expected) records are missing; "
+                                           + "run the missing shards (or resume them) first")
+        }
+        let source = try ScenarioSource(conditions: spec.conditions, seed: spec.seed)
+        let unitName = "city"  // Sim names its unit column "city"
+        let methods = spec.methods.map { $0.evaluator(unitName: unitName) }
+        return (summarise(spec: spec, source: source, methods: methods, records: records), spec)
+    }
+}
+
+/// What a results directory holds, so that resumes and merges only combine like with like.
+struct Manifest: Equatable {
+    var experiment: String
+    var specText: String
+    var replications: Int
+    var seed: UInt64
+
+    func json() -> JSONValue {
+        .object([("experiment", .string(experiment)), ("replications", .integer(replications)),
+                 ("seed", .string(String(seed))), ("spec", .string(specText))])
+    }
+
+    static func read(path: String) throws -> Manifest {
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let experiment = object["experiment"] as? String, let spec = object["spec"] as? String,
+              let replications = object["replications"] as? Int, let seedText = object["seed"] as? String,
+              let seed = UInt64(seedText) else {
+            throw RunError.manifestMismatch(path: path, reason: "missing or unreadable manifest")
+        }
+        return Manifest(experiment: experiment, specText: spec, replications: replications, seed: seed)
+    }
+}

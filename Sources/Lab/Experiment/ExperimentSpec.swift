@@ -1,0 +1,238 @@
+import Foundation
+import Sim
+import Yams
+
+/// An experiment, in the ADEMP structure of Morris, White & Crowther (2019): aims,
+/// data-generating mechanisms (a scenario, or a grid over its fields), estimands and methods,
+/// performance measures, replications, seed and test level.
+///
+/// ```yaml
+/// experiment: paper-baseline
+/// aims: Does TWFE with city-clustered CR1 keep its size and coverage under the pilot calendar?
+/// data:
+///   scenario: paper                 # a built-in scenario (didlab simulate --list), or a list
+///   set: {errors.rho: 0.8}          # field overrides, dotted paths into the scenario
+///   grid: {effects.att: [0, 0.01]}  # each combination is one condition
+/// methods:
+///   - {name: TWFE CR1, estimator: twfe, inference: cr1, target: att}
+///   - {name: ES e+0, estimator: event, term: e+0, inference: cr1, target: e+0}
+///   - {name: TWFE placebo, estimator: twfe, inference: placebo, permutations: 199, target: att}
+/// replications: 500
+/// seed: 20251215
+/// alpha: 0.05
+/// ```
+///
+/// Unknown fields and impossible values are errors naming the field.
+public struct ExperimentSpec: Sendable {
+    /// One data-generating condition: a fully resolved scenario and its grid values.
+    public struct Condition: Sendable {
+        public var name: String
+        public var parameters: [(String, Double)]
+        public var scenario: Scenario
+    }
+
+    /// One method as written in the spec.
+    public struct Method: Sendable, Equatable {
+        /// Display name.
+        public var name: String
+        /// `twfe` or `event`.
+        public var estimator: String
+        /// Event-study term (e.g. "e+0"); nil for twfe.
+        public var term: String?
+        /// Event-study window.
+        public var leads: Int?
+        public var lags: Int?
+        /// `iid`, `hetero`, `cr1` (by city), `cr1:COL`, `placebo` (city cohorts), `placebo:COL`.
+        public var inference: String
+        /// Placebo draws.
+        public var permutations: Int
+        /// Estimand key of the truth: `att` (observation-weighted overall ATT), `att_cell`
+        /// (cell average), `e+K`/`e-K` (event time), `indirect:MEDIATOR`, `spillover`, or `zero`.
+        public var target: String
+    }
+
+    public var name: String
+    public var aims: String
+    public var conditions: [Condition]
+    public var methods: [Method]
+    public var performance: [String]
+    public var replications: Int
+    public var seed: UInt64
+    public var alpha: Double
+    /// Where the spec came from (file name), for messages.
+    public var source: String
+
+    static let topLevelKeys: Set<String> = ["experiment", "aims", "data", "estimands", "methods", "performance",
+                                            "replications", "seed", "alpha"]
+    static let dataKeys: Set<String> = ["scenario", "spec", "set", "grid"]
+    static let methodKeys: Set<String> = ["name", "estimator", "term", "leads", "lags", "inference", "permutations",
+                                          "target"]
+
+    /// Reads a spec file.
+    /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming the field.
+    public static func load(path: String) throws -> ExperimentSpec {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RunError.invalidSpec(path: path, field: "(file)", reason: "cannot read the file")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), source: (path as NSString).lastPathComponent,
+                         directory: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// Parses spec text.
+    public static func parse(_ text: String, source: String, directory: String = ".") throws -> ExperimentSpec {
+        func fail(_ field: String, _ reason: String) -> RunError { .invalidSpec(path: source, field: field, reason: reason) }
+        let root: [String: Any]
+        do {
+            guard let loaded = try Yams.load(yaml: text) as? [String: Any] else {
+                throw fail("(document)", "expected a mapping with the fields " + topLevelKeys.sorted().joined(separator: ", "))
+            }
+            root = loaded
+        } catch let error as RunError {
+            throw error
+        } catch {
+            throw fail("(document)", "not valid YAML: \(error)")
+        }
+        try checkKeys(root, allowed: topLevelKeys, prefix: "", source: source)
+        guard let name = root["experiment"] as? String, !name.isEmpty else { throw fail("experiment", "expected a name") }
+        let replications = try integer(root["replications"], default: 500, field: "replications", source: source)
+        guard replications >= 2 else { throw fail("replications", "expected at least 2, got \(replications)") }
+        let seedValue = try integer(root["seed"], default: 1, field: "seed", source: source)
+        guard seedValue >= 0 else { throw fail("seed", "expected a non-negative integer") }
+        let alpha = try number(root["alpha"], default: 0.05, field: "alpha", source: source)
+        guard alpha > 0 && alpha < 1 else { throw fail("alpha", "expected a level between 0 and 1, got \(alpha)") }
+        let performance = (root["performance"] as? [Any])?.map { "\($0)" } ?? ["bias", "rmse", "coverage", "rejection"]
+
+        // Data-generating mechanisms.
+        guard let data = root["data"] as? [String: Any] else { throw fail("data", "expected a mapping with 'scenario'") }
+        try checkKeys(data, allowed: dataKeys, prefix: "data.", source: source)
+        var bases: [Scenario] = []
+        if let specFile = data["spec"] as? String {
+            bases = [try wrapScenario(field: "data.spec", source: source) {
+                try Scenario.load(yamlFile: specFile.hasPrefix("/") ? specFile : directory + "/" + specFile)
+            }]
+        } else {
+            let names: [String]
+            if let list = data["scenario"] as? [Any] { names = list.map { "\($0)" } } else { names = [data["scenario"] as? String ?? "paper"] }
+            guard !names.isEmpty else { throw fail("data.scenario", "expected a scenario name or a list of names") }
+            bases = try names.map { name in try wrapScenario(field: "data.scenario", source: source) { try Scenario.preset(named: name) } }
+        }
+        if data["set"] != nil && data["set"] as? [String: Any] == nil { throw fail("data.set", "expected a mapping of field: value") }
+        let overrides = (data["set"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        if !overrides.isEmpty {
+            bases = try bases.map { try apply(overrides, to: $0, field: "data.set", source: source) }
+        }
+        var conditions = bases.map { Condition(name: $0.name, parameters: [], scenario: $0) }
+        if let grid = data["grid"] {
+            guard let grid = grid as? [String: Any] else { throw fail("data.grid", "expected a mapping of field: [values]") }
+            for (path, values) in grid.sorted(by: { $0.key < $1.key }) {
+                guard let list = values as? [Any], !list.isEmpty else {
+                    throw fail("data.grid.\(path)", "expected a non-empty list of values")
+                }
+                var expanded: [Condition] = []
+                for condition in conditions {
+                    for value in list {
+                        guard let numeric = (value as? Double) ?? (value as? Int).map(Double.init) else {
+                            throw fail("data.grid.\(path)", "expected numbers, found '\(value)'")
+                        }
+                        let scenario = try apply([(path, value)], to: condition.scenario, field: "data.grid", source: source)
+                        expanded.append(Condition(name: condition.name + ", \(path)=\(value)",
+                                                  parameters: condition.parameters + [(path, numeric)], scenario: scenario))
+                    }
+                }
+                conditions = expanded
+            }
+        }
+
+        // Methods.
+        guard let methodList = root["methods"] as? [Any], !methodList.isEmpty else {
+            throw fail("methods", "expected a non-empty list of methods")
+        }
+        var methods: [Method] = []
+        for (k, entry) in methodList.enumerated() {
+            let prefix = "methods[\(k)]"
+            guard let object = entry as? [String: Any] else { throw fail(prefix, "expected a mapping") }
+            try checkKeys(object, allowed: methodKeys, prefix: prefix + ".", source: source)
+            let estimator = object["estimator"] as? String ?? "twfe"
+            guard ["twfe", "event"].contains(estimator) else {
+                throw fail(prefix + ".estimator", "expected twfe or event, got '\(estimator)'")
+            }
+            let term = object["term"] as? String
+            if estimator == "event" && term == nil { throw fail(prefix + ".term", "an event-study method needs a term such as e+0") }
+            let inference = object["inference"] as? String ?? "cr1"
+            let kind = inference.split(separator: ":").first.map(String.init) ?? ""
+            guard ["iid", "hetero", "cr1", "placebo", "placebo-t"].contains(kind) else {
+                throw fail(prefix + ".inference", "expected iid, hetero, cr1[:COLUMN], placebo[:LEVEL] or placebo-t[:LEVEL], got '\(inference)'")
+            }
+            let permutations = try integer(object["permutations"], default: 199, field: prefix + ".permutations", source: source)
+            guard permutations >= 1 else { throw fail(prefix + ".permutations", "expected at least 1") }
+            let target = object["target"] as? String ?? (term ?? "att")
+            methods.append(Method(name: object["name"] as? String ?? "\(estimator) \(inference)", estimator: estimator,
+                                  term: term,
+                                  leads: try object["leads"].map { try integer($0, default: 0, field: prefix + ".leads", source: source) },
+                                  lags: try object["lags"].map { try integer($0, default: 0, field: prefix + ".lags", source: source) },
+                                  inference: inference, permutations: permutations, target: target))
+        }
+        return ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: conditions, methods: methods,
+                              performance: performance, replications: replications, seed: UInt64(seedValue),
+                              alpha: alpha, source: source)
+    }
+
+    static func checkKeys(_ object: [String: Any], allowed: Set<String>, prefix: String, source: String) throws {
+        for key in object.keys.sorted() where !allowed.contains(key) {
+            throw RunError.invalidSpec(path: source, field: prefix + key,
+                                       reason: "unknown field; expected one of " + allowed.sorted().joined(separator: ", "))
+        }
+    }
+
+    static func integer(_ value: Any?, default fallback: Int, field: String, source: String) throws -> Int {
+        guard let value else { return fallback }
+        if let int = value as? Int { return int }
+        throw RunError.invalidSpec(path: source, field: field, reason: "expected an integer, found '\(value)'")
+    }
+
+    static func number(_ value: Any?, default fallback: Double, field: String, source: String) throws -> Double {
+        guard let value else { return fallback }
+        if let double = value as? Double { return double }
+        if let int = value as? Int { return Double(int) }
+        throw RunError.invalidSpec(path: source, field: field, reason: "expected a number, found '\(value)'")
+    }
+
+    static func wrapScenario<T>(field: String, source: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            throw RunError.invalidSpec(path: source, field: field, reason: "\(error)")
+        }
+    }
+
+    /// Sets dotted-path fields of a scenario through its YAML form, so every field the scenario
+    /// reads from YAML can be overridden or put on a grid, with the scenario's own validation.
+    static func apply(_ assignments: [(String, Any)], to scenario: Scenario, field: String, source: String) throws -> Scenario {
+        try wrapScenario(field: field, source: source) {
+            guard var tree = try Yams.load(yaml: try scenario.yaml()) as? [String: Any] else {
+                throw RunError.invalidSpec(path: source, field: field, reason: "cannot represent the scenario")
+            }
+            for (path, value) in assignments {
+                let keys = path.split(separator: ".").map(String.init)
+                guard !keys.isEmpty else { throw RunError.invalidSpec(path: source, field: field, reason: "empty field path") }
+                tree = try set(keys[...], to: value, in: tree, path: path, field: field, source: source)
+            }
+            return try Scenario.fromYAML(try Yams.dump(object: tree), source: "\(source) \(field)")
+        }
+    }
+
+    static func set(_ keys: ArraySlice<String>, to value: Any, in tree: [String: Any], path: String, field: String,
+                    source: String) throws -> [String: Any] {
+        guard let key = keys.first else { return tree }
+        var copy = tree
+        if keys.count == 1 {
+            // Unknown fields are rejected by the scenario's own decoder, naming them.
+            copy[key] = value
+            return copy
+        }
+        let child = tree[key] as? [String: Any] ?? (tree[key] == nil ? [:] : nil)
+        guard let child else {
+            throw RunError.invalidSpec(path: source, field: "\(field).\(path)", reason: "'\(key)' is not a group of scenario fields")
+        }
+        copy[key] = try set(keys.dropFirst(), to: value, in: child, path: path, field: field, source: source)
+        return copy
+    }
+}

@@ -1,0 +1,56 @@
+import Estimators
+import Sim
+
+/// Replications drawn from Sim scenarios: condition `c` uses the run seed mixed with `c`, and
+/// replication `r` the stream (that seed, r, data), so a replication's panel does not depend on
+/// the thread, shard or which other replications ran.
+public struct ScenarioSource: ReplicationSource {
+    /// One prepared simulator per condition.
+    public let simulators: [Simulator]
+    let names: [String]
+    let parameters: [[(String, Double)]]
+    /// The run seed.
+    public let seed: UInt64
+
+    /// Prepares every condition of a spec.
+    /// - Throws: the scenario's errors, prefixed by the condition.
+    public init(conditions: [ExperimentSpec.Condition], seed: UInt64) throws {
+        simulators = try conditions.map { condition in
+            do { return try Simulator(condition.scenario) } catch {
+                throw RunError.invalidSpec(path: condition.name, field: "data", reason: "\(error)")
+            }
+        }
+        names = conditions.map(\.name)
+        parameters = conditions.map(\.parameters)
+        self.seed = seed
+    }
+
+    public var conditionCount: Int { simulators.count }
+    public func conditionName(_ condition: Int) -> String { names[condition] }
+    public func conditionParameters(_ condition: Int) -> [(String, Double)] { parameters[condition] }
+
+    /// The seed of condition `c`: the run seed itself for the first condition, then mixed.
+    public func conditionSeed(_ condition: Int) -> UInt64 {
+        condition == 0 ? seed : RandomStream.key(seed: seed, replication: UInt64(condition), purpose: 5)
+    }
+
+    public func streamKey(condition: Int, replication: Int) -> UInt64 {
+        RandomStream.key(seed: conditionSeed(condition), replication: UInt64(replication),
+                         purpose: RandomStream.Purpose.data.rawValue)
+    }
+
+    public func replicate(condition: Int, replication: Int) throws -> ReplicationData {
+        let simulated = try simulators[condition].simulate(replication: replication, seed: conditionSeed(condition))
+        return ReplicationData(panel: simulated.panel, truth: ScenarioSource.estimands(simulated.truth))
+    }
+
+    /// The estimand keys of a truth: `att`, `att_cell`, `e+K`, `indirect:NAME`, `spillover`, `zero`.
+    public static func estimands(_ truth: Truth) -> [String: Double] {
+        var values: [String: Double] = ["att": truth.overall, "att_cell": truth.cellAverage, "zero": 0]
+        for event in truth.eventTimes { values[EventStudy.termName(event.eventTime)] = event.att }
+        for indirect in truth.indirect { values["indirect:\(indirect.mediator)"] = indirect.effect }
+        if let spillover = truth.spillover { values["spillover"] = spillover.effect }
+        for subgroup in truth.subgroups { values["att:\(subgroup.dimension)=\(subgroup.level)"] = subgroup.att }
+        return values
+    }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Estimators
+import Foundation
+import Lab
+
+/// `didlab run`: a Monte Carlo experiment, resumable and shardable.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a Monte Carlo experiment (default: the built-in paper-baseline).",
+        discussion: """
+        Records go to DIR/records.csv in chunks as replications finish; --resume continues an
+        interrupted run without recomputing finished replications. --shard I/N runs replications
+        r with r mod N = I-1; `didlab merge DIR...` combines shards into the single run's report.
+        Reports: DIR/results.json, results.csv, results.md.
+        """)
+
+    @Argument(help: "Experiment spec (YAML). Default: the built-in paper-baseline.")
+    var spec: String?
+
+    @Option(help: "Override the spec's replications per condition.")
+    var replications: Int?
+
+    @Option(help: "Override the spec's seed.")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Run shard I of N (1-based), e.g. 2/3.")
+    var shard: String?
+
+    @Flag(help: "Continue the run recorded in --out, recomputing nothing finished.")
+    var resume = false
+
+    @Option(help: "Output directory (default: runs/EXPERIMENT).")
+    var out: String?
+
+    @Option(help: "Output format on stdout: table or json.")
+    var format: String = "table"
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let replications, replications < 2 { throw ValidationError("--replications must be at least 2, got \(replications)") }
+        if let shard, MonteCarloRunner.Shard(parsing: shard) == nil {
+            throw ValidationError("--shard expects I/N with 1 <= I <= N, got '\(shard)'")
+        }
+        guard ["table", "json"].contains(format) else { throw ValidationError("--format must be table or json, got '\(format)'") }
+    }
+
+    func run() throws {
+        var text = BuiltInExperiments.paperBaseline
+        var source = "paper-baseline (built in)"
+        var directory = "."
+        if let spec {
+            guard let data = FileManager.default.contents(atPath: spec) else { throw ValidationError("\(spec): no such file") }
+            text = String(decoding: data, as: UTF8.self)
+            source = (spec as NSString).lastPathComponent
+            directory = (spec as NSString).deletingLastPathComponent
+        }
+        // Command-line overrides become part of the spec text, so the manifest records them.
+        if let replications { text += "\nreplications: \(replications)\n" }
+        if let seed { text += "\nseed: \(seed)\n" }
+        text = Self.lastValueWins(text)
+        let experiment = try ExperimentSpec.parse(text, source: source, directory: directory.isEmpty ? "." : directory)
+        let shard = shard.flatMap(MonteCarloRunner.Shard.init(parsing:)) ?? .all
+        let outDirectory = out ?? "runs/\(experiment.name)"
+        let progress = ProgressLine(label: experiment.name)
+        let start = Date()
+        let outcome = try ExperimentRun.run(spec: experiment, specText: text, directory: outDirectory, threads: threads,
+                                            shard: shard, resume: resume) { done, total in progress.update(done, total) }
+        progress.finish()
+        let seconds = Date().timeIntervalSince(start)
+        let report = RunReport(outcome.summary)
+        if format == "json" {
+            print(report.json().rendered())
+        } else {
+            print(report.table())
+            print("\(outcome.computed) records computed, \(outcome.resumed) resumed, in \(String(format: "%.2f", seconds)) s; "
+                  + "reports in \(outDirectory)" + (shard == .all ? "" : " (shard \(shard.index + 1)/\(shard.count): merge with `didlab merge`)"))
+        }
+    }
+
+    /// Keeps the last occurrence of a repeated top-level `replications:` or `seed:` line.
+    static func lastValueWins(_ text: String) -> String {
+        var lines = text.components(separatedBy: "\n")
+        for key in ["replications:", "seed:"] {
+            let indices = lines.indices.filter { lines[$0].hasPrefix(key) }
+            for index in indices.dropLast().reversed() { lines.remove(at: index) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `didlab merge`: combines shard directories into one report.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge", abstract: "Merge the records of shards into one report (bit-identical to a single run).")
+
+    @Argument(help: "Run directories holding records of the same experiment.")
+    var directories: [String]
+
+    @Option(help: "Where to write results.json/csv/md (default: the first directory).")
+    var out: String?
+
+    @Option(help: "Output format on stdout: table or json.")
+    var format: String = "table"
+
+    func run() throws {
+        let (summary, _) = try ExperimentRun.merge(directories: directories)
+        let target = out ?? directories[0]
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try ExperimentRun.writeReports(summary, to: target)
+        let report = RunReport(summary)
+        print(format == "json" ? report.json().rendered() : report.table())
+    }
+}
+
+/// A one-line progress display with ETA on stderr, shown only when stderr is a terminal.
+final class ProgressLine: @unchecked Sendable {
+    let label: String
+    let enabled = isatty(2) == 1
+    let start = Date()
+    init(label: String) { self.label = label }
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let elapsed = Date().timeIntervalSince(start)
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+        let line = String(format: "\r%@: %d/%d (%.0f%%), ETA %.0f s ", label, done, total, 100 * Double(done) / Double(total), eta)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
