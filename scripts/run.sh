@@ -8,6 +8,6 @@ swift build -c release --product didlab >&2
 if [ "$#" -gt 0 ]; then
   exec .build/release/didlab "$@"
 fi
-# Default job: the pilot-calendar baseline on the real mpdta panel that the repo ships.
-exec .build/release/didlab estimate Tests/Fixtures/mpdta.csv --y lemp --unit countyreal --time year \
-  --cohort first.treat --cluster countyreal
+# Default job: the lab's built-in paper-baseline experiment (pilot calendar, constant and dynamic
+# effects, TWFE / event study with city-clustered CR1 and a placebo test, 500 replications).
+exec .build/release/didlab run

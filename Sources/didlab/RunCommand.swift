@@ -30,10 +30,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Run shard I of N (1-based), e.g. 2/3.")
     var shard: String?
 
-    @Flag(help: "Continue the run recorded in --out, recomputing nothing finished.")
+    @Flag(help: "Continue the run recorded in --out, recomputing nothing finished (implied without --out).")
     var resume = false
 
-    @Option(help: "Output directory (default: runs/EXPERIMENT).")
+    @Option(help: "Output directory (default: runs/EXPERIMENT-HASH, HASH from the spec text).")
     var out: String?
 
     @Option(help: "Output format on stdout: table or json.")
@@ -64,7 +64,10 @@ struct RunCommand: ParsableCommand {
         text = Self.lastValueWins(text)
         let experiment = try ExperimentSpec.parse(text, source: source, directory: directory.isEmpty ? "." : directory)
         let shard = shard.flatMap(MonteCarloRunner.Shard.init(parsing:)) ?? .all
-        let outDirectory = out ?? "runs/\(experiment.name)"
+        let outDirectory = out ?? ExperimentRun.defaultDirectory(experiment: experiment.name, specText: text)
+        // Without --out the directory is named by the spec's content, so rerunning the same spec
+        // reads a finished run back (or continues an interrupted one) instead of redoing it.
+        let resume = self.resume || (out == nil && FileManager.default.fileExists(atPath: outDirectory + "/manifest.json"))
         let progress = ProgressLine(label: experiment.name)
         let start = Date()
         let outcome = try ExperimentRun.run(spec: experiment, specText: text, directory: outDirectory, threads: threads,

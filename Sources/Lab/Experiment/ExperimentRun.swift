@@ -53,6 +53,15 @@ public enum ExperimentRun {
         return Outcome(summary: summary, computed: records.count - existing.count, resumed: existing.count)
     }
 
+    /// `runs/EXPERIMENT-HASH`, with HASH the first 8 hex digits of the spec text's FNV-1a hash:
+    /// the same spec always maps to the same directory, a changed spec to a new one.
+    public static func defaultDirectory(experiment: String, specText: String) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in specText.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        let hex = String(hash, radix: 16)
+        return "runs/\(experiment)-" + String((String(repeating: "0", count: 16 - hex.count) + hex).prefix(8))
+    }
+
     /// `records.csv`, or `records-shard-I-of-N.csv` (1-based I) for a shard.
     public static func recordFileName(_ shard: MonteCarloRunner.Shard) -> String {
         shard == .all ? "records.csv" : "records-shard-\(shard.index + 1)-of-\(shard.count).csv"
