@@ -33,6 +33,10 @@ struct BenchCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("  \(result.summaryLine)\n".utf8))
             }
         }
+        if let one = results.first(where: { $0.name == "W6-1t" }), let two = results.first(where: { $0.name == "W6" }) {
+            FileHandle.standardError.write(Data(String(format: "  W8: parallel efficiency of W6, %.2fx with all cores vs 1 thread\n",
+                                                       one.median / two.median).utf8))
+        }
         if format == "json" {
             print(BenchReport.json(results).rendered())
         } else {

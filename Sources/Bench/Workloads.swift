@@ -1,4 +1,5 @@
 import Estimators
+import Sim
 import Foundation
 import Lab
 
@@ -14,7 +15,12 @@ enum Workloads {
         func runs(_ full: Int) -> Int { max(3, Int(Double(full) * scale)) }
         return [
             ("W1", { fitWorkload(name: "W1", units: 282, periods: 14, runs: runs(2000), seed: 1) }),
+            ("W2", { placeboWorkload(runs: runs(200)) }),
+            ("W6", { monteCarloWorkload(name: "W6", placeboDraws: 0, threads: nil, runs: runs(10)) }),
+            ("W6p", { monteCarloWorkload(name: "W6p", placeboDraws: 199, threads: nil, runs: runs(5)) }),
+            ("W6-1t", { monteCarloWorkload(name: "W6-1t", placeboDraws: 0, threads: 1, runs: runs(10)) }),
             ("W7", { fitWorkload(name: "W7", units: 30_000, periods: 20, runs: runs(40), seed: 2) }),
+            ("SIM", { simulationWorkload(runs: runs(2000)) }),
             ("CSV", { csvWorkload(runs: runs(20)) }),
         ]
     }
@@ -26,6 +32,55 @@ enum Workloads {
         return Workload(name: name, description: "one TWFE + CR1 fit, \(Format.thousands(units)) x \(periods), 4 covariates",
                         itemsPerRun: 1, itemName: "fits", runs: runs) {
             (try? twfe.estimate(panel).coefficients[0]) ?? .nan
+        }
+    }
+
+    /// 1000 cohort-permutation placebo draws of W1 (RI-β and RI-t), all cores.
+    static func placeboWorkload(runs: Int) -> Workload {
+        let panel = BenchPanels.cityPanel(units: 282, periods: 14, covariates: 4, seed: 1)
+        let test = PlaceboTest(permutations: 1000, seed: 1)
+        let statistic = TWFEPlaceboStatistic(cluster: panel.unitName)
+        return Workload(name: "W2", description: "1000 cohort-permutation placebo draws of W1 (RI-beta and RI-t)",
+                        itemsPerRun: 1000, itemName: "draws", runs: runs) {
+            (try? test.run(on: panel, statistic: statistic).pValue) ?? .nan
+        }
+    }
+
+    /// Simulating one 282 × 14 panel of the `paper` scenario.
+    static func simulationWorkload(runs: Int) -> Workload {
+        guard let simulator = try? Simulator(preset: "paper") else { fatalError("paper preset") }
+        var replication = 0
+        return Workload(name: "SIM", description: "simulate one 282 x 14 paper panel (Sim)",
+                        itemsPerRun: 1, itemName: "panels", runs: runs) {
+            replication += 1
+            return (try? simulator.simulate(replication: replication, seed: 1).panel.outcome[0]) ?? .nan
+        }
+    }
+
+    /// 1000 replications of the paper scenario × (TWFE, event study e+0) with city CR1, and
+    /// optionally a placebo test with `placeboDraws` draws inside each replication.
+    static func monteCarloWorkload(name: String, placeboDraws: Int, threads: Int?, runs: Int) -> Workload {
+        var yaml = """
+        experiment: bench
+        data: {scenario: paper}
+        methods:
+          - {estimator: twfe, inference: cr1, target: att}
+          - {estimator: event, term: "e+0", inference: cr1, target: "e+0"}
+
+        """
+        if placeboDraws > 0 { yaml += "  - {estimator: twfe, inference: placebo, permutations: \(placeboDraws), target: att}\n" }
+        yaml += "replications: 1000\nseed: 7\n"
+        guard let spec = try? ExperimentSpec.parse(yaml, source: "bench"),
+              let source = try? ScenarioSource(conditions: spec.conditions, seed: spec.seed) else { fatalError("bench spec") }
+        let runner = MonteCarloRunner(source: source, methods: spec.methods.map { $0.evaluator(unitName: "city") },
+                                      replications: 1000, alpha: 0.05)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("didlab-bench-\(name).csv").path
+        let description = "1000 replications, paper scenario x (TWFE, event study) CR1"
+            + (placeboDraws > 0 ? " + \(placeboDraws)-draw placebo each" : "") + (threads == 1 ? ", 1 thread" : "")
+        return Workload(name: name, description: description, itemsPerRun: 1000, itemName: "replications", runs: runs) {
+            guard let (file, _) = try? RecordFile.open(path: path, resume: false, methodsPerTask: spec.methods.count),
+                  let records = try? runner.run(file: file, existing: [], threads: threads) else { return .nan }
+            return records[0].estimate
         }
     }
 
