@@ -11,15 +11,17 @@ struct EstimateCommand: ParsableCommand {
         discussion: """
         Methods:
           twfe   y ~ treat + X | unit + time, treat = 1{t >= first treated period}.
-          event  leads and lags relative to adoption; reference period e-1 omitted;
-                 --leads K gives e-K..e-2 with e-K binning all earlier event times,
-                 --lags L gives e+0..e+L with e+L binning all later ones (default: every
-                 observed event time, no binning); never-treated units carry no dummies.
-        Inference (fixest's defaults): cr1 clusters by --cluster (default: the unit), with
-        K excluding fixed effects nested in the cluster, G/(G-1)(n-1)/(n-K), t(G-1);
-        hetero is HC1 n/(n-K); iid counts every fixed effect. --ssc reghdfe counts fixed
-        effects by their exact rank. Rows with missing values in used columns are dropped
-        and counted in the notes.
+          event  leads and lags relative to adoption; reference period e-1
+                 omitted; --leads K gives e-K..e-2 with e-K binning all earlier
+                 event times, --lags L gives e+0..e+L with e+L binning all later
+                 ones (default: every observed event time, no binning);
+                 never-treated units carry no event-time dummies.
+        Inference (fixest's defaults): cr1 clusters by --cluster (default: the
+        unit), K excludes fixed effects nested in the cluster,
+        G/(G-1)(n-1)/(n-K), t(G-1); hetero is HC1 n/(n-K); iid counts every
+        fixed effect. --ssc reghdfe counts fixed effects by their exact rank.
+        Rows with missing values in used columns are dropped and counted in
+        the notes.
         """)
 
     @OptionGroup var panel: PanelOptions

@@ -11,17 +11,19 @@ struct PlaceboCommand: ParsableCommand {
         abstract: "Placebo (randomization-inference) test of a DiD estimate, valid under staggered adoption.",
         discussion: """
         Schemes:
-          cohorts  permute adoption dates across units (or --level groups), keeping every
-                   cohort's size (per --strata stratum). The default.
-          random   the genre's pseudo-treated units: as many as were treated, drawn at
-                   random (per stratum), each with an adoption period drawn uniformly from
-                   the sample periods after the first.
-          timing   fake timing: adoption moved --shift K periods earlier, treated
-                   observations from the real adoption on dropped; one estimate, t-test p.
-        Statistics: the coefficient (RI-beta, "p_value") and its CR1 t statistic clustered by
-        --cluster (RI-t, "p_value_studentized"). p = (1 + c)/(1 + R) by default, c/R with
-        --pvalue ritest; c counts |T*| >= |T| - 1e-7*|T|. When a design has at most R distinct
-        assignments they are all enumerated (exact p = c/M). Draw r uses random stream
+          cohorts  permute adoption dates across units (or --level groups),
+                   keeping every cohort's size (per --strata stratum). Default.
+          random   the genre's pseudo-treated units: as many as were treated,
+                   drawn at random (per stratum), each with an adoption period
+                   drawn uniformly from the sample periods after the first.
+          timing   fake timing: adoption moved --shift K periods earlier,
+                   treated observations from the real adoption on dropped;
+                   one estimate, t-test p.
+        Statistics: the coefficient (RI-beta, "p_value") and its CR1 t statistic
+        clustered by --cluster (RI-t, "p_value_studentized").
+        p = (1 + c)/(1 + R) by default, c/R with --pvalue ritest; c counts
+        |T*| >= |T| - 1e-7*|T|. When a design has at most R distinct assignments
+        they are all enumerated (exact p = c/M). Draw r uses random stream
         (seed, floor(r/16)): results are identical for any --threads.
         """)
 
