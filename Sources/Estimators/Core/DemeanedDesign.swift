@@ -14,7 +14,6 @@ public struct DemeanedDesign: Sendable {
     /// Centred sum of squares of each raw regressor, to tell "absorbed by the fixed effects"
     /// (demeaned column ≈ 0 relative to this) from a small-scale variable.
     let rawScale: [Double]
-
     /// Number of regressor columns.
     public var columnCount: Int { termNames.count }
 
@@ -42,14 +41,7 @@ public struct DemeanedDesign: Sendable {
         self.matrix = matrix
         self.fixedEffectRank = within.fixedEffectRank
         self.rawScale = regressors.map { column in
-            column.withUnsafeBufferPointer { values in
-                var sum = 0.0
-                for value in values { sum += value }
-                let mean = sum / Double(max(values.count, 1))
-                var squares = 0.0
-                for value in values { squares += (value - mean) * (value - mean) }
-                return squares
-            }
+            column.withUnsafeBufferPointer { sumOfSquaredDeviations($0) }
         }
     }
 

@@ -111,6 +111,32 @@ public func dot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Doubl
     return (acc0 + acc1).sum() + tail
 }
 
+/// `Σ (x − x̄)²` in two SIMD passes (mean, then squared deviations), in a fixed order.
+@inlinable
+public func sumOfSquaredDeviations(_ x: UnsafeBufferPointer<Double>) -> Double {
+    let n = x.count
+    guard n > 0, let base = x.baseAddress else { return 0 }
+    let raw = UnsafeRawPointer(base)
+    let stride = MemoryLayout<Double>.stride
+    var acc = SIMD8<Double>()
+    var i = 0
+    while i + 8 <= n { acc += raw.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Double>.self); i += 8 }
+    var tail = 0.0
+    while i < n { tail += base[i]; i += 1 }
+    let mean = (acc.sum() + tail) / Double(n)
+    let center = SIMD8<Double>(repeating: mean)
+    var squares = SIMD8<Double>()
+    i = 0
+    while i + 8 <= n {
+        let d = raw.loadUnaligned(fromByteOffset: i * stride, as: SIMD8<Double>.self) - center
+        squares += d * d
+        i += 8
+    }
+    tail = 0
+    while i < n { let d = base[i] - mean; tail += d * d; i += 1 }
+    return squares.sum() + tail
+}
+
 /// Why an estimation failed.
 public enum EstimationError: Error, Equatable, CustomStringConvertible {
     /// GSL could not factor the kept normal equations.
