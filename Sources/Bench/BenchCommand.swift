@@ -2,11 +2,21 @@ import ArgumentParser
 import Foundation
 import Lab
 
-/// `didlab-bench`: throughput of DiDLab's kernels, median / min / max over repeated runs.
+/// `didlab-bench`: throughput of DiDLab's kernels, median / min / max over repeated runs, with the
+/// Python peers side by side (`--peers`) on the same data files.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "didlab-bench",
-        abstract: "Throughput benchmarks of DiDLab (build with -c release).")
+        abstract: "Throughput benchmarks of DiDLab (build with -c release).",
+        discussion: """
+        The panels are written to --data-dir (CSV files and manifest.json) by the
+        code of `didlab simulate`, and read back as `didlab estimate` reads them.
+        With --peers, scripts/bench-peers.py then times the same workloads with
+        the Python peers on the same files, in the venv $DIDLAB_PEERS_VENV
+        (default /opt/didlab-peers-venv; create it with
+        scripts/bench/setup-peers-venv.sh), and each peer's ratio to DiDLab
+        (peer median / DiDLab median) is reported.
+        """)
 
     @Option(help: "Output format: table or json.")
     var format: String = "table"
@@ -17,6 +27,22 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Run only workloads whose name starts with this (e.g. W1).")
     var only: String?
 
+    @Option(help: "Directory for the data files the workloads and peers read (default: a temporary directory).")
+    var dataDir: String?
+
+    @Flag(help: "Also run the Python peers (scripts/bench-peers.py) and report ratios.")
+    var peers = false
+
+    @Option(help: "Path of bench-peers.py (default: scripts/bench-peers.py in the working directory or above the executable).")
+    var peersScript: String?
+
+    @Flag(help: "Write the data files and manifest.json to --data-dir, then exit.")
+    var dataOnly = false
+
+    func validate() throws {
+        guard format == "table" || format == "json" else { throw ValidationError("--format must be table or json, got \(format)") }
+    }
+
     func run() throws {
         #if DEBUG
         FileHandle.standardError.write(Data("""
@@ -24,23 +50,47 @@ struct BenchCommand: ParsableCommand {
           swift build -c release && .build/release/didlab-bench\n
         """.utf8))
         #endif
-        let workloads = Workloads.all(quick: quick, only: only)
+        let directory = dataDir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("didlab-bench-data")
+        let names = Workloads.names(quick: quick, only: only)
+        // The paper panel is always written: the peers of W3–W6 read it even when DiDLab runs none of them.
+        let files = Set(names.map(BenchData.File.needed(by:))).union([.paper])
+        let data: BenchData
+        do { data = try BenchData.write(files, to: directory) } catch {
+            throw ValidationError("cannot write the benchmark data to \(directory): \(error)")
+        }
+        if dataOnly {
+            print(directory)
+            return
+        }
+        let workloads = try Workloads.all(quick: quick, only: only, data: data)
         var results: [WorkloadResult] = []
         for workload in workloads {
             let result = workload.measure()
             results.append(result)
-            if format != "json" {
-                FileHandle.standardError.write(Data("  \(result.summaryLine)\n".utf8))
-            }
+            FileHandle.standardError.write(Data("  \(result.summaryLine)\n".utf8))
         }
         if let one = results.first(where: { $0.name == "W6-1t" }), let two = results.first(where: { $0.name == "W6" }) {
             FileHandle.standardError.write(Data(String(format: "  W8: parallel efficiency of W6, %.2fx with all cores vs 1 thread\n",
                                                        one.median / two.median).utf8))
         }
+        var report: PeersReport?
+        var status = "not requested (use --peers)"
+        if peers {
+            report = PeerRunner.run(dataDirectory: directory, script: peersScript, quick: quick, only: only)
+            status = report == nil ? "requested but not run (see stderr)" : "ran"
+        }
         if format == "json" {
-            print(BenchReport.json(results).rendered())
+            print(BenchReport.json(results, data: data, peers: report, peersStatus: status).rendered())
         } else {
-            print(BenchReport.table(results))
+            print(BenchReport.table(results), terminator: "")
+            if let report {
+                print("")
+                print(BenchReport.sideBySide(results, peers: report), terminator: "")
+            }
+            if let memory = results.first(where: { $0.memory != nil }) {
+                print("\n\(memory.name) memory: \(memory.memory?.summary ?? "")")
+            }
+            print("\ndata: \(directory) (manifest.json says how to rewrite each file with didlab simulate)")
         }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Lab
 
 /// One benchmark workload: a setup done once, and a body timed repeatedly.
 struct Workload {
@@ -9,10 +8,14 @@ struct Workload {
     let itemsPerRun: Double
     let itemName: String
     let runs: Int
+    /// Bytes of the data the body reads; when set, peak resident memory is measured (W7).
+    var dataBytes: Double? = nil
     let body: () -> Double
 
     /// Times `runs` calls of `body` (after one warm-up); the returned value is kept live.
     func measure() -> WorkloadResult {
+        let resetPeak = dataBytes != nil && Memory.resetPeak()
+        let before = dataBytes != nil ? Memory.resident() : nil
         var sink = body()
         var times: [Double] = []
         for _ in 0..<runs {
@@ -21,10 +24,15 @@ struct Workload {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         if sink.isNaN { FileHandle.standardError.write(Data("\(name): result is NaN\n".utf8)) }
+        let memory = dataBytes.map { bytes in
+            MemoryUse(before: before.map { $0 / Memory.mebibyte },
+                      peak: resetPeak ? Memory.peakSinceReset().map { $0 / Memory.mebibyte } : nil,
+                      processMax: Memory.processMaxRSS() / Memory.mebibyte, data: bytes / Memory.mebibyte)
+        }
         times.sort()
         return WorkloadResult(name: name, description: description, median: times[times.count / 2],
                               min: times[0], max: times[times.count - 1], runs: runs,
-                              itemsPerRun: itemsPerRun, itemName: itemName)
+                              itemsPerRun: itemsPerRun, itemName: itemName, memory: memory)
     }
 }
 
@@ -38,57 +46,17 @@ struct WorkloadResult {
     let runs: Int
     let itemsPerRun: Double
     let itemName: String
+    var memory: MemoryUse? = nil
 
     var summaryLine: String {
         "\(name): median \(Self.time(median)) (min \(Self.time(min)), max \(Self.time(max)), \(runs) runs)"
+            + (memory.map { "; " + $0.summary } ?? "")
     }
 
     static func time(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "n/a" }
         if seconds < 1e-3 { return String(format: "%.1f µs", seconds * 1e6) }
         if seconds < 1 { return String(format: "%.2f ms", seconds * 1e3) }
         return String(format: "%.2f s", seconds)
-    }
-}
-
-/// Renders benchmark results.
-enum BenchReport {
-    static func machine() -> JSONValue {
-        var uts = utsname()
-        uname(&uts)
-        let machine = withUnsafeBytes(of: &uts.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        return .object([
-            ("cores", .integer(ProcessInfo.processInfo.activeProcessorCount)),
-            ("memory_gib", .number((Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824).rounded())),
-            ("arch", .string(machine)),
-            ("os", .string(ProcessInfo.processInfo.operatingSystemVersionString)),
-        ])
-    }
-
-    static func json(_ results: [WorkloadResult]) -> JSONValue {
-        .object([
-            ("machine", machine()),
-            ("workloads", .array(results.map { result in
-                .object([
-                    ("name", .string(result.name)),
-                    ("description", .string(result.description)),
-                    ("unit", .string("s")),
-                    ("didlab", .object([("median", .number(result.median)), ("min", .number(result.min)),
-                                        ("max", .number(result.max)), ("runs", .integer(result.runs))])),
-                    ("throughput_per_s", .number(result.itemsPerRun / result.median)),
-                    ("throughput_item", .string(result.itemName)),
-                    ("peers", .array([])),
-                ])
-            })),
-        ])
-    }
-
-    static func table(_ results: [WorkloadResult]) -> String {
-        var rows = [["workload", "median", "min", "max", "runs", "throughput", "description"]]
-        for r in results {
-            rows.append([r.name, WorkloadResult.time(r.median), WorkloadResult.time(r.min), WorkloadResult.time(r.max),
-                         String(r.runs), String(format: "%.3g %@/s", r.itemsPerRun / r.median, r.itemName),
-                         r.description])
-        }
-        return Format.alignedColumns(rows, leftAligned: [0, 6])
     }
 }

@@ -5,39 +5,47 @@ import Lab
 
 /// The benchmark workloads of DiDLab.
 enum Workloads {
-    /// The workloads whose name starts with `prefix` (all when nil); panels are built only for those.
-    static func all(quick: Bool, only prefix: String? = nil) -> [Workload] {
-        factories(quick: quick).filter { prefix == nil || $0.name.hasPrefix(prefix ?? "") }.map { $0.make() }
+    typealias Factory = (name: String, make: (BenchData) throws -> Workload)
+
+    /// The names of the workloads whose name starts with `prefix` (all when nil).
+    static func names(quick: Bool, only prefix: String?) -> [String] {
+        factories(quick: quick).map(\.name).filter { prefix == nil || $0.hasPrefix(prefix ?? "") }
     }
 
-    static func factories(quick: Bool) -> [(name: String, make: () -> Workload)] {
+    /// The workloads whose name starts with `prefix` (all when nil); panels are loaded only for those.
+    static func all(quick: Bool, only prefix: String? = nil, data: BenchData) throws -> [Workload] {
+        try factories(quick: quick).filter { prefix == nil || $0.name.hasPrefix(prefix ?? "") }.map { try $0.make(data) }
+    }
+
+    static func factories(quick: Bool) -> [Factory] {
         let scale = quick ? 0.05 : 1.0
         func runs(_ full: Int) -> Int { max(3, Int(Double(full) * scale)) }
         return [
-            ("W1", { fitWorkload(name: "W1", units: 282, periods: 14, runs: runs(2000), seed: 1) }),
-            ("W2", { placeboWorkload(runs: runs(200)) }),
-            ("W6", { monteCarloWorkload(name: "W6", placeboDraws: 0, threads: nil, runs: runs(10)) }),
-            ("W6p", { monteCarloWorkload(name: "W6p", placeboDraws: 199, threads: nil, runs: runs(5)) }),
-            ("W6-1t", { monteCarloWorkload(name: "W6-1t", placeboDraws: 0, threads: 1, runs: runs(10)) }),
-            ("W7", { fitWorkload(name: "W7", units: 30_000, periods: 20, runs: runs(40), seed: 2) }),
-            ("SIM", { simulationWorkload(runs: runs(2000)) }),
-            ("CSV", { csvWorkload(runs: runs(20)) }),
+            ("W1", { try fitWorkload(name: "W1", panel: $0.panel(.paper), runs: runs(2000)) }),
+            ("W2", { try placeboWorkload(panel: $0.panel(.paper), runs: runs(200)) }),
+            ("W6", { _ in monteCarloWorkload(name: "W6", placeboDraws: 0, threads: nil, runs: runs(10)) }),
+            ("W6p", { _ in monteCarloWorkload(name: "W6p", placeboDraws: 199, threads: nil, runs: runs(5)) }),
+            ("W6-1t", { _ in monteCarloWorkload(name: "W6-1t", placeboDraws: 0, threads: 1, runs: runs(10)) }),
+            ("W7", { try fitWorkload(name: "W7", panel: $0.panel(.large), runs: runs(40), measureMemory: true) }),
+            ("SIM", { _ in simulationWorkload(runs: runs(2000)) }),
+            ("CSV", { csvWorkload(path: $0.path(.numeric), runs: runs(20)) }),
         ]
     }
 
-    /// One TWFE + CR1 fit with 4 covariates on a balanced city panel.
-    static func fitWorkload(name: String, units: Int, periods: Int, runs: Int, seed: UInt64) -> Workload {
-        let panel = BenchPanels.cityPanel(units: units, periods: periods, covariates: 4, seed: seed)
+    /// One TWFE + CR1 fit (city clusters) with the panel's covariates.
+    static func fitWorkload(name: String, panel: Panel, runs: Int, measureMemory: Bool = false) -> Workload {
         let twfe = TwoWayFixedEffects(options: RegressionOptions(variance: .cluster(panel.unitName)))
-        return Workload(name: name, description: "one TWFE + CR1 fit, \(Format.thousands(units)) x \(periods), 4 covariates",
-                        itemsPerRun: 1, itemName: "fits", runs: runs) {
+        let description = "one TWFE + CR1 fit, \(Format.thousands(panel.unitCount)) x \(panel.periodCount), "
+            + "\(panel.covariates.count) covariates"
+        let bytes = Double(panel.observationCount * (2 + panel.covariates.count) * MemoryLayout<Double>.size)
+        return Workload(name: name, description: description, itemsPerRun: 1, itemName: "fits", runs: runs,
+                        dataBytes: measureMemory ? bytes : nil) {
             (try? twfe.estimate(panel).coefficients[0]) ?? .nan
         }
     }
 
     /// 1000 cohort-permutation placebo draws of W1 (RI-β and RI-t), all cores.
-    static func placeboWorkload(runs: Int) -> Workload {
-        let panel = BenchPanels.cityPanel(units: 282, periods: 14, covariates: 4, seed: 1)
+    static func placeboWorkload(panel: Panel, runs: Int) -> Workload {
         let test = PlaceboTest(permutations: 1000, seed: 1)
         let statistic = TWFEPlaceboStatistic(cluster: panel.unitName)
         return Workload(name: "W2", description: "1000 cohort-permutation placebo draws of W1 (RI-beta and RI-t)",
@@ -85,8 +93,7 @@ enum Workloads {
     }
 
     /// Reading a 100,000 × 10 numeric CSV and parsing every field.
-    static func csvWorkload(runs: Int) -> Workload {
-        let path = BenchPanels.numericCSV(rows: 100_000, columns: 10)
+    static func csvWorkload(path: String, runs: Int) -> Workload {
         return Workload(name: "CSV", description: "read + parse every field, 100,000 x 10 numeric CSV (17 digits)",
                         itemsPerRun: 1_000_000, itemName: "fields", runs: runs) {
             guard let table = try? CSVTable(contentsOfFile: path) else { return .nan }
@@ -96,57 +103,5 @@ enum Workloads {
             }
             return sum
         }
-    }
-}
-
-/// Panels for the benchmarks, built from DiDLab's random streams (fixed seeds).
-enum BenchPanels {
-    /// A balanced city panel with the pilot-like cohort structure (13% treated in two cohorts),
-    /// unit and year effects, covariates correlated with the unit effect and AR(1) noise.
-    static func cityPanel(units: Int, periods: Int, covariates: Int, seed: UInt64) -> Panel {
-        let stream = RandomStream(seed: seed, replication: 0, purpose: .data)
-        let n = units * periods
-        var unitIndex = [Int32](repeating: 0, count: n), periodIndex = [Int32](repeating: 0, count: n)
-        var outcome = [Double](repeating: 0, count: n)
-        var xs = [[Double]](repeating: [Double](repeating: 0, count: n), count: covariates)
-        var adoption = [Int32](repeating: Panel.neverTreated, count: units)
-        let treated = max(2, units * 37 / 282)
-        for unit in 0..<treated { adoption[unit] = unit < treated * 2 / 3 ? 4 : 5 }
-        for unit in 0..<units {
-            let effect = 0.1 + 0.05 * stream.normal()
-            var noise = 0.0
-            for t in 0..<periods {
-                let row = unit * periods + t
-                unitIndex[row] = Int32(unit)
-                periodIndex[row] = Int32(t)
-                noise = 0.8 * noise + 0.012 * stream.normal()
-                var y = effect + 0.005 * Double(t) + noise + (t >= Int(adoption[unit]) ? 0.01 : 0)
-                for k in 0..<covariates {
-                    let x = effect + stream.normal()
-                    xs[k][row] = x
-                    y += 0.01 * x
-                }
-                outcome[row] = y
-            }
-        }
-        // Rows are generated sorted and unique, so this cannot throw.
-        return (try? Panel(unitIndex: unitIndex, periodIndex: periodIndex, unitCount: units, periodCount: periods,
-                           outcomeName: "y", outcome: outcome, covariateNames: (1...max(covariates, 1)).prefix(covariates).map { "x\($0)" },
-                           covariates: xs, adoptionPeriod: adoption, unitName: "city", timeName: "year"))
-            ?? { fatalError("bench panel") }()
-    }
-
-    /// Writes a numeric CSV to a temporary file once and returns its path.
-    static func numericCSV(rows: Int, columns: Int) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("didlab-bench-\(rows)x\(columns).csv").path
-        if FileManager.default.fileExists(atPath: path) { return path }
-        let stream = RandomStream(seed: 3, replication: 0, purpose: .other)
-        var text = (1...columns).map { "c\($0)" }.joined(separator: ",") + "\n"
-        text.reserveCapacity(rows * columns * 20)
-        for _ in 0..<rows {
-            text += (0..<columns).map { _ in String(stream.normal() * 100) }.joined(separator: ",") + "\n"
-        }
-        try? text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
     }
 }
