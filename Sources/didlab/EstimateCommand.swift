@@ -16,6 +16,13 @@ struct EstimateCommand: ParsableCommand {
                  event times, --lags L gives e+0..e+L with e+L binning all later
                  ones (default: every observed event time, no binning);
                  never-treated units carry no event-time dummies.
+          sa     Sun-Abraham interaction-weighted event study (fixest sunab);
+                 --control never (default) or last; all relative periods.
+          bjs    Borusyak-Jaravel-Spiess imputation: overall ATT ("att"), event
+                 times e+0..e+L with --lags L, pre-trend F test on --leads K
+                 leads; conservative clustered SEs, normal p-values.
+          bacon  Goodman-Bacon decomposition of the TWFE coefficient and the
+                 de Chaisemartin-D'Haultfoeuille weights (balanced, no --x).
         Inference (fixest's defaults): cr1 clusters by --cluster (default: the
         unit), K excludes fixed effects nested in the cluster,
         G/(G-1)(n-1)/(n-K), t(G-1); hetero is HC1 n/(n-K); iid counts every
@@ -27,8 +34,11 @@ struct EstimateCommand: ParsableCommand {
     @OptionGroup var panel: PanelOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: "Estimator: twfe or event.")
+    @Option(help: "Estimator: twfe, event, sa, bjs or bacon.")
     var method: MethodOption = .twfe
+
+    @Option(help: "Control units: never (default), notyet (cs) or last (sa).")
+    var control: ControlOption?
 
     @Option(help: "Event study: number of pre-periods with a term (e-K..e-2; e-K binned).")
     var leads: Int?
@@ -47,8 +57,15 @@ struct EstimateCommand: ParsableCommand {
 
     func validate() throws {
         guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1, got \(level)") }
-        if method != .event && (leads != nil || lags != nil) {
-            throw ValidationError("--leads and --lags apply only to --method event")
+        if ![.event, .bjs].contains(method) && (leads != nil || lags != nil) {
+            throw ValidationError("--leads and --lags apply only to --method event or bjs")
+        }
+        if let control {
+            switch (method, control) {
+            case (.sa, .never), (.sa, .last): break
+            default:
+                throw ValidationError("--control \(control.rawValue) does not apply to --method \(method.rawValue)")
+            }
         }
     }
 
@@ -65,6 +82,24 @@ struct EstimateCommand: ParsableCommand {
         switch method {
         case .twfe: estimate = try TwoWayFixedEffects(options: options).estimate(data)
         case .event: estimate = try EventStudy(leads: leads, lags: lags, options: options).estimate(data)
+        case .sa:
+            estimate = try SunAbraham(control: control == .last ? .lastTreated : .neverTreated, options: options)
+                .estimate(data)
+        case .bjs:
+            guard inference == .cr1 else {
+                throw ValidationError("--method bjs reports the conservative clustered variance of BJS; use --inference cr1")
+            }
+            estimate = try ImputationEstimator(horizons: lags.map { .list(Array(0...max($0, 0))) } ?? .none,
+                                               preTrendLeads: leads ?? 0, variance: variance).estimate(data)
+        case .bacon:
+            guard panel.x.isEmpty else {
+                throw ValidationError("--method bacon decomposes the TWFE coefficient without covariates; drop --x")
+            }
+            let decomposition = try BaconDecomposition().decompose(data)
+            let weights = try TWFEWeights(panel: data)
+            try emit(BaconReport(decomposition, weights: weights, periodLabels: data.periodLabels)
+                        .render(output.format.format), to: output.out)
+            return
         }
         try emit(EstimateReport(estimate, level: level).render(output.format.format), to: output.out)
     }

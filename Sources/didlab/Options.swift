@@ -10,7 +10,17 @@ enum ReportFormatOption: String, ExpressibleByArgument, CaseIterable {
 
 /// `--method` spellings of the estimators available in `estimate`.
 enum MethodOption: String, ExpressibleByArgument, CaseIterable {
-    case twfe, event
+    case twfe, event, sa, bjs, bacon
+}
+
+/// `--control` spellings: which units serve as controls.
+enum ControlOption: String, ExpressibleByArgument, CaseIterable {
+    /// Never-treated units only.
+    case never
+    /// Not-yet-treated units too (Callaway–Sant'Anna).
+    case notyet
+    /// The last-treated cohort (Sun–Abraham).
+    case last
 }
 
 /// `--inference` spellings.

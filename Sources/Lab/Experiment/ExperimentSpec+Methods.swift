@@ -9,14 +9,23 @@ extension ExperimentSpec.Method {
         let column = parts.count > 1 ? parts[1] : nil
         let estimator: RegressionMethod.Estimator = self.estimator == "event"
             ? .event(term: term ?? "e+0", leads: leads, lags: lags) : .twfe
-        switch kind {
-        case "iid": return RegressionMethod(estimator: estimator, variance: .iid, target: target)
-        case "hetero": return RegressionMethod(estimator: estimator, variance: .hetero, target: target)
-        case "placebo", "placebo-t":
-            return PlaceboMethod(estimator: estimator, cluster: unitName, level: column, permutations: permutations,
+        let variance: VarianceType = kind == "iid" ? .iid : kind == "hetero" ? .hetero : .cluster(column ?? unitName)
+        let robustTerm = term ?? "att"
+        if kind == "placebo" || kind == "placebo-t" {
+            let statistic: PlaceboMethod.Statistic
+            switch self.estimator {
+            case "sa": statistic = .sunAbraham(term: robustTerm)
+            case "bjs": statistic = .imputation(term: robustTerm)
+            default: statistic = .regression(estimator)
+            }
+            return PlaceboMethod(estimator: statistic, cluster: unitName, level: column, permutations: permutations,
                                  studentized: kind == "placebo-t", target: target)
-        default:
-            return RegressionMethod(estimator: estimator, variance: .cluster(column ?? unitName), target: target)
+        }
+        switch self.estimator {
+        case "sa": return RobustMethod(estimator: .sunAbraham(term: robustTerm, control: control == "last" ? .lastTreated : .neverTreated),
+                                       variance: variance, target: target)
+        case "bjs": return RobustMethod(estimator: .imputation(term: robustTerm), variance: variance, target: target)
+        default: return RegressionMethod(estimator: estimator, variance: variance, target: target)
         }
     }
 }

@@ -35,7 +35,7 @@ public struct ExperimentSpec: Sendable {
     public struct Method: Sendable, Equatable {
         /// Display name.
         public var name: String
-        /// `twfe` or `event`.
+        /// `twfe`, `event`, `sa` (Sun–Abraham) or `bjs` (imputation).
         public var estimator: String
         /// Event-study term (e.g. "e+0"); nil for twfe.
         public var term: String?
@@ -46,6 +46,8 @@ public struct ExperimentSpec: Sendable {
         public var inference: String
         /// Placebo draws.
         public var permutations: Int
+        /// Control group for estimators that take one (`never`, `notyet`, `last`).
+        public var control: String?
         /// Estimand key of the truth: `att` (observation-weighted overall ATT), `att_cell`
         /// (cell average), `e+K`/`e-K` (event time), `indirect:MEDIATOR`, `spillover`, or `zero`.
         public var target: String
@@ -66,7 +68,9 @@ public struct ExperimentSpec: Sendable {
                                             "replications", "seed", "alpha"]
     static let dataKeys: Set<String> = ["scenario", "spec", "set", "grid"]
     static let methodKeys: Set<String> = ["name", "estimator", "term", "leads", "lags", "inference", "permutations",
-                                          "target"]
+                                          "target", "control"]
+    /// Estimators a method may name.
+    static let estimators = ["twfe", "event", "sa", "bjs"]
 
     /// Reads a spec file.
     /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming the field.
@@ -153,8 +157,8 @@ public struct ExperimentSpec: Sendable {
             guard let object = entry as? [String: Any] else { throw fail(prefix, "expected a mapping") }
             try checkKeys(object, allowed: methodKeys, prefix: prefix + ".", source: source)
             let estimator = object["estimator"] as? String ?? "twfe"
-            guard ["twfe", "event"].contains(estimator) else {
-                throw fail(prefix + ".estimator", "expected twfe or event, got '\(estimator)'")
+            guard estimators.contains(estimator) else {
+                throw fail(prefix + ".estimator", "expected one of \(estimators.joined(separator: ", ")), got '\(estimator)'")
             }
             let term = object["term"] as? String
             if estimator == "event" && term == nil { throw fail(prefix + ".term", "an event-study method needs a term such as e+0") }
@@ -166,11 +170,15 @@ public struct ExperimentSpec: Sendable {
             let permutations = try integer(object["permutations"], default: 199, field: prefix + ".permutations", source: source)
             guard permutations >= 1 else { throw fail(prefix + ".permutations", "expected at least 1") }
             let target = object["target"] as? String ?? (term ?? "att")
+            let control = object["control"] as? String
+            if let control, !["never", "notyet", "last"].contains(control) {
+                throw fail(prefix + ".control", "expected never, notyet or last, got '\(control)'")
+            }
             methods.append(Method(name: object["name"] as? String ?? "\(estimator) \(inference)", estimator: estimator,
                                   term: term,
                                   leads: try object["leads"].map { try integer($0, default: 0, field: prefix + ".leads", source: source) },
                                   lags: try object["lags"].map { try integer($0, default: 0, field: prefix + ".lags", source: source) },
-                                  inference: inference, permutations: permutations, target: target))
+                                  inference: inference, permutations: permutations, control: control, target: target))
         }
         return ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: conditions, methods: methods,
                               performance: performance, replications: replications, seed: UInt64(seedValue),

@@ -24,6 +24,8 @@ public struct EstimateReport: Sendable {
         switch estimate.method {
         case "twfe": return "TWFE (static multi-period DiD)"
         case "event": return "Event study (TWFE with leads and lags)"
+        case "sa": return "Sun-Abraham interaction-weighted event study"
+        case "bjs": return "Borusyak-Jaravel-Spiess imputation"
         default: return estimate.method
         }
     }
@@ -129,8 +131,9 @@ public struct EstimateReport: Sendable {
         out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
         out += "Fixed effects: " + e.fixedEffects.map { "\($0.name) (\($0.levels))" }.joined(separator: ", ") + "\n"
         var seLine = "Standard errors: \(e.variance.type.label)"
-        if let g = e.variance.clusterCount { seLine += ", \(Format.thousands(g)) clusters, CR1" }
-        seLine += "; t(\(Format.thousands(Int(e.variance.degreesOfFreedom)))) for p-values and intervals"
+        if let g = e.variance.clusterCount { seLine += ", \(Format.thousands(g)) clusters" + (e.method == "bjs" ? "" : ", CR1") }
+        let df = e.variance.degreesOfFreedom
+        seLine += df.isFinite ? "; t(\(Format.thousands(Int(df)))) for p-values and intervals" : "; normal p-values and intervals"
         out += seLine + "\n\n"
         let percent = Format.number(level * 100, digits: 0)
         let header = ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", "", "[\(percent)% CI]"]

@@ -9,8 +9,18 @@ import Estimators
 /// is not reported for these methods. The permutation stream is derived from the replication's
 /// data stream key, so the whole replication replays from one key.
 public struct PlaceboMethod: MethodEvaluator {
-    /// The statistic's estimator: TWFE, or an event-study term.
-    public let estimator: RegressionMethod.Estimator
+    /// The statistic permuted.
+    public enum Statistic: Sendable, Equatable {
+        /// A regression coefficient: TWFE's treat, or an event-study term.
+        case regression(RegressionMethod.Estimator)
+        /// Sun–Abraham's overall ATT or an event-time term.
+        case sunAbraham(term: String)
+        /// BJS imputation's overall ATT or an event-time term.
+        case imputation(term: String)
+    }
+
+    /// The statistic's estimator.
+    public let estimator: Statistic
     /// Cluster column for the studentized statistic.
     public let cluster: String
     /// Assignment level (whole clusters swap adoption dates), nil = units.
@@ -23,7 +33,7 @@ public struct PlaceboMethod: MethodEvaluator {
     public let target: String
 
     /// Creates the method.
-    public init(estimator: RegressionMethod.Estimator, cluster: String, level: String?, permutations: Int,
+    public init(estimator: Statistic, cluster: String, level: String?, permutations: Int,
                 studentized: Bool, target: String) {
         self.estimator = estimator
         self.cluster = cluster
@@ -35,8 +45,10 @@ public struct PlaceboMethod: MethodEvaluator {
 
     public var estimatorName: String {
         switch estimator {
-        case .twfe: return "twfe"
-        case .event(let term, _, _): return "event:\(term)"
+        case .regression(.twfe): return "twfe"
+        case .regression(.event(let term, _, _)): return "event:\(term)"
+        case .sunAbraham(let term): return "sa:\(term)"
+        case .imputation(let term): return "bjs:\(term)"
         }
     }
 
@@ -53,9 +65,11 @@ public struct PlaceboMethod: MethodEvaluator {
                                threads: 1, convention: .includeObserved, alternative: .twoSided)
         let statistic: any PlaceboStatistic
         switch estimator {
-        case .twfe: statistic = TWFEPlaceboStatistic(cluster: cluster)
-        case let .event(term, leads, lags):
+        case .regression(.twfe): statistic = TWFEPlaceboStatistic(cluster: cluster)
+        case let .regression(.event(term, leads, lags)):
             statistic = EventStudyPlaceboStatistic(cluster: cluster, leads: leads, lags: lags, term: term)
+        case .sunAbraham(let term): statistic = SunAbrahamPlaceboStatistic(cluster: cluster, term: term)
+        case .imputation(let term): statistic = ImputationPlaceboStatistic(cluster: cluster, term: term)
         }
         let result = try test.run(on: data.panel, statistic: statistic)
         return MethodResult(estimate: result.observed.estimate, standardError: result.observed.standardError,

@@ -1,0 +1,248 @@
+/// The interaction-weighted event study of Sun & Abraham (2021), with R fixest's `sunab()`
+/// conventions.
+///
+/// **Saturated regression.** With cohort `g` (adoption period) and relative period
+/// `e = t − g` on the panel's period grid,
+/// `y_it = Σ_{g ∉ C} Σ_{e ≠ −1} δ_{g,e} 1{g_i = g, t − g_i = e} + γ'X_it + μ_i + λ_t + ε_it`,
+/// fitted through ``FixedEffectsRegression`` (the shared within-transformation core), so the
+/// variance of the `δ` is the requested iid/hetero/CR1 with fixest's small-sample rules.
+/// - Control cohorts `C` (no dummies): cohorts observed only before adoption (never treated,
+///   or adopting after the sample ends), as fixest's `ref.c` default. With
+///   ``ControlGroup/lastTreated`` the last-treated cohort joins `C` and every period from its
+///   adoption on is dropped (Sun & Abraham's alternative when no unit is never treated).
+/// - Cohorts observed only from adoption on ("always treated") are dropped, as fixest does.
+/// - Reference period `e = −1` (fixest `ref.p = -1`); every other observed relative period,
+///   leads included, gets a dummy. Interactions with no identifying variation are dropped as
+///   collinear (fixest's rule, named in the notes) and leave the aggregation.
+///
+/// **Aggregation** (fixest `aggregate.fixest`, `summary(agg = "period")`): the event-time
+/// effect is `β_e = Σ_g w_{g,e} δ_{g,e}` over the estimated interactions at `e`, with
+/// cohort shares `w_{g,e} = n_{g,e} / Σ_{g'} n_{g',e}` counted in the estimation sample
+/// (`n_{g,e}` = observations in the cell, the column sum of its dummy). The overall ATT
+/// (fixest `agg = "ATT"`) weights every post-period interaction (`e ≥ 0`) by `n_{g,e}/Σ n`.
+/// With `W` the aggregation matrix, `β = Wδ` and `Var(β) = W V W'` with the full covariance
+/// `V` of the interactions (delta method, exact since `β` is linear in `δ`). p-values and
+/// intervals use the regression's t reference (t(G − 1) when clustered), as fixest does.
+public struct SunAbraham: Sendable {
+    /// Which cohorts serve as controls.
+    public enum ControlGroup: String, Sendable, CaseIterable {
+        /// Never-treated units (cohorts never observed treated); the default.
+        case neverTreated = "never"
+        /// The last-treated cohort (plus any never-treated units), on the periods before it adopts.
+        case lastTreated = "last"
+    }
+
+    /// Control cohorts.
+    public var control: ControlGroup
+    /// Append the overall ATT as term "att" (no event time) after the event-time terms.
+    public var includeOverallATT: Bool
+    /// Variance and small-sample correction of the saturated regression.
+    public var options: RegressionOptions
+
+    /// Creates the estimator; defaults: never-treated controls, event-time terms only.
+    public init(control: ControlGroup = .neverTreated, includeOverallATT: Bool = false,
+                options: RegressionOptions = RegressionOptions()) {
+        self.control = control
+        self.includeOverallATT = includeOverallATT
+        self.options = options
+    }
+
+    /// The aggregated event-time estimate (method "sa"): terms "e-4" … "e+3" with their event
+    /// times, then "att" when ``includeOverallATT`` is set.
+    /// - Throws: ``RobustEstimationError`` for panels without treated or control cohorts, and
+    ///   the regression's ``EstimationError``s.
+    public func estimate(_ panel: Panel) throws -> Estimate { try fit(panel).estimate }
+
+    /// The saturated regression, the aggregation weights and the aggregated estimate.
+    public func fit(_ panel: Panel) throws -> SunAbrahamFit {
+        let method = "sa"
+        let design = try SunAbrahamDesign(panel: panel, control: control)
+        let interactions = try FixedEffectsRegression.fit(panel: design.sample, method: "sa-interactions",
+                                                          terms: design.terms, columns: design.columns,
+                                                          options: options, extraNotes: design.notes)
+        // Kept interaction cells, in the order of the saturated estimate's terms.
+        let position = Dictionary(uniqueKeysWithValues: design.terms.enumerated().map { ($1.name, $0) })
+        var keptCells: [(term: Int, cell: SunAbrahamFit.Cell)] = []
+        for (index, term) in interactions.terms.enumerated() {
+            guard let cellIndex = position[term.name] else { continue }   // a covariate
+            keptCells.append((index, design.cells[cellIndex]))
+        }
+        guard !keptCells.isEmpty else { throw EstimationError.noIdentifiedTerms(dropped: interactions.droppedTerms) }
+        // Aggregation rows: one per event time (ascending), then the ATT.
+        let eventTimes = Array(Set(keptCells.map(\.cell.eventTime))).sorted()
+        var rows: [(term: Estimate.Term, weights: [Double])] = []
+        let m = interactions.terms.count
+        for e in eventTimes {
+            let atE = keptCells.filter { $0.cell.eventTime == e }
+            let total = Double(atE.reduce(0) { $0 + $1.cell.count })
+            var weights = [Double](repeating: 0, count: m)
+            for entry in atE { weights[entry.term] = Double(entry.cell.count) / total }
+            rows.append((Estimate.Term(name: EventStudy.termName(e), eventTime: e), weights))
+        }
+        if includeOverallATT {
+            let post = keptCells.filter { $0.cell.eventTime >= 0 }
+            guard !post.isEmpty else {
+                throw EstimationError.invalidOption("\(method): no post-treatment interaction is estimated, so the overall ATT is undefined")
+            }
+            let total = Double(post.reduce(0) { $0 + $1.cell.count })
+            var weights = [Double](repeating: 0, count: m)
+            for entry in post { weights[entry.term] = Double(entry.cell.count) / total }
+            rows.append((Estimate.Term(name: "att"), weights))
+        }
+        let aggregated = SunAbraham.aggregate(interactions, rows: rows, method: method,
+                                              notes: ["Sun & Abraham (2021) interaction-weighted estimator (fixest sunab conventions): "
+                                                      + "cohort-share weights n_{g,e}/Σn from the estimation sample; delta-method variance"])
+        return SunAbrahamFit(interactions: interactions, cells: keptCells.map(\.cell),
+                             aggregation: rows.map(\.weights), estimate: aggregated)
+    }
+
+    /// `β = W δ`, `V_β = W V W'` as an ``Estimate`` with the interactions' counts and df.
+    static func aggregate(_ source: Estimate, rows: [(term: Estimate.Term, weights: [Double])], method: String,
+                          notes: [String]) -> Estimate {
+        let m = source.terms.count, q = rows.count
+        var coefficients = [Double](repeating: 0, count: q)
+        var matrix = [Double](repeating: 0, count: q * q)
+        let v = source.variance.matrix
+        for (a, row) in rows.enumerated() {
+            coefficients[a] = zip(row.weights, source.coefficients).reduce(0) { $0 + $1.0 * $1.1 }
+            // (V w_a)
+            var vw = [Double](repeating: 0, count: m)
+            for i in 0..<m { var s = 0.0; for j in 0..<m where row.weights[j] != 0 { s += v[i * m + j] * row.weights[j] }; vw[i] = s }
+            for (b, other) in rows.enumerated() where b <= a {
+                var s = 0.0
+                for i in 0..<m where other.weights[i] != 0 { s += other.weights[i] * vw[i] }
+                matrix[a * q + b] = s
+                matrix[b * q + a] = s
+            }
+        }
+        let variance = VarianceEstimate(type: source.variance.type, matrix: matrix,
+                                        parameterCount: source.variance.parameterCount,
+                                        correctionFactor: source.variance.correctionFactor,
+                                        degreesOfFreedom: source.variance.degreesOfFreedom,
+                                        clusterCount: source.variance.clusterCount)
+        var estimate = source
+        estimate.method = method
+        estimate.terms = rows.map(\.term)
+        estimate.coefficients = coefficients
+        estimate.variance = variance
+        estimate.notes = source.notes + notes
+        return estimate
+    }
+}
+
+/// What ``SunAbraham/fit(_:)`` returns: the saturated regression and its aggregation.
+public struct SunAbrahamFit: Sendable {
+    /// One estimated cohort × relative-period interaction.
+    public struct Cell: Sendable, Equatable {
+        /// Adoption period index of the cohort (on the estimation sample's grid).
+        public let cohort: Int32
+        /// The cohort's label (its adoption period as in the data, e.g. "2006").
+        public let cohortLabel: String
+        /// Relative period `e = t − g`.
+        public let eventTime: Int
+        /// Observations in the cell, `n_{g,e}` (the share numerator).
+        public let count: Int
+    }
+
+    /// The saturated regression (method "sa-interactions"): interaction terms named
+    /// "e-2:g2006" with their event times, then covariates; full variance.
+    public let interactions: Estimate
+    /// The kept interactions, in the order of their terms in ``interactions``.
+    public let cells: [Cell]
+    /// Aggregation matrix `W`: one row per term of ``estimate``, one column per term of
+    /// ``interactions`` (covariate columns are zero).
+    public let aggregation: [[Double]]
+    /// The aggregated event-time (and ATT) estimate, method "sa".
+    public let estimate: Estimate
+}
+
+/// The saturated design: sample restrictions, interaction cells and their dummy columns.
+struct SunAbrahamDesign {
+    let sample: Panel
+    let cells: [SunAbrahamFit.Cell]
+    let terms: [Estimate.Term]
+    let columns: [[Double]]
+    let notes: [String]
+
+    /// Observed relative-period range of each cohort (fixest classifies cohorts, not units).
+    static func relativeRanges(_ panel: Panel) -> [Int32: (low: Int, high: Int)] {
+        var range: [Int32: (low: Int, high: Int)] = [:]
+        for row in 0..<panel.observationCount {
+            let g = panel.adoptionPeriod[Int(panel.unitIndex[row])]
+            guard g != Panel.neverTreated else { continue }
+            let e = Int(panel.periodIndex[row]) - Int(g)
+            if let current = range[g] { range[g] = (min(current.low, e), max(current.high, e)) } else { range[g] = (e, e) }
+        }
+        return range
+    }
+
+    init(panel: Panel, control: SunAbraham.ControlGroup) throws {
+        let method = "sa"
+        let range = SunAbrahamDesign.relativeRanges(panel)
+        let alwaysTreated = Set(range.filter { $0.value.low >= 0 }.keys)
+        let hasControl = panel.adoptionPeriod.contains(Panel.neverTreated) || range.values.contains { $0.high < 0 }
+        let treatedCohorts = range.filter { $0.value.low < 0 && $0.value.high >= 0 }.keys.sorted()
+        guard let lastCohort = treatedCohorts.last else { throw RobustEstimationError.noTreatedObservations(method: method) }
+        var notes: [String] = []
+        var periodLimit = Int32.max
+        switch control {
+        case .neverTreated:
+            guard hasControl else { throw RobustEstimationError.noControlCohort(method: method) }
+            notes.append("control cohort: never treated (no interaction dummies)")
+        case .lastTreated:
+            // Dropping the periods from its adoption on leaves the last cohort with leads only,
+            // which makes it a control (no dummies) like the never treated.
+            periodLimit = lastCohort
+            notes.append("control cohort: last treated (\(panel.adoptionLabel(lastCohort))); periods from "
+                         + "\(panel.adoptionLabel(lastCohort)) on dropped")
+        }
+        var kept: [Int] = []
+        kept.reserveCapacity(panel.observationCount)
+        var droppedAlways = 0
+        for row in 0..<panel.observationCount {
+            if alwaysTreated.contains(panel.adoptionPeriod[Int(panel.unitIndex[row])]) { droppedAlways += 1; continue }
+            if panel.periodIndex[row] >= periodLimit { continue }
+            kept.append(row)
+        }
+        if droppedAlways > 0 {
+            notes.append("\(droppedAlways) observations of always-treated cohorts ("
+                         + alwaysTreated.sorted().map { panel.adoptionLabel($0) }.joined(separator: ", ") + ") dropped")
+        }
+        let sample = kept.count == panel.observationCount ? panel
+            : try panel.restrictedToRows(kept, note: nil, method: method, what: "the Sun–Abraham sample restrictions")
+        let reference = Set(SunAbrahamDesign.relativeRanges(sample).filter { $0.value.high < 0 }.keys)
+        // Cells (e, g), e ≠ −1, ordered by event time then cohort (fixest's i(period, cohort)).
+        var counts: [SIMD2<Int32>: Int] = [:]
+        var cellOfRow = [SIMD2<Int32>?](repeating: nil, count: sample.observationCount)
+        for row in 0..<sample.observationCount {
+            let g = sample.adoptionPeriod[Int(sample.unitIndex[row])]
+            guard g != Panel.neverTreated, !reference.contains(g) else { continue }
+            let e = sample.periodIndex[row] - g
+            guard e != -1 else { continue }
+            let key = SIMD2<Int32>(e, g)
+            counts[key, default: 0] += 1
+            cellOfRow[row] = key
+        }
+        guard !counts.isEmpty else { throw RobustEstimationError.noTreatedObservations(method: method) }
+        let keys = counts.keys.sorted { $0.x != $1.x ? $0.x < $1.x : $0.y < $1.y }
+        let columnOf = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: sample.observationCount), count: keys.count)
+        for row in 0..<sample.observationCount {
+            if let key = cellOfRow[row], let column = columnOf[key] { columns[column][row] = 1 }
+        }
+        var cells: [SunAbrahamFit.Cell] = []
+        var terms: [Estimate.Term] = []
+        for key in keys {
+            let label = sample.adoptionLabel(key.y)
+            let e = Int(key.x)
+            cells.append(SunAbrahamFit.Cell(cohort: key.y, cohortLabel: label, eventTime: e, count: counts[key] ?? 0))
+            terms.append(Estimate.Term(name: EventStudy.termName(e) + ":g" + label, eventTime: e))
+        }
+        notes.append("reference period e-1; \(keys.count) cohort × relative-period interactions")
+        self.sample = sample
+        self.cells = cells
+        self.terms = terms
+        self.columns = columns
+        self.notes = notes
+    }
+}
