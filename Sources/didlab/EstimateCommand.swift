@@ -16,6 +16,11 @@ struct EstimateCommand: ParsableCommand {
                  event times, --lags L gives e+0..e+L with e+L binning all later
                  ones (default: every observed event time, no binning);
                  never-treated units carry no event-time dummies.
+          cs     Callaway-Sant'Anna ATT(g,t) with simple, dynamic, group and
+                 calendar aggregations (R did): --control never|notyet,
+                 --base-period varying|universal, --estimation dr|reg|ipw with
+                 --x; influence-function SEs clustered by --cluster; --bands B
+                 adds multiplier-bootstrap uniform bands.
           sa     Sun-Abraham interaction-weighted event study (fixest sunab);
                  --control never (default) or last; all relative periods.
           bjs    Borusyak-Jaravel-Spiess imputation: overall ATT ("att"), event
@@ -40,6 +45,18 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "Control units: never (default), notyet (cs) or last (sa).")
     var control: ControlOption?
 
+    @Option(help: "Callaway-Sant'Anna base period: varying (default) or universal.")
+    var basePeriod: BasePeriodOption = .varying
+
+    @Option(help: "Callaway-Sant'Anna estimator with covariates: dr (default), reg or ipw.")
+    var estimation: CSEstimationOption = .dr
+
+    @Option(help: "Callaway-Sant'Anna: multiplier-bootstrap draws for uniform bands (0 = none).")
+    var bands: Int = 0
+
+    @Option(help: "Seed of the multiplier bootstrap.")
+    var seed: UInt64 = 1
+
     @Option(help: "Event study: number of pre-periods with a term (e-K..e-2; e-K binned).")
     var leads: Int?
 
@@ -60,9 +77,13 @@ struct EstimateCommand: ParsableCommand {
         if ![.event, .bjs].contains(method) && (leads != nil || lags != nil) {
             throw ValidationError("--leads and --lags apply only to --method event or bjs")
         }
+        if method != .cs && (bands != 0 || basePeriod != .varying || estimation != .dr) {
+            throw ValidationError("--bands, --base-period and --estimation apply only to --method cs")
+        }
+        if bands < 0 { throw ValidationError("--bands must be 0 or more, got \(bands)") }
         if let control {
             switch (method, control) {
-            case (.sa, .never), (.sa, .last): break
+            case (.sa, .never), (.sa, .last), (.cs, .never), (.cs, .notyet): break
             default:
                 throw ValidationError("--control \(control.rawValue) does not apply to --method \(method.rawValue)")
             }
@@ -82,6 +103,17 @@ struct EstimateCommand: ParsableCommand {
         switch method {
         case .twfe: estimate = try TwoWayFixedEffects(options: options).estimate(data)
         case .event: estimate = try EventStudy(leads: leads, lags: lags, options: options).estimate(data)
+        case .cs:
+            let options = CallawaySantAnnaOptions(
+                controlGroup: control == .notyet ? .notYetTreated : .neverTreated,
+                basePeriod: basePeriod == .universal ? .universal : .varying,
+                estimationMethod: CallawaySantAnnaOptions.EstimationMethod(rawValue: estimation.rawValue) ?? .doublyRobust,
+                cluster: panel.cluster)
+            let result = try CallawaySantAnna(options: options).estimate(data)
+            let bootstrap = bands > 0 ? MultiplierBootstrap(replications: bands, seed: seed, level: level) : nil
+            try emit(CallawaySantAnnaReport(result, level: level, bootstrap: bootstrap).render(output.format.format),
+                     to: output.out)
+            return
         case .sa:
             estimate = try SunAbraham(control: control == .last ? .lastTreated : .neverTreated, options: options)
                 .estimate(data)

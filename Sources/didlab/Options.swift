@@ -10,7 +10,7 @@ enum ReportFormatOption: String, ExpressibleByArgument, CaseIterable {
 
 /// `--method` spellings of the estimators available in `estimate`.
 enum MethodOption: String, ExpressibleByArgument, CaseIterable {
-    case twfe, event, sa, bjs, bacon
+    case twfe, event, cs, sa, bjs, bacon
 }
 
 /// `--control` spellings: which units serve as controls.
@@ -32,4 +32,14 @@ enum InferenceOption: String, ExpressibleByArgument, CaseIterable {
 enum CorrectionOption: String, ExpressibleByArgument, CaseIterable {
     case fixest, reghdfe
     var correction: SmallSampleCorrection { self == .fixest ? .fixest : .reghdfe }
+}
+
+/// `--base-period` spellings (Callaway–Sant'Anna, R did's `base_period`).
+enum BasePeriodOption: String, ExpressibleByArgument, CaseIterable {
+    case varying, universal
+}
+
+/// `--estimation` spellings (Callaway–Sant'Anna, R did's `est_method`).
+enum CSEstimationOption: String, ExpressibleByArgument, CaseIterable {
+    case dr, reg, ipw
 }

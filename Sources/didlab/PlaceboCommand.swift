@@ -29,7 +29,7 @@ struct PlaceboCommand: ParsableCommand {
 
     @OptionGroup var panel: PanelOptions
 
-    @Option(help: "Estimator: twfe (the treat coefficient), event (mean of post-period terms, or --term), sa or bjs (overall ATT).")
+    @Option(help: "Estimator: twfe (the treat coefficient), event (mean of post-period terms, or --term), cs, sa or bjs (overall ATT).")
     var method: MethodOption = .twfe
 
     @Option(help: "Number of placebo draws R (not used by --scheme timing).")
@@ -111,6 +111,7 @@ struct PlaceboCommand: ParsableCommand {
         case .event:
             statistic = EventStudyPlaceboStatistic(cluster: panel.clusterColumn, leads: leads, lags: lags, term: term,
                                                    correction: ssc.correction)
+        case .cs: statistic = CallawaySantAnnaPlaceboStatistic(options: CallawaySantAnnaOptions(cluster: panel.cluster))
         case .sa: statistic = SunAbrahamPlaceboStatistic(cluster: panel.clusterColumn)
         case .bjs: statistic = ImputationPlaceboStatistic(cluster: panel.clusterColumn)
         case .bacon: throw ValidationError("--method bacon is a decomposition, not a statistic to permute; use twfe")

@@ -14,6 +14,7 @@ extension ExperimentSpec.Method {
         if kind == "placebo" || kind == "placebo-t" {
             let statistic: PlaceboMethod.Statistic
             switch self.estimator {
+            case "cs": statistic = .callawaySantAnna(term: robustTerm, notYet: control == "notyet")
             case "sa": statistic = .sunAbraham(term: robustTerm)
             case "bjs": statistic = .imputation(term: robustTerm)
             default: statistic = .regression(estimator)
@@ -22,6 +23,10 @@ extension ExperimentSpec.Method {
                                  studentized: kind == "placebo-t", target: target)
         }
         switch self.estimator {
+        case "cs":
+            let options = CallawaySantAnnaOptions(controlGroup: control == "notyet" ? .notYetTreated : .neverTreated,
+                                                  cluster: column)
+            return CallawaySantAnnaMethod(options: options, term: robustTerm, target: target)
         case "sa": return RobustMethod(estimator: .sunAbraham(term: robustTerm, control: control == "last" ? .lastTreated : .neverTreated),
                                        variance: variance, target: target)
         case "bjs": return RobustMethod(estimator: .imputation(term: robustTerm), variance: variance, target: target)

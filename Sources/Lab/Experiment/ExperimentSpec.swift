@@ -35,7 +35,7 @@ public struct ExperimentSpec: Sendable {
     public struct Method: Sendable, Equatable {
         /// Display name.
         public var name: String
-        /// `twfe`, `event`, `sa` (Sun–Abraham) or `bjs` (imputation).
+        /// `twfe`, `event`, `cs` (Callaway–Sant'Anna), `sa` (Sun–Abraham) or `bjs` (imputation).
         public var estimator: String
         /// Event-study term (e.g. "e+0"); nil for twfe.
         public var term: String?
@@ -70,7 +70,7 @@ public struct ExperimentSpec: Sendable {
     static let methodKeys: Set<String> = ["name", "estimator", "term", "leads", "lags", "inference", "permutations",
                                           "target", "control"]
     /// Estimators a method may name.
-    static let estimators = ["twfe", "event", "sa", "bjs"]
+    static let estimators = ["twfe", "event", "cs", "sa", "bjs"]
 
     /// Reads a spec file.
     /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming the field.

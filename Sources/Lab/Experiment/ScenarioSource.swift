@@ -44,9 +44,20 @@ public struct ScenarioSource: ReplicationSource {
         return ReplicationData(panel: simulated.panel, truth: ScenarioSource.estimands(simulated.truth))
     }
 
-    /// The estimand keys of a truth: `att`, `att_cell`, `e+K`, `indirect:NAME`, `spillover`, `zero`.
+    /// The estimand keys of a truth: `att`, `att_cell`, `att_identified`, `e+K`, `indirect:NAME`,
+    /// `spillover`, `att:DIMENSION=LEVEL`, `zero`.
+    ///
+    /// `att_identified` is the observation-weighted ATT over the treated cells that have a
+    /// comparison: with no never-treated units, years from the last cohort's adoption on have
+    /// no untreated unit, and Callaway–Sant'Anna, Sun–Abraham and BJS estimate the ATT of the
+    /// earlier cells only (Baker, Larcker & Wang 2022 drop those years for the same reason).
     public static func estimands(_ truth: Truth) -> [String: Double] {
         var values: [String: Double] = ["att": truth.overall, "att_cell": truth.cellAverage, "zero": 0]
+        let lastCohort = truth.groupTime.map(\.cohort).max() ?? 0
+        let identified = truth.groupTime.filter { truth.neverTreatedCities > 0 || $0.year < lastCohort }
+        let identifiedCount = identified.reduce(0) { $0 + $1.observations }
+        values["att_identified"] = identifiedCount > 0
+            ? identified.reduce(0.0) { $0 + $1.att * Double($1.observations) } / Double(identifiedCount) : .nan
         for event in truth.eventTimes { values[EventStudy.termName(event.eventTime)] = event.att }
         for indirect in truth.indirect { values["indirect:\(indirect.mediator)"] = indirect.effect }
         if let spillover = truth.spillover { values["spillover"] = spillover.effect }

@@ -87,8 +87,8 @@ public struct PerformanceMeasures: Sendable, Equatable {
             return (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
         }
         let estimates = valid.map(\.estimate)
-        let truths = valid.map(\.truth)
-        truth = mean(truths)
+        // The truth is known in every replication, failed or not.
+        truth = mean(draws.map(\.truth))
         self.mean = mean(estimates)
         let errors = valid.map { $0.estimate - $0.truth }
         bias = mean(errors)

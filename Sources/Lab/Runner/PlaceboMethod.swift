@@ -13,6 +13,8 @@ public struct PlaceboMethod: MethodEvaluator {
     public enum Statistic: Sendable, Equatable {
         /// A regression coefficient: TWFE's treat, or an event-study term.
         case regression(RegressionMethod.Estimator)
+        /// A Callaway–Sant'Anna effect (`att`, `e+K`, …), never-treated or not-yet-treated controls.
+        case callawaySantAnna(term: String, notYet: Bool)
         /// Sun–Abraham's overall ATT or an event-time term.
         case sunAbraham(term: String)
         /// BJS imputation's overall ATT or an event-time term.
@@ -47,6 +49,7 @@ public struct PlaceboMethod: MethodEvaluator {
         switch estimator {
         case .regression(.twfe): return "twfe"
         case .regression(.event(let term, _, _)): return "event:\(term)"
+        case .callawaySantAnna(let term, let notYet): return "cs:\(notYet ? "notyet" : "never"):\(term)"
         case .sunAbraham(let term): return "sa:\(term)"
         case .imputation(let term): return "bjs:\(term)"
         }
@@ -68,6 +71,9 @@ public struct PlaceboMethod: MethodEvaluator {
         case .regression(.twfe): statistic = TWFEPlaceboStatistic(cluster: cluster)
         case let .regression(.event(term, leads, lags)):
             statistic = EventStudyPlaceboStatistic(cluster: cluster, leads: leads, lags: lags, term: term)
+        case let .callawaySantAnna(term, notYet):
+            statistic = CallawaySantAnnaPlaceboStatistic(
+                options: CallawaySantAnnaOptions(controlGroup: notYet ? .notYetTreated : .neverTreated), target: term)
         case .sunAbraham(let term): statistic = SunAbrahamPlaceboStatistic(cluster: cluster, term: term)
         case .imputation(let term): statistic = ImputationPlaceboStatistic(cluster: cluster, term: term)
         }

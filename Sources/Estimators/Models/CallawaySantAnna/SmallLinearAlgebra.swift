@@ -1,0 +1,101 @@
+import Foundation
+
+/// Dense algebra on the tiny systems of the 2×2 covariate estimators (p = covariates + 1).
+enum SmallLinearAlgebra {
+    /// Inverts a symmetric positive-definite `p × p` matrix (row-major) in place by Cholesky,
+    /// `A⁻¹ = L⁻ᵀ L⁻¹`. Returns false, leaving `a` undefined, when a pivot is not positive or
+    /// falls below `1e-12 ×` its diagonal entry (numerically singular, the analogue of R's
+    /// `rcond < eps` guard).
+    static func invertPositiveDefinite(_ a: inout [Double], dimension p: Int) -> Bool {
+        var lower = [Double](repeating: 0, count: p * p)
+        for j in 0..<p {
+            var pivot = a[j * p + j]
+            for k in 0..<j { pivot -= lower[j * p + k] * lower[j * p + k] }
+            guard pivot > 1e-12 * abs(a[j * p + j]), pivot.isFinite else { return false }
+            let root = pivot.squareRoot()
+            lower[j * p + j] = root
+            for i in (j + 1)..<p {
+                var value = a[i * p + j]
+                for k in 0..<j { value -= lower[i * p + k] * lower[j * p + k] }
+                lower[i * p + j] = value / root
+            }
+        }
+        // L⁻¹ (lower triangular), by forward substitution column by column.
+        var inverseLower = [Double](repeating: 0, count: p * p)
+        for j in 0..<p {
+            inverseLower[j * p + j] = 1 / lower[j * p + j]
+            for i in (j + 1)..<p {
+                var value = 0.0
+                for k in j..<i { value -= lower[i * p + k] * inverseLower[k * p + j] }
+                inverseLower[i * p + j] = value / lower[i * p + i]
+            }
+        }
+        for r in 0..<p {
+            for c in 0...r {
+                var value = 0.0
+                for k in r..<p { value += inverseLower[k * p + r] * inverseLower[k * p + c] }
+                a[r * p + c] = value
+                a[c * p + r] = value
+            }
+        }
+        return true
+    }
+
+    /// `y = A x` for a row-major `p × p` matrix.
+    static func multiply(_ a: [Double], _ x: [Double], dimension p: Int) -> [Double] {
+        var y = [Double](repeating: 0, count: p)
+        for r in 0..<p {
+            var value = 0.0
+            for c in 0..<p { value += a[r * p + c] * x[c] }
+            y[r] = value
+        }
+        return y
+    }
+
+    /// Maximum-likelihood logit of a 0/1 response on the rows of `x` (row-major `n × p`, first
+    /// column the intercept) by Newton–Raphson (IRLS), started at the intercept-only solution
+    /// and iterated until the largest step is below `1e-11 × max(1, |β|∞)` — past the point
+    /// where R's `glm` (deviance tolerance 1e-8) stops, so the fitted probabilities are the
+    /// exact maximum-likelihood ones to rounding.
+    /// - Returns: the coefficients, or nil when the information matrix is singular or the
+    ///   iterations do not converge in 100 steps (separation).
+    static func logit(x: [Double], response: [Double], count n: Int, dimension p: Int) -> [Double]? {
+        var beta = [Double](repeating: 0, count: p)
+        var share = 0.0
+        for i in 0..<n { share += response[i] }
+        share /= Double(n)
+        guard share > 0, share < 1 else { return nil }
+        beta[0] = log(share / (1 - share))
+        var information = [Double](repeating: 0, count: p * p)
+        var score = [Double](repeating: 0, count: p)
+        for _ in 0..<100 {
+            for k in 0..<(p * p) { information[k] = 0 }
+            for k in 0..<p { score[k] = 0 }
+            for i in 0..<n {
+                let row = i * p
+                var eta = 0.0
+                for k in 0..<p { eta += x[row + k] * beta[k] }
+                let probability = 1 / (1 + exp(-eta))
+                let weight = probability * (1 - probability)
+                let residual = response[i] - probability
+                for r in 0..<p {
+                    score[r] += x[row + r] * residual
+                    let wx = weight * x[row + r]
+                    for c in 0...r { information[r * p + c] += wx * x[row + c] }
+                }
+            }
+            for r in 0..<p { for c in 0..<r { information[c * p + r] = information[r * p + c] } }
+            guard invertPositiveDefinite(&information, dimension: p) else { return nil }
+            let step = multiply(information, score, dimension: p)
+            var largestStep = 0.0, largestBeta = 1.0
+            for k in 0..<p {
+                beta[k] += step[k]
+                largestStep = max(largestStep, abs(step[k]))
+                largestBeta = max(largestBeta, abs(beta[k]))
+            }
+            guard largestStep.isFinite else { return nil }
+            if largestStep <= 1e-11 * largestBeta { return beta }
+        }
+        return nil
+    }
+}
