@@ -87,10 +87,11 @@ struct BenchData {
         return data
     }
 
-    /// Loads a panel file as `didlab estimate FILE --y y --unit city --time year --cohort cohort --x …` does.
-    func panel(_ file: File) throws -> Panel {
+    /// Loads a panel file as `didlab estimate FILE --y y --unit city --time year --cohort cohort --x …` does
+    /// (without `--x` when `covariates` is false).
+    func panel(_ file: File, covariates: Bool = true) throws -> Panel {
         let spec = PanelSpec(outcome: "y", unit: "city", time: "year", treatment: .cohort("cohort"),
-                             covariates: BenchData.covariates)
+                             covariates: covariates ? BenchData.covariates : [])
         return try Panel.load(csv: path(file), spec: spec)
     }
 

@@ -23,6 +23,8 @@ enum Workloads {
         return [
             ("W1", { try fitWorkload(name: "W1", panel: $0.panel(.paper), runs: runs(2000)) }),
             ("W2", { try placeboWorkload(panel: $0.panel(.paper), runs: runs(200)) }),
+            ("W3", { try callawaySantAnnaWorkload(panel: $0.panel(.paper, covariates: false), runs: runs(1000)) }),
+            ("W4", { try imputationWorkload(panel: $0.panel(.paper, covariates: false), runs: runs(1000)) }),
             ("W6", { _ in monteCarloWorkload(name: "W6", placeboDraws: 0, threads: nil, runs: runs(10)) }),
             ("W6p", { _ in monteCarloWorkload(name: "W6p", placeboDraws: 199, threads: nil, runs: runs(5)) }),
             ("W6-1t", { _ in monteCarloWorkload(name: "W6-1t", placeboDraws: 0, threads: 1, runs: runs(10)) }),
@@ -54,6 +56,24 @@ enum Workloads {
         }
     }
 
+    /// Callaway–Sant'Anna with all four aggregations, never-treated controls, no covariates.
+    static func callawaySantAnnaWorkload(panel: Panel, runs: Int) -> Workload {
+        let estimator = CallawaySantAnna(options: CallawaySantAnnaOptions())
+        return Workload(name: "W3", description: "Callaway-Sant'Anna ATT(g,t) + simple/dynamic/group/calendar, 282 x 14",
+                        itemsPerRun: 1, itemName: "fits", runs: runs) {
+            (try? estimator.estimate(panel).simple.overall.estimate) ?? .nan
+        }
+    }
+
+    /// BJS imputation: overall ATT with its conservative clustered SE, no covariates.
+    static func imputationWorkload(panel: Panel, runs: Int) -> Workload {
+        let estimator = ImputationEstimator()
+        return Workload(name: "W4", description: "BJS imputation, overall ATT + clustered SE, 282 x 14",
+                        itemsPerRun: 1, itemName: "fits", runs: runs) {
+            (try? estimator.estimate(panel).coefficients[0]) ?? .nan
+        }
+    }
+
     /// Simulating one 282 × 14 panel of the `paper` scenario.
     static func simulationWorkload(runs: Int) -> Workload {
         guard let simulator = try? Simulator(preset: "paper") else { fatalError("paper preset") }
@@ -74,6 +94,9 @@ enum Workloads {
         methods:
           - {estimator: twfe, inference: cr1, target: att}
           - {estimator: event, term: "e+0", inference: cr1, target: "e+0"}
+          - {estimator: cs, term: att, inference: cr1, target: att}
+          - {estimator: sa, term: att, inference: cr1, target: att}
+          - {estimator: bjs, term: att, inference: cr1, target: att}
 
         """
         if placeboDraws > 0 { yaml += "  - {estimator: twfe, inference: placebo, permutations: \(placeboDraws), target: att}\n" }
@@ -83,7 +106,7 @@ enum Workloads {
         let runner = MonteCarloRunner(source: source, methods: spec.methods.map { $0.evaluator(unitName: "city") },
                                       replications: 1000, alpha: 0.05)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("didlab-bench-\(name).csv").path
-        let description = "1000 replications, paper scenario x (TWFE, event study) CR1"
+        let description = "1000 replications, paper scenario x (TWFE, event study, CS, SA, BJS)"
             + (placeboDraws > 0 ? " + \(placeboDraws)-draw placebo each" : "") + (threads == 1 ? ", 1 thread" : "")
         return Workload(name: name, description: description, itemsPerRun: 1000, itemName: "replications", runs: runs) {
             guard let (file, _) = try? RecordFile.open(path: path, resume: false, methodsPerTask: spec.methods.count),
