@@ -25,6 +25,7 @@ enum Workloads {
             ("W2", { try placeboWorkload(panel: $0.panel(.paper), runs: runs(200)) }),
             ("W3", { try callawaySantAnnaWorkload(panel: $0.panel(.paper, covariates: false), runs: runs(1000)) }),
             ("W4", { try imputationWorkload(panel: $0.panel(.paper, covariates: false), runs: runs(1000)) }),
+            ("W5", { try wcbWorkload(panel: $0.panel(.paper), runs: runs(200)) }),
             ("W6", { _ in monteCarloWorkload(name: "W6", placeboDraws: 0, threads: nil, runs: runs(10)) }),
             ("W6p", { _ in monteCarloWorkload(name: "W6p", placeboDraws: 199, threads: nil, runs: runs(5)) }),
             ("W6-1t", { _ in monteCarloWorkload(name: "W6-1t", placeboDraws: 0, threads: 1, runs: runs(10)) }),
@@ -71,6 +72,16 @@ enum Workloads {
         return Workload(name: "W4", description: "BJS imputation, overall ATT + clustered SE, 282 x 14",
                         itemsPerRun: 1, itemName: "fits", runs: runs) {
             (try? estimator.estimate(panel).coefficients[0]) ?? .nan
+        }
+    }
+
+    /// A 999-draw restricted wild cluster bootstrap (Rademacher) at G = 282 city clusters, 282 × 14,
+    /// 4 covariates: the TWFE fit, the draws, both p-values and the test-inversion interval, 1 thread.
+    static func wcbWorkload(panel: Panel, runs: Int) -> Workload {
+        let bootstrap = WildClusterBootstrap(cluster: panel.unitName, replications: 999, threads: 1)
+        return Workload(name: "W5", description: "999-draw wild cluster bootstrap (WCR, Rademacher), G = 282, 1 thread",
+                        itemsPerRun: 999, itemName: "draws", runs: runs) {
+            (try? bootstrap.run(on: panel).results.first?.pValue) ?? .nan
         }
     }
 

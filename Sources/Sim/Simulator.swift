@@ -52,7 +52,7 @@ public struct Simulator: Sendable {
             fixedDesign = try Design(cohortYear: cohorts, geography: geography, scenario: scenario)
         }
         var units = [Int32](repeating: 0, count: cities * periods), times = units
-        var provinceIndex = units, regionIndex = units
+        var provinceIndex = units, regionIndex = units, resourceIndex = units, oldIndustrialIndex = units
         for city in 0..<cities {
             for t in 0..<periods {
                 let row = city * periods + t
@@ -60,6 +60,8 @@ public struct Simulator: Sendable {
                 times[row] = Int32(t)
                 provinceIndex[row] = geography.province[city]
                 regionIndex[row] = Int32(geography.region[city].rawValue)
+                resourceIndex[row] = geography.resourceBased[city] ? 1 : 0
+                oldIndustrialIndex[row] = geography.oldIndustrial[city] ? 1 : 0
             }
         }
         unitIndex = units
@@ -68,6 +70,8 @@ public struct Simulator: Sendable {
             "province": Clustering(name: "province", index: provinceIndex, count: geography.provinceCount,
                                    labels: geography.provinceNames),
             "region": Clustering(name: "region", index: regionIndex, count: 3, labels: Geography.Region.allCases.map(\.name)),
+            "resource": Clustering(name: "resource", index: resourceIndex, count: 2, labels: ["0", "1"]),
+            "old_industrial": Clustering(name: "old_industrial", index: oldIndustrialIndex, count: 2, labels: ["0", "1"]),
         ]
         unitLabels = (0..<cities).map { String($0 + 1) }
         periodLabels = years.map(String.init)

@@ -34,6 +34,19 @@ struct EstimateCommand: ParsableCommand {
         fixed effect. --ssc reghdfe counts fixed effects by their exact rank.
         Rows with missing values in used columns are dropped and counted in
         the notes.
+        wcb: the wild cluster bootstrap by --cluster (restricted, null imposed,
+        by default; --bootstrap wcu for unrestricted), --reps B draws with
+        --weights rademacher|webb|mammen, every 2^G sign vector when 2^G <= B
+        (Rademacher); p = c/B with bootstrap statistics equal to |t| counted
+        (--ties exclude: Stata boottest's rule); the interval inverts the
+        bootstrap test. Draw b uses stream (--seed, floor(b/64)): results do
+        not depend on --threads. Each draw costs O(G(k+T)) ("fast and wild").
+        --by COL: subgroup heterogeneity by a unit-level column: split-sample
+        TWFE per group, the interaction model (treat x group, common fixed
+        effects) with a Wald F test of equal effects, and a permutation test
+        of the difference (--permutations R relabellings among treated units,
+        or --scope all; p = (1+c)/(1+R)). A group without treated units is
+        left out with a note.
         """)
 
     @OptionGroup var panel: PanelOptions
@@ -54,7 +67,7 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "Callaway-Sant'Anna: multiplier-bootstrap draws for uniform bands (0 = none).")
     var bands: Int = 0
 
-    @Option(help: "Seed of the multiplier bootstrap.")
+    @Option(help: "Master seed of the wild bootstrap, permutation or multiplier-bootstrap streams.")
     var seed: UInt64 = 1
 
     @Option(help: "Event study: number of pre-periods with a term (e-K..e-2; e-K binned).")
@@ -63,8 +76,32 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "Event study: number of post-periods with a term (e+0..e+L; e+L binned).")
     var lags: Int?
 
-    @Option(help: "Variance: iid, hetero or cr1 (clustered by --cluster, default the unit).")
+    @Option(help: "Variance: iid, hetero, cr1 (clustered by --cluster, default the unit) or wcb (wild cluster bootstrap by --cluster).")
     var inference: InferenceOption = .cr1
+
+    @Option(help: "--inference wcb: bootstrap draws B (all 2^G sign vectors when 2^G <= B with Rademacher weights).")
+    var reps: Int?
+
+    @Option(help: "--inference wcb: weights rademacher, webb or mammen.")
+    var weights: WeightsOption?
+
+    @Option(help: "--inference wcb: wcr (null imposed, default) or wcu.")
+    var bootstrap: BootstrapKindOption?
+
+    @Option(help: "--inference wcb: bootstrap statistics equal to |t| are counted (count, default) or not (exclude, as boottest).")
+    var ties: TiesOption?
+
+    @Option(help: "Subgroup heterogeneity by this unit-level column (e.g. region).")
+    var by: String?
+
+    @Option(help: "--by: permutations of the group labels for the test of equal effects (0 = none).")
+    var permutations: Int?
+
+    @Option(help: "--by: permute labels among treated units (treated, default) or all units.")
+    var scope: ScopeOption?
+
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
 
     @Option(help: "Small-sample correction preset: fixest or reghdfe.")
     var ssc: CorrectionOption = .fixest
@@ -81,6 +118,20 @@ struct EstimateCommand: ParsableCommand {
             throw ValidationError("--bands, --base-period and --estimation apply only to --method cs")
         }
         if bands < 0 { throw ValidationError("--bands must be 0 or more, got \(bands)") }
+        if inference != .wcb && (reps != nil || weights != nil || bootstrap != nil || ties != nil) {
+            throw ValidationError("--reps, --weights, --bootstrap and --ties apply only to --inference wcb")
+        }
+        if inference == .wcb && ![.twfe, .event].contains(method) {
+            throw ValidationError("--inference wcb applies to --method twfe or event")
+        }
+        if let reps, reps < 1 { throw ValidationError("--reps must be at least 1, got \(reps)") }
+        if by == nil && (permutations != nil || scope != nil) {
+            throw ValidationError("--permutations and --scope apply only to --by")
+        }
+        if by != nil && method != .twfe { throw ValidationError("--by applies to --method twfe") }
+        if by != nil && inference == .wcb { throw ValidationError("--by cannot be combined with --inference wcb") }
+        if let permutations, permutations < 0 { throw ValidationError("--permutations must be at least 0, got \(permutations)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let control {
             switch (method, control) {
             case (.sa, .never), (.sa, .last), (.cs, .never), (.cs, .notyet): break
@@ -91,14 +142,30 @@ struct EstimateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let data = try panel.loadPanel()
+        let data = try panel.loadPanel(extraColumns: by.map { [$0] } ?? [])
         let variance: VarianceType
         switch inference {
         case .iid: variance = .iid
         case .hetero: variance = .hetero
-        case .cr1: variance = .cluster(panel.clusterColumn)
+        case .cr1, .wcb: variance = .cluster(panel.clusterColumn)
         }
         let options = RegressionOptions(variance: variance, correction: ssc.correction)
+        if let by {
+            let result = try SubgroupHeterogeneity(column: by, options: options, permutations: permutations ?? 999,
+                                                   scope: (scope ?? .treated).scope, seed: seed, threads: threads)
+                .estimate(data)
+            try emit(SubgroupReport(result, level: level).render(output.format.format), to: output.out)
+            return
+        }
+        if inference == .wcb {
+            let wild = WildClusterBootstrap(cluster: panel.clusterColumn, replications: reps ?? 999,
+                                            weights: (weights ?? .rademacher).weights, imposeNull: bootstrap != .wcu,
+                                            level: level, ties: (ties ?? .count).rule, seed: seed, threads: threads,
+                                            correction: ssc.correction)
+            let model: BootstrapModel = method == .twfe ? .twfe : .eventStudy(leads: leads, lags: lags)
+            try emit(BootstrapReport(try wild.run(on: data, model: model)).render(output.format.format), to: output.out)
+            return
+        }
         let estimate: Estimate
         switch method {
         case .twfe: estimate = try TwoWayFixedEffects(options: options).estimate(data)

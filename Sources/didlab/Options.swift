@@ -25,7 +25,30 @@ enum ControlOption: String, ExpressibleByArgument, CaseIterable {
 
 /// `--inference` spellings.
 enum InferenceOption: String, ExpressibleByArgument, CaseIterable {
-    case iid, hetero, cr1
+    case iid, hetero, cr1, wcb
+}
+
+/// `--weights` spellings of the wild cluster bootstrap.
+enum WeightsOption: String, ExpressibleByArgument, CaseIterable {
+    case rademacher, webb, mammen
+    var weights: BootstrapWeights { BootstrapWeights(rawValue: rawValue) ?? .rademacher }
+}
+
+/// `--bootstrap` spellings: restricted (null imposed) or unrestricted wild cluster bootstrap.
+enum BootstrapKindOption: String, ExpressibleByArgument, CaseIterable {
+    case wcr, wcu
+}
+
+/// `--ties` spellings: whether bootstrap statistics equal to |t| count (DiDLab) or not (boottest).
+enum TiesOption: String, ExpressibleByArgument, CaseIterable {
+    case count, exclude
+    var rule: BootstrapTieRule { self == .count ? .count : .exclude }
+}
+
+/// `--scope` spellings of the subgroup permutation test.
+enum ScopeOption: String, ExpressibleByArgument, CaseIterable {
+    case treated, all
+    var scope: SubgroupPermutationScope { self == .treated ? .treatedUnits : .allUnits }
 }
 
 /// `--ssc` presets of the small-sample correction.

@@ -45,7 +45,8 @@ struct PanelTableReader {
         let unitColumn = try column(spec.unit, flag: "--unit")
         let timeColumn = try column(spec.time, flag: "--time")
         let xColumns = try spec.covariates.map { try column($0, flag: "--x") }
-        let clusterColumns = try spec.clusterColumns.filter { $0 != spec.unit }.map { try column($0, flag: "--cluster") }
+        let clusterColumns = try spec.clusterColumns.filter { $0 != spec.unit }
+            .map { try column($0, flag: "--cluster, --by, --strata or --level") }
         let treatColumn: Int
         let isCohort: Bool
         switch spec.treatment {

@@ -10,6 +10,24 @@ extension ExperimentSpec.Method {
         let estimator: RegressionMethod.Estimator = self.estimator == "event"
             ? .event(term: term ?? "e+0", leads: leads, lags: lags) : .twfe
         let variance: VarianceType = kind == "iid" ? .iid : kind == "hetero" ? .hetero : .cluster(column ?? unitName)
+        if self.estimator == "subgroup", let by {
+            let statistic: SubgroupMethod.Statistic
+            if let group {
+                statistic = .effect(group)
+            } else if let difference, difference.count == 2 {
+                statistic = .difference(difference[0], difference[1])
+            } else if let test, test.hasPrefix("permutation") {
+                statistic = .permutation(studentized: test == "permutation-t")
+            } else {
+                statistic = .equalEffects
+            }
+            return SubgroupMethod(column: by, statistic: statistic, variance: variance, permutations: permutations,
+                                  scope: scope == "all" ? .allUnits : .treatedUnits, target: target)
+        }
+        if let bootstrap = WildBootstrapMethod(inference: inference, estimator: estimator, replications: reps,
+                                               unitName: unitName, target: target) {
+            return bootstrap
+        }
         let robustTerm = term ?? "att"
         if kind == "placebo" || kind == "placebo-t" {
             let statistic: PlaceboMethod.Statistic

@@ -48,6 +48,16 @@ public struct ExperimentSpec: Sendable {
         public var permutations: Int
         /// Control group for estimators that take one (`never`, `notyet`, `last`).
         public var control: String?
+        /// Wild bootstrap draws (`inference: wcb…`).
+        public var reps: Int = 999
+        /// Subgroup methods (`estimator: subgroup`): the grouping column, and what to report —
+        /// one group's effect, a difference of two groups, or a test (`wald`, `permutation`,
+        /// `permutation-t`); `scope` of the permutation (`treated` or `all`).
+        public var by: String?
+        public var group: String?
+        public var difference: [String]?
+        public var test: String?
+        public var scope: String?
         /// Estimand key of the truth: `att` (observation-weighted overall ATT), `att_cell`
         /// (cell average), `e+K`/`e-K` (event time), `indirect:MEDIATOR`, `spillover`, or `zero`.
         public var target: String
@@ -68,9 +78,9 @@ public struct ExperimentSpec: Sendable {
                                             "replications", "seed", "alpha"]
     static let dataKeys: Set<String> = ["scenario", "spec", "set", "grid"]
     static let methodKeys: Set<String> = ["name", "estimator", "term", "leads", "lags", "inference", "permutations",
-                                          "target", "control"]
+                                          "target", "control", "reps", "by", "group", "difference", "test", "scope"]
     /// Estimators a method may name.
-    static let estimators = ["twfe", "event", "cs", "sa", "bjs"]
+    static let estimators = ["twfe", "event", "cs", "sa", "bjs", "subgroup"]
 
     /// Reads a spec file.
     /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming the field.
@@ -160,12 +170,33 @@ public struct ExperimentSpec: Sendable {
             guard estimators.contains(estimator) else {
                 throw fail(prefix + ".estimator", "expected one of \(estimators.joined(separator: ", ")), got '\(estimator)'")
             }
+            let by = object["by"] as? String
+            if estimator == "subgroup" && by == nil { throw fail(prefix + ".by", "a subgroup method needs a unit-level column, e.g. by: region") }
+            if estimator != "subgroup" && by != nil { throw fail(prefix + ".by", "only subgroup methods take 'by'") }
+            let difference = (object["difference"] as? [Any])?.map { "\($0)" }
+            if let difference, difference.count != 2 { throw fail(prefix + ".difference", "expected two group labels, e.g. [east, central]") }
+            let test = object["test"] as? String
+            if let test, !["wald", "permutation", "permutation-t"].contains(test) {
+                throw fail(prefix + ".test", "expected wald, permutation or permutation-t, got '\(test)'")
+            }
+            let scope = object["scope"] as? String
+            if let scope, !["treated", "all"].contains(scope) { throw fail(prefix + ".scope", "expected treated or all, got '\(scope)'") }
+            let reps = try integer(object["reps"], default: 999, field: prefix + ".reps", source: source)
+            guard reps >= 1 else { throw fail(prefix + ".reps", "expected at least 1") }
             let term = object["term"] as? String
             if estimator == "event" && term == nil { throw fail(prefix + ".term", "an event-study method needs a term such as e+0") }
             let inference = object["inference"] as? String ?? "cr1"
             let kind = inference.split(separator: ":").first.map(String.init) ?? ""
-            guard ["iid", "hetero", "cr1", "placebo", "placebo-t"].contains(kind) else {
-                throw fail(prefix + ".inference", "expected iid, hetero, cr1[:COLUMN], placebo[:LEVEL] or placebo-t[:LEVEL], got '\(inference)'")
+            let bootstrapKinds = ["wcb", "wcu"].flatMap { base in [base] + ["rademacher", "webb", "mammen"].map { "\(base)-\($0)" } }
+            guard (["iid", "hetero", "cr1", "placebo", "placebo-t"] + bootstrapKinds).contains(kind) else {
+                throw fail(prefix + ".inference", "expected iid, hetero, cr1[:COLUMN], placebo[:LEVEL], placebo-t[:LEVEL] "
+                           + "or wcb[-webb|-mammen][:COLUMN] / wcu[…][:COLUMN], got '\(inference)'")
+            }
+            if estimator == "subgroup" && !["iid", "hetero", "cr1"].contains(kind) {
+                throw fail(prefix + ".inference", "a subgroup method takes iid, hetero or cr1[:COLUMN] (set test: permutation for permutations)")
+            }
+            if bootstrapKinds.contains(kind) && !["twfe", "event"].contains(estimator) {
+                throw fail(prefix + ".inference", "the wild cluster bootstrap applies to twfe and event methods")
             }
             let permutations = try integer(object["permutations"], default: 199, field: prefix + ".permutations", source: source)
             guard permutations >= 1 else { throw fail(prefix + ".permutations", "expected at least 1") }
@@ -174,11 +205,18 @@ public struct ExperimentSpec: Sendable {
             if let control, !["never", "notyet", "last"].contains(control) {
                 throw fail(prefix + ".control", "expected never, notyet or last, got '\(control)'")
             }
-            methods.append(Method(name: object["name"] as? String ?? "\(estimator) \(inference)", estimator: estimator,
-                                  term: term,
-                                  leads: try object["leads"].map { try integer($0, default: 0, field: prefix + ".leads", source: source) },
-                                  lags: try object["lags"].map { try integer($0, default: 0, field: prefix + ".lags", source: source) },
-                                  inference: inference, permutations: permutations, control: control, target: target))
+            var method = Method(name: object["name"] as? String ?? "\(estimator) \(inference)", estimator: estimator,
+                                term: term,
+                                leads: try object["leads"].map { try integer($0, default: 0, field: prefix + ".leads", source: source) },
+                                lags: try object["lags"].map { try integer($0, default: 0, field: prefix + ".lags", source: source) },
+                                inference: inference, permutations: permutations, control: control, target: target)
+            method.reps = reps
+            method.by = by
+            method.group = object["group"].map { "\($0)" }
+            method.difference = difference
+            method.test = test
+            method.scope = scope
+            methods.append(method)
         }
         return ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: conditions, methods: methods,
                               performance: performance, replications: replications, seed: UInt64(seedValue),

@@ -62,6 +62,12 @@ public struct ScenarioSource: ReplicationSource {
         for indirect in truth.indirect { values["indirect:\(indirect.mediator)"] = indirect.effect }
         if let spillover = truth.spillover { values["spillover"] = spillover.effect }
         for subgroup in truth.subgroups { values["att:\(subgroup.dimension)=\(subgroup.level)"] = subgroup.att }
+        // Differences between two levels of one dimension: "att:region=east-central".
+        for a in truth.subgroups {
+            for b in truth.subgroups where b.dimension == a.dimension && b.level != a.level {
+                values["att:\(a.dimension)=\(a.level)-\(b.level)"] = a.att - b.att
+            }
+        }
         return values
     }
 }

@@ -1,0 +1,186 @@
+import Estimators
+import Foundation
+
+/// Renders an estimate whose coefficients were tested by the wild cluster bootstrap
+/// (`didlab estimate --inference wcb`).
+///
+/// JSON is ``EstimateReport``'s object (the DESIGN.md contract) with, for every bootstrapped
+/// coefficient, `p_value`, `conf_low` and `conf_high` from the bootstrap and the fields
+/// `"inference": "wcb"`, `"reps"` (draws used: `2^G` under full enumeration) and `"weights"`;
+/// the CR1 numbers stay beside them as `p_value_cr1`, `conf_low_cr1`, `conf_high_cr1`. An
+/// unbounded bootstrap interval has `null` bounds and `"conf_unbounded": true`. Other
+/// coefficients (covariates) keep CR1 inference and say `"inference": "cr1"`. The top level says
+/// `"inference": "wcb"`, `"reps"`, `"weights"`, and a `"bootstrap"` object records how it was made.
+public struct BootstrapReport: Sendable {
+    /// The bootstrap run (its CR1 estimate and one result per bootstrapped term).
+    public let run: WildBootstrapRun
+    /// Human title of the method (from ``EstimateReport``).
+    public var methodTitle: String { base.methodTitle }
+    let base: EstimateReport
+
+    /// Creates a report; the interval level is the bootstrap's.
+    public init(_ run: WildBootstrapRun) {
+        self.run = run
+        base = EstimateReport(run.estimate, level: run.results.first?.level ?? 0.95)
+    }
+
+    /// The report in `format`.
+    public func render(_ format: ReportFormat) -> String {
+        switch format {
+        case .table: return table()
+        case .json: return json().rendered() + "\n"
+        case .csv: return csv()
+        case .latex: return latex()
+        }
+    }
+
+    var first: WildBootstrapResult? { run.results.first }
+
+    /// The `"bootstrap"` object: options and counts shared by every bootstrapped term.
+    func bootstrapObject() -> JSONValue {
+        guard let r = first else { return .null }
+        return .object([
+            ("type", .string(r.kindName)), ("weights", .string(r.weights.rawValue)),
+            ("cluster", .string(r.clusterName)), ("n_clusters", .integer(r.clusterCount)),
+            ("treated_clusters", r.treatedClusterCount.map { .integer($0) } ?? .null),
+            ("reps", .integer(r.drawCount)), ("requested_reps", .integer(r.requestedReplications)),
+            ("enumerated", .bool(r.enumerated)),
+            ("seed", r.seed <= UInt64(Int.max) ? .integer(Int(r.seed)) : .string(String(r.seed))),
+            ("null_value", .finite(r.nullValue)), ("p_value_type", .string(r.pValueType.rawValue)),
+            ("ties", .string(r.ties.rawValue)), ("level", .finite(r.level)), ("threads", .integer(r.threads)),
+            ("p_value_rule", .string("c/B, c = #{|t*| \(r.ties == .count ? ">=" : ">") |t|} "
+                                     + "(tolerance \(RandomizationPValue.relativeTolerance)·|t|)")),
+            ("interval", .string("test inversion: {r : p(r) >= \(Format.number(1 - r.level, digits: 2))}")),
+        ])
+    }
+
+    /// The JSON object (see the type's documentation).
+    public func json() -> JSONValue {
+        guard case .object(var fields) = base.json(), let r = first else { return base.json() }
+        for (k, field) in fields.enumerated() where field.0 == "coefficients" {
+            guard case .array(let items) = field.1 else { continue }
+            fields[k].1 = .array(items.map(coefficient))
+        }
+        let insertAt = (fields.firstIndex { $0.0 == "cluster" } ?? fields.count - 1) + 1
+        fields.insert(contentsOf: [("inference", .string("wcb")), ("reps", .integer(r.drawCount)),
+                                   ("weights", .string(r.weights.rawValue)), ("bootstrap", bootstrapObject())],
+                      at: insertAt)
+        for (k, field) in fields.enumerated() where field.0 == "notes" {
+            fields[k].1 = .array(notes.map { .string($0) })
+        }
+        return .object(fields)
+    }
+
+    /// Estimate notes followed by the bootstrap's, without repeats.
+    var notes: [String] {
+        var seen = Set<String>(), out: [String] = []
+        for note in run.estimate.notes + run.results.flatMap(\.notes) where seen.insert(note).inserted { out.append(note) }
+        return out
+    }
+
+    func coefficient(_ item: JSONValue) -> JSONValue {
+        guard case .object(var pairs) = item,
+              let term = pairs.first(where: { $0.0 == "term" }).flatMap({ if case .string(let s) = $0.1 { return s }; return nil })
+        else { return item }
+        guard let r = run.result(for: term) else { return .object(pairs + [("inference", .string("cr1"))]) }
+        func value(_ key: String) -> JSONValue { pairs.first { $0.0 == key }?.1 ?? .null }
+        let cr1 = [("p_value_cr1", value("p_value")), ("conf_low_cr1", value("conf_low")), ("conf_high_cr1", value("conf_high"))]
+        for (k, pair) in pairs.enumerated() {
+            switch pair.0 {
+            case "p_value": pairs[k].1 = .finite(r.pValue)
+            case "conf_low": pairs[k].1 = .finite(r.confLow)
+            case "conf_high": pairs[k].1 = .finite(r.confHigh)
+            default: break
+            }
+        }
+        let other: (String, JSONValue) = r.pValueType == .symmetric
+            ? ("p_value_equal_tailed", .finite(r.pValueEqualTailed)) : ("p_value_symmetric", .finite(r.pValueSymmetric))
+        var extra: [(String, JSONValue)] = [("inference", .string("wcb")), ("reps", .integer(r.drawCount)),
+                                            ("weights", .string(r.weights.rawValue)), other]
+        // An unbounded bootstrap set has null bounds (JSON has no infinity) and says so.
+        if !r.confLow.isFinite || !r.confHigh.isFinite { extra.append(("conf_unbounded", .bool(true))) }
+        return .object(pairs + extra + cr1)
+    }
+
+    /// CSV: ``EstimateReport``'s columns with bootstrap p-values and intervals, plus `inference`.
+    public func csv() -> String {
+        var lines = ["term,event_time,estimate,std_error,statistic,p_value,conf_low,conf_high,inference,reps,weights"]
+        for row in base.rows {
+            let r = run.result(for: row.term)
+            let values = [row.estimate, row.standardError, row.statistic, r?.pValue ?? row.pValue,
+                          r?.confLow ?? row.confLow, r?.confHigh ?? row.confHigh]
+            lines.append(([CSVText.quote(row.term), row.eventTime.map(String.init) ?? ""]
+                          + values.map { $0.isFinite ? "\($0)" : ($0.isNaN ? "" : ($0 > 0 ? "Inf" : "-Inf")) }
+                          + [r == nil ? "cr1" : "wcb", r.map { String($0.drawCount) } ?? "", r?.weights.rawValue ?? ""])
+                .joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One line describing the bootstrap.
+    var bootstrapLine: String {
+        guard let r = first else { return "" }
+        var line = "Wild cluster bootstrap: \(r.kindName), \(r.weights.rawValue) weights, \(Format.thousands(r.drawCount)) draws"
+        if r.enumerated { line += " (full enumeration of 2^\(r.clusterCount))" }
+        line += ", seed \(r.seed); p = c/B (\(r.pValueType.rawValue), ties \(r.ties == .count ? "counted" : "excluded"))"
+        return line
+    }
+
+    /// A fixest/Stata-style table: bootstrap p-values and intervals, CR1 p beside them.
+    public func table() -> String {
+        let e = run.estimate
+        var out = "\(methodTitle)\n"
+        out += "Dependent variable: \(e.outcome)\n"
+        out += "Observations: \(Format.thousands(e.observationCount))   Units x periods: \(e.unitCount) x \(e.periodCount)"
+        out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
+        out += "Fixed effects: " + e.fixedEffects.map { "\($0.name) (\($0.levels))" }.joined(separator: ", ") + "\n"
+        out += "Standard errors: \(e.variance.type.label)"
+        if let g = e.variance.clusterCount { out += ", \(Format.thousands(g)) clusters, CR1" }
+        out += "\n\(bootstrapLine)\n\n"
+        let percent = Format.number(base.level * 100, digits: 0)
+        let header = ["", "Estimate", "Std. Error", "t value", "Pr(>|t|) WCB", "", "[\(percent)% CI, WCB]", "Pr(>|t|) CR1"]
+        var body: [[String]] = []
+        for row in base.rows {
+            let r = run.result(for: row.term)
+            let p = r?.pValue ?? row.pValue
+            let low = r?.confLow ?? row.confLow, high = r?.confHigh ?? row.confHigh
+            let shown: String
+            if let r { shown = p == 0 ? "< " + Format.pValue(1 / Double(r.drawCount)) : Format.pValue(p) } else {
+                shown = "(CR1) " + Format.pValue(p)
+            }
+            body.append([row.term, Format.significant(row.estimate), Format.significant(row.standardError),
+                         Format.number(row.statistic, digits: 3), shown,
+                         EstimateReport.starsText(p), "[\(Format.significant(low)), \(Format.significant(high))]",
+                         Format.pValue(row.pValue)])
+        }
+        out += Format.alignedColumns([header] + body, leftAligned: [0, 5])
+        out += "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
+        out += "RMSE: \(Format.significant(e.rootMeanSquaredError))   Within R2: \(Format.significant(e.withinRSquared))\n"
+        if !notes.isEmpty { out += notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
+        return out
+    }
+
+    /// A LaTeX tabular: stars from the bootstrap p-values, bootstrap intervals in brackets.
+    public func latex() -> String {
+        let e = run.estimate
+        var out = "% \(methodTitle); dependent variable: \(e.outcome); \(bootstrapLine)\n"
+        out += "\\begin{tabular}{lc}\n\\toprule\n & \(LaTeX.escape(e.outcome)) \\\\\n\\midrule\n"
+        for row in base.rows {
+            let r = run.result(for: row.term)
+            let stars = EstimateReport.starsText(r?.pValue ?? row.pValue).replacingOccurrences(of: ".", with: "\\dagger")
+            out += "\(LaTeX.escape(row.term)) & \(Format.significant(row.estimate))$^{\(stars)}$ \\\\\n"
+            out += " & (\(Format.significant(row.standardError))) \\\\\n"
+            if let r { out += " & [\(Format.significant(r.confLow)), \(Format.significant(r.confHigh))] \\\\\n" }
+        }
+        out += "\\midrule\nObservations & \(Format.thousands(e.observationCount)) \\\\\n"
+        out += "Inference & wild cluster bootstrap (\(LaTeX.escape(first?.clusterName ?? ""))) \\\\\n"
+        out += "\\bottomrule\n\\end{tabular}\n"
+        out += "% *** p<0.001, ** p<0.01, * p<0.05, \\dagger p<0.1 (wild cluster bootstrap p-values); brackets: bootstrap CI\n"
+        return out
+    }
+}
+
+extension EstimateReport {
+    /// Significance stars with R's cut points (public wrapper for other reports).
+    static func starsText(_ p: Double) -> String { stars(p) }
+}
