@@ -28,6 +28,14 @@ struct EstimateCommand: ParsableCommand {
                  leads; conservative clustered SEs, normal p-values.
           bacon  Goodman-Bacon decomposition of the TWFE coefficient and the
                  de Chaisemartin-D'Haultfoeuille weights (balanced, no --x).
+          rings  Butts (2021) spillover rings: y ~ treat + sum_j ring_j + X |
+                 unit + time, ring_j = 1 for untreated observations whose nearest
+                 adopted unit lies in band j of --rings d1,d2,... (distance from
+                 --coords X,Y on a plane or --latlon LAT,LON in km); treat is
+                 the direct effect, identified from the far controls.
+          rings-2s  the same by Gardner's two-stage estimator (stage 1 on
+                 untreated observations outside the rings) with its GMM
+                 cluster-robust variance, for staggered adoption.
         Inference (fixest's defaults): cr1 clusters by --cluster (default: the
         unit), K excludes fixed effects nested in the cluster,
         G/(G-1)(n-1)/(n-K), t(G-1); hetero is HC1 n/(n-K); iid counts every
@@ -51,8 +59,9 @@ struct EstimateCommand: ParsableCommand {
 
     @OptionGroup var panel: PanelOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var spillover: RingOptions
 
-    @Option(help: "Estimator: twfe, event, sa, bjs or bacon.")
+    @Option(help: "Estimator: twfe, event, cs, sa, bjs, bacon, rings or rings-2s.")
     var method: MethodOption = .twfe
 
     @Option(help: "Control units: never (default), notyet (cs) or last (sa).")
@@ -118,6 +127,10 @@ struct EstimateCommand: ParsableCommand {
             throw ValidationError("--bands, --base-period and --estimation apply only to --method cs")
         }
         if bands < 0 { throw ValidationError("--bands must be 0 or more, got \(bands)") }
+        try spillover.validate(ringsMethod: method == .rings || method == .ringsTwoStage)
+        if (method == .rings || method == .ringsTwoStage) && (inference == .wcb || by != nil) {
+            throw ValidationError("--method \(method.rawValue) takes --inference iid, hetero or cr1, without --by")
+        }
         if inference != .wcb && (reps != nil || weights != nil || bootstrap != nil || ties != nil) {
             throw ValidationError("--reps, --weights, --bootstrap and --ties apply only to --inference wcb")
         }
@@ -142,7 +155,6 @@ struct EstimateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let data = try panel.loadPanel(extraColumns: by.map { [$0] } ?? [])
         let variance: VarianceType
         switch inference {
         case .iid: variance = .iid
@@ -150,6 +162,13 @@ struct EstimateCommand: ParsableCommand {
         case .cr1, .wcb: variance = .cluster(panel.clusterColumn)
         }
         let options = RegressionOptions(variance: variance, correction: ssc.correction)
+        if method == .rings || method == .ringsTwoStage {  // loads the coordinate columns with the panel
+            let estimate = try spillover.estimate(panel: panel, options: options,
+                                                  stages: method == .rings ? .oneStage : .twoStage)
+            try emit(EstimateReport(estimate, level: level).render(output.format.format), to: output.out)
+            return
+        }
+        let data = try panel.loadPanel(extraColumns: by.map { [$0] } ?? [])
         if let by {
             let result = try SubgroupHeterogeneity(column: by, options: options, permutations: permutations ?? 999,
                                                    scope: (scope ?? .treated).scope, seed: seed, threads: threads)
@@ -199,6 +218,8 @@ struct EstimateCommand: ParsableCommand {
             try emit(BaconReport(decomposition, weights: weights, periodLabels: data.periodLabels)
                         .render(output.format.format), to: output.out)
             return
+        case .rings, .ringsTwoStage:
+            return  // estimated above
         }
         try emit(EstimateReport(estimate, level: level).render(output.format.format), to: output.out)
     }

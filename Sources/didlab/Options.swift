@@ -10,7 +10,8 @@ enum ReportFormatOption: String, ExpressibleByArgument, CaseIterable {
 
 /// `--method` spellings of the estimators available in `estimate`.
 enum MethodOption: String, ExpressibleByArgument, CaseIterable {
-    case twfe, event, cs, sa, bjs, bacon
+    case twfe, event, cs, sa, bjs, bacon, rings
+    case ringsTwoStage = "rings-2s"
 }
 
 /// `--control` spellings: which units serve as controls.

@@ -115,6 +115,8 @@ struct PlaceboCommand: ParsableCommand {
         case .sa: statistic = SunAbrahamPlaceboStatistic(cluster: panel.clusterColumn)
         case .bjs: statistic = ImputationPlaceboStatistic(cluster: panel.clusterColumn)
         case .bacon: throw ValidationError("--method bacon is a decomposition, not a statistic to permute; use twfe")
+        case .rings, .ringsTwoStage:
+            throw ValidationError("--method \(method.rawValue) is not available in placebo; use twfe, event, cs, sa or bjs")
         }
         let placeboScheme: PlaceboScheme
         switch scheme {

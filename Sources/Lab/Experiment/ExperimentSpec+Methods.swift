@@ -4,6 +4,21 @@ extension ExperimentSpec.Method {
     /// The evaluator for this method on panels whose unit column is `unitName`.
     /// `cr1` alone clusters by the unit; `placebo` alone permutes unit cohorts.
     public func evaluator(unitName: String) -> any MethodEvaluator {
+        do {
+            switch estimator {
+            case "mediation":
+                return try MediationMethod.parse(mediator: mediator ?? "", term: term ?? "indirect", inference: inference,
+                                                 replications: reps, target: target, unitName: unitName)
+            case "rings", "rings-2s":
+                return try RingMethod.parse(estimator: estimator, edges: rings, term: term, inference: inference,
+                                            coordinates: coords, target: target, unitName: unitName)
+            default:
+                break
+            }
+        } catch {
+            // The spec parser checks these spellings, so this is not reached from a parsed spec.
+            return UnavailableMethod(estimatorName: estimator, inferenceName: inference, target: target, error: error)
+        }
         let parts = inference.split(separator: ":", maxSplits: 1).map(String.init)
         let kind = parts[0]
         let column = parts.count > 1 ? parts[1] : nil
@@ -51,4 +66,13 @@ extension ExperimentSpec.Method {
         default: return RegressionMethod(estimator: estimator, variance: variance, target: target)
         }
     }
+}
+
+/// A method whose spelling could not be turned into an evaluator: every replication records the error.
+struct UnavailableMethod: MethodEvaluator {
+    let estimatorName: String
+    let inferenceName: String
+    let target: String
+    let error: any Error
+    func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult { throw error }
 }

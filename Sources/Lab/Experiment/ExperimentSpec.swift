@@ -58,6 +58,13 @@ public struct ExperimentSpec: Sendable {
         public var difference: [String]?
         public var test: String?
         public var scope: String?
+        /// Mediation methods (`estimator: mediation`): the mediator column (a Sim mediator); `reps`
+        /// gives the bootstrap draws of `inference: bootstrap`.
+        public var mediator: String?
+        /// Ring methods (`estimator: rings | rings-2s`): band edges in km, and the coordinate
+        /// columns (default coord_x, coord_y).
+        public var rings: [Double] = []
+        public var coords: [String]?
         /// Estimand key of the truth: `att` (observation-weighted overall ATT), `att_cell`
         /// (cell average), `e+K`/`e-K` (event time), `indirect:MEDIATOR`, `spillover`, or `zero`.
         public var target: String
@@ -78,9 +85,10 @@ public struct ExperimentSpec: Sendable {
                                             "replications", "seed", "alpha"]
     static let dataKeys: Set<String> = ["scenario", "spec", "set", "grid"]
     static let methodKeys: Set<String> = ["name", "estimator", "term", "leads", "lags", "inference", "permutations",
-                                          "target", "control", "reps", "by", "group", "difference", "test", "scope"]
+                                          "target", "control", "reps", "by", "group", "difference", "test", "scope",
+                                          "mediator", "rings", "coords"]
     /// Estimators a method may name.
-    static let estimators = ["twfe", "event", "cs", "sa", "bjs", "subgroup"]
+    static let estimators = ["twfe", "event", "cs", "sa", "bjs", "subgroup", "mediation", "rings", "rings-2s"]
 
     /// Reads a spec file.
     /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming the field.
@@ -183,12 +191,42 @@ public struct ExperimentSpec: Sendable {
             if let scope, !["treated", "all"].contains(scope) { throw fail(prefix + ".scope", "expected treated or all, got '\(scope)'") }
             let reps = try integer(object["reps"], default: 999, field: prefix + ".reps", source: source)
             guard reps >= 1 else { throw fail(prefix + ".reps", "expected at least 1") }
-            let term = object["term"] as? String
+            var term = object["term"] as? String
             if estimator == "event" && term == nil { throw fail(prefix + ".term", "an event-study method needs a term such as e+0") }
-            let inference = object["inference"] as? String ?? "cr1"
+            let isMediation = estimator == "mediation", isRings = estimator == "rings" || estimator == "rings-2s"
+            let inference = object["inference"] as? String
+                ?? (isMediation && (term ?? "indirect") == "indirect" ? "sobel" : "cr1")
             let kind = inference.split(separator: ":").first.map(String.init) ?? ""
             let bootstrapKinds = ["wcb", "wcu"].flatMap { base in [base] + ["rademacher", "webb", "mammen"].map { "\(base)-\($0)" } }
-            guard (["iid", "hetero", "cr1", "placebo", "placebo-t"] + bootstrapKinds).contains(kind) else {
+            // Mediation and ring methods: spellings checked by the methods' own parsers.
+            let mediator = object["mediator"] as? String
+            var rings: [Double] = []
+            if let list = object["rings"] {
+                guard let values = list as? [Any] else { throw fail(prefix + ".rings", "expected a list of band edges in km") }
+                rings = try values.map { try number($0, default: 0, field: prefix + ".rings", source: source) }
+            }
+            let coords = (object["coords"] as? [Any])?.map { "\($0)" }
+            var defaultTarget: String?
+            if isMediation {
+                guard let mediator else { throw fail(prefix + ".mediator", "a mediation method needs a mediator column") }
+                let quantity = term ?? "indirect"
+                term = quantity
+                do {
+                    _ = try MediationMethod.parse(mediator: mediator, term: quantity, inference: inference, replications: reps,
+                                                  target: "")
+                } catch { throw fail(prefix + ".term", "\(error)") }
+                defaultTarget = quantity == "total" ? "att" : "\(quantity):\(mediator)"
+            } else if isRings {
+                guard !rings.isEmpty else { throw fail(prefix + ".rings", "a ring method needs rings: [d1, d2, ...] in km") }
+                do {
+                    _ = try RingMethod.parse(estimator: estimator, edges: rings, term: term, inference: inference,
+                                             coordinates: coords, target: "")
+                } catch { throw fail(prefix + ".term", "\(error)") }
+                defaultTarget = (term ?? "treat") == "treat" ? "att" : "spillover"
+            } else if ["mediator", "rings", "coords"].contains(where: { object[$0] != nil }) {
+                throw fail(prefix, "mediator applies to mediation methods, rings and coords to rings methods")
+            }
+            guard isMediation || isRings || (["iid", "hetero", "cr1", "placebo", "placebo-t"] + bootstrapKinds).contains(kind) else {
                 throw fail(prefix + ".inference", "expected iid, hetero, cr1[:COLUMN], placebo[:LEVEL], placebo-t[:LEVEL] "
                            + "or wcb[-webb|-mammen][:COLUMN] / wcu[…][:COLUMN], got '\(inference)'")
             }
@@ -200,7 +238,7 @@ public struct ExperimentSpec: Sendable {
             }
             let permutations = try integer(object["permutations"], default: 199, field: prefix + ".permutations", source: source)
             guard permutations >= 1 else { throw fail(prefix + ".permutations", "expected at least 1") }
-            let target = object["target"] as? String ?? (term ?? "att")
+            let target = object["target"] as? String ?? defaultTarget ?? (term ?? "att")
             let control = object["control"] as? String
             if let control, !["never", "notyet", "last"].contains(control) {
                 throw fail(prefix + ".control", "expected never, notyet or last, got '\(control)'")
@@ -216,6 +254,9 @@ public struct ExperimentSpec: Sendable {
             method.difference = difference
             method.test = test
             method.scope = scope
+            method.mediator = mediator
+            method.rings = rings
+            method.coords = coords
             methods.append(method)
         }
         return ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: conditions, methods: methods,
@@ -272,6 +313,26 @@ public struct ExperimentSpec: Sendable {
         if keys.count == 1 {
             // Unknown fields are rejected by the scenario's own decoder, naming them.
             copy[key] = value
+            return copy
+        }
+        // A list element by index: `mediators.0.effect`.
+        if let list = tree[key] as? [Any], let index = Int(keys[keys.index(after: keys.startIndex)]) {
+            guard list.indices.contains(index) else {
+                throw RunError.invalidSpec(path: source, field: "\(field).\(path)",
+                                           reason: "'\(key)' has \(list.count) entries; index \(index) is out of range")
+            }
+            var elements = list
+            let rest = keys.dropFirst(2)
+            if rest.isEmpty {
+                elements[index] = value
+            } else {
+                guard let element = list[index] as? [String: Any] else {
+                    throw RunError.invalidSpec(path: source, field: "\(field).\(path)",
+                                               reason: "'\(key).\(index)' is not a group of fields")
+                }
+                elements[index] = try set(rest, to: value, in: element, path: path, field: field, source: source)
+            }
+            copy[key] = elements
             return copy
         }
         let child = tree[key] as? [String: Any] ?? (tree[key] == nil ? [:] : nil)

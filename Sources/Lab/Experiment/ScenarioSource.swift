@@ -41,11 +41,24 @@ public struct ScenarioSource: ReplicationSource {
 
     public func replicate(condition: Int, replication: Int) throws -> ReplicationData {
         let simulated = try simulators[condition].simulate(replication: replication, seed: conditionSeed(condition))
-        return ReplicationData(panel: simulated.panel, truth: ScenarioSource.estimands(simulated.truth))
+        return ReplicationData(panel: simulated.panel, truth: ScenarioSource.estimands(simulated.truth),
+                               columns: ScenarioSource.columns(simulated))
     }
 
-    /// The estimand keys of a truth: `att`, `att_cell`, `att_identified`, `e+K`, `indirect:NAME`,
-    /// `spillover`, `att:DIMENSION=LEVEL`, `zero`.
+    /// Mediators and covariates by name, and the cities' coordinates per row ("coord_x", "coord_y").
+    public static func columns(_ simulated: SimulatedPanel) -> [String: [Double]] {
+        var columns: [String: [Double]] = [:]
+        for (name, column) in zip(simulated.covariateNames, simulated.covariates) { columns[name] = column }
+        for (name, column) in zip(simulated.mediatorNames, simulated.mediators) { columns[name] = column }
+        let periods = simulated.years.count
+        columns["coord_x"] = (0..<simulated.rowCount).map { simulated.geography.x[$0 / periods] }
+        columns["coord_y"] = (0..<simulated.rowCount).map { simulated.geography.y[$0 / periods] }
+        return columns
+    }
+
+    /// The estimand keys of a truth: `att`, `att_cell`, `att_identified`, `e+K`, `indirect:NAME`
+    /// (with `a:NAME`, `b:NAME` and `direct:NAME` = att − indirect, the step-3 `c′` with that mediator
+    /// alone), `spillover`, `att:DIMENSION=LEVEL`, `zero`.
     ///
     /// `att_identified` is the observation-weighted ATT over the treated cells that have a
     /// comparison: with no never-treated units, years from the last cohort's adoption on have
@@ -59,7 +72,12 @@ public struct ScenarioSource: ReplicationSource {
         values["att_identified"] = identifiedCount > 0
             ? identified.reduce(0.0) { $0 + $1.att * Double($1.observations) } / Double(identifiedCount) : .nan
         for event in truth.eventTimes { values[EventStudy.termName(event.eventTime)] = event.att }
-        for indirect in truth.indirect { values["indirect:\(indirect.mediator)"] = indirect.effect }
+        for indirect in truth.indirect {
+            values["indirect:\(indirect.mediator)"] = indirect.effect
+            values["a:\(indirect.mediator)"] = indirect.a
+            values["b:\(indirect.mediator)"] = indirect.b
+            values["direct:\(indirect.mediator)"] = truth.overall - indirect.effect
+        }
         if let spillover = truth.spillover { values["spillover"] = spillover.effect }
         for subgroup in truth.subgroups { values["att:\(subgroup.dimension)=\(subgroup.level)"] = subgroup.att }
         // Differences between two levels of one dimension: "att:region=east-central".

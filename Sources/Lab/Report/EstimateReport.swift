@@ -26,6 +26,8 @@ public struct EstimateReport: Sendable {
         case "event": return "Event study (TWFE with leads and lags)"
         case "sa": return "Sun-Abraham interaction-weighted event study"
         case "bjs": return "Borusyak-Jaravel-Spiess imputation"
+        case "rings": return "Spillover rings (Butts 2021; TWFE with ring indicators)"
+        case "rings-2s": return "Spillover rings, two-stage (Gardner 2021 / Butts 2021)"
         default: return estimate.method
         }
     }

@@ -6,10 +6,15 @@ public struct ReplicationData: Sendable {
     public var panel: Panel
     /// True values by estimand name (e.g. "att", "e+0", "indirect").
     public var truth: [String: Double]
+    /// Numeric columns besides the panel's outcome and controls, in the panel's row order, for
+    /// methods that need them (Sim: every mediator and covariate by name, and each city's plane
+    /// coordinates in km as "coord_x", "coord_y").
+    public var columns: [String: [Double]]
     /// Creates replication data.
-    public init(panel: Panel, truth: [String: Double]) {
+    public init(panel: Panel, truth: [String: Double], columns: [String: [Double]] = [:]) {
         self.panel = panel
         self.truth = truth
+        self.columns = columns
     }
 }
 
