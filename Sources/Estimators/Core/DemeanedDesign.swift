@@ -14,11 +14,42 @@ public struct DemeanedDesign: Sendable {
     /// Centred sum of squares of each raw regressor, to tell "absorbed by the fixed effects"
     /// (demeaned column ≈ 0 relative to this) from a small-scale variable.
     let rawScale: [Double]
+    /// For regressors that are sparse 0/1 indicators (treatment, event-time, interaction and ring
+    /// dummies), the rows where they equal 1; nil for other columns. Between two indicators,
+    /// `x̃_a'x̃_b = x_a'x̃_b` (Frisch–Waugh–Lovell), a sum over the rows of `x_a` instead of `n`
+    /// products (see ``LeastSquaresFit``).
+    public let indicatorRows: [[Int32]?]
+
+    /// The rows where `column` equals 1, when it is a 0/1 indicator with at most a quarter of its
+    /// entries non-zero; nil otherwise (one pass, no allocation beyond the result).
+    public static func indicatorRows(of column: [Double]) -> [Int32]? {
+        column.withUnsafeBufferPointer { x -> [Int32]? in
+            let limit = x.count / 4
+            var rows = [Int32](repeating: 0, count: limit)
+            var count = 0
+            let fits: Bool = rows.withUnsafeMutableBufferPointer { out in
+                for row in 0..<x.count {
+                    let value = x[row]
+                    if value == 0 { continue }
+                    guard value == 1, count < limit else { return false }
+                    out[count] = Int32(truncatingIfNeeded: row)
+                    count += 1
+                }
+                return true
+            }
+            guard fits else { return nil }
+            rows.removeLast(limit - count)
+            return rows
+        }
+    }
+
     /// Number of regressor columns.
     public var columnCount: Int { termNames.count }
 
-    /// Demeans `outcome` and `regressors` with `within`.
-    public init(within: TwoWayWithin, termNames: [String], outcome: [Double], regressors: [[Double]]) {
+    /// Demeans `outcome` and `regressors` with `within`. `indicatorRows[j]`, when given, must be
+    /// the rows where regressor `j` equals 1 (it must be 0 elsewhere); see ``indicatorRows(of:)``.
+    public init(within: TwoWayWithin, termNames: [String], outcome: [Double], regressors: [[Double]],
+                indicatorRows: [[Int32]?]? = nil) {
         precondition(termNames.count == regressors.count)
         let n = outcome.count
         var workspace = TwoWayWithin.Workspace(for: within)
@@ -40,6 +71,7 @@ public struct DemeanedDesign: Sendable {
         self.outcome = demeanedOutcome
         self.matrix = matrix
         self.fixedEffectRank = within.fixedEffectRank
+        self.indicatorRows = indicatorRows ?? Array(repeating: nil, count: regressors.count)
         self.rawScale = regressors.map { column in
             column.withUnsafeBufferPointer { sumOfSquaredDeviations($0) }
         }

@@ -32,10 +32,26 @@ public struct LeastSquaresFit: Sendable {
         design.matrix.withUnsafeBufferPointer { x in
             design.outcome.withUnsafeBufferPointer { y in
                 func column(_ j: Int) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(rebasing: x[(j * n)..<((j + 1) * n)]) }
+                // Between two 0/1 indicators, x̃_a'x̃_b = x_a'x̃_b (Frisch–Waugh–Lovell): a sum of
+                // x̃_b over the rows of x_a. Only indicator pairs take this path: the rounding of a
+                // demeaned indicator is of order ε·mean(x_b) ≈ 1e-17, whereas a dense column with a
+                // large level (an outcome such as log employment) would leak its means' rounding.
+                func indicatorSum(_ rows: [Int32], _ x: UnsafeBufferPointer<Double>) -> Double {
+                    var even = 0.0, odd = 0.0
+                    var k = 0
+                    while k + 1 < rows.count { even += x[Int(rows[k])]; odd += x[Int(rows[k + 1])]; k += 2 }
+                    if k < rows.count { even += x[Int(rows[k])] }
+                    return even + odd
+                }
                 for a in 0..<p {
                     moment[a] = dot(column(a), y)
                     for b in 0...a {
-                        let value = dot(column(a), column(b))
+                        let value: Double
+                        if let rowsA = design.indicatorRows[a], let rowsB = design.indicatorRows[b] {
+                            value = rowsA.count <= rowsB.count ? indicatorSum(rowsA, column(b)) : indicatorSum(rowsB, column(a))
+                        } else {
+                            value = dot(column(a), column(b))
+                        }
                         gram[a * p + b] = value
                         gram[b * p + a] = value
                     }

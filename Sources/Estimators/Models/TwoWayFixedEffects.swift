@@ -41,8 +41,12 @@ public enum FixedEffectsRegression {
                            within: TwoWayWithin? = nil) throws -> Estimate {
         let within = within ?? TwoWayWithin(panel: panel)
         let allTerms = terms + panel.covariateNames.map { Estimate.Term(name: $0) }
+        // The estimator's own regressors (treatment, event-time, interaction dummies) are usually
+        // sparse indicators, which makes their cross products cheap; covariates are dense.
+        let indicators = columns.map { DemeanedDesign.indicatorRows(of: $0) }
+            + Array(repeating: nil, count: panel.covariates.count)
         let design = DemeanedDesign(within: within, termNames: allTerms.map(\.name), outcome: panel.outcome,
-                                    regressors: columns + panel.covariates)
+                                    regressors: columns + panel.covariates, indicatorRows: indicators)
         let fit = try LeastSquaresFit(design: design)
         guard !fit.keptTerms.isEmpty else { throw EstimationError.noIdentifiedTerms(dropped: fit.droppedTerms) }
         let variance = try VarianceEstimator.estimate(fit: fit, design: design, panel: panel, type: options.variance,
