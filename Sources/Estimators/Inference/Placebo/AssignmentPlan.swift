@@ -88,7 +88,7 @@ public struct AssignmentPlan: Sendable {
                     let first = itemFirstUnit[item]
                     if panel.adoptionPeriod[first] != panel.adoptionPeriod[unit] {
                         throw PlaceboError.levelAdoptionVaries(
-                            name: design.level!, level: panel.clusterings[design.level!]!.labels[Int(level)],
+                            name: design.level ?? "", level: Self.label(panel, design.level, Int(level)),
                             unit: panel.unitLabels[first], otherUnit: panel.unitLabels[unit])
                     }
                 } else {
@@ -126,8 +126,8 @@ public struct AssignmentPlan: Sendable {
                 let stratum = strataOfUnit[itemFirstUnit[item]]
                 for k in start[item]..<start[item + 1] where strataOfUnit[Int(memberUnits[k])] != stratum {
                     throw PlaceboError.levelCrossesStrata(
-                        level: design.level ?? "", strata: design.strata!,
-                        label: panel.clusterings[design.level!]!.labels[Int(levelOfUnit![itemFirstUnit[item]])])
+                        level: design.level ?? "", strata: design.strata ?? "",
+                        label: Self.label(panel, design.level, Int(levelOfUnit?[itemFirstUnit[item]] ?? 0)))
                 }
                 if let block = blockOfStratum[stratum] {
                     blockOfItem[item] = block
@@ -387,5 +387,15 @@ extension AssignmentPlan {
             scratch.changedSlots[scratch.changedCount] = slot
             scratch.changedCount += 1
         }
+    }
+}
+
+extension AssignmentPlan {
+    /// The label of level `index` of clustering `name`, for messages.
+    static func label(_ panel: Panel, _ name: String?, _ index: Int) -> String {
+        guard let name, let clustering = panel.clusterings[name], clustering.labels.indices.contains(index) else {
+            return String(index)
+        }
+        return clustering.labels[index]
     }
 }
