@@ -146,46 +146,80 @@ public struct TwoWayWithin: Sendable {
         return output
     }
 
+    /// The balanced closed form `x̃_it = (x_it − x̄_i·) − (x̄_·t − x̄)` on unit-major rows.
+    ///
+    /// Pass 1 reads each unit's row of `T` values once: it accumulates the unit sum `Σ_t x_it`
+    /// (a `SIMD2` accumulator whose two lanes are added at the end of the row) and adds the row
+    /// into the period sums `Σ_i x_it`, two periods at a time; the unit means go to the workspace.
+    /// Pass 2 writes `(x_it − x̄_i·) − (x̄_·t − x̄)` in one read of `x` and one write of the output.
+    /// The summation order is fixed (it depends only on `T` and the unit order), so results are
+    /// reproducible bit for bit. Offsets use wrapping arithmetic: all are below `observationCount`.
     func transformBalanced(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
                            workspace: inout Workspace) {
         let periods = periodCount, units = unitCount
-        guard let input = x.baseAddress, let output = out.baseAddress else { return }
-        workspace.sumsB.withUnsafeMutableBufferPointer { periodBuffer in
-            guard let periodMean = periodBuffer.baseAddress else { return }
-            periodMean.update(repeating: 0, count: periods)
-            // Pass 1: period sums (vectorisable over t) and, per unit, its mean written
-            // straight into pass 2, which subtracts it while the unit's rows are in cache.
-            var total = 0.0
-            for i in 0..<units {
-                let row = input + i * periods
-                // Two interleaved accumulators halve the add-latency chain of the unit sum.
-                var even = 0.0, odd = 0.0
-                var t = 0
-                while t + 1 < periods {
-                    let a = row[t], b = row[t + 1]
-                    even += a
-                    odd += b
-                    periodMean[t] += a
-                    periodMean[t + 1] += b
-                    t += 2
+        guard periods > 0, units > 0, let input = x.baseAddress, let output = out.baseAddress else { return }
+        typealias Pair = SIMD2<Double>
+        let pairEnd = periods & ~1   // periods handled two at a time; an odd last one separately
+        let hasOdd = pairEnd < periods
+        let stride = MemoryLayout<Double>.stride
+        let rowBytes = periods &* stride
+        workspace.sumsA.withUnsafeMutableBufferPointer { unitBuffer in
+            workspace.sumsB.withUnsafeMutableBufferPointer { periodBuffer in
+                guard let unitMean = unitBuffer.baseAddress, let periodMean = periodBuffer.baseAddress,
+                      unitBuffer.count >= units, periodBuffer.count >= periods else { return }
+                periodMean.update(repeating: 0, count: periods)
+                let sums = UnsafeMutableRawPointer(periodMean)
+                // Pass 1: unit sums (→ unit means) and period sums.
+                var total = 0.0
+                var row = UnsafeRawPointer(input)
+                for i in 0..<units {
+                    var accumulator = Pair()
+                    var t = 0
+                    while t < pairEnd {
+                        let offset = t &* stride
+                        let value = row.loadUnaligned(fromByteOffset: offset, as: Pair.self)
+                        accumulator += value
+                        sums.storeBytes(of: sums.loadUnaligned(fromByteOffset: offset, as: Pair.self) + value,
+                                        toByteOffset: offset, as: Pair.self)
+                        t &+= 2
+                    }
+                    var sum = accumulator[0] + accumulator[1]
+                    if hasOdd {
+                        let last = row.load(fromByteOffset: pairEnd &* stride, as: Double.self)
+                        sum += last
+                        periodMean[pairEnd] += last
+                    }
+                    total += sum
+                    unitMean[i] = sum / Double(periods)
+                    row += rowBytes
                 }
-                if t < periods {
-                    even += row[t]
-                    periodMean[t] += row[t]
+                // x̄_·t − x̄
+                let grand = total / Double(units * periods)
+                let inverseUnits = 1 / Double(units)
+                for t in 0..<periods { periodMean[t] = periodMean[t] * inverseUnits - grand }
+                // Pass 2: x̃_it = (x_it − x̄_i·) − (x̄_·t − x̄).
+                row = UnsafeRawPointer(input)
+                var target = UnsafeMutableRawPointer(output)
+                for i in 0..<units {
+                    let shift = unitMean[i]
+                    let shiftPair = Pair(repeating: shift)
+                    var t = 0
+                    while t < pairEnd {
+                        let offset = t &* stride
+                        target.storeBytes(of: (row.loadUnaligned(fromByteOffset: offset, as: Pair.self) - shiftPair)
+                                            - sums.loadUnaligned(fromByteOffset: offset, as: Pair.self),
+                                          toByteOffset: offset, as: Pair.self)
+                        t &+= 2
+                    }
+                    if hasOdd {
+                        let offset = pairEnd &* stride
+                        target.storeBytes(of: (row.load(fromByteOffset: offset, as: Double.self) - shift)
+                                            - periodMean[pairEnd],
+                                          toByteOffset: offset, as: Double.self)
+                    }
+                    row += rowBytes
+                    target += rowBytes
                 }
-                let sum = even + odd
-                total += sum
-                let shift = sum / Double(periods)
-                let target = output + i * periods
-                for t in 0..<periods { target[t] = row[t] - shift }
-            }
-            let grand = total / Double(units * periods)
-            let inverseUnits = 1 / Double(units)
-            for t in 0..<periods { periodMean[t] = periodMean[t] * inverseUnits - grand }
-            // Pass 2: subtract the period means.
-            for i in 0..<units {
-                let target = output + i * periods
-                for t in 0..<periods { target[t] -= periodMean[t] }
             }
         }
     }

@@ -129,7 +129,9 @@ public enum VarianceEstimator {
     }
 
     /// Per-cluster scores `s_g = Σ_{i∈g} x̃_i û_i`, `g × m` row-major. Runs of rows in the same
-    /// cluster (every unit's rows, as panels are sorted by unit) are summed with one dot product.
+    /// cluster (every unit's rows, as panels are sorted by unit) are summed together: for each kept
+    /// column, ``runDot(_:_:count:)`` over the run. The order of summation depends only on the
+    /// run lengths, so results are reproducible.
     static func clusterScores(design: DemeanedDesign, kept: [Int], residuals: [Double],
                               clustering: Clustering) -> [Double] {
         let m = kept.count, rows = design.observationCount
@@ -138,24 +140,51 @@ public enum VarianceEstimator {
             residuals.withUnsafeBufferPointer { u in
                 clustering.index.withUnsafeBufferPointer { cluster in
                     scores.withUnsafeMutableBufferPointer { s in
-                        var start = 0
-                        while start < rows {
-                            let g = cluster[start]
-                            var end = start + 1
-                            while end < rows && cluster[end] == g { end += 1 }
-                            let residualRun = UnsafeBufferPointer(rebasing: u[start..<end])
-                            for (a, column) in kept.enumerated() {
-                                let offset = column * rows
-                                s[Int(g) * m + a] += dot(UnsafeBufferPointer(rebasing: x[(offset + start)..<(offset + end)]),
-                                                         residualRun)
+                        precondition(rows <= u.count && rows <= cluster.count
+                                     && kept.allSatisfy { ($0 + 1) * rows <= x.count })
+                        guard let xBase = x.baseAddress, let uBase = u.baseAddress, let sBase = s.baseAddress,
+                              let clusterBase = cluster.baseAddress else { return }
+                        // Offsets of the kept columns, computed once.
+                        let offsets = kept.map { $0 &* rows }
+                        offsets.withUnsafeBufferPointer { offset in
+                            var start = 0
+                            while start < rows {
+                                let g = clusterBase[start]
+                                var end = start &+ 1
+                                while end < rows && clusterBase[end] == g { end &+= 1 }
+                                let length = end &- start
+                                let residualRun = uBase + start
+                                let target = sBase + Int(g) &* m
+                                for a in 0..<m {
+                                    target[a] += runDot(xBase + (offset[a] &+ start), residualRun, count: length)
+                                }
+                                start = end
                             }
-                            start = end
                         }
                     }
                 }
             }
         }
         return scores
+    }
+
+    /// `Σ_{k<count} x_k y_k` for a short run (a cluster's rows): one `SIMD2` accumulator whose
+    /// lanes are added at the end, then an odd last product. Fixed order; no call overhead.
+    @inline(__always)
+    static func runDot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+        let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
+        let stride = MemoryLayout<Double>.stride
+        var accumulator = SIMD2<Double>()
+        var k = 0
+        while k &+ 1 < count {
+            let offset = k &* stride
+            accumulator += rx.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+                * ry.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+            k &+= 2
+        }
+        var sum = accumulator[0] + accumulator[1]
+        if k < count { sum += x[k] * y[k] }
+        return sum
     }
 
     static func symmetrised(_ lower: [Double], _ m: Int) -> [Double] {
