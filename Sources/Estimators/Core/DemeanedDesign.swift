@@ -11,9 +11,22 @@ public struct DemeanedDesign: Sendable {
     public let matrix: [Double]
     /// Rank of the absorbed fixed effects (see ``TwoWayWithin/fixedEffectRank``).
     public let fixedEffectRank: Int
-    /// Centred sum of squares of each raw regressor, to tell "absorbed by the fixed effects"
-    /// (demeaned column ≈ 0 relative to this) from a small-scale variable.
-    let rawScale: [Double]
+    /// Row layout when the panel is balanced with at most 16 periods (see ``UnitRows``).
+    let unitRows: UnitRows?
+    /// Per regressor: on a balanced panel, the sum of squares the fixed effects removed from it
+    /// (see ``TwoWayWithin/transform(_:into:workspace:)``); on an unbalanced one, its centred sum
+    /// of squares, computed directly. See ``rawScale(_:demeanedSumOfSquares:)``.
+    let scaleTerms: [Double]
+    /// True when `scaleTerms` holds removed sums of squares (balanced path).
+    let scaleIsRemovedPart: Bool
+
+    /// Centred sum of squares of raw regressor `a`, `Σ (x_a − x̄_a)²`, to tell "absorbed by the
+    /// fixed effects" (demeaned column ≈ 0 relative to this) from a small-scale variable. On a
+    /// balanced panel it is `Σ x̃_a² + removed_a` (orthogonal decomposition, no extra pass over
+    /// the data); `demeanedSumOfSquares` is `Σ x̃_a²`, the Gram diagonal.
+    func rawScale(_ a: Int, demeanedSumOfSquares: Double) -> Double {
+        scaleIsRemovedPart ? demeanedSumOfSquares + scaleTerms[a] : scaleTerms[a]
+    }
     /// For regressors that are sparse 0/1 indicators (treatment, event-time, interaction and ring
     /// dummies), the rows where they equal 1; nil for other columns. Between two indicators,
     /// `x̃_a'x̃_b = x_a'x̃_b` (Frisch–Waugh–Lovell), a sum over the rows of `x_a` instead of `n`
@@ -56,16 +69,17 @@ public struct DemeanedDesign: Sendable {
         // `transform` writes every element of its output, so the storage is not zero-filled first
         // (for a large design that saves a pass over p·n doubles and its page faults).
         let demeanedOutcome = [Double](unsafeUninitializedCapacity: n) { out, initialized in
-            outcome.withUnsafeBufferPointer { within.transform($0, into: out, workspace: &workspace) }
+            outcome.withUnsafeBufferPointer { _ = within.transform($0, into: out, workspace: &workspace) }
             initialized = n
         }
         let total = n * regressors.count
+        var removed = [Double](repeating: 0, count: regressors.count)
         let matrix = [Double](unsafeUninitializedCapacity: total) { out, initialized in
             for (j, column) in regressors.enumerated() {
-                column.withUnsafeBufferPointer { input in
+                removed[j] = column.withUnsafeBufferPointer { input in
                     within.transform(input, into: UnsafeMutableBufferPointer(rebasing: out[(j * n)..<((j + 1) * n)]),
                                      workspace: &workspace)
-                }
+                } ?? 0
             }
             initialized = total
         }
@@ -74,8 +88,10 @@ public struct DemeanedDesign: Sendable {
         self.outcome = demeanedOutcome
         self.matrix = matrix
         self.fixedEffectRank = within.fixedEffectRank
+        self.unitRows = within.rows
         self.indicatorRows = indicatorRows ?? Array(repeating: nil, count: regressors.count)
-        self.rawScale = regressors.map { column in
+        self.scaleIsRemovedPart = within.isBalanced
+        self.scaleTerms = within.isBalanced ? removed : regressors.map { column in
             column.withUnsafeBufferPointer { sumOfSquaredDeviations($0) }
         }
     }

@@ -1,12 +1,14 @@
 import CGSL
 
-/// Ordinary least squares on a demeaned design, with fixest's collinearity rule.
+/// The solution of the normal equations of a demeaned design, with fixest's collinearity rule:
+/// kept and dropped terms, coefficients and `(X̃'X̃)⁻¹`, but no residuals (see ``LeastSquaresFit``
+/// for those, and ``ResidualMoments`` for what inference needs of them without storing them).
 ///
 /// A regressor is dropped when it is absorbed by the fixed effects (its demeaned sum of squares
 /// is below `1e-10 ×` its raw centred sum of squares), or when it is a linear combination of
 /// regressors kept before it (``DroppingCholesky`` with `collin.tol = 1e-10`). The kept system is
 /// solved and inverted with GSL's Cholesky (`gsl_linalg_cholesky_decomp1`, `…_invert`).
-public struct LeastSquaresFit: Sendable {
+public struct NormalEquationsSolution: Sendable {
     /// Indices (into the design's terms) of the kept regressors.
     public let keptTerms: [Int]
     /// Names of dropped regressors, in order.
@@ -15,14 +17,10 @@ public struct LeastSquaresFit: Sendable {
     public let coefficients: [Double]
     /// `(X̃'X̃)⁻¹` of the kept regressors, row-major.
     public let bread: [Double]
-    /// Residuals `û = ỹ − X̃β̂` (equal to the full model's residuals by Frisch–Waugh–Lovell).
-    public let residuals: [Double]
-    /// Residual sum of squares.
-    public let residualSumOfSquares: Double
     /// Sum of squares of the demeaned outcome (for the within R²).
     public let withinTotalSumOfSquares: Double
 
-    /// Fits `ỹ = X̃β + û`.
+    /// Solves `X̃'X̃ β = X̃'ỹ`.
     /// - Throws: ``EstimationError/singularDesign`` if GSL's factorisation fails on the kept set.
     public init(design: DemeanedDesign, tolerance: Double = 1e-10) throws {
         let p = design.columnCount
@@ -60,7 +58,9 @@ public struct LeastSquaresFit: Sendable {
         }
         // Absorbed by the fixed effects?
         var absorbed = [Bool](repeating: false, count: p)
-        for a in 0..<p where gram[a * p + a] <= tolerance * design.rawScale[a] || design.rawScale[a] == 0 {
+        for a in 0..<p {
+            let scale = design.rawScale(a, demeanedSumOfSquares: gram[a * p + a])
+            guard gram[a * p + a] <= tolerance * scale || scale == 0 else { continue }
             absorbed[a] = true
             gram[a * p + a] = 0
         }
@@ -84,10 +84,40 @@ public struct LeastSquaresFit: Sendable {
         var beta = [Double](repeating: 0, count: m)
         for r in 0..<m { for c in 0..<m { beta[r] += inverse[r * m + c] * moment[kept[c]] } }
         coefficients = beta
+        withinTotalSumOfSquares = dot(design.outcome, design.outcome)
+    }
+}
+
+/// Ordinary least squares on a demeaned design (``NormalEquationsSolution``) with its residuals.
+public struct LeastSquaresFit: Sendable {
+    /// The solved normal equations.
+    public let solution: NormalEquationsSolution
+    /// Residuals `û = ỹ − X̃β̂` (equal to the full model's residuals by Frisch–Waugh–Lovell).
+    public let residuals: [Double]
+    /// Residual sum of squares.
+    public let residualSumOfSquares: Double
+
+    /// Indices (into the design's terms) of the kept regressors.
+    public var keptTerms: [Int] { solution.keptTerms }
+    /// Names of dropped regressors, in order.
+    public var droppedTerms: [String] { solution.droppedTerms }
+    /// Coefficients of the kept regressors.
+    public var coefficients: [Double] { solution.coefficients }
+    /// `(X̃'X̃)⁻¹` of the kept regressors, row-major.
+    public var bread: [Double] { solution.bread }
+    /// Sum of squares of the demeaned outcome (for the within R²).
+    public var withinTotalSumOfSquares: Double { solution.withinTotalSumOfSquares }
+
+    /// Fits `ỹ = X̃β + û`.
+    /// - Throws: ``EstimationError/singularDesign`` if GSL's factorisation fails on the kept set.
+    public init(design: DemeanedDesign, tolerance: Double = 1e-10) throws {
+        let solution = try NormalEquationsSolution(design: design, tolerance: tolerance)
+        self.solution = solution
+        let n = design.observationCount
         var residual = design.outcome
         residual.withUnsafeMutableBufferPointer { u in
-            for (r, a) in kept.enumerated() {
-                let coefficient = beta[r]
+            for (r, a) in solution.keptTerms.enumerated() {
+                let coefficient = solution.coefficients[r]
                 design.withColumn(a) { x in
                     for i in 0..<n { u[i] -= coefficient * x[i] }
                 }
@@ -95,7 +125,6 @@ public struct LeastSquaresFit: Sendable {
         }
         residuals = residual
         residualSumOfSquares = dot(residual, residual)
-        withinTotalSumOfSquares = dot(design.outcome, design.outcome)
     }
 }
 

@@ -34,6 +34,8 @@ public struct TwoWayWithin: Sendable {
     let sizeA: Int, sizeB: Int
     let inverseCountA: [Double]
     let periodSystem: DroppingCholesky?
+    /// Row layout for the balanced path with at most 16 periods (see ``UnitRows``).
+    let rows: UnitRows?
 
     /// Scratch memory for ``transform(_:into:workspace:)``.
     public struct Workspace: Sendable {
@@ -81,6 +83,7 @@ public struct TwoWayWithin: Sendable {
         groupB = unitsAnalytic ? periodIndex : unitIndex
         sizeA = unitsAnalytic ? unitCount : periodCount
         sizeB = unitsAnalytic ? periodCount : unitCount
+        rows = unitMajor ? UnitRows(units: unitCount, periods: periodCount) : nil
         if unitMajor {
             inverseCountA = []
             periodSystem = nil
@@ -126,13 +129,22 @@ public struct TwoWayWithin: Sendable {
     }
 
     /// Writes the two-way demeaned `input` into `output` (which may alias nothing else).
+    ///
+    /// - Returns: on a balanced panel, the sum of squares the fixed effects remove from the
+    ///   centred column, `T Σ_i (x̄_i· − x̄)² + N Σ_t (x̄_·t − x̄)²`, so that
+    ///   `Σ (x − x̄)² = Σ x̃² + removed` (orthogonal projections; every term is non-negative);
+    ///   nil on the unbalanced path.
+    @discardableResult
     public func transform(_ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>,
-                          workspace: inout Workspace) {
+                          workspace: inout Workspace) -> Double? {
         precondition(input.count == observationCount && output.count == observationCount)
-        if isBalanced {
-            transformBalanced(input, into: output, workspace: &workspace)
+        if let rows {
+            return transformRows(input, into: output, rows: rows, workspace: &workspace)
+        } else if isBalanced {
+            return transformBalanced(input, into: output, workspace: &workspace)
         } else {
             transformUnbalanced(input, into: output, workspace: &workspace)
+            return nil
         }
     }
 
@@ -141,7 +153,7 @@ public struct TwoWayWithin: Sendable {
         var workspace = Workspace(for: self)
         var output = [Double](repeating: 0, count: observationCount)
         column.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { transform(input, into: $0, workspace: &workspace) }
+            output.withUnsafeMutableBufferPointer { _ = transform(input, into: $0, workspace: &workspace) }
         }
         return output
     }
@@ -155,9 +167,10 @@ public struct TwoWayWithin: Sendable {
     /// The summation order is fixed (it depends only on `T` and the unit order), so results are
     /// reproducible bit for bit. Offsets use wrapping arithmetic: all are below `observationCount`.
     func transformBalanced(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
-                           workspace: inout Workspace) {
+                           workspace: inout Workspace) -> Double {
         let periods = periodCount, units = unitCount
-        guard periods > 0, units > 0, let input = x.baseAddress, let output = out.baseAddress else { return }
+        guard periods > 0, units > 0, let input = x.baseAddress, let output = out.baseAddress else { return 0 }
+        var removed = 0.0
         typealias Pair = SIMD2<Double>
         let pairEnd = periods & ~1   // periods handled two at a time; an odd last one separately
         let hasOdd = pairEnd < periods
@@ -196,7 +209,14 @@ public struct TwoWayWithin: Sendable {
                 // x̄_·t − x̄
                 let grand = total / Double(units * periods)
                 let inverseUnits = 1 / Double(units)
-                for t in 0..<periods { periodMean[t] = periodMean[t] * inverseUnits - grand }
+                var periodSquares = 0.0, unitSquares = 0.0
+                for t in 0..<periods {
+                    let effect = periodMean[t] * inverseUnits - grand
+                    periodMean[t] = effect
+                    periodSquares += effect * effect
+                }
+                for i in 0..<units { let effect = unitMean[i] - grand; unitSquares += effect * effect }
+                removed = Double(periods) * unitSquares + Double(units) * periodSquares
                 // Pass 2: x̃_it = (x_it − x̄_i·) − (x̄_·t − x̄).
                 row = UnsafeRawPointer(input)
                 var target = UnsafeMutableRawPointer(output)
@@ -221,6 +241,44 @@ public struct TwoWayWithin: Sendable {
                     target += rowBytes
                 }
             }
+        }
+        return removed
+    }
+
+    /// The balanced closed form one unit row at a time (at most 16 periods, see ``UnitRows``).
+    ///
+    /// Pass 1 adds each unit's row into the period sums (lane-wise, units in order) and takes its
+    /// unit mean from a horizontal sum; pass 2 writes `(x_it − x̄_i·) − (x̄_·t − x̄)` row by row.
+    /// Same formula and period-sum order as ``transformBalanced(_:into:workspace:)``; the unit sums
+    /// are added in a tree order instead of two interleaved chains. Fixed order throughout.
+    func transformRows(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
+                       rows: UnitRows, workspace: inout Workspace) -> Double {
+        let periods = rows.periods, units = rows.units
+        guard let input = x.baseAddress, let output = out.baseAddress else { return 0 }
+        return workspace.sumsA.withUnsafeMutableBufferPointer { unitBuffer -> Double in
+            guard let unitMean = unitBuffer.baseAddress, unitBuffer.count >= units else { return 0 }
+            var periodSums = UnitRows.Row()
+            var total = 0.0
+            let periodCount = Double(periods)
+            for i in 0..<units {
+                let row = rows.load(input, unit: i)
+                periodSums += row
+                let sum = rows.sum(row)
+                total += sum
+                unitMean[i] = sum / periodCount
+            }
+            let grand = total / Double(units * periods)
+            let periodEffect = (periodSums * UnitRows.Row(repeating: 1 / Double(units))
+                                - UnitRows.Row(repeating: grand)) * rows.mask
+            var unitSquares = 0.0
+            for i in 0..<units { let effect = unitMean[i] - grand; unitSquares += effect * effect }
+            let removed = Double(periods) * unitSquares
+                + Double(units) * UnitRows.horizontalSum(periodEffect * periodEffect)
+            for i in 0..<units {
+                let row = rows.load(input, unit: i)
+                rows.store((row - UnitRows.Row(repeating: unitMean[i])) - periodEffect, to: output, unit: i)
+            }
+            return removed
         }
     }
 

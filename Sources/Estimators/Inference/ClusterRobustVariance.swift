@@ -43,14 +43,23 @@ public enum VarianceEstimator {
 
     /// True when every unit lies inside a single cluster (rows of a unit are contiguous).
     static func unitsAreNested(panel: Panel, in clustering: Clustering) -> Bool {
-        clustering.index.withUnsafeBufferPointer { cluster in
-            for unit in 0..<panel.unitCount {
-                let start = panel.unitStart[unit], end = panel.unitStart[unit + 1]
-                guard start < end else { continue }
-                let first = cluster[start]
-                for row in (start + 1)..<end where cluster[row] != first { return false }
+        if clustering.unitCluster != nil { return true }
+        return clustering.index.withUnsafeBufferPointer { cluster in
+            panel.unitStart.withUnsafeBufferPointer { unitStart in
+                precondition(unitStart.count == panel.unitCount + 1 && unitStart[panel.unitCount] <= cluster.count)
+                guard let labels = cluster.baseAddress else { return true }
+                for unit in 0..<panel.unitCount {
+                    let start = unitStart[unit], end = unitStart[unit &+ 1]
+                    guard start < end else { continue }
+                    let first = labels[start]
+                    var row = start &+ 1
+                    while row < end {
+                        if labels[row] != first { return false }
+                        row &+= 1
+                    }
+                }
+                return true
             }
-            return true
         }
     }
 
@@ -69,128 +78,60 @@ public enum VarianceEstimator {
     /// - Throws: ``EstimationError/unknownClustering(name:available:)``, ``EstimationError/tooFewClusters(name:count:)``.
     public static func estimate(fit: LeastSquaresFit, design: DemeanedDesign, panel: Panel, type: VarianceType,
                                 correction: SmallSampleCorrection = .fixest) throws -> VarianceEstimate {
-        let n = Double(fit.residuals.count)
-        let m = fit.keptTerms.count
-        let kept = fit.keptTerms
-        let rows = design.observationCount
-        let fullK = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank,
-                                              correction: SmallSampleCorrection(fixedEffectCount: .full,
-                                                                                exactRank: correction.exactRank),
-                                              clustering: nil)
+        let (kind, clustering) = try momentKind(type: type, panel: panel)
+        let moments = ResidualMoments(design: design, kept: fit.keptTerms, residuals: fit.residuals, kind: kind)
+        return estimate(bread: fit.bread, moments: moments, clustering: clustering, design: design, panel: panel,
+                        type: type, correction: correction)
+    }
+
+    /// What ``ResidualMoments`` must accumulate for `type`, and the clustering it names.
+    /// - Throws: ``EstimationError/unknownClustering(name:available:)``, ``EstimationError/tooFewClusters(name:count:)``.
+    public static func momentKind(type: VarianceType, panel: Panel) throws -> (ResidualMoments.Kind, Clustering?) {
         switch type {
-        case .iid:
-            let k = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank, correction: correction,
-                                              clustering: nil)
-            let sigma2 = fit.residualSumOfSquares / (n - Double(k))
-            return VarianceEstimate(type: type, matrix: fit.bread.map { $0 * sigma2 }, parameterCount: k,
-                                    correctionFactor: 1, degreesOfFreedom: n - Double(fullK), clusterCount: nil)
-        case .hetero:
-            let k = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank, correction: correction,
-                                              clustering: nil)
-            var meat = [Double](repeating: 0, count: m * m)
-            design.matrix.withUnsafeBufferPointer { x in
-                fit.residuals.withUnsafeBufferPointer { u in
-                    for i in 0..<rows {
-                        let u2 = u[i] * u[i]
-                        for a in 0..<m { for b in 0...a {
-                            meat[a * m + b] += x[kept[a] * rows + i] * x[kept[b] * rows + i] * u2
-                        } }
-                    }
-                }
-            }
-            let factor = correction.kAdjustment
-                ? (correction.heteroUsesN ? n : n - 1) / (n - Double(k)) : 1
-            return VarianceEstimate(type: type, matrix: sandwich(bread: fit.bread, meat: symmetrised(meat, m), m: m,
-                                                                 factor: factor),
-                                    parameterCount: k, correctionFactor: factor,
-                                    degreesOfFreedom: n - Double(fullK), clusterCount: nil)
+        case .iid: return (.none, nil)
+        case .hetero: return (.hetero, nil)
         case .cluster(let name):
             guard let clustering = panel.clusterings[name] else {
                 throw EstimationError.unknownClustering(name: name, available: Array(panel.clusterings.keys))
             }
-            let g = clustering.count
-            guard g >= 2 else { throw EstimationError.tooFewClusters(name: name, count: g) }
-            let k = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank, correction: correction,
-                                              clustering: clustering)
-            let scores = clusterScores(design: design, kept: kept, residuals: fit.residuals, clustering: clustering)
-            var meat = [Double](repeating: 0, count: m * m)
-            for cluster in 0..<g {
-                let base = cluster * m
-                for a in 0..<m { for b in 0...a { meat[a * m + b] += scores[base + a] * scores[base + b] } }
-            }
+            guard clustering.count >= 2 else { throw EstimationError.tooFewClusters(name: name, count: clustering.count) }
+            return (.cluster(clustering), clustering)
+        }
+    }
+
+    /// The variance from the bread `(X̃'X̃)⁻¹` of the kept terms and the residuals' `moments`
+    /// (accumulated with ``momentKind(type:panel:)``'s kind; `clustering` is the one it returned).
+    public static func estimate(bread: [Double], moments: ResidualMoments, clustering: Clustering?,
+                                design: DemeanedDesign, panel: Panel, type: VarianceType,
+                                correction: SmallSampleCorrection = .fixest) -> VarianceEstimate {
+        let n = Double(design.observationCount)
+        let m = Int(Double(bread.count).squareRoot().rounded())
+        let fullK = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank,
+                                              correction: SmallSampleCorrection(fixedEffectCount: .full,
+                                                                                exactRank: correction.exactRank),
+                                              clustering: nil)
+        let k = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank, correction: correction,
+                                          clustering: clustering)
+        switch type {
+        case .iid:
+            let sigma2 = moments.residualSumOfSquares / (n - Double(k))
+            return VarianceEstimate(type: type, matrix: bread.map { $0 * sigma2 }, parameterCount: k,
+                                    correctionFactor: 1, degreesOfFreedom: n - Double(fullK), clusterCount: nil)
+        case .hetero:
+            let factor = correction.kAdjustment
+                ? (correction.heteroUsesN ? n : n - 1) / (n - Double(k)) : 1
+            return VarianceEstimate(type: type, matrix: sandwich(bread: bread, meat: moments.meat, m: m, factor: factor),
+                                    parameterCount: k, correctionFactor: factor,
+                                    degreesOfFreedom: n - Double(fullK), clusterCount: nil)
+        case .cluster:
+            let g = clustering?.count ?? 0
             var factor = 1.0
             if correction.clusterAdjustment { factor *= Double(g) / Double(g - 1) }
             if correction.kAdjustment { factor *= (n - 1) / (n - Double(k)) }
-            return VarianceEstimate(type: type, matrix: sandwich(bread: fit.bread, meat: symmetrised(meat, m), m: m,
-                                                                 factor: factor),
+            return VarianceEstimate(type: type, matrix: sandwich(bread: bread, meat: moments.meat, m: m, factor: factor),
                                     parameterCount: k, correctionFactor: factor,
                                     degreesOfFreedom: Double(g - 1), clusterCount: g)
         }
-    }
-
-    /// Per-cluster scores `s_g = Σ_{i∈g} x̃_i û_i`, `g × m` row-major. Runs of rows in the same
-    /// cluster (every unit's rows, as panels are sorted by unit) are summed together: for each kept
-    /// column, ``runDot(_:_:count:)`` over the run. The order of summation depends only on the
-    /// run lengths, so results are reproducible.
-    static func clusterScores(design: DemeanedDesign, kept: [Int], residuals: [Double],
-                              clustering: Clustering) -> [Double] {
-        let m = kept.count, rows = design.observationCount
-        var scores = [Double](repeating: 0, count: clustering.count * m)
-        design.matrix.withUnsafeBufferPointer { x in
-            residuals.withUnsafeBufferPointer { u in
-                clustering.index.withUnsafeBufferPointer { cluster in
-                    scores.withUnsafeMutableBufferPointer { s in
-                        precondition(rows <= u.count && rows <= cluster.count
-                                     && kept.allSatisfy { ($0 + 1) * rows <= x.count })
-                        guard let xBase = x.baseAddress, let uBase = u.baseAddress, let sBase = s.baseAddress,
-                              let clusterBase = cluster.baseAddress else { return }
-                        // Offsets of the kept columns, computed once.
-                        let offsets = kept.map { $0 &* rows }
-                        offsets.withUnsafeBufferPointer { offset in
-                            var start = 0
-                            while start < rows {
-                                let g = clusterBase[start]
-                                var end = start &+ 1
-                                while end < rows && clusterBase[end] == g { end &+= 1 }
-                                let length = end &- start
-                                let residualRun = uBase + start
-                                let target = sBase + Int(g) &* m
-                                for a in 0..<m {
-                                    target[a] += runDot(xBase + (offset[a] &+ start), residualRun, count: length)
-                                }
-                                start = end
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return scores
-    }
-
-    /// `Σ_{k<count} x_k y_k` for a short run (a cluster's rows): one `SIMD2` accumulator whose
-    /// lanes are added at the end, then an odd last product. Fixed order; no call overhead.
-    @inline(__always)
-    static func runDot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
-        let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
-        let stride = MemoryLayout<Double>.stride
-        var accumulator = SIMD2<Double>()
-        var k = 0
-        while k &+ 1 < count {
-            let offset = k &* stride
-            accumulator += rx.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
-                * ry.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
-            k &+= 2
-        }
-        var sum = accumulator[0] + accumulator[1]
-        if k < count { sum += x[k] * y[k] }
-        return sum
-    }
-
-    static func symmetrised(_ lower: [Double], _ m: Int) -> [Double] {
-        var full = lower
-        for a in 0..<m { for b in 0..<a { full[b * m + a] = lower[a * m + b] } }
-        return full
     }
 
     /// `factor · B M B` for row-major `m × m` matrices.

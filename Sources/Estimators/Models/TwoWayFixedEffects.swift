@@ -26,31 +26,44 @@ public struct TwoWayFixedEffects: Sendable {
     /// Estimates the model on `panel`.
     /// - Throws: ``EstimationError`` when the treatment is absorbed or the clustering is unknown.
     public func estimate(_ panel: Panel) throws -> Estimate {
-        try FixedEffectsRegression.fit(panel: panel, method: "twfe",
-                                       terms: [Estimate.Term(name: "treat")], columns: [panel.treatmentColumn],
-                                       options: options, extraNotes: [])
+        // The treated rows come from the adoption dates; like `DemeanedDesign.indicatorRows(of:)`,
+        // the indicator path is taken only when at most a quarter of the rows are treated.
+        let treated = panel.treatedRows
+        return try FixedEffectsRegression.fit(panel: panel, method: "twfe",
+                                              terms: [Estimate.Term(name: "treat")], columns: [panel.treatmentColumn],
+                                              indicatorRows: [treated.count <= panel.observationCount / 4 ? treated : nil],
+                                              options: options, extraNotes: [])
     }
 }
 
 /// Shared fitting of `y ~ regressors + covariates | unit + period` for every regression estimator.
 public enum FixedEffectsRegression {
     /// Demeans, fits, computes the variance and packages an ``Estimate``.
-    /// Covariates of the panel are appended after `columns`.
+    /// Covariates of the panel are appended after `columns`. `indicatorRows`, when given, holds
+    /// for each column the rows where it equals 1 if it is a 0/1 indicator (see
+    /// ``DemeanedDesign/indicatorRows(of:)``, which finds them otherwise).
     public static func fit(panel: Panel, method: String, terms: [Estimate.Term], columns: [[Double]],
+                           indicatorRows: [[Int32]?]? = nil,
                            options: RegressionOptions, extraNotes: [String],
                            within: TwoWayWithin? = nil) throws -> Estimate {
         let within = within ?? TwoWayWithin(panel: panel)
         let allTerms = terms + panel.covariateNames.map { Estimate.Term(name: $0) }
         // The estimator's own regressors (treatment, event-time, interaction dummies) are usually
         // sparse indicators, which makes their cross products cheap; covariates are dense.
-        let indicators = columns.map { DemeanedDesign.indicatorRows(of: $0) }
+        precondition(indicatorRows.map { $0.count == columns.count } ?? true)
+        let indicators = (indicatorRows ?? columns.map { DemeanedDesign.indicatorRows(of: $0) })
             + Array(repeating: nil, count: panel.covariates.count)
         let design = DemeanedDesign(within: within, termNames: allTerms.map(\.name), outcome: panel.outcome,
                                     regressors: columns + panel.covariates, indicatorRows: indicators)
-        let fit = try LeastSquaresFit(design: design)
+        let fit = try NormalEquationsSolution(design: design)
         guard !fit.keptTerms.isEmpty else { throw EstimationError.noIdentifiedTerms(dropped: fit.droppedTerms) }
-        let variance = try VarianceEstimator.estimate(fit: fit, design: design, panel: panel, type: options.variance,
-                                                      correction: options.correction)
+        // One pass over the rows for the residual sum of squares and the sandwich's meat; the
+        // residual vector itself is never stored.
+        let (kind, clustering) = try VarianceEstimator.momentKind(type: options.variance, panel: panel)
+        let moments = ResidualMoments(design: design, kept: fit.keptTerms, coefficients: fit.coefficients, kind: kind)
+        let variance = VarianceEstimator.estimate(bread: fit.bread, moments: moments, clustering: clustering,
+                                                  design: design, panel: panel, type: options.variance,
+                                                  correction: options.correction)
         var notes = panel.notes + extraNotes
         if !fit.droppedTerms.isEmpty {
             notes.append("dropped for collinearity: " + fit.droppedTerms.joined(separator: ", "))
@@ -67,8 +80,8 @@ public enum FixedEffectsRegression {
                         observationCount: panel.observationCount, unitCount: panel.unitCount,
                         periodCount: panel.periodCount,
                         fixedEffects: [(panel.unitName, panel.unitCount), (panel.timeName, panel.periodCount)],
-                        residualSumOfSquares: fit.residualSumOfSquares,
-                        withinRSquared: 1 - fit.residualSumOfSquares / fit.withinTotalSumOfSquares,
+                        residualSumOfSquares: moments.residualSumOfSquares,
+                        withinRSquared: 1 - moments.residualSumOfSquares / fit.withinTotalSumOfSquares,
                         notes: notes)
     }
 }

@@ -65,10 +65,55 @@ public struct Panel: Sendable {
     }
 
     /// The 0/1 treatment column `D_it = 1{t >= g_i}`.
+    ///
+    /// Rows are sorted by (unit, period), so each unit's treated rows are a suffix of its rows:
+    /// the column is written unit by unit as a run of zeros then a run of ones.
     public var treatmentColumn: [Double] {
-        var column = [Double](repeating: 0, count: observationCount)
-        for row in 0..<observationCount where isTreated(row: row) { column[row] = 1 }
-        return column
+        let n = observationCount
+        return [Double](unsafeUninitializedCapacity: n) { column, initialized in
+            guard let base = column.baseAddress else { initialized = 0; return }
+            forEachUnitTreatmentSuffix { start, first, end in
+                (base + start).initialize(repeating: 0, count: first - start)
+                (base + first).initialize(repeating: 1, count: end - first)
+            }
+            initialized = n
+        }
+    }
+
+    /// The rows where `D_it = 1`, in order (the treated suffix of each unit's rows).
+    public var treatedRows: [Int32] {
+        var rows: [Int32] = []
+        forEachUnitTreatmentSuffix { _, first, end in
+            for row in first..<end { rows.append(Int32(truncatingIfNeeded: row)) }
+        }
+        return rows
+    }
+
+    /// Calls `body(start, firstTreated, end)` for every unit in order: its rows are
+    /// `start ..< end`, of which `firstTreated ..< end` are treated.
+    @inline(__always)
+    func forEachUnitTreatmentSuffix(_ body: (Int, Int, Int) -> Void) {
+        let n = observationCount
+        periodIndex.withUnsafeBufferPointer { period in
+            unitStart.withUnsafeBufferPointer { unitStart in
+                adoptionPeriod.withUnsafeBufferPointer { adoption in
+                    precondition(unitStart.count == unitCount + 1 && unitStart[unitCount] == n && period.count == n
+                                 && adoption.count == unitCount)
+                    for unit in 0..<unitCount {
+                        let start = unitStart[unit], end = unitStart[unit &+ 1]
+                        let first: Int
+                        if start == end || period[end &- 1] < adoption[unit] {
+                            first = end   // never treated within the sample
+                        } else {
+                            var row = start
+                            while period[row] < adoption[unit] { row &+= 1 }
+                            first = row
+                        }
+                        body(start, first, end)
+                    }
+                }
+            }
+        }
     }
 
     /// Builds a panel from columns that are already validated, sorting rows by (unit, period).
@@ -137,11 +182,14 @@ public struct Panel: Sendable {
         self.unitStart = start
         var all: [String: Clustering] = [:]
         for (name, clustering) in clusterings {
-            all[name] = Clustering(name: name, index: permuted(clustering.index),
-                                   count: clustering.count, labels: clustering.labels)
+            var stored = Clustering(name: name, index: permuted(clustering.index),
+                                    count: clustering.count, labels: clustering.labels)
+            stored.unitCluster = Clustering.unitClusters(index: stored.index, unitStart: start)
+            all[name] = stored
         }
-        all[unitName] = Clustering(name: unitName, index: self.unitIndex, count: unitCount,
-                                   labels: self.unitLabels)
+        var units = Clustering(name: unitName, index: self.unitIndex, count: unitCount, labels: self.unitLabels)
+        units.unitCluster = (0..<unitCount).map { Int32($0) }
+        all[unitName] = units
         self.clusterings = all
     }
 }
@@ -158,11 +206,33 @@ public struct Clustering: Sendable {
     /// Cluster labels, indexed by cluster.
     public let labels: [String]
 
+    /// The cluster of each unit, when every unit's rows lie in one cluster (unit, province or
+    /// region clusterings); nil otherwise, or when the clustering was not stored by a ``Panel``.
+    /// Set once by ``Panel``, so inference need not rescan the rows.
+    public internal(set) var unitCluster: [Int32]?
+
     /// Creates a clustering; `index` must hold values in `0..<count`.
     public init(name: String, index: [Int32], count: Int, labels: [String]? = nil) {
         self.name = name
         self.index = index
         self.count = count
         self.labels = labels ?? (0..<count).map { String($0 + 1) }
+        self.unitCluster = nil
+    }
+
+    /// The cluster of each unit when every unit's rows (`unitStart[i] ..< unitStart[i + 1]`)
+    /// share one cluster; nil otherwise. Units without rows get cluster 0.
+    static func unitClusters(index: [Int32], unitStart: [Int]) -> [Int32]? {
+        let units = unitStart.count - 1
+        guard units >= 0, unitStart.last ?? 0 <= index.count else { return nil }
+        var result = [Int32](repeating: 0, count: units)
+        for unit in 0..<units {
+            let start = unitStart[unit], end = unitStart[unit + 1]
+            guard start < end else { continue }
+            let first = index[start]
+            for row in (start + 1)..<end where index[row] != first { return nil }
+            result[unit] = first
+        }
+        return result
     }
 }

@@ -176,7 +176,7 @@ struct WildBootstrapKernel: Sendable {
             for i in 0..<n { masked[i] = 0 }
             for i in rowsOf[h] { masked[i] = values[i] }
             masked.withUnsafeBufferPointer { input in
-                demeaned.withUnsafeMutableBufferPointer { within.transform(input, into: $0, workspace: &workspace) }
+                demeaned.withUnsafeMutableBufferPointer { _ = within.transform(input, into: $0, workspace: &workspace) }
             }
             for i in 0..<n {
                 dense[Int(clustering.index[i]) * groups + h] += weight[i] * (masked[i] - demeaned[i])

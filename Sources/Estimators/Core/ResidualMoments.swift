@@ -1,0 +1,322 @@
+/// What the variance estimators need from the residuals of a least-squares fit: the residual sum
+/// of squares and the "meat" of the sandwich, accumulated in one blocked pass over the rows.
+///
+/// The fused initialiser ``init(design:kept:coefficients:kind:)`` never materialises the residual
+/// vector: each block of rows gets its residuals `û = ỹ − X̃β` in a small buffer (column by
+/// column, in the same order as ``LeastSquaresFit``), which feeds the sum of squares and the
+/// scores while it is in L1. Blocks end at cluster boundaries, so a cluster's score is summed in
+/// one run exactly as from a stored residual vector; the results are bit-identical to
+/// ``init(design:kept:residuals:kind:)`` on ``LeastSquaresFit/residuals`` whenever no cluster
+/// spans more than ``blockRows`` consecutive rows.
+public struct ResidualMoments: Sendable {
+    /// Which meat to accumulate.
+    public enum Kind: Sendable {
+        /// None (iid variance): only the residual sum of squares.
+        case none
+        /// `Σ_i û_i² x̃_i x̃_i'` (heteroskedasticity-robust).
+        case hetero
+        /// `Σ_g s_g s_g'` with `s_g = Σ_{i∈g} x̃_i û_i` (cluster-robust).
+        case cluster(Clustering)
+    }
+
+    /// Rows per block of the fused pass.
+    public static let blockRows = 512
+
+    /// `Σ û²`.
+    public let residualSumOfSquares: Double
+    /// Symmetric `m × m` meat over the kept terms, row-major; empty for ``Kind/none``.
+    public let meat: [Double]
+
+    /// The moments of the residuals of `ỹ` on the kept columns of `design` with `coefficients`,
+    /// computed block by block without storing the residuals.
+    public init(design: DemeanedDesign, kept: [Int], coefficients: [Double], kind: Kind) {
+        precondition(kept.count == coefficients.count)
+        let n = design.observationCount
+        let offsets = kept.map { $0 * n }
+        if let rows = design.unitRows, let plan = UnitPlan(kind: kind) {
+            self = design.outcome.withUnsafeBufferPointer { y in
+                Self.rowPass(design: design, kept: kept, rows: rows, plan: plan, start: y, coefficients: coefficients)
+            }
+            return
+        }
+        self = design.matrix.withUnsafeBufferPointer { x in
+            design.outcome.withUnsafeBufferPointer { y in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.blockRows) { buffer in
+                    guard let xBase = x.baseAddress, let yBase = y.baseAddress, let u = buffer.baseAddress else {
+                        return ResidualMoments(residualSumOfSquares: 0, meat: [])
+                    }
+                    return Self.accumulate(design: design, kept: kept, kind: kind) { start, count in
+                        // û = ((ỹ − β₀x̃₀) − β₁x̃₁) − …, the order of LeastSquaresFit's residuals.
+                        u.update(from: yBase + start, count: count)
+                        for (r, offset) in offsets.enumerated() {
+                            ResidualMoments.subtractScaled(coefficients[r], xBase + (offset &+ start), from: u, count: count)
+                        }
+                        return UnsafePointer(u)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The moments of given residuals (`residuals.count` must equal the design's rows).
+    public init(design: DemeanedDesign, kept: [Int], residuals: [Double], kind: Kind) {
+        precondition(residuals.count == design.observationCount)
+        if let rows = design.unitRows, let plan = UnitPlan(kind: kind) {
+            self = residuals.withUnsafeBufferPointer { u in
+                Self.rowPass(design: design, kept: kept, rows: rows, plan: plan, start: u, coefficients: [])
+            }
+            return
+        }
+        self = residuals.withUnsafeBufferPointer { u in
+            guard let base = u.baseAddress else { return ResidualMoments(residualSumOfSquares: 0, meat: []) }
+            return Self.accumulate(design: design, kept: kept, kind: kind) { start, _ in base + start }
+        }
+    }
+
+    private init(residualSumOfSquares: Double, meat: [Double]) {
+        self.residualSumOfSquares = residualSumOfSquares
+        self.meat = meat
+    }
+
+    /// The shared pass: `residualsOf(start, count)` returns the residuals of rows
+    /// `start ..< start + count` (valid until the next call).
+    @inline(__always)
+    private static func accumulate(design: DemeanedDesign, kept: [Int], kind: Kind,
+                                   residualsOf: (Int, Int) -> UnsafePointer<Double>) -> ResidualMoments {
+        let n = design.observationCount, m = kept.count
+        var squares = SquareSum()
+        var meat = [Double](repeating: 0, count: { if case .none = kind { return 0 } else { return m * m } }())
+        design.matrix.withUnsafeBufferPointer { x in
+            meat.withUnsafeMutableBufferPointer { meatBuffer in
+                guard let xBase = x.baseAddress else { return }
+                let columns = kept.map { xBase + $0 &* n }
+                switch kind {
+                case .none:
+                    var start = 0
+                    while start < n {
+                        let count = min(blockRows, n &- start)
+                        squares.add(residualsOf(start, count), count: count)
+                        start &+= count
+                    }
+                case .hetero:
+                    guard let out = meatBuffer.baseAddress else { return }
+                    var start = 0
+                    while start < n {
+                        let count = min(blockRows, n &- start)
+                        let u = residualsOf(start, count)
+                        squares.add(u, count: count)
+                        for k in 0..<count {
+                            let u2 = u[k] * u[k]
+                            let row = start &+ k
+                            for a in 0..<m { for b in 0...a {
+                                out[a &* m &+ b] += columns[a][row] * columns[b][row] * u2
+                            } }
+                        }
+                        start &+= count
+                    }
+                    for a in 0..<m { for b in 0..<a { out[b &* m &+ a] = out[a &* m &+ b] } }
+                case .cluster(let clustering):
+                    let g = clustering.count
+                    var scores = [Double](repeating: 0, count: g * m)
+                    clustering.index.withUnsafeBufferPointer { cluster in
+                        scores.withUnsafeMutableBufferPointer { s in
+                            precondition(cluster.count >= n)
+                            guard let clusterBase = cluster.baseAddress, let sBase = s.baseAddress else { return }
+                            var start = 0
+                            while start < n {
+                                // The block: whole runs of one cluster while they fit; a longer run is split.
+                                var end = start
+                                while end < n {
+                                    var runEnd = end &+ 1
+                                    while runEnd < n && clusterBase[runEnd] == clusterBase[end] { runEnd &+= 1 }
+                                    if runEnd &- start > blockRows {
+                                        if end == start { end = start &+ blockRows }
+                                        break
+                                    }
+                                    end = runEnd
+                                }
+                                let u = residualsOf(start, end &- start)
+                                squares.add(u, count: end &- start)
+                                var runStart = start
+                                while runStart < end {
+                                    let label = clusterBase[runStart]
+                                    var runEnd = runStart &+ 1
+                                    while runEnd < end && clusterBase[runEnd] == label { runEnd &+= 1 }
+                                    let length = runEnd &- runStart
+                                    let residualRun = u + (runStart &- start)
+                                    let target = sBase + Int(label) &* m
+                                    for a in 0..<m {
+                                        target[a] += runDot(columns[a] + runStart, residualRun, count: length)
+                                    }
+                                    runStart = runEnd
+                                }
+                                start = end
+                            }
+                        }
+                    }
+                    let clusterMeat = Self.clusterMeat(scores: scores, clusters: g, m: m)
+                    for k in 0..<(m * m) { meatBuffer[k] = clusterMeat[k] }
+                }
+            }
+        }
+        return ResidualMoments(residualSumOfSquares: squares.total, meat: meat)
+    }
+
+    /// What the unit-row pass accumulates: nothing beyond `Σ û²`, or the scores of a clustering
+    /// in which every unit lies in one cluster (they are sums of per-unit scores).
+    private struct UnitPlan {
+        let unitCluster: [Int32]?
+        let clusterCount: Int
+
+        /// Nil when the row pass does not apply (hetero meat, or clusters that split units).
+        init?(kind: Kind) {
+            switch kind {
+            case .none: unitCluster = nil; clusterCount = 0
+            case .hetero: return nil
+            case .cluster(let clustering):
+                guard let units = clustering.unitCluster else { return nil }
+                unitCluster = units
+                clusterCount = clustering.count
+            }
+        }
+    }
+
+    /// The pass over a balanced panel one unit row at a time (see ``UnitRows``). Unit `i`'s
+    /// residual row is `((r − β₀x̃₀) − β₁x̃₁) − …` with `r` its row of `start` (the demeaned
+    /// outcome; or the residuals themselves, with no `coefficients`), lanes `≥ T` zeroed.
+    private static func rowPass(design: DemeanedDesign, kept: [Int], rows: UnitRows, plan: UnitPlan,
+                                start: UnsafeBufferPointer<Double>, coefficients: [Double]) -> ResidualMoments {
+        let n = design.observationCount, m = kept.count
+        precondition(start.count == n && (coefficients.isEmpty || coefficients.count == m))
+        var squares = UnitRows.Row()
+        var scores = [Double](repeating: 0, count: plan.clusterCount * m)
+        let labels = plan.unitCluster ?? []
+        let hasScores = plan.unitCluster != nil && m > 0
+        precondition(plan.unitCluster == nil || labels.count == rows.units)
+        let scales = coefficients.map { UnitRows.Row(repeating: $0) }
+        design.matrix.withUnsafeBufferPointer { x in
+            scores.withUnsafeMutableBufferPointer { s in
+                guard let xBase = x.baseAddress, let startBase = start.baseAddress else { return }
+                let columns = kept.map { UnsafePointer(xBase + $0 &* n) }
+                let fitted = scales.count
+                for unit in 0..<rows.units {
+                    var u = rows.load(startBase, unit: unit)
+                    for r in 0..<fitted { u -= scales[r] * rows.load(columns[r], unit: unit) }
+                    u *= rows.mask
+                    squares += u * u
+                    guard hasScores, let sBase = s.baseAddress else { continue }
+                    let target = sBase + Int(labels[unit]) &* m
+                    for a in 0..<m {
+                        target[a] += UnitRows.horizontalSum(rows.load(columns[a], unit: unit) * u)
+                    }
+                }
+            }
+        }
+        return ResidualMoments(residualSumOfSquares: UnitRows.horizontalSum(squares),
+                               meat: plan.unitCluster == nil ? []
+                                   : clusterMeat(scores: scores, clusters: plan.clusterCount, m: m))
+    }
+
+    /// `Σ_g s_g s_g'` (symmetric, row-major) from `g × m` row-major scores, each entry summed
+    /// over clusters in order. Up to 8 terms, row `a` of the meat is one `SIMD8` accumulator
+    /// updated by `s_ga · s_g` per cluster: independent lanes and rows, so the loop is not held
+    /// up by the latency of one long chain of additions (`s_ga s_gb` and `s_gb s_ga` are the
+    /// same product, so the result is exactly symmetric).
+    private static func clusterMeat(scores: [Double], clusters: Int, m: Int) -> [Double] {
+        var meat = [Double](repeating: 0, count: m * m)
+        scores.withUnsafeBufferPointer { s in
+            guard let base = s.baseAddress else { return }
+            if m <= 8 {
+                var rows = [SIMD8<Double>](repeating: SIMD8(), count: m)
+                rows.withUnsafeMutableBufferPointer { rows in
+                    // Lanes ≥ m of a whole load hold the next cluster's scores; they only reach
+                    // lanes ≥ m of the rows, which are never read. The last clusters, whose eight
+                    // lanes would pass the end of the scores, are loaded lane by lane.
+                    let wholeLoads = s.count >= 8 ? (s.count - 8) / m + 1 : 0
+                    var score = base
+                    for cluster in 0..<clusters {
+                        var lanes = SIMD8<Double>()
+                        if cluster < wholeLoads {
+                            lanes = UnsafeRawPointer(score).loadUnaligned(as: SIMD8<Double>.self)
+                        } else {
+                            for b in 0..<m { lanes[b] = score[b] }
+                        }
+                        for a in 0..<m { rows[a] += SIMD8(repeating: score[a]) * lanes }
+                        score += m
+                    }
+                }
+                for a in 0..<m { for b in 0..<m { meat[a * m + b] = rows[a][b] } }
+                return
+            }
+            var score = base
+            for _ in 0..<clusters {
+                for a in 0..<m { for b in 0...a { meat[a * m + b] += score[a] * score[b] } }
+                score += m
+            }
+            for a in 0..<m { for b in 0..<a { meat[b * m + a] = meat[a * m + b] } }
+        }
+        return meat
+    }
+
+    /// `u[k] -= coefficient · x[k]` for `k < count`, eight at a time.
+    @inline(__always)
+    private static func subtractScaled(_ coefficient: Double, _ x: UnsafePointer<Double>,
+                                       from u: UnsafeMutablePointer<Double>, count: Int) {
+        let rx = UnsafeRawPointer(x), ru = UnsafeMutableRawPointer(u)
+        let stride = MemoryLayout<Double>.stride
+        let scale = SIMD8<Double>(repeating: coefficient)
+        var k = 0
+        while k &+ 8 <= count {
+            let offset = k &* stride
+            ru.storeBytes(of: ru.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
+                            - scale * rx.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self),
+                          toByteOffset: offset, as: SIMD8<Double>.self)
+            k &+= 8
+        }
+        while k < count { u[k] -= coefficient * x[k]; k &+= 1 }
+    }
+
+    /// `Σ_{k<count} x_k y_k` for a short run (a cluster's rows): one `SIMD2` accumulator whose
+    /// lanes are added at the end, then an odd last product. Fixed order; no call overhead.
+    @inline(__always)
+    static func runDot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+        let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
+        let stride = MemoryLayout<Double>.stride
+        var accumulator = SIMD2<Double>()
+        var k = 0
+        while k &+ 1 < count {
+            let offset = k &* stride
+            accumulator += rx.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+                * ry.loadUnaligned(fromByteOffset: offset, as: SIMD2<Double>.self)
+            k &+= 2
+        }
+        var sum = accumulator[0] + accumulator[1]
+        if k < count { sum += x[k] * y[k] }
+        return sum
+    }
+}
+
+/// `Σ û²` over consecutive blocks in the order of ``dot(_:_:)-(UnsafeBufferPointer<Double>,_)`` on the
+/// whole vector (two `SIMD8` accumulators over 16-element chunks, then the tail), so it equals
+/// `dot(û, û)` bit for bit when every block but the last has a multiple of 16 rows.
+struct SquareSum {
+    private var even = SIMD8<Double>(), odd = SIMD8<Double>()
+    private var tail = 0.0
+
+    @inline(__always)
+    mutating func add(_ u: UnsafePointer<Double>, count: Int) {
+        let raw = UnsafeRawPointer(u)
+        let stride = MemoryLayout<Double>.stride
+        var k = 0
+        while k &+ 16 <= count {
+            let a = raw.loadUnaligned(fromByteOffset: k &* stride, as: SIMD8<Double>.self)
+            let b = raw.loadUnaligned(fromByteOffset: (k &+ 8) &* stride, as: SIMD8<Double>.self)
+            even += a * a
+            odd += b * b
+            k &+= 16
+        }
+        while k < count { tail += u[k] * u[k]; k &+= 1 }
+    }
+
+    var total: Double { (even + odd).sum() + tail }
+}

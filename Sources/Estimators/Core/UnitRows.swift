@@ -1,0 +1,79 @@
+/// One unit's observations of a column of a balanced, unit-major panel with at most 16 periods,
+/// held in a single `SIMD16<Double>` (lane `t` is period `t`).
+///
+/// Annual panels have 10–20 periods, so a row-at-a-time kernel replaces the short inner loops
+/// (and their per-unit overhead) of the general code with straight-line vector arithmetic.
+/// Loads read 16 consecutive doubles: lanes `≥ T` hold the following units' first values, which
+/// the kernels either ignore (lane-wise sums over units) or zero with ``mask`` before a
+/// horizontal sum. Stores write 16 lanes too; the spill-over lands on the following units' slots,
+/// which their own stores overwrite, so units must be stored in increasing order. The last units
+/// (those whose 16 lanes would cross the end of the column) are loaded and stored lane by lane,
+/// so nothing outside a column is ever read or written.
+struct UnitRows {
+    typealias Row = SIMD16<Double>
+
+    /// The most periods a row holds.
+    static let capacity = 16
+
+    /// Number of units.
+    let units: Int
+    /// Number of periods `T` (`1 ... 16`).
+    let periods: Int
+    /// 1 in lanes `< T`, 0 beyond.
+    let mask: Row
+    /// Units below this one are read and written 16 lanes at a time: all 16 lie inside the
+    /// column (`unit · T + 16 ≤ N · T`). The others go lane by lane.
+    let wholeRowUnits: Int
+
+    /// The row layout of a balanced unit-major panel, or nil when it has more than 16 periods.
+    init?(units: Int, periods: Int) {
+        guard units >= 1, periods >= 1, periods <= Self.capacity else { return nil }
+        self.units = units
+        self.periods = periods
+        var mask = Row()
+        for t in 0..<periods { mask[t] = 1 }
+        self.mask = mask
+        // unit · T + 16 ≤ N · T  ⇔  unit ≤ N − 16 / T
+        let n = units * periods
+        wholeRowUnits = n >= Self.capacity ? (n - Self.capacity) / periods + 1 : 0
+    }
+
+    /// Unit `unit`'s row of the column starting at `column` (lanes `≥ T` unspecified).
+    @inline(__always)
+    func load(_ column: UnsafePointer<Double>, unit: Int) -> Row {
+        let start = unit &* periods
+        if unit < wholeRowUnits {
+            return UnsafeRawPointer(column + start).loadUnaligned(as: Row.self)
+        }
+        var row = Row()
+        for t in 0..<periods { row[t] = column[start &+ t] }
+        return row
+    }
+
+    /// Writes lanes `< T` of `row` as unit `unit`'s row of the column starting at `column`
+    /// (and, for all but the last unit, lanes `≥ T` over the next unit's slots; see the type).
+    @inline(__always)
+    func store(_ row: Row, to column: UnsafeMutablePointer<Double>, unit: Int) {
+        let start = unit &* periods
+        if unit < wholeRowUnits {
+            UnsafeMutableRawPointer(column + start).storeBytes(of: row, as: Row.self)
+            return
+        }
+        for t in 0..<periods { column[start &+ t] = row[t] }
+    }
+
+    /// `Σ_{t<T} row[t]`, in a fixed tree order (halves added lane-wise, then the last pair).
+    @inline(__always)
+    func sum(_ row: Row) -> Double {
+        UnitRows.horizontalSum(row * mask)
+    }
+
+    /// The sum of all 16 lanes in a fixed tree order.
+    @inline(__always)
+    static func horizontalSum(_ row: Row) -> Double {
+        let eight = row.lowHalf + row.highHalf
+        let four = eight.lowHalf + eight.highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
+    }
+}
