@@ -86,7 +86,7 @@ struct WithinTransformTests {
         let x = Self.column(u.count, salt: 2)
         var out = [Double](repeating: .nan, count: u.count)
         x.withUnsafeBufferPointer { input in
-            out.withUnsafeMutableBufferPointer { within.transform(input, into: $0, workspace: &workspace) }
+            out.withUnsafeMutableBufferPointer { _ = within.transform(input, into: $0, workspace: &workspace) }
         }
         #expect(out == within.transform(x), "workspace path equals the convenience path bit for bit")
     }

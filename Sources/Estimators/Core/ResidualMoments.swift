@@ -144,9 +144,9 @@ public struct ResidualMoments: Sendable {
                                     while runEnd < end && clusterBase[runEnd] == label { runEnd &+= 1 }
                                     let length = runEnd &- runStart
                                     let residualRun = u + (runStart &- start)
-                                    let target = sBase + Int(label) &* m
+                                    let target = sBase + Int(label)
                                     for a in 0..<m {
-                                        target[a] += runDot(columns[a] + runStart, residualRun, count: length)
+                                        target[a &* g] += runDot(columns[a] + runStart, residualRun, count: length)
                                     }
                                     runStart = runEnd
                                 }
@@ -192,6 +192,7 @@ public struct ResidualMoments: Sendable {
         var scores = [Double](repeating: 0, count: plan.clusterCount * m)
         let labels = plan.unitCluster ?? []
         let hasScores = plan.unitCluster != nil && m > 0
+        let clusters = plan.clusterCount
         precondition(plan.unitCluster == nil || labels.count == rows.units)
         let scales = coefficients.map { UnitRows.Row(repeating: $0) }
         design.matrix.withUnsafeBufferPointer { x in
@@ -205,9 +206,9 @@ public struct ResidualMoments: Sendable {
                     u *= rows.mask
                     squares += u * u
                     guard hasScores, let sBase = s.baseAddress else { continue }
-                    let target = sBase + Int(labels[unit]) &* m
+                    let target = sBase + Int(labels[unit])
                     for a in 0..<m {
-                        target[a] += UnitRows.horizontalSum(rows.load(columns[a], unit: unit) * u)
+                        target[a &* clusters] += UnitRows.horizontalSum(rows.load(columns[a], unit: unit) * u)
                     }
                 }
             }
@@ -217,43 +218,23 @@ public struct ResidualMoments: Sendable {
                                    : clusterMeat(scores: scores, clusters: plan.clusterCount, m: m))
     }
 
-    /// `Σ_g s_g s_g'` (symmetric, row-major) from `g × m` row-major scores, each entry summed
-    /// over clusters in order. Up to 8 terms, row `a` of the meat is one `SIMD8` accumulator
-    /// updated by `s_ga · s_g` per cluster: independent lanes and rows, so the loop is not held
-    /// up by the latency of one long chain of additions (`s_ga s_gb` and `s_gb s_ga` are the
-    /// same product, so the result is exactly symmetric).
+    /// `Σ_g s_g s_g'` (symmetric, row-major) from term-major scores (`scores[a · g + cluster]`):
+    /// entry `(a, b)` is the dot product of the two terms' score columns over the clusters
+    /// (``dot(_:_:)-(UnsafeBufferPointer<Double>,_)``, fixed order). Products commute, so the
+    /// result is exactly symmetric; with many terms (event studies, Sun–Abraham) this is
+    /// `m(m+1)/2` vectorised dots rather than a scalar triple loop.
     private static func clusterMeat(scores: [Double], clusters: Int, m: Int) -> [Double] {
         var meat = [Double](repeating: 0, count: m * m)
         scores.withUnsafeBufferPointer { s in
-            guard let base = s.baseAddress else { return }
-            if m <= 8 {
-                var rows = [SIMD8<Double>](repeating: SIMD8(), count: m)
-                rows.withUnsafeMutableBufferPointer { rows in
-                    // Lanes ≥ m of a whole load hold the next cluster's scores; they only reach
-                    // lanes ≥ m of the rows, which are never read. The last clusters, whose eight
-                    // lanes would pass the end of the scores, are loaded lane by lane.
-                    let wholeLoads = s.count >= 8 ? (s.count - 8) / m + 1 : 0
-                    var score = base
-                    for cluster in 0..<clusters {
-                        var lanes = SIMD8<Double>()
-                        if cluster < wholeLoads {
-                            lanes = UnsafeRawPointer(score).loadUnaligned(as: SIMD8<Double>.self)
-                        } else {
-                            for b in 0..<m { lanes[b] = score[b] }
-                        }
-                        for a in 0..<m { rows[a] += SIMD8(repeating: score[a]) * lanes }
-                        score += m
-                    }
+            guard let base = s.baseAddress, s.count >= clusters * m else { return }
+            for a in 0..<m {
+                let x = UnsafeBufferPointer(start: base + a * clusters, count: clusters)
+                for b in 0...a {
+                    let value = dot(x, UnsafeBufferPointer(start: base + b * clusters, count: clusters))
+                    meat[a * m + b] = value
+                    meat[b * m + a] = value
                 }
-                for a in 0..<m { for b in 0..<m { meat[a * m + b] = rows[a][b] } }
-                return
             }
-            var score = base
-            for _ in 0..<clusters {
-                for a in 0..<m { for b in 0...a { meat[a * m + b] += score[a] * score[b] } }
-                score += m
-            }
-            for a in 0..<m { for b in 0..<a { meat[b * m + a] = meat[a * m + b] } }
         }
         return meat
     }
@@ -296,9 +277,8 @@ public struct ResidualMoments: Sendable {
     }
 }
 
-/// `Σ û²` over consecutive blocks in the order of ``dot(_:_:)-(UnsafeBufferPointer<Double>,_)`` on the
-/// whole vector (two `SIMD8` accumulators over 16-element chunks, then the tail), so it equals
-/// `dot(û, û)` bit for bit when every block but the last has a multiple of 16 rows.
+/// `Σ û²` over consecutive blocks: two `SIMD8` accumulators over 16-element chunks of each
+/// block, then its tail, all in a fixed order.
 struct SquareSum {
     private var even = SIMD8<Double>(), odd = SIMD8<Double>()
     private var tail = 0.0

@@ -245,40 +245,75 @@ public struct TwoWayWithin: Sendable {
         return removed
     }
 
-    /// The balanced closed form one unit row at a time (at most 16 periods, see ``UnitRows``).
-    ///
-    /// Pass 1 adds each unit's row into the period sums (lane-wise, units in order) and takes its
-    /// unit mean from a horizontal sum; pass 2 writes `(x_it − x̄_i·) − (x̄_·t − x̄)` row by row.
-    /// Same formula and period-sum order as ``transformBalanced(_:into:workspace:)``; the unit sums
-    /// are added in a tree order instead of two interleaved chains. Fixed order throughout.
+    /// The balanced closed form one unit row at a time (at most 16 periods, see ``UnitRows``):
+    /// ``rowEffects(_:rows:unitMeans:)``, then ``applyRowEffects(_:into:rows:unitMeans:periodEffect:units:)``
+    /// over all units. Same formula as ``transformBalanced(_:into:workspace:)``. Fixed order throughout.
     func transformRows(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
                        rows: UnitRows, workspace: inout Workspace) -> Double {
-        let periods = rows.periods, units = rows.units
         guard let input = x.baseAddress, let output = out.baseAddress else { return 0 }
         return workspace.sumsA.withUnsafeMutableBufferPointer { unitBuffer -> Double in
-            guard let unitMean = unitBuffer.baseAddress, unitBuffer.count >= units else { return 0 }
-            var periodSums = UnitRows.Row()
-            var total = 0.0
-            let periodCount = Double(periods)
-            for i in 0..<units {
-                let row = rows.load(input, unit: i)
-                periodSums += row
-                let sum = rows.sum(row)
-                total += sum
-                unitMean[i] = sum / periodCount
-            }
-            let grand = total / Double(units * periods)
-            let periodEffect = (periodSums * UnitRows.Row(repeating: 1 / Double(units))
-                                - UnitRows.Row(repeating: grand)) * rows.mask
-            var unitSquares = 0.0
-            for i in 0..<units { let effect = unitMean[i] - grand; unitSquares += effect * effect }
-            let removed = Double(periods) * unitSquares
-                + Double(units) * UnitRows.horizontalSum(periodEffect * periodEffect)
-            for i in 0..<units {
-                let row = rows.load(input, unit: i)
-                rows.store((row - UnitRows.Row(repeating: unitMean[i])) - periodEffect, to: output, unit: i)
-            }
+            guard let unitMean = unitBuffer.baseAddress, unitBuffer.count >= rows.units else { return 0 }
+            let (periodEffect, removed) = Self.rowEffects(input, rows: rows, unitMeans: unitMean)
+            Self.applyRowEffects(input, into: output, rows: rows, unitMeans: unitMean, periodEffect: periodEffect,
+                                 units: 0..<rows.units)
             return removed
+        }
+    }
+
+    /// Pass 1 of the row form: the unit means `x̄_i·` (into `unitMeans`, `N` of them) and the
+    /// period effects `x̄_·t − x̄` (lanes `< T` of the result; 0 beyond), with the sum of squares
+    /// the fixed effects remove, `T Σ_i (x̄_i· − x̄)² + N Σ_t (x̄_·t − x̄)²`.
+    ///
+    /// Each unit's row is added into the period sums (lane-wise, units in order) and its unit sum
+    /// stored (a horizontal sum in a fixed tree order); the means are then divided out eight at a
+    /// time and the grand total taken from the period sums, so no long chain of dependent scalar
+    /// additions holds the pass up.
+    static func rowEffects(_ input: UnsafePointer<Double>, rows: UnitRows,
+                           unitMeans unitMean: UnsafeMutablePointer<Double>) -> (UnitRows.Row, Double) {
+        let periods = rows.periods, units = rows.units
+        var periodSums = UnitRows.Row()
+        for i in 0..<units {
+            let row = rows.load(input, unit: i)
+            periodSums += row
+            unitMean[i] = rows.sum(row)
+        }
+        let grand = rows.sum(periodSums) / Double(units * periods)
+        // Unit sums → unit means (exact division), and Σ_i (x̄_i − x̄)² on the way.
+        let divisor = SIMD8<Double>(repeating: Double(periods)), centre = SIMD8<Double>(repeating: grand)
+        var squares = SIMD8<Double>()
+        var i = 0
+        let raw = UnsafeMutableRawPointer(unitMean)
+        let stride = MemoryLayout<Double>.stride
+        while i &+ 8 <= units {
+            let mean = raw.loadUnaligned(fromByteOffset: i &* stride, as: SIMD8<Double>.self) / divisor
+            raw.storeBytes(of: mean, toByteOffset: i &* stride, as: SIMD8<Double>.self)
+            let effect = mean - centre
+            squares += effect * effect
+            i &+= 8
+        }
+        var unitSquares = squares.sum()
+        while i < units {
+            let mean = unitMean[i] / Double(periods)
+            unitMean[i] = mean
+            unitSquares += (mean - grand) * (mean - grand)
+            i &+= 1
+        }
+        let periodEffect = (periodSums * UnitRows.Row(repeating: 1 / Double(units))
+                            - UnitRows.Row(repeating: grand)) * rows.mask
+        let removed = Double(periods) * unitSquares
+            + Double(units) * UnitRows.horizontalSum(periodEffect * periodEffect)
+        return (periodEffect, removed)
+    }
+
+    /// Pass 2 of the row form for the units in `units` (in increasing order, see ``UnitRows``):
+    /// `x̃_it = (x_it − x̄_i·) − (x̄_·t − x̄)`.
+    @inline(__always)
+    static func applyRowEffects(_ input: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>,
+                                rows: UnitRows, unitMeans unitMean: UnsafePointer<Double>,
+                                periodEffect: UnitRows.Row, units: Range<Int>) {
+        for i in units {
+            let row = rows.load(input, unit: i)
+            rows.store((row - UnitRows.Row(repeating: unitMean[i])) - periodEffect, to: output, unit: i)
         }
     }
 

@@ -54,7 +54,8 @@ public enum FixedEffectsRegression {
         let indicators = (indicatorRows ?? columns.map { DemeanedDesign.indicatorRows(of: $0) })
             + Array(repeating: nil, count: panel.covariates.count)
         let design = DemeanedDesign(within: within, termNames: allTerms.map(\.name), outcome: panel.outcome,
-                                    regressors: columns + panel.covariates, indicatorRows: indicators)
+                                    regressors: columns + panel.covariates, indicatorRows: indicators,
+                                    crossProducts: true)
         let fit = try NormalEquationsSolution(design: design)
         guard !fit.keptTerms.isEmpty else { throw EstimationError.noIdentifiedTerms(dropped: fit.droppedTerms) }
         // One pass over the rows for the residual sum of squares and the sandwich's meat; the
