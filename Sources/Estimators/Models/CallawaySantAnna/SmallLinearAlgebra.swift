@@ -59,32 +59,67 @@ enum SmallLinearAlgebra {
     /// exact maximum-likelihood ones to rounding.
     /// - Returns: the coefficients, or nil when the information matrix is singular or the
     ///   iterations do not converge in 100 steps (separation).
+    ///
+    /// Each iteration works on columns (the design is transposed once): the linear predictor is
+    /// built column by column, the score and the information are vectorised dot products
+    /// (``dot(_:_:)-(UnsafeBufferPointer<Double>,_)``) of the columns with the residuals and the
+    /// weighted columns; only `exp` is evaluated row by row.
     static func logit(x: [Double], response: [Double], count n: Int, dimension p: Int) -> [Double]? {
+        precondition(x.count >= n * p && response.count >= n)
         var beta = [Double](repeating: 0, count: p)
         var share = 0.0
         for i in 0..<n { share += response[i] }
         share /= Double(n)
         guard share > 0, share < 1 else { return nil }
         beta[0] = log(share / (1 - share))
+        // Column k of the design is columns[k·n ..< (k+1)·n].
+        var columns = [Double](repeating: 0, count: n * p)
+        for i in 0..<n { for k in 0..<p { columns[k * n + i] = x[i * p + k] } }
         var information = [Double](repeating: 0, count: p * p)
         var score = [Double](repeating: 0, count: p)
+        var eta = [Double](repeating: 0, count: n)
+        var weight = [Double](repeating: 0, count: n)
+        var residual = [Double](repeating: 0, count: n)
+        var weighted = [Double](repeating: 0, count: n)
         for _ in 0..<100 {
-            for k in 0..<(p * p) { information[k] = 0 }
-            for k in 0..<p { score[k] = 0 }
-            for i in 0..<n {
-                let row = i * p
-                var eta = 0.0
-                for k in 0..<p { eta += x[row + k] * beta[k] }
-                let probability = 1 / (1 + exp(-eta))
-                let weight = probability * (1 - probability)
-                let residual = response[i] - probability
-                for r in 0..<p {
-                    score[r] += x[row + r] * residual
-                    let wx = weight * x[row + r]
-                    for c in 0...r { information[r * p + c] += wx * x[row + c] }
+            columns.withUnsafeBufferPointer { design in
+                guard let base = design.baseAddress else { return }
+                func column(_ k: Int) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: base + k * n, count: n) }
+                eta.withUnsafeMutableBufferPointer { eta in
+                    weight.withUnsafeMutableBufferPointer { weight in
+                        residual.withUnsafeMutableBufferPointer { residual in
+                            // η = x₀β₀ + x₁β₁ + … (the order of the row-wise sum).
+                            for i in 0..<n { eta[i] = 0 }
+                            for k in 0..<p {
+                                let coefficient = beta[k], values = column(k)
+                                for i in 0..<n { eta[i] += values[i] * coefficient }
+                            }
+                            for i in 0..<n {
+                                let probability = 1 / (1 + exp(-eta[i]))
+                                weight[i] = probability * (1 - probability)
+                                residual[i] = response[i] - probability
+                            }
+                        }
+                    }
+                }
+                residual.withUnsafeBufferPointer { residual in
+                    weight.withUnsafeBufferPointer { weight in
+                        weighted.withUnsafeMutableBufferPointer { weighted in
+                            for r in 0..<p {
+                                let values = column(r)
+                                score[r] = dot(values, residual)
+                                for i in 0..<n { weighted[i] = weight[i] * values[i] }
+                                let weightedColumn = UnsafeBufferPointer(weighted)
+                                for c in 0...r {
+                                    let value = dot(weightedColumn, column(c))
+                                    information[r * p + c] = value
+                                    information[c * p + r] = value
+                                }
+                            }
+                        }
+                    }
                 }
             }
-            for r in 0..<p { for c in 0..<r { information[c * p + r] = information[r * p + c] } }
             guard invertPositiveDefinite(&information, dimension: p) else { return nil }
             let step = multiply(information, score, dimension: p)
             var largestStep = 0.0, largestBeta = 1.0
