@@ -94,17 +94,28 @@ public struct RandomStream: ~Copyable {
     /// Words of mt19937 state (GSL's `mt_state_t` is `{ unsigned long mt[624]; int mti; }`).
     static let stateWords = 624
 
+    /// Seeds all 624 words of `rng`'s state from `key`: word `k` is GSL's `mt_set` word for the
+    /// seed `key mod 2³²` (Knuth's recurrence `x_k = 1812433253 (x_{k−1} ⊕ (x_{k−1} ≫ 30)) + k`,
+    /// seed 4357 for 0) XORed with the low 32 bits of SplitMix64 output `k`; the top bit of word 0
+    /// is set (so the state is never all zero) and the position is 624, so the first draw twists.
+    ///
+    /// This equals `gsl_rng_set(rng, key mod 2³²)` followed by the XOR pass word for word (a test
+    /// checks it against GSL); one fused loop lets the independent SplitMix64 words overlap the
+    /// latency of the serial recurrence, which matters when every placebo draw reseeds.
     static func seedFullState(_ rng: UnsafeMutablePointer<gsl_rng>, key: UInt64) {
-        gsl_rng_set(rng, UInt(truncatingIfNeeded: key & 0xFFFF_FFFF))
         guard let state = gsl_rng_state(rng) else { fatalError("gsl_rng_state returned NULL") }
         let words = state.assumingMemoryBound(to: UInt.self)
-        var sequence = key
-        for k in 0..<stateWords {
+        let position = (state + stateWords * MemoryLayout<UInt>.stride).assumingMemoryBound(to: Int32.self)
+        var knuth = UInt32(truncatingIfNeeded: key)
+        if knuth == 0 { knuth = 4357 }
+        var sequence = key &+ 0x9E37_79B9_7F4A_7C15
+        words[0] = UInt(knuth ^ UInt32(truncatingIfNeeded: mix(sequence))) | 0x8000_0000
+        for k in 1..<stateWords {
+            knuth = 1_812_433_253 &* (knuth ^ (knuth >> 30)) &+ UInt32(truncatingIfNeeded: k)
             sequence &+= 0x9E37_79B9_7F4A_7C15
-            words[k] = (words[k] ^ UInt(truncatingIfNeeded: mix(sequence))) & 0xFFFF_FFFF
+            words[k] = UInt(knuth ^ UInt32(truncatingIfNeeded: mix(sequence)))
         }
-        words[0] |= 0x8000_0000
-        // gsl_rng_set leaves mti = 624, so the first draw regenerates the whole block.
+        position.pointee = Int32(stateWords)
     }
 
     /// Turns off GSL's abort-on-error handler once per process; DiDLab checks return codes.
