@@ -36,6 +36,10 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
     /// `v_c`, stride `zDimension`, and `Ω` stored as its upper triangle with doubled off-diagonal.
     let zDimension: Int
     let clusterCoefficients: [Double]
+    /// `v_c` again, each row zero-padded to `paddedDimension` (a multiple of 8) for the SIMD
+    /// product `v_c'z` of every draw.
+    let paddedCoefficients: [Double]
+    let paddedDimension: Int
     let omega: [Double]
     /// `Σ_i Σ_t D̃²` scale for the collinearity check.
     var observed: PlaceboValue? { design.observed }
@@ -168,6 +172,11 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
             }
         }
         clusterCoefficients = coefficients
+        let padded = (dimension + 7) & ~7
+        paddedDimension = padded
+        var paddedRows = [Double](repeating: 0, count: clusters * padded)
+        for c in 0..<clusters { for a in 0..<dimension { paddedRows[c * padded + a] = coefficients[c * dimension + a] } }
+        paddedCoefficients = paddedRows
         self.omega = omega
     }
 
@@ -198,7 +207,7 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
             touchedList = buffer(clusters, Int32(0))
             cross = buffer(k, 0.0)
             projection = buffer(k, 0.0)
-            z = buffer(evaluator.zDimension, 0.0)
+            z = buffer(evaluator.paddedDimension, 0.0)   // lanes ≥ zDimension stay 0
         }
 
         deinit {
@@ -271,11 +280,24 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
                     sum += z[a] * row
                 }
             }
-            ev.clusterCoefficients.withUnsafeBufferPointer { v in
+            let padded = ev.paddedDimension
+            ev.paddedCoefficients.withUnsafeBufferPointer { v in
+                guard let vBase = v.baseAddress, let zBase = z.baseAddress else { return }
+                let zRaw = UnsafeRawPointer(zBase)
                 for m in 0..<touchedCount {
                     let c = Int(touchedList[m])
-                    var base = 0.0
-                    for a in 0..<dimension { base += v[c * dimension + a] * z[a] }
+                    // v_c'z eight lanes at a time (rows and z are zero-padded), then a tree sum.
+                    let row = UnsafeRawPointer(vBase + c &* padded)
+                    var lanes = SIMD8<Double>()
+                    var offset = 0
+                    while offset < padded {
+                        lanes += row.loadUnaligned(fromByteOffset: offset &* 8, as: SIMD8<Double>.self)
+                            * zRaw.loadUnaligned(fromByteOffset: offset &* 8, as: SIMD8<Double>.self)
+                        offset &+= 8
+                    }
+                    let four = lanes.lowHalf + lanes.highHalf
+                    let two = four.lowHalf + four.highHalf
+                    let base = two[0] + two[1]
                     var change = deltaAlpha[c] - beta * deltaSquares[c]
                     for a in 0..<k { change += 2 * beta * projection[a] * deltaCross[c * k + a]; deltaCross[c * k + a] = 0 }
                     sum += change * (2 * base + change)
