@@ -3,8 +3,7 @@
 # the main job on its built-in default. Extra arguments go to `didlab`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-deps.sh
-swift build -c release --product didlab >&2
+scripts/build-release.sh --product didlab
 if [ "$#" -gt 0 ]; then
   exec .build/release/didlab "$@"
 fi

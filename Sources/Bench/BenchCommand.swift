@@ -47,7 +47,7 @@ struct BenchCommand: ParsableCommand {
         #if DEBUG
         FileHandle.standardError.write(Data("""
         WARNING: this is a DEBUG build; timings are meaningless. Use:
-          swift build -c release && .build/release/didlab-bench\n
+          scripts/build-release.sh && .build/release/didlab-bench\n
         """.utf8))
         #endif
         let directory = dataDir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("didlab-bench-data")

@@ -12,7 +12,17 @@ enum BenchReport {
             ("memory_gib", .number((Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824).rounded())),
             ("arch", .string(machine)),
             ("os", .string(ProcessInfo.processInfo.operatingSystemVersionString)),
+            ("build", .string(build)),
         ])
+    }
+
+    /// How the binary was compiled: `scripts/build-release.sh` targets this machine's CPU.
+    static var build: String {
+        #if DIDLAB_NATIVE_CPU
+        return "release, -target-cpu native (scripts/build-release.sh)"
+        #else
+        return "release, portable baseline CPU (DIDLAB_PORTABLE=1 or plain swift build)"
+        #endif
     }
 
     /// Peer median / DiDLab median: how many times faster DiDLab is.
@@ -79,7 +89,7 @@ enum BenchReport {
                          String(r.runs), String(format: "%.3g %@/s", r.itemsPerRun / r.median, r.itemName),
                          r.description])
         }
-        return Format.alignedColumns(rows, leftAligned: [0, 6])
+        return "build: \(build)\n" + Format.alignedColumns(rows, leftAligned: [0, 6])
     }
 
     /// DiDLab's median beside each peer's, with the ratio (peer / DiDLab).
