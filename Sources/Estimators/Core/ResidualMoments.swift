@@ -195,22 +195,25 @@ public struct ResidualMoments: Sendable {
         let clusters = plan.clusterCount
         precondition(plan.unitCluster == nil || labels.count == rows.units)
         let scales = coefficients.map { UnitRows.Row(repeating: $0) }
-        design.matrix.withUnsafeBufferPointer { x in
+        squares = design.matrix.withUnsafeBufferPointer { x in
             scores.withUnsafeMutableBufferPointer { s in
-                guard let xBase = x.baseAddress, let startBase = start.baseAddress else { return }
+                // The accumulator is local to this closure, so it stays in registers.
+                var sum = UnitRows.Row()
+                guard let xBase = x.baseAddress, let startBase = start.baseAddress else { return sum }
                 let columns = kept.map { UnsafePointer(xBase + $0 &* n) }
                 let fitted = scales.count
                 for unit in 0..<rows.units {
                     var u = rows.load(startBase, unit: unit)
                     for r in 0..<fitted { u -= scales[r] * rows.load(columns[r], unit: unit) }
                     u *= rows.mask
-                    squares += u * u
+                    sum += u * u
                     guard hasScores, let sBase = s.baseAddress else { continue }
                     let target = sBase + Int(labels[unit])
                     for a in 0..<m {
                         target[a &* clusters] += UnitRows.horizontalSum(rows.load(columns[a], unit: unit) * u)
                     }
                 }
+                return sum
             }
         }
         return ResidualMoments(residualSumOfSquares: UnitRows.horizontalSum(squares),

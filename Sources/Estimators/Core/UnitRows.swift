@@ -5,10 +5,9 @@
 /// (and their per-unit overhead) of the general code with straight-line vector arithmetic.
 /// Loads read 16 consecutive doubles: lanes `≥ T` hold the following units' first values, which
 /// the kernels either ignore (lane-wise sums over units) or zero with ``mask`` before a
-/// horizontal sum. Stores write 16 lanes too; the spill-over lands on the following units' slots,
-/// which their own stores overwrite, so units must be stored in increasing order. The last units
-/// (those whose 16 lanes would cross the end of the column) are loaded and stored lane by lane,
-/// so nothing outside a column is ever read or written.
+/// horizontal sum. The last units (those whose 16 lanes would cross the end of the column) are
+/// loaded lane by lane, so nothing outside a column is ever read. Stores write exactly the `T`
+/// lanes of the unit.
 struct UnitRows {
     typealias Row = SIMD16<Double>
 
@@ -21,8 +20,8 @@ struct UnitRows {
     let periods: Int
     /// 1 in lanes `< T`, 0 beyond.
     let mask: Row
-    /// Units below this one are read and written 16 lanes at a time: all 16 lie inside the
-    /// column (`unit · T + 16 ≤ N · T`). The others go lane by lane.
+    /// Units below this one are read 16 lanes at a time: all 16 lie inside the column
+    /// (`unit · T + 16 ≤ N · T`). The others are read lane by lane.
     let wholeRowUnits: Int
 
     /// The row layout of a balanced unit-major panel, or nil when it has more than 16 periods.
@@ -50,16 +49,39 @@ struct UnitRows {
         return row
     }
 
-    /// Writes lanes `< T` of `row` as unit `unit`'s row of the column starting at `column`
-    /// (and, for all but the last unit, lanes `≥ T` over the next unit's slots; see the type).
+    /// Writes lanes `< T` of `row` as unit `unit`'s row of the column starting at `column`, as
+    /// exact pieces of 8, 4, 2 and 1 lanes (14 = 8 + 4 + 2): nothing outside the unit's slots is
+    /// written, so no store overlaps another and later loads of the rows forward cleanly.
     @inline(__always)
     func store(_ row: Row, to column: UnsafeMutablePointer<Double>, unit: Int) {
-        let start = unit &* periods
-        if unit < wholeRowUnits {
-            UnsafeMutableRawPointer(column + start).storeBytes(of: row, as: Row.self)
-            return
+        let target = UnsafeMutableRawPointer(column + unit &* periods)
+        var remaining = periods, offset = 0
+        var eight = row.lowHalf
+        if remaining >= 8 {
+            target.storeBytes(of: eight, as: SIMD8<Double>.self)
+            offset = 64
+            remaining &-= 8
+            eight = row.highHalf
+            if remaining == 8 {
+                target.storeBytes(of: eight, toByteOffset: offset, as: SIMD8<Double>.self)
+                return
+            }
         }
-        for t in 0..<periods { column[start &+ t] = row[t] }
+        var four = eight.lowHalf
+        if remaining >= 4 {
+            target.storeBytes(of: four, toByteOffset: offset, as: SIMD4<Double>.self)
+            offset &+= 32
+            remaining &-= 4
+            four = eight.highHalf
+        }
+        var two = four.lowHalf
+        if remaining >= 2 {
+            target.storeBytes(of: two, toByteOffset: offset, as: SIMD2<Double>.self)
+            offset &+= 16
+            remaining &-= 2
+            two = four.highHalf
+        }
+        if remaining == 1 { target.storeBytes(of: two[0], toByteOffset: offset, as: Double.self) }
     }
 
     /// `Σ_{t<T} row[t]`, in a fixed tree order (halves added lane-wise, then the last pair).
