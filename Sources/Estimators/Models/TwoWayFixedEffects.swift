@@ -26,13 +26,20 @@ public struct TwoWayFixedEffects: Sendable {
     /// Estimates the model on `panel`.
     /// - Throws: ``EstimationError`` when the treatment is absorbed or the clustering is unknown.
     public func estimate(_ panel: Panel) throws -> Estimate {
-        // The treated rows come from the adoption dates; like `DemeanedDesign.indicatorRows(of:)`,
+        let within = TwoWayWithin(panel: panel)
+        // Indicator rows speed up the column-by-column cross products only; the row layout
+        // (balanced, ≤ 16 periods) accumulates them block by block and does not use them. The
+        // treated rows come from the adoption dates; like `DemeanedDesign.indicatorRows(of:)`,
         // the indicator path is taken only when at most a quarter of the rows are treated.
-        let treated = panel.treatedRows
+        var indicators: [[Int32]?] = [nil]
+        if within.rows == nil {
+            let treated = panel.treatedRows
+            indicators = [treated.count <= panel.observationCount / 4 ? treated : nil]
+        }
         return try FixedEffectsRegression.fit(panel: panel, method: "twfe",
                                               terms: [Estimate.Term(name: "treat")], columns: [panel.treatmentColumn],
-                                              indicatorRows: [treated.count <= panel.observationCount / 4 ? treated : nil],
-                                              options: options, extraNotes: [])
+                                              indicatorRows: indicators, options: options, extraNotes: [],
+                                              within: within)
     }
 }
 
@@ -51,8 +58,11 @@ public enum FixedEffectsRegression {
         // The estimator's own regressors (treatment, event-time, interaction dummies) are usually
         // sparse indicators, which makes their cross products cheap; covariates are dense.
         precondition(indicatorRows.map { $0.count == columns.count } ?? true)
-        let indicators = (indicatorRows ?? columns.map { DemeanedDesign.indicatorRows(of: $0) })
-            + Array(repeating: nil, count: panel.covariates.count)
+        // With the row layout the cross products are accumulated block by block (see
+        // `DemeanedDesign`), so indicator rows would go unused: skip the scan.
+        let regressorIndicators: [[Int32]?] = within.rows != nil ? Array(repeating: nil, count: columns.count)
+            : (indicatorRows ?? columns.map { DemeanedDesign.indicatorRows(of: $0) })
+        let indicators = regressorIndicators + Array(repeating: nil, count: panel.covariates.count)
         let design = DemeanedDesign(within: within, termNames: allTerms.map(\.name), outcome: panel.outcome,
                                     regressors: columns + panel.covariates, indicatorRows: indicators,
                                     crossProducts: true)
