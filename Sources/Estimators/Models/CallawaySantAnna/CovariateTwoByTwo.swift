@@ -130,12 +130,10 @@ struct CovariateTwoByTwo {
         guard largest < 0.999 else {
             throw CellFailure(reason: "overlap fails: a propensity score reaches 0.999 (as R did, which reports NA)")
         }
-        var information = [Double](repeating: 0, count: p * p)
-        for i in 0..<n {
-            let weight = score[i] * (1 - score[i])
-            for r in 0..<p { for c in 0...r { information[r * p + c] += weight * design[i * p + r] * design[i * p + c] } }
-        }
-        for r in 0..<p { for c in 0..<r { information[c * p + r] = information[r * p + c] } }
+        // Vectorised cross products over a column-major copy of the design.
+        let columns = SmallLinearAlgebra.columnMajor(design, count: n, dimension: p)
+        var information = SmallLinearAlgebra.weightedCrossProducts(
+            columns: columns, weights: score.map { $0 * (1 - $0) }, count: n, dimension: p)
         guard SmallLinearAlgebra.invertPositiveDefinite(&information, dimension: p) else {
             throw CellFailure(reason: "the propensity-score information matrix is singular")
         }
@@ -162,16 +160,11 @@ struct CovariateTwoByTwo {
         let meanWT = sumWT / Double(n), meanWC = sumWC / Double(n)
 
         // Moments for the estimation effects: M1 = mean(w₁X), M2 = mean(w₀(ΔY − X'β̂ − η₀)X), M3 = mean(w₀X).
-        var m1 = [Double](repeating: 0, count: p), m2 = m1, m3 = m1
-        for i in 0..<n {
-            let row = i * p
-            let residual = change[i] - fitted[i] - etaControl
-            for k in 0..<p {
-                m1[k] += weightTreated[i] * design[row + k]
-                m2[k] += weightControl[i] * residual * design[row + k]
-                m3[k] += weightControl[i] * design[row + k]
-            }
-        }
+        var weightedResidual = [Double](repeating: 0, count: n)
+        for i in 0..<n { weightedResidual[i] = weightControl[i] * (change[i] - fitted[i] - etaControl) }
+        var m1 = SmallLinearAlgebra.weightedColumnSums(columns: columns, weights: weightTreated, count: n, dimension: p)
+        var m2 = SmallLinearAlgebra.weightedColumnSums(columns: columns, weights: weightedResidual, count: n, dimension: p)
+        var m3 = SmallLinearAlgebra.weightedColumnSums(columns: columns, weights: weightControl, count: n, dimension: p)
         for k in 0..<p { m1[k] /= Double(n); m2[k] /= Double(n); m3[k] /= Double(n) }
         // Hessian_ps = n (X'WX)⁻¹, so asy.lin.rep.ps · M2 = (D − p̂) X'(n (X'WX)⁻¹ M2).
         var u = SmallLinearAlgebra.multiply(information, m2, dimension: p)

@@ -41,6 +41,52 @@ enum SmallLinearAlgebra {
         return true
     }
 
+    /// The column-major copy of a row-major `n × p` matrix (column `k` is `[k·n ..< (k+1)·n]`).
+    static func columnMajor(_ rows: [Double], count n: Int, dimension p: Int) -> [Double] {
+        precondition(rows.count >= n * p)
+        var columns = [Double](repeating: 0, count: n * p)
+        for i in 0..<n { for k in 0..<p { columns[k * n + i] = rows[i * p + k] } }
+        return columns
+    }
+
+    /// `Σ_i w_i x_i x_i'` (symmetric `p × p`, row-major) from column-major `columns`, each entry a
+    /// vectorised dot product of a weighted column with a column (fixed order).
+    static func weightedCrossProducts(columns: [Double], weights: [Double], count n: Int, dimension p: Int) -> [Double] {
+        precondition(columns.count >= n * p && weights.count >= n)
+        var result = [Double](repeating: 0, count: p * p)
+        var weighted = [Double](repeating: 0, count: n)
+        columns.withUnsafeBufferPointer { design in
+            weights.withUnsafeBufferPointer { w in
+                weighted.withUnsafeMutableBufferPointer { weighted in
+                    guard let base = design.baseAddress else { return }
+                    for r in 0..<p {
+                        let values = UnsafeBufferPointer(start: base + r * n, count: n)
+                        for i in 0..<n { weighted[i] = w[i] * values[i] }
+                        for c in 0...r {
+                            let value = dot(UnsafeBufferPointer(weighted), UnsafeBufferPointer(start: base + c * n, count: n))
+                            result[r * p + c] = value
+                            result[c * p + r] = value
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// `Σ_i w_i x_ik` for every column `k` of column-major `columns`.
+    static func weightedColumnSums(columns: [Double], weights: [Double], count n: Int, dimension p: Int) -> [Double] {
+        precondition(columns.count >= n * p && weights.count >= n)
+        return columns.withUnsafeBufferPointer { design in
+            weights.withUnsafeBufferPointer { w in
+                (0..<p).map { k in
+                    guard let base = design.baseAddress else { return 0 }
+                    return dot(UnsafeBufferPointer(start: base + k * n, count: n), UnsafeBufferPointer(rebasing: w[0..<n]))
+                }
+            }
+        }
+    }
+
     /// `y = A x` for a row-major `p × p` matrix.
     static func multiply(_ a: [Double], _ x: [Double], dimension p: Int) -> [Double] {
         var y = [Double](repeating: 0, count: p)
