@@ -1,3 +1,5 @@
 import Foundation
+import Lab
 
+AllocatorTuning.keepFreedMemory()
 BenchCommand.main()

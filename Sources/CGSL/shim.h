@@ -1,7 +1,7 @@
 #ifndef CGSL_SHIM_H
 #define CGSL_SHIM_H
-/* DiDLab's window on GSL: the headers we use and static inline wrappers for what Swift 6
-   cannot reach directly. Nothing else lives here. */
+/* DiDLab's window on GSL (and on the C library where Swift cannot reach it): the headers we
+   use and static inline wrappers for what Swift 6 cannot reach directly. Nothing else lives here. */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_randist.h>
@@ -21,5 +21,20 @@ static inline const gsl_rng_type *cgsl_rng_type_taus2(void) { return gsl_rng_tau
 
 /* GSL's default error handler aborts the process; DiDLab checks return codes instead. */
 static inline void cgsl_disable_abort_on_error(void) { gsl_set_error_handler_off(); }
+
+/* glibc's allocator settings for long runs (see AllocatorTuning.swift): blocks up to
+   `mmap_threshold` bytes come from the heap, and free heap memory is returned to the system
+   only past `trim_threshold` bytes. Returns 1 when both settings were accepted; 0 where the C
+   library is not glibc (nothing is changed there). Swift cannot import <malloc.h>'s constants. */
+#if defined(__GLIBC__)
+#include <malloc.h>
+static inline int cgsl_keep_freed_memory(int mmap_threshold, int trim_threshold) {
+    return mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1;
+}
+#else
+static inline int cgsl_keep_freed_memory(int mmap_threshold, int trim_threshold) {
+    (void)mmap_threshold; (void)trim_threshold; return 0;
+}
+#endif
 
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Lab
 
 /// The `didlab` command-line tool: a thin layer over the Estimators, Sim and Lab libraries.
 ///
@@ -14,6 +15,7 @@ struct DidLab: ParsableCommand {
     )
 
     static func main() {
+        AllocatorTuning.keepFreedMemory()
         do {
             var command = try parseAsRoot()
             try command.run()
