@@ -298,30 +298,55 @@ extension AssignmentPlan {
             }
             return Int(product >> 32)
         }
-        var working: [Int32] = []
-        swap(&working, &scratch.items)  // no copy: the buffer moves out and back
-        defer { swap(&working, &scratch.items) }
+        var working: [Int32] = [], units: [Int32] = [], slots: [Int32] = []
+        // No copies: the buffers move out of the scratch and back, so the loop below writes
+        // through plain pointers (no uniqueness check per element).
+        swap(&working, &scratch.items)
+        swap(&units, &scratch.changedUnits)
+        swap(&slots, &scratch.changedSlots)
+        defer {
+            swap(&working, &scratch.items)
+            swap(&units, &scratch.changedUnits)
+            swap(&slots, &scratch.changedSlots)
+        }
+        var count = 0
         blockItems.withUnsafeBufferPointer { original in
             working.withUnsafeMutableBufferPointer { items in
-                for k in 0..<original.count { items[k] = original[k] }
-                for block in 0..<blockCount {
-                    let first = blockStart[block], size = blockStart[block + 1] - first
-                    let labelFirst = blockLabelStart[block]
-                    let placed = blockLabelStart[block + 1] - labelFirst
-                    for j in 0..<placed {
-                        let pick = j + below(size - j)
-                        items.swapAt(first + j, first + pick)
-                        let slot: Int32
-                        if kind == .permutation {
-                            slot = blockLabels[labelFirst + j]
-                        } else {
-                            slot = randomSlots[below(randomSlots.count)]
+                units.withUnsafeMutableBufferPointer { changedUnits in
+                    slots.withUnsafeMutableBufferPointer { changedSlots in
+                        itemUnitStart.withUnsafeBufferPointer { itemStart in
+                            itemUnits.withUnsafeBufferPointer { itemUnit in
+                                guard let target = items.baseAddress, let source = original.baseAddress else { return }
+                                target.update(from: source, count: original.count)
+                                for block in 0..<blockCount {
+                                    let first = blockStart[block], size = blockStart[block + 1] - first
+                                    let labelFirst = blockLabelStart[block]
+                                    let placed = blockLabelStart[block + 1] - labelFirst
+                                    for j in 0..<placed {
+                                        let pick = j + below(size - j)
+                                        items.swapAt(first + j, first + pick)
+                                        let slot: Int32
+                                        if kind == .permutation {
+                                            slot = blockLabels[labelFirst + j]
+                                        } else {
+                                            slot = randomSlots[below(randomSlots.count)]
+                                        }
+                                        guard slot != base else { continue }
+                                        let item = Int(items[first + j])
+                                        for k in itemStart[item]..<itemStart[item + 1] {
+                                            changedUnits[count] = itemUnit[k]
+                                            changedSlots[count] = slot
+                                            count &+= 1
+                                        }
+                                    }
+                                }
+                            }
                         }
-                        if slot != base { append(item: items[first + j], slot: slot, to: &scratch) }
                     }
                 }
             }
         }
+        scratch.changedCount = count
     }
 
     /// Writes assignment number `index` (`0..<distinctAssignments`) of the exact enumeration into

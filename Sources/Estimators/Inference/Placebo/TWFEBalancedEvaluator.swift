@@ -40,6 +40,15 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
     /// product `v_c'z` of every draw.
     let paddedCoefficients: [Double]
     let paddedDimension: Int
+    /// The unit table as lane vectors: row (unit, slot) is `laneChunks` `SIMD8`s holding
+    /// `[ε diff, q diff, A diffs…]` zero-padded, so a changed unit updates the totals and its
+    /// cluster's deltas with one vector add per chunk.
+    let vectorTable: [SIMD8<Double>]
+    let laneChunks: Int
+    /// `[Σ ε_i[L], N q_L, Σ A_i[L]…]` as lane vectors.
+    let baseTotals: [SIMD8<Double>]
+    /// The true `Ω` (symmetric), column-major and zero-padded to `paddedDimension`².
+    let fullOmega: [Double]
     let omega: [Double]
     /// `Σ_i Σ_t D̃²` scale for the collinearity check.
     var observed: PlaceboValue? { design.observed }
@@ -96,18 +105,81 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
         var baseCross = [Double](repeating: 0, count: k)
         let x = design.demeanedCovariates, e = design.outcomeResidual
         var epsilon = [Double](repeating: 0, count: slots), cross = [Double](repeating: 0, count: slots * k)
-        for unit in 0..<units {
-            let first = unit * periods
-            let c = Int(unitCluster[unit])
-            for s in 0..<slots {
-                var sum = 0.0
-                for t in 0..<periods { sum += delta[s * periods + t] * e[first + t] }
-                epsilon[s] = sum
-                for a in 0..<k {
-                    var ax = 0.0
-                    for t in 0..<periods { ax += delta[s * periods + t] * x[a * n + first + t] }
-                    cross[s * k + a] = ax
+        // Per-unit sums over periods, for every unit first: one SIMD16 row per unit when T ≤ 16
+        // (see `UnitRows`), else scalar loops. Per unit, `sums` holds ε_s for every slot, the k
+        // cross sums per slot, then Σ_t x_a e and Σ_t x_a x_b (a ≥ b).
+        let pairCount = k * (k + 1) / 2
+        let width = slots * (1 + k) + k + pairCount
+        var sums = [Double](repeating: 0, count: units * width)
+        sums.withUnsafeMutableBufferPointer { out in
+            x.withUnsafeBufferPointer { xs in
+                e.withUnsafeBufferPointer { es in
+                    delta.withUnsafeBufferPointer { deltaValues in
+                        guard let o = out.baseAddress, let xBase = xs.baseAddress, let eBase = es.baseAddress else { return }
+                        if let rows = UnitRows(units: units, periods: periods) {
+                            var deltaRows = [UnitRows.Row](repeating: UnitRows.Row(), count: slots)
+                            for s in 0..<slots { for t in 0..<periods { deltaRows[s][t] = deltaValues[s * periods + t] } }
+                            var xRows = [UnitRows.Row](repeating: UnitRows.Row(), count: k)
+                            deltaRows.withUnsafeBufferPointer { deltaRow in
+                                xRows.withUnsafeMutableBufferPointer { xRow in
+                                    for unit in 0..<units {
+                                        let target = o + unit * width
+                                        let eRow = rows.load(eBase, unit: unit) * rows.mask
+                                        for a in 0..<k { xRow[a] = rows.load(xBase + a * n, unit: unit) * rows.mask }
+                                        for s in 0..<slots {
+                                            target[s] = UnitRows.horizontalSum(deltaRow[s] * eRow)
+                                            for a in 0..<k {
+                                                target[slots + s * k + a] = UnitRows.horizontalSum(deltaRow[s] * xRow[a])
+                                            }
+                                        }
+                                        var pair = slots * (1 + k) + k
+                                        for a in 0..<k {
+                                            target[slots * (1 + k) + a] = UnitRows.horizontalSum(xRow[a] * eRow)
+                                            for b in 0...a {
+                                                target[pair] = UnitRows.horizontalSum(xRow[a] * xRow[b])
+                                                pair += 1
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                            return
+                        }
+                        for unit in 0..<units {
+                            let first = unit * periods, target = o + unit * width
+                            for s in 0..<slots {
+                                var sum = 0.0
+                                for t in 0..<periods { sum += deltaValues[s * periods + t] * eBase[first + t] }
+                                target[s] = sum
+                                for a in 0..<k {
+                                    var ax = 0.0
+                                    for t in 0..<periods { ax += deltaValues[s * periods + t] * xBase[a * n + first + t] }
+                                    target[slots + s * k + a] = ax
+                                }
+                            }
+                            var pair = slots * (1 + k) + k
+                            for a in 0..<k {
+                                var he = 0.0
+                                for t in 0..<periods { he += xBase[a * n + first + t] * eBase[first + t] }
+                                target[slots * (1 + k) + a] = he
+                                for b in 0...a {
+                                    var xx = 0.0
+                                    for t in 0..<periods { xx += xBase[a * n + first + t] * xBase[b * n + first + t] }
+                                    target[pair] = xx
+                                    pair += 1
+                                }
+                            }
+                        }
+                    }
                 }
+            }
+        }
+        for unit in 0..<units {
+            let c = Int(unitCluster[unit])
+            let row = unit * width
+            for s in 0..<slots {
+                epsilon[s] = sums[row + s]
+                for a in 0..<k { cross[s * k + a] = sums[row + slots + s * k + a] }
             }
             for s in 0..<slots {
                 let base = (unit * slots + s) * stride
@@ -118,16 +190,14 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
             baseNumerator += epsilon[baseline]
             alpha0[c] += epsilon[baseline]
             q0[c] += squares[baseline]
+            var pair = slots * (1 + k) + k
             for a in 0..<k {
                 baseCross[a] += cross[baseline * k + a]
                 b0[c * k + a] += cross[baseline * k + a]
-                var he = 0.0
-                for t in 0..<periods { he += x[a * n + first + t] * e[first + t] }
-                h[c * k + a] += he
+                h[c * k + a] += sums[row + slots * (1 + k) + a]
                 for b in 0...a {
-                    var xx = 0.0
-                    for t in 0..<periods { xx += x[a * n + first + t] * x[b * n + first + t] }
-                    gram[(c * k + a) * k + b] += xx
+                    gram[(c * k + a) * k + b] += sums[row + pair]
+                    pair += 1
                 }
             }
         }
@@ -156,19 +226,20 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
                 }
             }
         }
+        // Ω = Σ_c v_c v_c' as dot products of the columns of V (clusters × dimension), each a
+        // vectorised sum over the clusters in order.
+        var columns = [Double](repeating: 0, count: clusters * dimension)
+        for c in 0..<clusters { for a in 0..<dimension { columns[a * clusters + c] = coefficients[c * dimension + a] } }
         var omega = [Double](repeating: 0, count: dimension * dimension)
-        coefficients.withUnsafeBufferPointer { v in
-            omega.withUnsafeMutableBufferPointer { o in
-                for c in 0..<clusters {
-                    let base = c * dimension
-                    for a in 0..<dimension {
-                        let va = v[base + a]
-                        guard va != 0 else { continue }
-                        for b in a..<dimension { o[a * dimension + b] += va * v[base + b] }
-                    }
+        columns.withUnsafeBufferPointer { v in
+            guard let base = v.baseAddress else { return }
+            for a in 0..<dimension {
+                let x = UnsafeBufferPointer(start: base + a * clusters, count: clusters)
+                for b in a..<dimension {
+                    let value = dot(x, UnsafeBufferPointer(start: base + b * clusters, count: clusters))
+                    // Off-diagonal entries doubled into the upper triangle: z'Ωz = Σ_{a≤b} Ω_ab z_a z_b.
+                    omega[a * dimension + b] = a == b ? value : 2 * value
                 }
-                // Off-diagonal entries doubled into the upper triangle: z'Ωz = Σ_{a≤b} Ω_ab z_a z_b.
-                for a in 0..<dimension { for b in (a + 1)..<max(dimension, a + 1) { o[a * dimension + b] *= 2 } }
             }
         }
         clusterCoefficients = coefficients
@@ -178,6 +249,29 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
         for c in 0..<clusters { for a in 0..<dimension { paddedRows[c * padded + a] = coefficients[c * dimension + a] } }
         paddedCoefficients = paddedRows
         self.omega = omega
+        let chunks = (k + 2 + 7) / 8
+        laneChunks = chunks
+        var vectors = [SIMD8<Double>](repeating: SIMD8(), count: units * slots * chunks)
+        for row in 0..<(units * slots) {
+            for lane in 0..<(k + 2) { vectors[row * chunks + lane / 8][lane % 8] = table[row * stride + lane] }
+        }
+        vectorTable = vectors
+        var totals = [SIMD8<Double>](repeating: SIMD8(), count: chunks)
+        totals[0][0] = baseNumerator
+        totals[0][1] = Double(units) * squares[baseline]
+        for a in 0..<k { totals[(a + 2) / 8][(a + 2) % 8] = baseCross[a] }
+        baseTotals = totals
+        // The stored Ω has doubled off-diagonal entries (upper triangle); halving is exact.
+        var full = [Double](repeating: 0, count: padded * padded)
+        for a in 0..<dimension {
+            full[a * padded + a] = omega[a * dimension + a]
+            for b in (a + 1)..<max(dimension, a + 1) {
+                let value = omega[a * dimension + b] / 2
+                full[b * padded + a] = value
+                full[a * padded + b] = value
+            }
+        }
+        fullOmega = full
     }
 
     func makeWorker() -> any PlaceboWorker { Worker(evaluator: self) }
@@ -186,72 +280,84 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
         let evaluator: TWFEBalancedEvaluator
         // Raw buffers (allocated once): class-held arrays would pay a dynamic exclusivity
         // check on every element access in the hot loop.
-        let deltaAlpha: UnsafeMutableBufferPointer<Double>, deltaSquares: UnsafeMutableBufferPointer<Double>
-        let deltaCross: UnsafeMutableBufferPointer<Double>
+        let totals: UnsafeMutableBufferPointer<SIMD8<Double>>
+        let clusterDelta: UnsafeMutableBufferPointer<SIMD8<Double>>
         let touched: UnsafeMutableBufferPointer<Bool>, touchedList: UnsafeMutableBufferPointer<Int32>
         let cross: UnsafeMutableBufferPointer<Double>, projection: UnsafeMutableBufferPointer<Double>
-        let z: UnsafeMutableBufferPointer<Double>
+        let z: UnsafeMutableBufferPointer<Double>, omegaZ: UnsafeMutableBufferPointer<Double>
+        let changeWeights: UnsafeMutableBufferPointer<SIMD8<Double>>
 
         init(evaluator: TWFEBalancedEvaluator) {
             self.evaluator = evaluator
             let clusters = evaluator.design.clusterCount, k = evaluator.covariateCount
+            let chunks = evaluator.laneChunks
             func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutableBufferPointer<T> {
                 let b = UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
                 b.initialize(repeating: value)
                 return b
             }
-            deltaAlpha = buffer(clusters, 0.0)
-            deltaSquares = buffer(clusters, 0.0)
-            deltaCross = buffer(clusters * k, 0.0)
+            totals = buffer(chunks, SIMD8<Double>())
+            clusterDelta = buffer(clusters * chunks, SIMD8<Double>())
             touched = buffer(clusters, false)
             touchedList = buffer(clusters, Int32(0))
             cross = buffer(k, 0.0)
             projection = buffer(k, 0.0)
             z = buffer(evaluator.paddedDimension, 0.0)   // lanes ≥ zDimension stay 0
+            omegaZ = buffer(evaluator.paddedDimension, 0.0)
+            changeWeights = buffer(chunks, SIMD8<Double>())
         }
 
         deinit {
-            for b in [deltaAlpha, deltaSquares, deltaCross, cross, projection, z] { b.deallocate() }
+            totals.deallocate()
+            clusterDelta.deallocate()
             touched.deallocate()
             touchedList.deallocate()
+            for b in [cross, projection, z, omegaZ] { b.deallocate() }
+            changeWeights.deallocate()
         }
 
         func evaluate(_ scratch: inout AssignmentScratch, plan: AssignmentPlan) -> PlaceboValue {
             let ev = evaluator
-            let k = ev.covariateCount, stride = k + 2, slots = ev.slotCount, dimension = ev.zDimension
-            let deltaAlpha = self.deltaAlpha, deltaSquares = self.deltaSquares, deltaCross = self.deltaCross
+            let k = ev.covariateCount, slots = ev.slotCount, dimension = ev.zDimension
+            let chunks = ev.laneChunks, padded = ev.paddedDimension
+            let totals = self.totals, clusterDelta = self.clusterDelta
             let touched = self.touched, touchedList = self.touchedList
             let cross = self.cross, projection = self.projection, z = self.z
-            var numerator = ev.baseNumerator, treatmentSquares = ev.baseTreatmentSquares
             var touchedCount = 0
-            for a in 0..<k { cross[a] = ev.baseCross[a] }
+            for j in 0..<chunks { totals[j] = ev.baseTotals[j] }
             let changed = scratch.changedCount
-            ev.unitTable.withUnsafeBufferPointer { table in
+            // Totals and per-cluster deltas: one lane-vector add per chunk per changed unit, in
+            // the order of the changed units (the order of the scalar sums it replaces).
+            ev.vectorTable.withUnsafeBufferPointer { table in
                 ev.unitCluster.withUnsafeBufferPointer { unitCluster in
                     scratch.changedUnits.withUnsafeBufferPointer { units in
                         scratch.changedSlots.withUnsafeBufferPointer { unitSlots in
+                            // One chunk (k ≤ 6, the usual case): the totals stay in a register.
+                            var total = totals[0]
                             for m in 0..<changed {
                                 let unit = Int(units[m])
-                                let row = (unit * slots + Int(unitSlots[m])) * stride
+                                let row = (unit &* slots &+ Int(unitSlots[m])) &* chunks
                                 let c = Int(unitCluster[unit])
-                                numerator += table[row]
-                                treatmentSquares += table[row + 1]
-                                deltaAlpha[c] += table[row]
-                                deltaSquares[c] += table[row + 1]
-                                for a in 0..<k {
-                                    cross[a] += table[row + 2 + a]
-                                    deltaCross[c * k + a] += table[row + 2 + a]
+                                total += table[row]
+                                clusterDelta[c &* chunks] += table[row]
+                                for j in 1..<max(chunks, 1) {
+                                    let value = table[row &+ j]
+                                    totals[j] += value
+                                    clusterDelta[c &* chunks &+ j] += value
                                 }
                                 if !touched[c] {
                                     touched[c] = true
                                     touchedList[touchedCount] = Int32(c)
-                                    touchedCount += 1
+                                    touchedCount &+= 1
                                 }
                             }
+                            totals[0] = total
                         }
                     }
                 }
             }
+            let numerator = totals[0][0], treatmentSquares = totals[0][1]
+            for a in 0..<k { cross[a] = totals[(a + 2) / 8][(a + 2) % 8] }
             var explained = 0.0
             ev.design.covariateInverse.withUnsafeBufferPointer { inverse in
                 for a in 0..<k {
@@ -272,21 +378,67 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
             }
             var pair = 2 + 2 * k
             for a in 0..<k { for b in a..<k { z[pair] = beta * projection[a] * projection[b]; pair += 1 } }
+            guard let zBase = z.baseAddress, let wBase = omegaZ.baseAddress else { return .invalid }
+            let zRaw = UnsafeRawPointer(zBase), wRaw = UnsafeMutableRawPointer(wBase)
+            let stride = MemoryLayout<Double>.stride
+            // z'Ωz: w = Ω z accumulated column by column (eight rows at a time), then z·w.
             var sum = 0.0
-            ev.omega.withUnsafeBufferPointer { omega in
-                for a in 0..<dimension {
-                    var row = 0.0
-                    for b in a..<dimension { row += omega[a * dimension + b] * z[b] }
-                    sum += z[a] * row
+            ev.fullOmega.withUnsafeBufferPointer { omega in
+                guard let omegaBase = omega.baseAddress else { return }
+                let omegaRaw = UnsafeRawPointer(omegaBase)
+                var offset = 0
+                if padded <= 24 {
+                    // Up to 24 lanes (k ≤ 4): w in three registers.
+                    var w0 = SIMD8<Double>(), w1 = SIMD8<Double>(), w2 = SIMD8<Double>()
+                    for b in 0..<dimension {
+                        let weight = SIMD8<Double>(repeating: zBase[b])
+                        let column = b &* padded &* stride
+                        w0 += weight * omegaRaw.loadUnaligned(fromByteOffset: column, as: SIMD8<Double>.self)
+                        if padded > 8 { w1 += weight * omegaRaw.loadUnaligned(fromByteOffset: column &+ 64, as: SIMD8<Double>.self) }
+                        if padded > 16 { w2 += weight * omegaRaw.loadUnaligned(fromByteOffset: column &+ 128, as: SIMD8<Double>.self) }
+                    }
+                    wRaw.storeBytes(of: w0, as: SIMD8<Double>.self)
+                    if padded > 8 { wRaw.storeBytes(of: w1, toByteOffset: 64, as: SIMD8<Double>.self) }
+                    if padded > 16 { wRaw.storeBytes(of: w2, toByteOffset: 128, as: SIMD8<Double>.self) }
+                } else {
+                    while offset < padded {
+                        wRaw.storeBytes(of: SIMD8<Double>(), toByteOffset: offset &* stride, as: SIMD8<Double>.self)
+                        offset &+= 8
+                    }
+                    for b in 0..<dimension {
+                        let weight = SIMD8<Double>(repeating: zBase[b])
+                        let column = b &* padded
+                        offset = 0
+                        while offset < padded {
+                            let byte = offset &* stride
+                            wRaw.storeBytes(of: wRaw.load(fromByteOffset: byte, as: SIMD8<Double>.self)
+                                                + weight * omegaRaw.loadUnaligned(fromByteOffset: (column &+ offset) &* stride,
+                                                                                  as: SIMD8<Double>.self),
+                                            toByteOffset: byte, as: SIMD8<Double>.self)
+                            offset &+= 8
+                        }
+                    }
                 }
+                var lanes = SIMD8<Double>()
+                offset = 0
+                while offset < padded {
+                    lanes += zRaw.loadUnaligned(fromByteOffset: offset &* stride, as: SIMD8<Double>.self)
+                        * wRaw.load(fromByteOffset: offset &* stride, as: SIMD8<Double>.self)
+                    offset &+= 8
+                }
+                sum = Worker.laneSum(lanes)
             }
-            let padded = ev.paddedDimension
+            // Δs_c = Δα_c − β ΔQ_c + 2β π'ΔB_c as one lane product per chunk.
+            let changeWeights = self.changeWeights
+            for j in 0..<chunks { changeWeights[j] = SIMD8() }
+            changeWeights[0][0] = 1
+            changeWeights[0][1] = -beta
+            for a in 0..<k { changeWeights[(a + 2) / 8][(a + 2) % 8] = 2 * beta * projection[a] }
             ev.paddedCoefficients.withUnsafeBufferPointer { v in
-                guard let vBase = v.baseAddress, let zBase = z.baseAddress else { return }
-                let zRaw = UnsafeRawPointer(zBase)
+                guard let vBase = v.baseAddress else { return }
                 for m in 0..<touchedCount {
                     let c = Int(touchedList[m])
-                    // v_c'z eight lanes at a time (rows and z are zero-padded), then a tree sum.
+                    // v_c'z eight lanes at a time (rows and z are zero-padded).
                     let row = UnsafeRawPointer(vBase + c &* padded)
                     var lanes = SIMD8<Double>()
                     var offset = 0
@@ -295,14 +447,14 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
                             * zRaw.loadUnaligned(fromByteOffset: offset &* 8, as: SIMD8<Double>.self)
                         offset &+= 8
                     }
-                    let four = lanes.lowHalf + lanes.highHalf
-                    let two = four.lowHalf + four.highHalf
-                    let base = two[0] + two[1]
-                    var change = deltaAlpha[c] - beta * deltaSquares[c]
-                    for a in 0..<k { change += 2 * beta * projection[a] * deltaCross[c * k + a]; deltaCross[c * k + a] = 0 }
+                    let base = Worker.laneSum(lanes)
+                    var changeLanes = SIMD8<Double>()
+                    for j in 0..<chunks {
+                        changeLanes += clusterDelta[c &* chunks &+ j] * changeWeights[j]
+                        clusterDelta[c &* chunks &+ j] = SIMD8()
+                    }
+                    let change = Worker.laneSum(changeLanes)
                     sum += change * (2 * base + change)
-                    deltaAlpha[c] = 0
-                    deltaSquares[c] = 0
                     touched[c] = false
                 }
             }
@@ -310,6 +462,14 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
             return PlaceboValue(estimate: beta,
                                 standardError: (ev.design.correctionFactor * max(sum, 0)).squareRoot() / denominator,
                                 degreesOfFreedom: ev.design.degreesOfFreedom)
+        }
+
+        /// The eight lanes summed in a fixed tree order.
+        @inline(__always)
+        static func laneSum(_ lanes: SIMD8<Double>) -> Double {
+            let four = lanes.lowHalf + lanes.highHalf
+            let two = four.lowHalf + four.highHalf
+            return two[0] + two[1]
         }
     }
 }
