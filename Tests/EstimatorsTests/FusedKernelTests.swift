@@ -133,4 +133,28 @@ struct FusedKernelTests {
         #expect(column == expected)
         #expect(panel.treatedRows == (0..<panel.observationCount).filter { panel.isTreated(row: $0) }.map { Int32($0) })
     }
+
+    /// The cross products accumulated while demeaning (registers for ≤ 6 columns, block dots
+    /// beyond) against naive sums over the stored demeaned columns.
+    @Test(arguments: [(1, 3, 14), (2, 17, 14), (5, 23, 14), (6, 9, 5), (7, 40, 16), (3, 33, 9)])
+    func blockCrossProductsMatchNaiveSums(regressors: Int, units: Int, periods: Int) {
+        let (u, t) = WithinTransformTests.panel(units: units, periods: periods) { _, _ in true }
+        let within = TwoWayWithin(unitIndex: u, periodIndex: t, unitCount: units, periodCount: periods)
+        let n = u.count
+        let columns = (0..<regressors).map { j in WithinTransformTests.column(n, salt: 0.37 * Double(j + 1)) }
+        let outcome = WithinTransformTests.column(n, salt: 9.1).map { $0 * 2 + 7 }
+        let design = DemeanedDesign(within: within, termNames: (0..<regressors).map { "x\($0)" }, outcome: outcome,
+                                    regressors: columns, crossProducts: true)
+        guard let products = design.crossProducts else { Issue.record("no cross products"); return }
+        let q = regressors + 1
+        func column(_ j: Int) -> [Double] { j < regressors ? Array(design.matrix[(j * n)..<((j + 1) * n)]) : design.outcome }
+        for a in 0..<q {
+            for b in 0..<q {
+                let naive = zip(column(a), column(b)).reduce(0) { $0 + $1.0 * $1.1 }
+                let scale = max(abs(naive), 1)
+                #expect(abs(products[a * q + b] - naive) <= 1e-12 * scale, "(\(a), \(b)): \(products[a * q + b]) vs \(naive)")
+                #expect(products[a * q + b] == products[b * q + a])
+            }
+        }
+    }
 }

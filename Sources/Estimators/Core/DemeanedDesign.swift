@@ -153,6 +153,8 @@ public struct DemeanedDesign: Sendable {
                         if c < q - 1 { removed[c] = removedSquares }
                     }
                 }
+                // Up to six columns: the products accumulate in registers (see `SixColumnGram`).
+                var sixColumns = SixColumnGram()
                 var first = 0
                 while first < rows.units {
                     let last = min(first + unitsPerBlock, rows.units)
@@ -165,15 +167,23 @@ public struct DemeanedDesign: Sendable {
                         }
                     }
                     let start = first * rows.periods, count = (last - first) * rows.periods
-                    for a in 0..<q {
-                        let x = UnsafeBufferPointer(start: targets[a] + start, count: count)
-                        for b in 0...a {
-                            products[a * q + b] += dot(x, UnsafeBufferPointer(start: targets[b] + start, count: count))
+                    if q <= SixColumnGram.capacity {
+                        sixColumns.add(targets.map { UnsafePointer($0 + start) }, count: count)
+                    } else {
+                        for a in 0..<q {
+                            let x = UnsafeBufferPointer(start: targets[a] + start, count: count)
+                            for b in 0...a {
+                                products[a * q + b] += dot(x, UnsafeBufferPointer(start: targets[b] + start, count: count))
+                            }
                         }
                     }
                     first = last
                 }
-                for a in 0..<q { for b in 0..<a { products[b * q + a] = products[a * q + b] } }
+                if q <= SixColumnGram.capacity, let out = products.baseAddress {
+                    sixColumns.finish(into: out, count: q)
+                } else {
+                    for a in 0..<q { for b in 0..<a { products[b * q + a] = products[a * q + b] } }
+                }
             }
         }
     }
