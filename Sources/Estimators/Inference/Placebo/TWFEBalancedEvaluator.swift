@@ -59,13 +59,8 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
         guard design.within.isBalanced, plan.preservesCohortSizes else { return nil }
         let units = panel.unitCount, periods = panel.periodCount, k = design.covariateCount
         let n = design.observationCount
-        // Units nested in clusters?
-        var unitCluster = [Int32](repeating: 0, count: units)
-        for unit in 0..<units {
-            let rows = (unit * periods)..<((unit + 1) * periods)
-            unitCluster[unit] = design.clusterIndex[rows.lowerBound]
-            for row in rows where design.clusterIndex[row] != unitCluster[unit] { return nil }
-        }
+        // Units nested in clusters? (Recorded by the panel; nil means they are not.)
+        guard let unitCluster = design.unitCluster, unitCluster.count == units else { return nil }
         self.design = design
         self.unitCluster = unitCluster
         covariateCount = k

@@ -26,6 +26,8 @@ struct TWFEPartialledDesign: Sendable {
     let covariateInverse: [Double]
     /// Cluster of each observation and the number of clusters.
     let clusterIndex: [Int32]
+    /// The cluster of each unit when units are nested in the clusters (``Clustering/unitCluster``).
+    let unitCluster: [Int32]?
     let clusterCount: Int
     /// `G/(G−1)·(n−1)/(n−K)` of the observed estimate, and its t degrees of freedom.
     let correctionFactor: Double
@@ -85,6 +87,7 @@ struct TWFEPartialledDesign: Sendable {
             throw EstimationError.unknownClustering(name: cluster, available: Array(panel.clusterings.keys))
         }
         clusterIndex = clustering.index
+        unitCluster = clustering.unitCluster
         clusterCount = clustering.count
         correctionFactor = fit.variance.correctionFactor
         degreesOfFreedom = fit.variance.degreesOfFreedom
