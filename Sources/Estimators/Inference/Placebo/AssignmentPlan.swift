@@ -280,19 +280,20 @@ extension AssignmentPlan {
     public func draw(_ stream: borrowing RandomStream, into scratch: inout AssignmentScratch) {
         scratch.changedCount = 0
         let base = baselineSlot
-        let generator = stream.generator
         // Lemire's multiply-shift bounded integer (unbiased, one 32-bit output per draw almost
-        // always) on mt19937's 32-bit outputs; ~3× cheaper than `gsl_rng_uniform_int`'s division.
-        let fullRange = gsl_rng_min(generator) == 0 && gsl_rng_max(generator) == 0xFFFF_FFFF
+        // always) on mt19937's 32-bit outputs, ~3× cheaper than `gsl_rng_uniform_int`'s division.
+        // The words come from the stream's mt19937 state stepped in Swift (`MersenneCursor`,
+        // the same words `gsl_rng_get` returns, without a C call per word).
+        var cursor = MersenneCursor(stream.generator)
+        defer { cursor.store() }
         @inline(__always) func below(_ bound: Int) -> Int {
-            guard fullRange else { return Int(gsl_rng_uniform_int(generator, UInt(bound))) }
             let limit = UInt32(bound)
-            var product = UInt64(UInt32(truncatingIfNeeded: gsl_rng_get(generator))) * UInt64(limit)
+            var product = UInt64(cursor.next()) * UInt64(limit)
             var low = UInt32(truncatingIfNeeded: product)
             if low < limit {
                 let threshold = (0 &- limit) % limit
                 while low < threshold {
-                    product = UInt64(UInt32(truncatingIfNeeded: gsl_rng_get(generator))) * UInt64(limit)
+                    product = UInt64(cursor.next()) * UInt64(limit)
                     low = UInt32(truncatingIfNeeded: product)
                 }
             }
