@@ -7,7 +7,7 @@ import Lab
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "didlab-bench",
-        abstract: "Throughput benchmarks of DiDLab (build with -c release).",
+        abstract: "Throughput benchmarks of DiDLab (build with scripts/build-release.sh).",
         discussion: """
         The panels are written to --data-dir (CSV files and manifest.json) by the
         code of `didlab simulate`, and read back as `didlab estimate` reads them.
