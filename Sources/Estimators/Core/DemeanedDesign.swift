@@ -138,9 +138,14 @@ public struct DemeanedDesign: Sendable {
                                                 removed: inout [Double], gram: inout [Double]) {
         let q = columns.count, n = rows.units * rows.periods
         guard let matrixBase = matrix.baseAddress, let outcomeBase = outcome.baseAddress else { return }
-        let targets = (0..<q).map { c in c < q - 1 ? matrixBase + c * n : outcomeBase }
+        // Column c's output: the matrix's column c, the outcome last. (Plain pointer arithmetic,
+        // no arrays of pointers or of SIMD rows: those cost a generic-metadata lookup per fit.)
+        @inline(__always) func target(_ c: Int) -> UnsafeMutablePointer<Double> {
+            c < q - 1 ? matrixBase + c * n : outcomeBase
+        }
         var means = [Double](repeating: 0, count: q * rows.units)
-        var effects = [UnitRows.Row](repeating: UnitRows.Row(), count: q)
+        // Period effects, 16 lanes per column.
+        var effects = [Double](repeating: 0, count: q * UnitRows.capacity)
         means.withUnsafeMutableBufferPointer { meanBuffer in
             gram.withUnsafeMutableBufferPointer { products in
                 guard let meanBase = meanBuffer.baseAddress else { return }
@@ -149,7 +154,7 @@ public struct DemeanedDesign: Sendable {
                         guard let base = input.baseAddress else { return }
                         let (effect, removedSquares) = TwoWayWithin.rowEffects(base, rows: rows,
                                                                                 unitMeans: meanBase + c * rows.units)
-                        effects[c] = effect
+                        for lane in 0..<UnitRows.capacity { effects[c * UnitRows.capacity + lane] = effect[lane] }
                         if c < q - 1 { removed[c] = removedSquares }
                     }
                 }
@@ -161,19 +166,22 @@ public struct DemeanedDesign: Sendable {
                     for c in 0..<q {
                         columns[c].withUnsafeBufferPointer { input in
                             guard let base = input.baseAddress else { return }
-                            TwoWayWithin.applyRowEffects(base, into: targets[c], rows: rows,
+                            let effect = effects.withUnsafeBufferPointer { lanes in
+                                UnsafeRawPointer(lanes.baseAddress! + c * UnitRows.capacity).loadUnaligned(as: UnitRows.Row.self)
+                            }
+                            TwoWayWithin.applyRowEffects(base, into: target(c), rows: rows,
                                                          unitMeans: meanBase + c * rows.units,
-                                                         periodEffect: effects[c], units: first..<last)
+                                                         periodEffect: effect, units: first..<last)
                         }
                     }
                     let start = first * rows.periods, count = (last - first) * rows.periods
                     if q <= SixColumnGram.capacity {
-                        sixColumns.add(targets.map { UnsafePointer($0 + start) }, count: count)
+                        sixColumns.add(columnCount: q, start: start, count: count, column: { UnsafePointer(target($0)) })
                     } else {
                         for a in 0..<q {
-                            let x = UnsafeBufferPointer(start: targets[a] + start, count: count)
+                            let x = UnsafeBufferPointer(start: target(a) + start, count: count)
                             for b in 0...a {
-                                products[a * q + b] += dot(x, UnsafeBufferPointer(start: targets[b] + start, count: count))
+                                products[a * q + b] += dot(x, UnsafeBufferPointer(start: target(b) + start, count: count))
                             }
                         }
                     }

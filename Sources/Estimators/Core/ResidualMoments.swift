@@ -194,23 +194,30 @@ public struct ResidualMoments: Sendable {
         let hasScores = plan.unitCluster != nil && m > 0
         let clusters = plan.clusterCount
         precondition(plan.unitCluster == nil || labels.count == rows.units)
-        let scales = coefficients.map { UnitRows.Row(repeating: $0) }
+        // Offsets and coefficients as plain `Int` / `Double` arrays (arrays of pointers or of SIMD
+        // rows would cost a generic-metadata lookup per call).
+        let offsets = kept.map { $0 &* n }
+        let fitted = coefficients.count
         squares = design.matrix.withUnsafeBufferPointer { x in
             scores.withUnsafeMutableBufferPointer { s in
                 // The accumulator is local to this closure, so it stays in registers.
                 var sum = UnitRows.Row()
                 guard let xBase = x.baseAddress, let startBase = start.baseAddress else { return sum }
-                let columns = kept.map { UnsafePointer(xBase + $0 &* n) }
-                let fitted = scales.count
-                for unit in 0..<rows.units {
-                    var u = rows.load(startBase, unit: unit)
-                    for r in 0..<fitted { u -= scales[r] * rows.load(columns[r], unit: unit) }
-                    u *= rows.mask
-                    sum += u * u
-                    guard hasScores, let sBase = s.baseAddress else { continue }
-                    let target = sBase + Int(labels[unit])
-                    for a in 0..<m {
-                        target[a &* clusters] += UnitRows.horizontalSum(rows.load(columns[a], unit: unit) * u)
+                offsets.withUnsafeBufferPointer { offset in
+                    coefficients.withUnsafeBufferPointer { beta in
+                        for unit in 0..<rows.units {
+                            var u = rows.load(startBase, unit: unit)
+                            for r in 0..<fitted {
+                                u -= UnitRows.Row(repeating: beta[r]) * rows.load(xBase + offset[r], unit: unit)
+                            }
+                            u *= rows.mask
+                            sum += u * u
+                            guard hasScores, let sBase = s.baseAddress else { continue }
+                            let target = sBase + Int(labels[unit])
+                            for a in 0..<m {
+                                target[a &* clusters] += UnitRows.horizontalSum(rows.load(xBase + offset[a], unit: unit) * u)
+                            }
+                        }
                     }
                 }
                 return sum

@@ -18,34 +18,37 @@ struct SixColumnGram {
     private var p40 = Lanes(), p41 = Lanes(), p42 = Lanes(), p43 = Lanes(), p44 = Lanes()
     private var p50 = Lanes(), p51 = Lanes(), p52 = Lanes(), p53 = Lanes(), p54 = Lanes(), p55 = Lanes()
     /// Scalar sums of the rows after the whole chunks, lower triangle row-major (21 entries).
-    private var tail = [Double](repeating: 0, count: 21)
+    private var tail = (Lanes(), Lanes(), Lanes())
 
-    /// Adds the products of rows `0 ..< count` of `columns` (at most six pointers).
-    mutating func add(_ columns: [UnsafePointer<Double>], count: Int) {
-        precondition(columns.count <= Self.capacity && !columns.isEmpty)
-        // Missing columns read from a zero buffer (only allocated when there are fewer than six).
-        let zeros = columns.count < Self.capacity ? [Double](repeating: 0, count: max(count, 8)) : [0]
-        zeros.withUnsafeBufferPointer { zero in
-            guard let z = zero.baseAddress else { return }
-            let c0 = UnsafeRawPointer(columns[0])
-            let c1 = UnsafeRawPointer(columns.count > 1 ? columns[1] : z)
-            let c2 = UnsafeRawPointer(columns.count > 2 ? columns[2] : z)
-            let c3 = UnsafeRawPointer(columns.count > 3 ? columns[3] : z)
-            let c4 = UnsafeRawPointer(columns.count > 4 ? columns[4] : z)
-            let c5 = UnsafeRawPointer(columns.count > 5 ? columns[5] : z)
-            var a00 = p00, a10 = p10, a11 = p11, a20 = p20, a21 = p21, a22 = p22
-            var a30 = p30, a31 = p31, a32 = p32, a33 = p33
-            var a40 = p40, a41 = p41, a42 = p42, a43 = p43, a44 = p44
-            var a50 = p50, a51 = p51, a52 = p52, a53 = p53, a54 = p54, a55 = p55
-            var row = 0
+    /// Adds the products of rows `start ..< start + count` of the first `columnCount` (≤ 6)
+    /// columns, `column(c)` being column `c`'s first row; missing columns count as zeros.
+    @inline(__always)
+    mutating func add(columnCount: Int, start: Int, count: Int, column: (Int) -> UnsafePointer<Double>) {
+        precondition(columnCount >= 1 && columnCount <= Self.capacity)
+        // Missing columns alias column 0 and are masked to zero with a factor of 0.
+        let c0 = UnsafeRawPointer(column(0) + start)
+        func pick(_ c: Int) -> UnsafeRawPointer { c < columnCount ? UnsafeRawPointer(column(c) + start) : c0 }
+        let c1 = pick(1), c2 = pick(2), c3 = pick(3), c4 = pick(4), c5 = pick(5)
+        let f1 = Lanes(repeating: columnCount > 1 ? 1 : 0), f2 = Lanes(repeating: columnCount > 2 ? 1 : 0)
+        let f3 = Lanes(repeating: columnCount > 3 ? 1 : 0), f4 = Lanes(repeating: columnCount > 4 ? 1 : 0)
+        let f5 = Lanes(repeating: columnCount > 5 ? 1 : 0)
+        var a00 = p00, a10 = p10, a11 = p11, a20 = p20, a21 = p21, a22 = p22
+        var a30 = p30, a31 = p31, a32 = p32, a33 = p33
+        var a40 = p40, a41 = p41, a42 = p42, a43 = p43, a44 = p44
+        var a50 = p50, a51 = p51, a52 = p52, a53 = p53, a54 = p54, a55 = p55
+        var row = 0
+        // `masked` is a constant at each call below, so the all-columns loop has no multiplies
+        // by the factors.
+        @inline(__always) func chunks(masked: Bool) {
             while row &+ 8 <= count {
                 let offset = row &* 8
+                var x1 = c1.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+                var x2 = c2.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+                var x3 = c3.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+                var x4 = c4.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+                var x5 = c5.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+                if masked { x1 *= f1; x2 *= f2; x3 *= f3; x4 *= f4; x5 *= f5 }
                 let x0 = c0.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
-                let x1 = c1.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
-                let x2 = c2.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
-                let x3 = c3.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
-                let x4 = c4.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
-                let x5 = c5.loadUnaligned(fromByteOffset: offset, as: Lanes.self)
                 a00 += x0 * x0
                 a10 += x1 * x0; a11 += x1 * x1
                 a20 += x2 * x0; a21 += x2 * x1; a22 += x2 * x2
@@ -54,37 +57,80 @@ struct SixColumnGram {
                 a50 += x5 * x0; a51 += x5 * x1; a52 += x5 * x2; a53 += x5 * x3; a54 += x5 * x4; a55 += x5 * x5
                 row &+= 8
             }
-            p00 = a00; p10 = a10; p11 = a11; p20 = a20; p21 = a21; p22 = a22
-            p30 = a30; p31 = a31; p32 = a32; p33 = a33
-            p40 = a40; p41 = a41; p42 = a42; p43 = a43; p44 = a44
-            p50 = a50; p51 = a51; p52 = a52; p53 = a53; p54 = a54; p55 = a55
-            let pointers = [columns[0], columns.count > 1 ? columns[1] : z, columns.count > 2 ? columns[2] : z,
-                            columns.count > 3 ? columns[3] : z, columns.count > 4 ? columns[4] : z,
-                            columns.count > 5 ? columns[5] : z]
-            while row < count {
-                var k = 0
-                for a in 0..<Self.capacity {
-                    for b in 0...a {
-                        tail[k] += pointers[a][row] * pointers[b][row]
-                        k += 1
-                    }
-                }
-                row &+= 1
+        }
+        if columnCount == Self.capacity { chunks(masked: false) } else { chunks(masked: true) }
+        p00 = a00; p10 = a10; p11 = a11; p20 = a20; p21 = a21; p22 = a22
+        p30 = a30; p31 = a31; p32 = a32; p33 = a33
+        p40 = a40; p41 = a41; p42 = a42; p43 = a43; p44 = a44
+        p50 = a50; p51 = a51; p52 = a52; p53 = a53; p54 = a54; p55 = a55
+        guard row < count else { return }
+        // The remaining rows, one at a time, into 21 scalar sums (three lane vectors).
+        @inline(__always) func value(_ c: Int, _ byte: Int) -> Double {
+            switch c {
+            case 0: return c0.load(fromByteOffset: byte, as: Double.self)
+            case 1: return c1.load(fromByteOffset: byte, as: Double.self) * f1[0]
+            case 2: return c2.load(fromByteOffset: byte, as: Double.self) * f2[0]
+            case 3: return c3.load(fromByteOffset: byte, as: Double.self) * f3[0]
+            case 4: return c4.load(fromByteOffset: byte, as: Double.self) * f4[0]
+            default: return c5.load(fromByteOffset: byte, as: Double.self) * f5[0]
             }
+        }
+        while row < count {
+            var k = 0
+            for a in 0..<Self.capacity {
+                let xa = value(a, row &* 8)
+                for b in 0...a {
+                    let product = xa * value(b, row &* 8)
+                    switch k / 8 {
+                    case 0: tail.0[k % 8] += product
+                    case 1: tail.1[k % 8] += product
+                    default: tail.2[k % 8] += product
+                    }
+                    k += 1
+                }
+            }
+            row &+= 1
+        }
+    }
+
+    /// Accumulator `k` of the lower triangle in row-major order (`k = a(a+1)/2 + b`).
+    private func accumulator(_ k: Int) -> Lanes {
+        switch k {
+        case 0: return p00
+        case 1: return p10
+        case 2: return p11
+        case 3: return p20
+        case 4: return p21
+        case 5: return p22
+        case 6: return p30
+        case 7: return p31
+        case 8: return p32
+        case 9: return p33
+        case 10: return p40
+        case 11: return p41
+        case 12: return p42
+        case 13: return p43
+        case 14: return p44
+        case 15: return p50
+        case 16: return p51
+        case 17: return p52
+        case 18: return p53
+        case 19: return p54
+        default: return p55
         }
     }
 
     /// Writes the symmetric `q × q` cross products (row-major) of the first `q` columns.
     func finish(into products: UnsafeMutablePointer<Double>, count q: Int) {
-        let lanes = [p00, p10, p11, p20, p21, p22, p30, p31, p32, p33, p40, p41, p42, p43, p44,
-                     p50, p51, p52, p53, p54, p55]
         var k = 0
         for a in 0..<Self.capacity {
             for b in 0...a {
                 if a < q {
-                    let four = lanes[k].lowHalf + lanes[k].highHalf
+                    let lanes = accumulator(k)
+                    let four = lanes.lowHalf + lanes.highHalf
                     let two = four.lowHalf + four.highHalf
-                    let value = (two[0] + two[1]) + tail[k]
+                    let tailSum = k < 8 ? tail.0[k] : (k < 16 ? tail.1[k - 8] : tail.2[k - 16])
+                    let value = (two[0] + two[1]) + tailSum
                     products[a * q + b] = value
                     products[b * q + a] = value
                 }
