@@ -20,12 +20,16 @@ let package = Package(
         .target(name: "Estimators", dependencies: ["CGSL"]),
         .target(name: "Sim", dependencies: ["CGSL", "Estimators", .product(name: "Yams", package: "Yams")]),
         .target(name: "Lab", dependencies: ["CGSL", "Estimators", "Sim", .product(name: "Yams", package: "Yams")]),
+        .target(name: "BenchSuite", dependencies: [
+            "Estimators", "Sim", "Lab", "CGSL",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "didlab", dependencies: [
-            "Estimators", "Sim", "Lab",
+            "Estimators", "Sim", "Lab", "BenchSuite",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Bench", dependencies: [
-            "Estimators", "Sim", "Lab", "CGSL",
+            "BenchSuite", "Lab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "EstimatorsTests", dependencies: ["Estimators", "CGSL"]),

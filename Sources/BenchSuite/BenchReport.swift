@@ -18,7 +18,9 @@ enum BenchReport {
 
     /// How the binary was compiled: `scripts/build-release.sh` targets this machine's CPU.
     static var build: String {
-        #if DIDLAB_NATIVE_CPU
+        #if DEBUG
+        return "debug (timings are meaningless)"
+        #elseif DIDLAB_NATIVE_CPU
         return "release, -target-cpu native (scripts/build-release.sh)"
         #else
         return "release, portable baseline CPU (DIDLAB_PORTABLE=1 or plain swift build)"

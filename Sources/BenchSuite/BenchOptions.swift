@@ -2,52 +2,53 @@ import ArgumentParser
 import Foundation
 import Lab
 
-/// `didlab-bench`: throughput of DiDLab's kernels, median / min / max over repeated runs, with the
-/// Python peers side by side (`--peers`) on the same data files.
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "didlab-bench",
-        abstract: "Throughput benchmarks of DiDLab (build with scripts/build-release.sh).",
-        discussion: """
-        The panels are written to --data-dir (CSV files and manifest.json) by the
-        code of `didlab simulate`, and read back as `didlab estimate` reads them.
-        With --peers, scripts/bench-peers.py then times the same workloads with
-        the Python peers on the same files, in the venv $DIDLAB_PEERS_VENV
-        (default /opt/didlab-peers-venv; create it with
-        scripts/bench/setup-peers-venv.sh), and each peer's ratio to DiDLab
-        (peer median / DiDLab median) is reported.
-        """)
+/// The options and the run of the benchmark suite, shared by `didlab-bench` and `didlab bench`:
+/// throughput of DiDLab's kernels, median / min / max over repeated runs, with the Python peers
+/// side by side (`--peers`) on the same data files.
+public struct BenchOptions: ParsableArguments {
+    /// The help text both commands show.
+    public static let discussion = "Build with scripts/build-release.sh (release, for this CPU). "
+        + "The panels are written to --data-dir (CSV files and manifest.json) by the code of `didlab simulate`, "
+        + "and read back as `didlab estimate` reads them. With --peers, scripts/bench-peers.py then times the "
+        + "same workloads with the Python peers on the same files, in the venv $DIDLAB_PEERS_VENV (default "
+        + "/opt/didlab-peers-venv; create it with scripts/bench/setup-peers-venv.sh), and each peer's ratio "
+        + "to DiDLab (peer median / DiDLab median) is reported."
+
+    /// Parsed by ArgumentParser.
+    public init() {}
 
     @Option(help: "Output format: table or json.")
-    var format: String = "table"
+    public var format: String = "table"
 
     @Flag(help: "Few repetitions, for CI smoke runs.")
-    var quick = false
+    public var quick = false
 
     @Option(help: "Run only workloads whose name starts with this (e.g. W1).")
-    var only: String?
+    public var only: String?
 
     @Option(help: "Directory for the data files the workloads and peers read (default: a temporary directory).")
-    var dataDir: String?
+    public var dataDir: String?
 
     @Flag(help: "Also run the Python peers (scripts/bench-peers.py) and report ratios.")
-    var peers = false
+    public var peers = false
 
     @Option(help: "Path of bench-peers.py (default: scripts/bench-peers.py in the working directory or above the executable).")
-    var peersScript: String?
+    public var peersScript: String?
 
     @Flag(help: "Write the data files and manifest.json to --data-dir, then exit.")
-    var dataOnly = false
+    public var dataOnly = false
 
-    func validate() throws {
+    /// Checks the options.
+    public func validate() throws {
         guard format == "table" || format == "json" else { throw ValidationError("--format must be table or json, got \(format)") }
     }
 
-    func run() throws {
+    /// Runs the selected workloads (and the peers), printing the report to standard output.
+    public func run() throws {
         #if DEBUG
         FileHandle.standardError.write(Data("""
         WARNING: this is a DEBUG build; timings are meaningless. Use:
-          scripts/build-release.sh && .build/release/didlab-bench\n
+          scripts/build-release.sh && .build/release/didlab bench\n
         """.utf8))
         #endif
         let directory = dataDir ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("didlab-bench-data")
