@@ -1,13 +1,14 @@
 /// What the variance estimators need from the residuals of a least-squares fit: the residual sum
-/// of squares and the "meat" of the sandwich, accumulated in one blocked pass over the rows.
+/// of squares and the "meat" of the sandwich, accumulated in one pass over the rows.
 ///
 /// The fused initialiser ``init(design:kept:coefficients:kind:)`` never materialises the residual
-/// vector: each block of rows gets its residuals `û = ỹ − X̃β` in a small buffer (column by
-/// column, in the same order as ``LeastSquaresFit``), which feeds the sum of squares and the
-/// scores while it is in L1. Blocks end at cluster boundaries, so a cluster's score is summed in
-/// one run exactly as from a stored residual vector; the results are bit-identical to
-/// ``init(design:kept:residuals:kind:)`` on ``LeastSquaresFit/residuals`` whenever no cluster
-/// spans more than ``blockRows`` consecutive rows.
+/// vector. On a balanced panel of at most 16 periods, with no clustering or one that nests units,
+/// it goes one unit row at a time (``UnitRows``): the unit's residual row `û = ỹ − X̃β` (column by
+/// column, in the order of ``LeastSquaresFit``), its squares and its CR1 scores, in registers.
+/// Otherwise each block of rows gets its residuals in a small buffer that feeds the sum of squares
+/// and the scores while it is in L1; blocks end at cluster boundaries, so a cluster's score is
+/// summed in one run. ``init(design:kept:residuals:kind:)`` takes the same paths from a stored
+/// residual vector, so the two agree bit for bit.
 public struct ResidualMoments: Sendable {
     /// Which meat to accumulate.
     public enum Kind: Sendable {
