@@ -27,29 +27,22 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
     let design: TWFEPartialledDesign
     let slotCount: Int
     let covariateCount: Int
-    /// Per (unit, slot): `[ε_i[s] − ε_i[L], q_s − q_L, A_i[s] − A_i[L]]`, stride `k + 2`.
-    let unitTable: [Double]
     let unitCluster: [Int32]
-    /// Baseline totals `Σ_i ε_i[L]`, `N q_L`, `Σ_i A_i[L]`.
-    let baseNumerator: Double, baseTreatmentSquares: Double
-    let baseCross: [Double]
-    /// `v_c`, stride `zDimension`, and `Ω` stored as its upper triangle with doubled off-diagonal.
+    /// Dimension of `z = (1, β, π, βπ, β π_a π_b)`.
     let zDimension: Int
-    let clusterCoefficients: [Double]
-    /// `v_c` again, each row zero-padded to `paddedDimension` (a multiple of 8) for the SIMD
-    /// product `v_c'z` of every draw.
+    /// `v_c`, each row zero-padded to `paddedDimension` (a multiple of 8) for the SIMD product
+    /// `v_c'z` of every draw.
     let paddedCoefficients: [Double]
     let paddedDimension: Int
-    /// The unit table as lane vectors: row (unit, slot) is `laneChunks` `SIMD8`s holding
-    /// `[ε diff, q diff, A diffs…]` zero-padded, so a changed unit updates the totals and its
-    /// cluster's deltas with one vector add per chunk.
+    /// Per (unit, slot): `[ε_i[s] − ε_i[L], q_s − q_L, A_i[s] − A_i[L]]` as `laneChunks` `SIMD8`s,
+    /// zero-padded, so a changed unit updates the totals and its cluster's deltas with one vector
+    /// add per chunk.
     let vectorTable: [SIMD8<Double>]
     let laneChunks: Int
-    /// `[Σ ε_i[L], N q_L, Σ A_i[L]…]` as lane vectors.
+    /// Baseline totals `[Σ_i ε_i[L], N q_L, Σ_i A_i[L]…]` as lane vectors.
     let baseTotals: [SIMD8<Double>]
-    /// The true `Ω` (symmetric), column-major and zero-padded to `paddedDimension`².
+    /// `Ω = Σ_c v_c v_c'` (symmetric), column-major and zero-padded to `paddedDimension`².
     let fullOmega: [Double]
-    let omega: [Double]
     /// `Σ_i Σ_t D̃²` scale for the collinearity check.
     var observed: PlaceboValue? { design.observed }
     var pathName: String { "fast balanced (cohort-indexed sums, O(changed units) per draw)" }
@@ -196,17 +189,14 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
                 }
             }
         }
-        unitTable = table
-        self.baseNumerator = baseNumerator
-        self.baseCross = baseCross
-        baseTreatmentSquares = Double(units) * squares[baseline]
-
-        // v_c and Ω.
+        // v_c (rows zero-padded) and Ω.
         let dimension = 2 + 2 * k + k * (k + 1) / 2
         zDimension = dimension
-        var coefficients = [Double](repeating: 0, count: clusters * dimension)
+        let padded = (dimension + 7) & ~7
+        paddedDimension = padded
+        var coefficients = [Double](repeating: 0, count: clusters * padded)
         for c in 0..<clusters {
-            let base = c * dimension
+            let base = c * padded
             coefficients[base] = alpha0[c]
             coefficients[base + 1] = -q0[c]
             for a in 0..<k {
@@ -221,29 +211,24 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
                 }
             }
         }
+        paddedCoefficients = coefficients
         // Ω = Σ_c v_c v_c' as dot products of the columns of V (clusters × dimension), each a
         // vectorised sum over the clusters in order.
         var columns = [Double](repeating: 0, count: clusters * dimension)
-        for c in 0..<clusters { for a in 0..<dimension { columns[a * clusters + c] = coefficients[c * dimension + a] } }
-        var omega = [Double](repeating: 0, count: dimension * dimension)
+        for c in 0..<clusters { for a in 0..<dimension { columns[a * clusters + c] = coefficients[c * padded + a] } }
+        var omega = [Double](repeating: 0, count: padded * padded)
         columns.withUnsafeBufferPointer { v in
             guard let base = v.baseAddress else { return }
             for a in 0..<dimension {
                 let x = UnsafeBufferPointer(start: base + a * clusters, count: clusters)
                 for b in a..<dimension {
                     let value = dot(x, UnsafeBufferPointer(start: base + b * clusters, count: clusters))
-                    // Off-diagonal entries doubled into the upper triangle: z'Ωz = Σ_{a≤b} Ω_ab z_a z_b.
-                    omega[a * dimension + b] = a == b ? value : 2 * value
+                    omega[a * padded + b] = value
+                    omega[b * padded + a] = value
                 }
             }
         }
-        clusterCoefficients = coefficients
-        let padded = (dimension + 7) & ~7
-        paddedDimension = padded
-        var paddedRows = [Double](repeating: 0, count: clusters * padded)
-        for c in 0..<clusters { for a in 0..<dimension { paddedRows[c * padded + a] = coefficients[c * dimension + a] } }
-        paddedCoefficients = paddedRows
-        self.omega = omega
+        fullOmega = omega
         let chunks = (k + 2 + 7) / 8
         laneChunks = chunks
         var vectors = [SIMD8<Double>](repeating: SIMD8(), count: units * slots * chunks)
@@ -256,17 +241,6 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
         totals[0][1] = Double(units) * squares[baseline]
         for a in 0..<k { totals[(a + 2) / 8][(a + 2) % 8] = baseCross[a] }
         baseTotals = totals
-        // The stored Ω has doubled off-diagonal entries (upper triangle); halving is exact.
-        var full = [Double](repeating: 0, count: padded * padded)
-        for a in 0..<dimension {
-            full[a * padded + a] = omega[a * dimension + a]
-            for b in (a + 1)..<max(dimension, a + 1) {
-                let value = omega[a * dimension + b] / 2
-                full[b * padded + a] = value
-                full[a * padded + b] = value
-            }
-        }
-        fullOmega = full
     }
 
     func makeWorker() -> any PlaceboWorker { Worker(evaluator: self) }
