@@ -118,26 +118,20 @@ enum SmallLinearAlgebra {
         share /= Double(n)
         guard share > 0, share < 1 else { return nil }
         beta[0] = log(share / (1 - share))
-        // Column k of the design is columns[k·n ..< (k+1)·n].
-        var columns = [Double](repeating: 0, count: n * p)
-        for i in 0..<n { for k in 0..<p { columns[k * n + i] = x[i * p + k] } }
-        var information = [Double](repeating: 0, count: p * p)
-        var score = [Double](repeating: 0, count: p)
+        let columns = columnMajor(x, count: n, dimension: p)
         var eta = [Double](repeating: 0, count: n)
         var weight = [Double](repeating: 0, count: n)
         var residual = [Double](repeating: 0, count: n)
-        var weighted = [Double](repeating: 0, count: n)
         for _ in 0..<100 {
             columns.withUnsafeBufferPointer { design in
                 guard let base = design.baseAddress else { return }
-                func column(_ k: Int) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: base + k * n, count: n) }
                 eta.withUnsafeMutableBufferPointer { eta in
                     weight.withUnsafeMutableBufferPointer { weight in
                         residual.withUnsafeMutableBufferPointer { residual in
                             // η = x₀β₀ + x₁β₁ + … (the order of the row-wise sum).
                             for i in 0..<n { eta[i] = 0 }
                             for k in 0..<p {
-                                let coefficient = beta[k], values = column(k)
+                                let coefficient = beta[k], values = base + k * n
                                 for i in 0..<n { eta[i] += values[i] * coefficient }
                             }
                             for i in 0..<n {
@@ -148,24 +142,9 @@ enum SmallLinearAlgebra {
                         }
                     }
                 }
-                residual.withUnsafeBufferPointer { residual in
-                    weight.withUnsafeBufferPointer { weight in
-                        weighted.withUnsafeMutableBufferPointer { weighted in
-                            for r in 0..<p {
-                                let values = column(r)
-                                score[r] = dot(values, residual)
-                                for i in 0..<n { weighted[i] = weight[i] * values[i] }
-                                let weightedColumn = UnsafeBufferPointer(weighted)
-                                for c in 0...r {
-                                    let value = dot(weightedColumn, column(c))
-                                    information[r * p + c] = value
-                                    information[c * p + r] = value
-                                }
-                            }
-                        }
-                    }
-                }
             }
+            let score = weightedColumnSums(columns: columns, weights: residual, count: n, dimension: p)
+            var information = weightedCrossProducts(columns: columns, weights: weight, count: n, dimension: p)
             guard invertPositiveDefinite(&information, dimension: p) else { return nil }
             let step = multiply(information, score, dimension: p)
             var largestStep = 0.0, largestBeta = 1.0
