@@ -32,7 +32,7 @@ public enum VarianceEstimator {
         case .full: return full
         case .nested:
             guard let clustering else { return full }
-            let unitsNested = unitsAreNested(panel: panel, in: clustering)
+            let unitsNested = unitsAreNested(clustering)
             let periodsNested = isNested(group: panel.periodIndex, groupCount: panel.periodCount, in: clustering)
             var count = full
             if unitsNested { count -= panel.unitCount - 1 }
@@ -41,26 +41,10 @@ public enum VarianceEstimator {
         }
     }
 
-    /// True when every unit lies inside a single cluster (rows of a unit are contiguous).
-    static func unitsAreNested(panel: Panel, in clustering: Clustering) -> Bool {
-        if clustering.unitCluster != nil { return true }
-        return clustering.index.withUnsafeBufferPointer { cluster in
-            panel.unitStart.withUnsafeBufferPointer { unitStart in
-                precondition(unitStart.count == panel.unitCount + 1 && unitStart[panel.unitCount] <= cluster.count)
-                guard let labels = cluster.baseAddress else { return true }
-                for unit in 0..<panel.unitCount {
-                    let start = unitStart[unit], end = unitStart[unit &+ 1]
-                    guard start < end else { continue }
-                    let first = labels[start]
-                    var row = start &+ 1
-                    while row < end {
-                        if labels[row] != first { return false }
-                        row &+= 1
-                    }
-                }
-                return true
-            }
-        }
+    /// True when every unit lies inside a single cluster. Clusterings reach inference through a
+    /// ``Panel``, which records this once (``Clustering/unitCluster``).
+    static func unitsAreNested(_ clustering: Clustering) -> Bool {
+        clustering.unitCluster != nil
     }
 
     /// True when every level of `group` lies inside a single cluster.

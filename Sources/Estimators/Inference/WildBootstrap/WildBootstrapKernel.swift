@@ -67,7 +67,7 @@ struct WildBootstrapKernel: Sendable {
             design.withColumn(column) { x in for i in 0..<n { q[i] += weight * x[i] } }
         }
         let residual = fit.residuals
-        let nested = VarianceEstimator.unitsAreNested(panel: panel, in: clustering)
+        let nested = VarianceEstimator.unitsAreNested(clustering)
         let rows = nested ? m + periods : m
         rank = rows
 
