@@ -128,10 +128,11 @@ public struct LeastSquaresFit: Sendable {
         let n = design.observationCount
         var residual = design.outcome
         residual.withUnsafeMutableBufferPointer { u in
+            guard let target = u.baseAddress else { return }
             for (r, a) in solution.keptTerms.enumerated() {
-                let coefficient = solution.coefficients[r]
                 design.withColumn(a) { x in
-                    for i in 0..<n { u[i] -= coefficient * x[i] }
+                    guard let column = x.baseAddress else { return }
+                    ResidualMoments.subtractScaled(solution.coefficients[r], column, from: target, count: n)
                 }
             }
         }
@@ -177,10 +178,16 @@ public func dot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Doubl
     }
     var tail = 0.0
     while i < n { tail += px[i] * py[i]; i &+= 1 }
-    let total = (acc0 + acc1) + (acc2 + acc3)
-    let four = total.lowHalf + total.highHalf
+    return treeSum((acc0 + acc1) + (acc2 + acc3)) + tail
+}
+
+/// The eight lanes summed in a fixed tree order (halves added lane-wise, then the last pair), so
+/// every kernel reduces its vector accumulators the same way on every build.
+@inlinable @inline(__always)
+public func treeSum(_ lanes: SIMD8<Double>) -> Double {
+    let four = lanes.lowHalf + lanes.highHalf
     let two = four.lowHalf + four.highHalf
-    return (two[0] + two[1]) + tail
+    return two[0] + two[1]
 }
 
 /// `Σ (x − x̄)²` in two SIMD passes (mean, then squared deviations), in a fixed order.

@@ -252,7 +252,7 @@ public struct ResidualMoments: Sendable {
 
     /// `u[k] -= coefficient · x[k]` for `k < count`, eight at a time.
     @inline(__always)
-    private static func subtractScaled(_ coefficient: Double, _ x: UnsafePointer<Double>,
+    static func subtractScaled(_ coefficient: Double, _ x: UnsafePointer<Double>,
                                        from u: UnsafeMutablePointer<Double>, count: Int) {
         let rx = UnsafeRawPointer(x), ru = UnsafeMutableRawPointer(u)
         let stride = MemoryLayout<Double>.stride

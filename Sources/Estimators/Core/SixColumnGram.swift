@@ -126,11 +126,8 @@ struct SixColumnGram {
         for a in 0..<Self.capacity {
             for b in 0...a {
                 if a < q {
-                    let lanes = accumulator(k)
-                    let four = lanes.lowHalf + lanes.highHalf
-                    let two = four.lowHalf + four.highHalf
                     let tailSum = k < 8 ? tail.0[k] : (k < 16 ? tail.1[k - 8] : tail.2[k - 16])
-                    let value = (two[0] + two[1]) + tailSum
+                    let value = treeSum(accumulator(k)) + tailSum
                     products[a * q + b] = value
                     products[b * q + a] = value
                 }

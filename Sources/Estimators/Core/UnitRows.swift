@@ -93,9 +93,6 @@ struct UnitRows {
     /// The sum of all 16 lanes in a fixed tree order.
     @inline(__always)
     static func horizontalSum(_ row: Row) -> Double {
-        let eight = row.lowHalf + row.highHalf
-        let four = eight.lowHalf + eight.highHalf
-        let two = four.lowHalf + four.highHalf
-        return two[0] + two[1]
+        treeSum(row.lowHalf + row.highHalf)
     }
 }

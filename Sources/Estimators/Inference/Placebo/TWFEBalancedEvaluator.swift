@@ -395,7 +395,7 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
                         * wRaw.load(fromByteOffset: offset &* stride, as: SIMD8<Double>.self)
                     offset &+= 8
                 }
-                sum = Worker.laneSum(lanes)
+                sum = treeSum(lanes)
             }
             // Δs_c = Δα_c − β ΔQ_c + 2β π'ΔB_c as one lane product per chunk.
             let changeWeights = self.changeWeights
@@ -416,13 +416,13 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
                             * zRaw.loadUnaligned(fromByteOffset: offset &* 8, as: SIMD8<Double>.self)
                         offset &+= 8
                     }
-                    let base = Worker.laneSum(lanes)
+                    let base = treeSum(lanes)
                     var changeLanes = SIMD8<Double>()
                     for j in 0..<chunks {
                         changeLanes += clusterDelta[c &* chunks &+ j] * changeWeights[j]
                         clusterDelta[c &* chunks &+ j] = SIMD8()
                     }
-                    let change = Worker.laneSum(changeLanes)
+                    let change = treeSum(changeLanes)
                     sum += change * (2 * base + change)
                     touched[c] = false
                 }
@@ -431,14 +431,6 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
             return PlaceboValue(estimate: beta,
                                 standardError: (ev.design.correctionFactor * max(sum, 0)).squareRoot() / denominator,
                                 degreesOfFreedom: ev.design.degreesOfFreedom)
-        }
-
-        /// The eight lanes summed in a fixed tree order.
-        @inline(__always)
-        static func laneSum(_ lanes: SIMD8<Double>) -> Double {
-            let four = lanes.lowHalf + lanes.highHalf
-            let two = four.lowHalf + four.highHalf
-            return two[0] + two[1]
         }
     }
 }
