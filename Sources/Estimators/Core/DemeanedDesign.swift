@@ -75,7 +75,6 @@ public struct DemeanedDesign: Sendable {
                 indicatorRows: [[Int32]?]? = nil, crossProducts: Bool = false) {
         precondition(termNames.count == regressors.count)
         let n = outcome.count
-        var workspace = TwoWayWithin.Workspace(for: within)
         var removed = [Double](repeating: 0, count: regressors.count)
         var demeanedOutcome: [Double]
         let matrix: [Double]
@@ -95,6 +94,7 @@ public struct DemeanedDesign: Sendable {
             demeanedOutcome = outcomeStore
             products = gram
         } else {
+            var workspace = TwoWayWithin.Workspace(for: within)
             // `transform` writes every element of its output, so the storage is not zero-filled
             // first (for a large design that saves a pass over p·n doubles and its page faults).
             demeanedOutcome = [Double](unsafeUninitializedCapacity: n) { out, initialized in
