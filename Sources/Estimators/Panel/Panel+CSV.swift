@@ -37,10 +37,19 @@ struct PanelTableReader {
                                         column: table.header[column], value: table.string(row: row, column: column),
                                         expected: expected)
         }
+        guard value.magnitude <= PanelTableReader.valueLimit else {
+            throw PanelError.nonNumeric(source: source, line: table.lineNumber(ofRow: row),
+                                        column: table.header[column], value: table.string(row: row, column: column),
+                                        expected: "a number within ±1e100 (larger values overflow sums of squares)")
+        }
         return value
     }
 
+    /// Largest magnitude of a numeric value: beyond it, sums of squares over a panel overflow.
+    static let valueLimit = 1e100
+
     func read() throws -> Panel {
+        try spec.checkRoles(source: source)
         let yColumn = try column(spec.outcome, flag: "--y")
         let unitColumn = try column(spec.unit, flag: "--unit")
         let timeColumn = try column(spec.time, flag: "--time")
@@ -72,7 +81,15 @@ struct PanelTableReader {
 
         // Units, periods and clusters as dense indices.
         let units = LabelIndexer(labels: kept.map { table.string(row: $0, column: unitColumn).trimmed })
-        let periods = LabelIndexer(labels: kept.map { table.string(row: $0, column: timeColumn).trimmed })
+        let periods: PeriodIndexer
+        do {
+            periods = try PeriodIndexer(values: kept.map { table.string(row: $0, column: timeColumn).trimmed })
+        } catch {
+            let row = kept[error.position]
+            throw PanelError.invalidPeriod(source: source, line: table.lineNumber(ofRow: row),
+                                           column: table.header[timeColumn],
+                                           value: table.string(row: row, column: timeColumn), reason: error.reason)
+        }
         var clusterings: [String: Clustering] = [:]
         for clusterColumn in clusterColumns {
             let clusters = LabelIndexer(labels: kept.map { table.string(row: $0, column: clusterColumn).trimmed })
@@ -80,7 +97,6 @@ struct PanelTableReader {
             clusterings[name] = Clustering(name: name, index: clusters.index, count: clusters.labels.count,
                                            labels: clusters.labels)
         }
-        let grid = PeriodGrid(labels: periods.labels, values: periods.numericValues)
 
         // Treatment: one adoption period per unit.
         var notes: [String] = []
@@ -88,7 +104,7 @@ struct PanelTableReader {
             notes.append("\(droppedRows) row\(droppedRows == 1 ? "" : "s") dropped for missing values in used columns")
         }
         let adoption = isCohort
-            ? try cohortAdoption(kept: kept, column: treatColumn, units: units, grid: grid, notes: &notes)
+            ? try cohortAdoption(kept: kept, column: treatColumn, units: units, periods: periods, notes: &notes)
             : try indicatorAdoption(kept: kept, column: treatColumn, units: units, periods: periods)
 
         let panel: Panel
@@ -98,33 +114,54 @@ struct PanelTableReader {
                               outcomeName: spec.outcome, outcome: outcome,
                               covariateNames: spec.covariates, covariates: covariates,
                               adoptionPeriod: adoption, unitLabels: units.labels, periodLabels: periods.labels,
-                              periodValues: periods.numericValues, unitName: spec.unit, timeName: spec.time,
+                              periodValues: periods.ordinals.map(Double.init), unitName: spec.unit, timeName: spec.time,
                               clusterings: clusterings, notes: notes, source: source)
         } catch PanelError.duplicateObservation(_, let unit, let period, let first, let second) {
             let firstLine = table.lineNumber(ofRow: kept[first])
             let secondLine = table.lineNumber(ofRow: kept[second])
             throw PanelError.invalidSpecification(
-                "\(source):\(secondLine): unit '\(unit)' appears twice in period '\(period)' (lines \(firstLine) and \(secondLine)); "
-                + "expected one row per (\(spec.unit), \(spec.time))")
+                "\(source):\(secondLine): unit \(unit.quotedForMessage) appears twice in period \(period.quotedForMessage) "
+                + "(lines \(firstLine) and \(secondLine)); expected one row per (\(spec.unit), \(spec.time))")
         }
         return try panel.validatedForEstimation(source: source)
     }
 
-    /// Adoption from a first-treated-period column (0 or empty = never treated).
-    func cohortAdoption(kept: [Int], column: Int, units: LabelIndexer, grid: PeriodGrid,
+    /// Adoption from a first-treated-period column (0 or empty = never treated), read with the
+    /// time column's ``PeriodKind``. Every recode is counted in `notes`: missing cohorts taken as
+    /// never treated, cohorts after the last period taken as never treated (as R `did`), and
+    /// cohorts between observed periods placed at the next observed period.
+    func cohortAdoption(kept: [Int], column: Int, units: LabelIndexer, periods: PeriodIndexer,
                         notes: inout [String]) throws -> [Int32] {
+        let grid = PeriodGrid(ordinals: periods.ordinals)
         var adoption = [Int32?](repeating: nil, count: units.labels.count)
         var rawCohort = [String](repeating: "", count: units.labels.count)
-        var afterSample = Set<Int>()
+        var missing = Set<Int>(), afterSample = Set<Int>()
+        var moved: [Int: String] = [:]
         for (k, row) in kept.enumerated() {
             let unit = Int(units.index[k])
             let raw = table.string(row: row, column: column).trimmed
             let index: Int32
-            if table.isMissing(row: row, column: column) || table.double(row: row, column: column) == 0 {
+            if table.isMissing(row: row, column: column) {
+                index = Panel.neverTreated
+                missing.insert(unit)
+            } else if table.double(row: row, column: column) == 0 {
                 index = Panel.neverTreated
             } else {
-                switch grid.place(raw, numeric: table.double(row: row, column: column)) {
-                case .index(let value): index = value
+                guard let value = PeriodValue(parsing: Substring(raw)), value.kind == periods.kind else {
+                    let reason = PeriodValue(parsing: Substring(raw)) == nil
+                        ? PeriodValue.problem(with: Substring(raw))
+                        : "expected \(periods.kind.expectation) like the time column, or 0 / empty for never treated"
+                    throw PanelError.invalidCohort(source: source, line: table.lineNumber(ofRow: row),
+                                                   column: table.header[column], value: raw, reason: reason)
+                }
+                switch grid.place(value.ordinal) {
+                case .exact(let placed), .beforeStart(let placed): index = placed
+                case .nextPeriod(let placed), .beforeStartRounded(let placed):
+                    index = placed
+                    if moved[unit] == nil {
+                        moved[unit] = "\(units.labels[unit]): \(raw) -> "
+                            + (placed >= 0 ? periods.labels[Int(placed)] : "the grid point before the sample")
+                    }
                 case .afterEnd: index = Panel.neverTreated; afterSample.insert(unit)
                 case .offGrid:
                     throw PanelError.cohortOffGrid(source: source, line: table.lineNumber(ofRow: row),
@@ -141,15 +178,23 @@ struct PanelTableReader {
                 rawCohort[unit] = raw
             }
         }
+        func unitCount(_ count: Int) -> String { "\(count) unit\(count == 1 ? "" : "s")" }
+        if !missing.isEmpty {
+            notes.append("\(unitCount(missing.count)) with a missing cohort (empty, NA, NaN or .) treated as never treated")
+        }
         if !afterSample.isEmpty {
-            notes.append("\(afterSample.count) unit\(afterSample.count == 1 ? "" : "s") first treated after the last period "
-                         + "treated as never treated (as R did)")
+            notes.append("\(unitCount(afterSample.count)) first treated after the last period treated as never treated (as R did)")
+        }
+        if !moved.isEmpty {
+            let example = moved.sorted { $0.key < $1.key }.prefix(3).map(\.value).joined(separator: "; ")
+            notes.append("\(unitCount(moved.count)) with a cohort between observed periods placed at the next observed period "
+                         + "(the first one observed treated), e.g. \(example)")
         }
         return adoption.map { $0 ?? Panel.neverTreated }
     }
 
     /// Adoption from a 0/1 indicator that must switch on and stay on.
-    func indicatorAdoption(kept: [Int], column: Int, units: LabelIndexer, periods: LabelIndexer) throws -> [Int32] {
+    func indicatorAdoption(kept: [Int], column: Int, units: LabelIndexer, periods: PeriodIndexer) throws -> [Int32] {
         var order = Array(kept.indices)
         order.sort { a, b in
             units.index[a] != units.index[b] ? units.index[a] < units.index[b] : periods.index[a] < periods.index[b]
@@ -209,71 +254,6 @@ extension Panel {
         var copy = self
         copy.notes = newNotes
         return copy
-    }
-}
-
-/// Maps labels to dense indices in sorted order (numerically when every label is a number).
-struct LabelIndexer {
-    let labels: [String]
-    let index: [Int32]
-    let numericValues: [Double]?
-
-    init(labels raw: [String]) {
-        var lookup: [String: Int32] = [:]
-        var distinct: [String] = []
-        var firstPass = [Int32](); firstPass.reserveCapacity(raw.count)
-        for label in raw {
-            if let found = lookup[label] { firstPass.append(found); continue }
-            let new = Int32(distinct.count)
-            lookup[label] = new
-            distinct.append(label)
-            firstPass.append(new)
-        }
-        let parsed = distinct.compactMap { Double($0) }.filter(\.isFinite)
-        let numbers: [Double]? = parsed.count == distinct.count ? parsed : nil
-        let order = Array(distinct.indices).sorted { a, b in
-            if let numbers { return numbers[a] < numbers[b] }
-            return distinct[a] < distinct[b]
-        }
-        var rank = [Int32](repeating: 0, count: distinct.count)
-        for (position, original) in order.enumerated() { rank[original] = Int32(position) }
-        labels = order.map { distinct[$0] }
-        index = firstPass.map { rank[Int($0)] }
-        numericValues = numbers.map { values in order.map { values[$0] } }
-    }
-}
-
-/// Places cohort values on the panel's period grid.
-struct PeriodGrid {
-    enum Placement { case index(Int32), afterEnd, offGrid }
-    let labels: [String]
-    let values: [Double]?
-    /// Common spacing of numeric periods, when evenly spaced.
-    let step: Double?
-
-    init(labels: [String], values: [Double]?) {
-        self.labels = labels
-        self.values = values
-        if let values, values.count >= 2 {
-            let first = values[1] - values[0]
-            step = zip(values.dropFirst(), values).allSatisfy { abs(($0 - $1) - first) <= 1e-9 * abs(first) } ? first : nil
-        } else {
-            step = nil
-        }
-    }
-
-    /// Exact period → its index; numeric value on an evenly spaced grid → the first period at or
-    /// after it (negative before the sample); after the last period → `.afterEnd`.
-    func place(_ raw: String, numeric: Double?) -> Placement {
-        if let exact = labels.firstIndex(of: raw) { return .index(Int32(exact)) }
-        guard let values, let value = numeric, let last = values.last, let first = values.first else { return .offGrid }
-        if let exact = values.firstIndex(of: value) { return .index(Int32(exact)) }
-        if value > last { return .afterEnd }
-        if let step {
-            return .index(Int32(((value - first) / step).rounded(.up)))
-        }
-        if value < first { return .offGrid }
-        return values.firstIndex(where: { $0 >= value }).map { .index(Int32($0)) } ?? .afterEnd
     }
 }
 

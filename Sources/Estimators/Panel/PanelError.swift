@@ -23,6 +23,13 @@ public enum PanelError: Error, Equatable, CustomStringConvertible {
     case noUntreatedObservations(source: String)
     /// No observation is left after dropping rows with missing values.
     case noObservations(source: String, dropped: Int)
+    /// A time value is not a period: not a whole number or recognised date, or of another kind
+    /// than the rest of the column (see ``PeriodKind``).
+    case invalidPeriod(source: String, line: Int, column: String, value: String, reason: String)
+    /// A cohort value is not a period of the time column's kind.
+    case invalidCohort(source: String, line: Int, column: String, value: String, reason: String)
+    /// One column is named for two roles (for example as the outcome and as a covariate).
+    case columnInTwoRoles(column: String, first: String, second: String)
     /// An option is inconsistent with the data (for example a covariate equal to the outcome).
     case invalidSpecification(String)
 
@@ -32,21 +39,22 @@ public enum PanelError: Error, Equatable, CustomStringConvertible {
         case .csv(let message):
             return message
         case let .missingColumn(source, column, flag, available):
-            return "\(source): column '\(column)' (from \(flag)) is not in the header; columns are: "
-                + available.joined(separator: ", ")
+            return "\(source): column \(column.quotedForMessage) (from \(flag)) is not in the header; columns are: "
+                + available.prefix(40).map { $0.replacingOccurrences(of: "\n", with: "\\n") }.joined(separator: ", ")
+                + (available.count > 40 ? ", … (\(available.count) in all)" : "")
         case let .nonNumeric(source, line, column, value, expected):
-            return "\(source):\(line): column '\(column)': expected \(expected), found '\(value)'"
+            return "\(source):\(line): column \(column.quotedForMessage): expected \(expected), found \(value.quotedForMessage)"
         case let .duplicateObservation(source, unit, period, first, second):
-            return "\(source): unit '\(unit)' appears twice in period '\(period)' (data rows \(first + 1) and \(second + 1)); "
+            return "\(source): unit \(unit.quotedForMessage) appears twice in period \(period.quotedForMessage) (data rows \(first + 1) and \(second + 1)); "
                 + "expected one row per (unit, time)"
         case let .treatmentSwitchesOff(source, unit, line, period):
-            return "\(source):\(line): treatment of unit '\(unit)' switches off in period '\(period)'; "
+            return "\(source):\(line): treatment of unit \(unit.quotedForMessage) switches off in period \(period.quotedForMessage); "
                 + "expected a 0/1 column that switches on and stays on (use --cohort for other designs)"
         case let .cohortVaries(source, unit, line, first, second):
-            return "\(source):\(line): cohort of unit '\(unit)' is '\(second)' here but '\(first)' on an earlier row; "
+            return "\(source):\(line): cohort of unit \(unit.quotedForMessage) is \(second.quotedForMessage) here but \(first.quotedForMessage) on an earlier row; "
                 + "expected one first-treated period per unit"
         case let .cohortOffGrid(source, line, column, value):
-            return "\(source):\(line): column '\(column)': cohort '\(value)' is not a period of the panel; "
+            return "\(source):\(line): column \(column.quotedForMessage): cohort \(value.quotedForMessage) is not a period of the panel; "
                 + "expected a time value, or 0 / empty for never treated"
         case .noTreatedObservations(let source):
             return "\(source): no observation is treated; expected at least one treated unit-period"
@@ -54,8 +62,40 @@ public enum PanelError: Error, Equatable, CustomStringConvertible {
             return "\(source): every observation is treated; expected some untreated unit-periods"
         case let .noObservations(source, dropped):
             return "\(source): no observation left after dropping \(dropped) rows with missing values"
+        case let .invalidPeriod(source, line, column, value, reason):
+            return "\(source):\(line): column \(column.quotedForMessage): \(value.quotedForMessage) is not a period: \(reason)"
+        case let .invalidCohort(source, line, column, value, reason):
+            return "\(source):\(line): column \(column.quotedForMessage): cohort \(value.quotedForMessage) is not a period: \(reason)"
+        case let .columnInTwoRoles(column, first, second):
+            return "column \(column.quotedForMessage) is named as \(first) and as \(second); expected each column in one role"
         case .invalidSpecification(let message):
             return message
         }
+    }
+}
+
+extension String {
+    /// The text in single quotes for a one-line message: control characters (line breaks, tabs)
+    /// escaped as `\\n`, `\\t` or `\\u{…}`, and cut to 80 characters with `…`, so a value echoed
+    /// from a file can never break the one-line rule of error messages.
+    public var quotedForMessage: String {
+        var out = "'"
+        var count = 0
+        for scalar in unicodeScalars {
+            if count == 80 { out += "…"; break }
+            count += 1
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value) {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "'"
     }
 }

@@ -31,4 +31,30 @@ public struct PanelSpec: Sendable, Equatable {
         self.covariates = covariates
         self.clusterColumns = clusterColumns
     }
+
+    /// Checks that no column is named for two roles: the outcome, unit, time, treatment and each
+    /// covariate are distinct columns, and a clustering column (cluster, strata, assignment level,
+    /// subgroups) is none of the outcome, the treatment or a covariate. (The unit and time columns
+    /// may serve as clusterings.)
+    /// - Throws: ``PanelError/columnInTwoRoles(column:first:second:)``.
+    public func checkRoles(source: String) throws {
+        var roles: [(String, String)] = [(outcome, "the outcome"), (unit, "the unit identifier"), (time, "the time column")]
+        switch treatment {
+        case .indicator(let name): roles.append((name, "the treatment indicator"))
+        case .cohort(let name): roles.append((name, "the cohort (first treated period)"))
+        }
+        roles += covariates.map { ($0, "a covariate") }
+        var seen: [String: String] = [:]
+        for (column, role) in roles {
+            if let first = seen[column] {
+                throw PanelError.columnInTwoRoles(column: column, first: first, second: role)
+            }
+            seen[column] = role
+        }
+        for column in clusterColumns where column != unit && column != time {
+            if let first = seen[column] {
+                throw PanelError.columnInTwoRoles(column: column, first: first, second: "a clustering (cluster, strata, level or groups)")
+            }
+        }
+    }
 }
