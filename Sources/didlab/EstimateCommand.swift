@@ -185,7 +185,7 @@ struct EstimateCommand: ParsableCommand {
             try emit(BootstrapReport(try wild.run(on: data, model: model)).render(output.format.format), to: output.out)
             return
         }
-        let estimate: Estimate
+        var estimate: Estimate
         switch method {
         case .twfe: estimate = try TwoWayFixedEffects(options: options).estimate(data)
         case .event: estimate = try EventStudy(leads: leads, lags: lags, options: options).estimate(data)
@@ -220,6 +220,9 @@ struct EstimateCommand: ParsableCommand {
             return
         case .rings, .ringsTwoStage:
             return  // estimated above
+        }
+        if case .cluster(let name) = estimate.variance.type {
+            estimate.notes += ClusterAdequacy.notes(panel: data, clustering: name)
         }
         try emit(EstimateReport(estimate, level: level).render(output.format.format), to: output.out)
     }

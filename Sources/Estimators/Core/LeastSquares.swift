@@ -19,6 +19,29 @@ public struct NormalEquationsSolution: Sendable {
     public let bread: [Double]
     /// Sum of squares of the demeaned outcome (for the within R²).
     public let withinTotalSumOfSquares: Double
+    /// `X̃'X̃` of every term, absorbed terms zeroed (for ``termsCollinearOnlyThrough(firstTerms:)``).
+    let gram: [Double]
+    /// Names of every term of the design, in order.
+    let termNames: [String]
+    /// Which terms the fixed effects absorb.
+    let absorbed: [Bool]
+
+    /// The dropped terms at or after index `firstTerms` that are collinear only through the
+    /// first `firstTerms` terms: among the later terms alone (and the fixed effects) they would be
+    /// kept. With the estimator's own regressors (treatment or event-time dummies) first and the
+    /// covariates after them, these are covariates the treatment determines — bad controls, whose
+    /// silent drop would change the model the user asked for.
+    public func termsCollinearOnlyThrough(firstTerms: Int) -> [String] {
+        let p = termNames.count
+        let later = Array(firstTerms..<p)
+        let candidates = later.filter { !keptTerms.contains($0) && !absorbed[$0] }
+        guard !candidates.isEmpty else { return [] }
+        let q = later.count
+        var reduced = [Double](repeating: 0, count: q * q)
+        for (r, a) in later.enumerated() { for (c, b) in later.enumerated() { reduced[r * q + c] = gram[a * p + b] } }
+        let pivots = DroppingCholesky(matrix: reduced, dimension: q, tolerance: 1e-10)
+        return candidates.filter { pivots.kept[$0 - firstTerms] }.map { termNames[$0] }
+    }
 
     /// Solves `X̃'X̃ β = X̃'ỹ`.
     /// - Throws: ``EstimationError/singularDesign`` if GSL's factorisation fails on the kept set.
@@ -79,6 +102,9 @@ public struct NormalEquationsSolution: Sendable {
         let pivots = DroppingCholesky(matrix: gram, dimension: p, tolerance: tolerance)
         let kept = (0..<p).filter { pivots.kept[$0] && !absorbed[$0] }
         keptTerms = kept
+        self.gram = gram
+        self.termNames = design.termNames
+        self.absorbed = absorbed
         droppedTerms = (0..<p).filter { !kept.contains($0) }.map { design.termNames[$0] }
         let m = kept.count
         var inverse = [Double](repeating: 0, count: m * m)
@@ -228,6 +254,9 @@ public enum EstimationError: Error, Equatable, CustomStringConvertible {
     case tooFewClusters(name: String, count: Int)
     /// An option is invalid for this estimator.
     case invalidOption(String)
+    /// Covariates that are linear combinations of the estimator's own regressors (the treatment
+    /// or event-time terms) and the fixed effects.
+    case covariateCollinearWithTreatment(covariates: [String], regressors: [String])
 
     /// One line for the user.
     public var description: String {
@@ -243,6 +272,11 @@ public enum EstimationError: Error, Equatable, CustomStringConvertible {
             return "--cluster \(name): \(count) cluster; expected at least 2"
         case .invalidOption(let message):
             return message
+        case let .covariateCollinearWithTreatment(covariates, regressors):
+            let shown = regressors.count > 3 ? regressors.prefix(3).joined(separator: ", ") + ", …" : regressors.joined(separator: ", ")
+            return "the covariate\(covariates.count == 1 ? "" : "s") \(covariates.map { "'\($0)'" }.joined(separator: ", ")) "
+                + "\(covariates.count == 1 ? "is" : "are") collinear with the treatment terms (\(shown)) given the fixed effects: "
+                + "a covariate that the treatment determines is a bad control; expected covariates not determined by treatment"
         }
     }
 }

@@ -69,10 +69,14 @@ public struct CSVTable: Sendable {
     ///
     /// - Throws: `CSVError.empty` (no header record), `.noDataRows`, `.unterminatedQuote`,
     ///   `.strayQuote`, `.wrongFieldCount`, `.duplicateHeader`, or `.unreadable` when the data
-    ///   is 2 GiB or larger.
+    ///   is 2 GiB or larger or starts with a UTF-16 or UTF-32 byte-order mark.
     public init(data: [UInt8], path: String) throws(CSVError) {
         guard data.count < CSVFieldSpan.maxOffset else {
             throw CSVError.unreadable(path: path, reason: "file is 2 GiB or larger, which CSVTable does not support")
+        }
+        if let encoding = CSVTable.unsupportedEncoding(data) {
+            throw CSVError.unreadable(path: path, reason: "the file is \(encoding) (it starts with that byte-order mark); "
+                                      + "expected UTF-8 text: save it as CSV UTF-8")
         }
         let result = data.withUnsafeBufferPointer { CSVParser.parse($0, path: path) }
         let layout: CSVLayout
@@ -99,6 +103,15 @@ public struct CSVTable: Sendable {
         self.spans = layout.spans
         self.rowLines = layout.rowLines
         self.columnIndexByName = index
+    }
+
+    /// The encoding named by a UTF-16 or UTF-32 byte-order mark at the start of `data`, or nil.
+    static func unsupportedEncoding(_ data: [UInt8]) -> String? {
+        if data.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { return "UTF-32 (big-endian)" }
+        if data.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return "UTF-32 (little-endian)" }
+        if data.starts(with: [0xFF, 0xFE]) { return "UTF-16 (little-endian)" }
+        if data.starts(with: [0xFE, 0xFF]) { return "UTF-16 (big-endian)" }
+        return nil
     }
 
     /// The index of the column whose header name equals `name` exactly (case-sensitive,

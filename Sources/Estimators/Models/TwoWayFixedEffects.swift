@@ -68,6 +68,10 @@ public enum FixedEffectsRegression {
                                     crossProducts: true)
         let fit = try NormalEquationsSolution(design: design)
         guard !fit.keptTerms.isEmpty else { throw EstimationError.noIdentifiedTerms(dropped: fit.droppedTerms) }
+        let badControls = fit.termsCollinearOnlyThrough(firstTerms: columns.count)
+        guard badControls.isEmpty else {
+            throw EstimationError.covariateCollinearWithTreatment(covariates: badControls, regressors: terms.map(\.name))
+        }
         // One pass over the rows for the residual sum of squares and the sandwich's meat; the
         // residual vector itself is never stored.
         let (kind, clustering) = try VarianceEstimator.momentKind(type: options.variance, panel: panel)

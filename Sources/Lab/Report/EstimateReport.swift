@@ -60,15 +60,49 @@ public struct EstimateReport: Sendable {
         public let confHigh: Double
     }
 
-    /// One ``Row`` per kept term.
+    /// One ``Row`` per kept term. A term whose standard error is not a positive finite number
+    /// (an exact fit) has no t value, p-value or interval: they are NaN here, left out of every
+    /// format, and ``notes`` says why.
     public var rows: [Row] {
         estimate.terms.indices.map { k in
             let interval = estimate.confidenceInterval(k, level: level)
+            let coefficient = estimate.coefficients[k]
+            let standardError = estimate.standardError(k)
+            guard Self.supportsInference(coefficient: coefficient, standardError: standardError) else {
+                return Row(term: estimate.terms[k].name, eventTime: estimate.terms[k].eventTime,
+                           estimate: coefficient, standardError: standardError.isFinite ? standardError : .nan,
+                           statistic: .nan, pValue: .nan, confLow: .nan, confHigh: .nan)
+            }
             return Row(term: estimate.terms[k].name, eventTime: estimate.terms[k].eventTime,
-                       estimate: estimate.coefficients[k], standardError: estimate.standardError(k),
+                       estimate: coefficient, standardError: standardError,
                        statistic: estimate.statistic(k), pValue: estimate.pValue(k),
                        confLow: interval.low, confHigh: interval.high)
         }
+    }
+
+    /// Whether a t statistic can be formed: a finite estimate and a positive finite standard
+    /// error above rounding noise (10⁻¹² of the estimate; below it the fit is exact and t, p
+    /// and the interval would be artefacts of rounding).
+    public static func supportsInference(coefficient: Double, standardError: Double) -> Bool {
+        coefficient.isFinite && standardError.isFinite && standardError > 0
+            && standardError > 1e-12 * coefficient.magnitude
+    }
+
+    /// The estimate's notes, plus one for statistics that cannot be computed.
+    public var notes: [String] {
+        var notes = estimate.notes
+        let exact = estimate.terms.indices.filter {
+            !Self.supportsInference(coefficient: estimate.coefficients[$0], standardError: estimate.standardError($0))
+        }
+        if !exact.isEmpty {
+            let names = exact.prefix(5).map { estimate.terms[$0].name }.joined(separator: ", ") + (exact.count > 5 ? ", …" : "")
+            notes.append("no inference for \(names): the standard error is zero or not finite (an exact fit: is the "
+                         + "outcome constant, or determined by the regressors?); t, p and the interval are left out")
+        }
+        if !estimate.withinRSquared.isFinite {
+            notes.append("within R2 left out: the outcome has no variation left after the fixed effects")
+        }
+        return notes
     }
 
     var clusterName: String? {
@@ -103,7 +137,7 @@ public struct EstimateReport: Sendable {
             ("fixed_effects", .array(estimate.fixedEffects.map { .object([("name", .string($0.name)), ("levels", .integer($0.levels))]) })),
             ("rmse", .finite(estimate.rootMeanSquaredError)),
             ("r2_within", .finite(estimate.withinRSquared)),
-            ("notes", .array(estimate.notes.map { .string($0) })),
+            ("notes", .array(notes.map { .string($0) })),
         ]
         return .object(fields)
     }
@@ -143,12 +177,13 @@ public struct EstimateReport: Sendable {
         for row in rows {
             body.append([row.term, Format.significant(row.estimate), Format.significant(row.standardError),
                          Format.number(row.statistic, digits: 3), Format.pValue(row.pValue), Self.stars(row.pValue),
-                         "[\(Format.significant(row.confLow)), \(Format.significant(row.confHigh))]"])
+                         row.confLow.isNaN ? Format.notAvailable
+                            : "[\(Format.significant(row.confLow)), \(Format.significant(row.confHigh))]"])
         }
         out += Format.alignedColumns([header] + body, leftAligned: [0, 5])
         out += "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
         out += "RMSE: \(Format.significant(e.rootMeanSquaredError))   Within R2: \(Format.significant(e.withinRSquared))\n"
-        if !e.notes.isEmpty { out += e.notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
+        if !notes.isEmpty { out += notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
         return out
     }
 
@@ -168,6 +203,7 @@ public struct EstimateReport: Sendable {
         out += "Within $R^2$ & \(Format.number(e.withinRSquared, digits: 4)) \\\\\n"
         out += "\\bottomrule\n\\end{tabular}\n"
         out += "% *** p<0.001, ** p<0.01, * p<0.05, \\dagger p<0.1\n"
+        out += notes.map { "% Note: \($0)\n" }.joined()
         return out
     }
 }
@@ -185,9 +221,12 @@ public enum Format {
         return (value < 0 ? "-" : "") + out
     }
 
-    /// Fixed decimals.
+    /// The text printed for a number that cannot be computed (never "NaN").
+    public static let notAvailable = "–"
+
+    /// Fixed decimals; ``notAvailable`` for NaN, "Inf"/"-Inf" for infinite bounds.
     public static func number(_ value: Double, digits: Int) -> String {
-        guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "Inf" : "-Inf") }
+        guard value.isFinite else { return value.isNaN ? notAvailable : (value > 0 ? "Inf" : "-Inf") }
         return String(format: "%.\(digits)f", value)
     }
 
@@ -199,7 +238,7 @@ public enum Format {
 
     /// p-values as R prints them: "< 2.2e-16" below machine precision, else 4 significant digits.
     public static func pValue(_ p: Double) -> String {
-        guard p.isFinite else { return "NaN" }
+        guard p.isFinite else { return notAvailable }
         return p < 2.2e-16 ? "< 2.2e-16" : String(format: "%.4g", p)
     }
 

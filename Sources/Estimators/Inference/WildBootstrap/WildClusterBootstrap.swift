@@ -143,6 +143,7 @@ public struct WildClusterBootstrap: Sendable {
             let symmetric = distribution.pValue(null: nullValue, type: .symmetric, ties: ties)
             let equalTailed = distribution.pValue(null: nullValue, type: .equalTailed, ties: ties)
             var notes = runNotes(groups: groups, draws: draws, enumerated: enumerated, kernel: kernels[t])
+                + ClusterAdequacy.notes(panel: panel, clustering: cluster, bootstrap: true)
             if !interval.low.isFinite || !interval.high.isFinite {
                 notes.append("the \(Int((level * 100).rounded()))% bootstrap confidence set is unbounded: no value within "
                              + "2^20 Wald half-widths of the estimate is rejected (too few clusters for this level)")
