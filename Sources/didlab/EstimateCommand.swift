@@ -73,22 +73,22 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "Callaway-Sant'Anna estimator with covariates: dr (default), reg or ipw.")
     var estimation: CSEstimationOption = .dr
 
-    @Option(help: "Callaway-Sant'Anna: multiplier-bootstrap draws for uniform bands (0 = none).")
+    @Option(parsing: .unconditional, help: "Callaway-Sant'Anna: multiplier-bootstrap draws for uniform bands (0 = none).")
     var bands: Int = 0
 
-    @Option(help: "Master seed of the wild bootstrap, permutation or multiplier-bootstrap streams.")
+    @Option(parsing: .unconditional, help: "Master seed of the wild bootstrap, permutation or multiplier-bootstrap streams.")
     var seed: UInt64 = 1
 
-    @Option(help: "Event study: number of pre-periods with a term (e-K..e-2; e-K binned).")
+    @Option(parsing: .unconditional, help: "Event study: number of pre-periods with a term (e-K..e-2; e-K binned).")
     var leads: Int?
 
-    @Option(help: "Event study: number of post-periods with a term (e+0..e+L; e+L binned).")
+    @Option(parsing: .unconditional, help: "Event study: number of post-periods with a term (e+0..e+L; e+L binned).")
     var lags: Int?
 
     @Option(help: "Variance: iid, hetero, cr1 (clustered by --cluster, default the unit) or wcb (wild cluster bootstrap by --cluster).")
     var inference: InferenceOption = .cr1
 
-    @Option(help: "--inference wcb: bootstrap draws B (all 2^G sign vectors when 2^G <= B with Rademacher weights).")
+    @Option(parsing: .unconditional, help: "--inference wcb: bootstrap draws B (all 2^G sign vectors when 2^G <= B with Rademacher weights).")
     var reps: Int?
 
     @Option(help: "--inference wcb: weights rademacher, webb or mammen.")
@@ -103,19 +103,19 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "Subgroup heterogeneity by this unit-level column (e.g. region).")
     var by: String?
 
-    @Option(help: "--by: permutations of the group labels for the test of equal effects (0 = none).")
+    @Option(parsing: .unconditional, help: "--by: permutations of the group labels for the test of equal effects (0 = none).")
     var permutations: Int?
 
     @Option(help: "--by: permute labels among treated units (treated, default) or all units.")
     var scope: ScopeOption?
 
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
     @Option(help: "Small-sample correction preset: fixest or reghdfe.")
     var ssc: CorrectionOption = .fixest
 
-    @Option(help: "Confidence level of the intervals.")
+    @Option(parsing: .unconditional, help: "Confidence level of the intervals.")
     var level: Double = 0.95
 
     func validate() throws {

@@ -29,13 +29,13 @@ struct MediateCommand: ParsableCommand {
     @Option(help: "Mediator columns, comma separated.", transform: columnList)
     var m: [String] = []
 
-    @Option(help: "Bootstrap draws of a*b (0 = no bootstrap).")
+    @Option(parsing: .unconditional, help: "Bootstrap draws of a*b (0 = no bootstrap).")
     var reps: Int = 999
 
-    @Option(help: "Master seed of the bootstrap streams.")
+    @Option(parsing: .unconditional, help: "Master seed of the bootstrap streams.")
     var seed: UInt64 = 1
 
-    @Option(help: "Worker threads for the bootstrap (default: all cores). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads for the bootstrap (default: all cores). Results do not depend on it.")
     var threads: Int?
 
     @Option(help: "Variance of the steps: iid, hetero or cr1 (clustered by --cluster, default the unit).")
@@ -44,10 +44,10 @@ struct MediateCommand: ParsableCommand {
     @Option(help: "Small-sample correction preset: fixest or reghdfe.")
     var ssc: CorrectionOption = .fixest
 
-    @Option(help: "Level of the joint-significance test.")
+    @Option(parsing: .unconditional, help: "Level of the joint-significance test.")
     var alpha: Double = 0.05
 
-    @Option(help: "Confidence level of the intervals.")
+    @Option(parsing: .unconditional, help: "Confidence level of the intervals.")
     var level: Double = 0.95
 
     @Option(help: "Output format: table or json.")

@@ -32,7 +32,7 @@ struct PlaceboCommand: ParsableCommand {
     @Option(help: "Estimator: twfe (the treat coefficient), event (mean of post-period terms, or --term), cs, sa or bjs (overall ATT).")
     var method: MethodOption = .twfe
 
-    @Option(help: "Number of placebo draws R (not used by --scheme timing).")
+    @Option(parsing: .unconditional, help: "Number of placebo draws R (not used by --scheme timing).")
     var permutations: Int?
 
     @Option(help: "Assignment scheme: cohorts, random or timing.")
@@ -44,13 +44,13 @@ struct PlaceboCommand: ParsableCommand {
     @Option(help: "Assign whole groups of this column (e.g. province): their units share one adoption date.")
     var level: String?
 
-    @Option(help: "--scheme timing: move every adoption K periods earlier.")
+    @Option(parsing: .unconditional, help: "--scheme timing: move every adoption K periods earlier.")
     var shift: Int?
 
-    @Option(help: "Master seed of the random streams.")
+    @Option(parsing: .unconditional, help: "Master seed of the random streams.")
     var seed: UInt64 = 1
 
-    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
     @Option(help: "p-value rule: add-one ((1+c)/(1+R)) or ritest (c/R).")
@@ -71,10 +71,10 @@ struct PlaceboCommand: ParsableCommand {
     @Option(help: "Write the placebo density plot to this SVG file.")
     var plot: String?
 
-    @Option(help: "Event study: number of pre-periods with a term.")
+    @Option(parsing: .unconditional, help: "Event study: number of pre-periods with a term.")
     var leads: Int?
 
-    @Option(help: "Event study: number of post-periods with a term.")
+    @Option(parsing: .unconditional, help: "Event study: number of post-periods with a term.")
     var lags: Int?
 
     @Option(help: "Event study: test this term (e.g. e+2) instead of the mean of the post-period terms.")

@@ -18,13 +18,13 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "Experiment spec (YAML). Default: the built-in paper-baseline.")
     var spec: String?
 
-    @Option(help: "Override the spec's replications per condition.")
+    @Option(parsing: .unconditional, help: "Override the spec's replications per condition.")
     var replications: Int?
 
-    @Option(help: "Override the spec's seed.")
+    @Option(parsing: .unconditional, help: "Override the spec's seed.")
     var seed: UInt64?
 
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores).")
     var threads: Int?
 
     @Option(help: "Run shard I of N (1-based), e.g. 2/3.")

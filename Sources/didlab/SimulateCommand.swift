@@ -23,10 +23,10 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Scenario file (YAML); fields not given keep the defaults of the paper design.")
     var spec: String?
 
-    @Option(help: "Run seed.")
+    @Option(parsing: .unconditional, help: "Run seed.")
     var seed: UInt64 = 1
 
-    @Option(help: "Replication number (which draw of the scenario under this seed).")
+    @Option(parsing: .unconditional, help: "Replication number (which draw of the scenario under this seed).")
     var replication: Int = 0
 
     @Option(help: "Write the panel here (CSV, atomically).")

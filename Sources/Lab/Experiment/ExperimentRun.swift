@@ -21,10 +21,19 @@ public enum ExperimentRun {
     /// - Throws: ``RunError`` for a mismatched manifest, existing records without `resume`,
     ///   spec problems, or I/O failures.
     public static func run(spec: ExperimentSpec, specText: String, directory: String, threads: Int?,
-                           shard: MonteCarloRunner.Shard = .all, resume: Bool,
+                           shard: MonteCarloRunner.Shard = .all, resume: Bool, memory: MemoryBudget = .default,
                            progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
+        try checkMemory(spec: spec, threads: threads, budget: memory)
+        let source = try ScenarioSource(conditions: spec.conditions, seed: spec.seed)
+        try checkTargets(spec: spec, source: source)
         let manager = FileManager.default
-        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw AtomicFile.WriteError(path: directory, reason: "cannot create the directory (\(AtomicFile.systemReason()))")
+        }
+        let lock = try DirectoryLock(directory: directory)
+        defer { lock.release() }
         let manifestPath = directory + "/manifest.json"
         let manifest = Manifest(experiment: spec.name, specText: specText, replications: spec.replications, seed: spec.seed)
         let recordsPath = directory + "/" + recordFileName(shard)
@@ -42,7 +51,6 @@ public enum ExperimentRun {
                                          + "or choose another --out directory")
         }
         try AtomicFile.write(manifest.json().rendered() + "\n", to: manifestPath)
-        let source = try ScenarioSource(conditions: spec.conditions, seed: spec.seed)
         let unitName = "city"  // Sim names its unit column "city"
         let methods = spec.methods.map { $0.evaluator(unitName: unitName) }
         let runner = MonteCarloRunner(source: source, methods: methods, replications: spec.replications, alpha: spec.alpha)
@@ -75,12 +83,70 @@ public enum ExperimentRun {
                    records: records)
     }
 
-    /// Writes `results.json`, `results.csv` and `results.md` atomically.
+    /// Writes `results.json`, `results.csv` and `results.md` as one set: all three are written in
+    /// full to temporary files first and renamed only when every one succeeded, so a failure
+    /// (disk full, an interrupt) leaves the previous set, never a mix.
     public static func writeReports(_ summary: RunSummary, to directory: String) throws {
         let report = RunReport(summary)
-        try AtomicFile.write(report.json().rendered() + "\n", to: directory + "/results.json")
-        try AtomicFile.write(report.csv(), to: directory + "/results.csv")
-        try AtomicFile.write(report.markdown(), to: directory + "/results.md")
+        let files = [("results.json", report.json().rendered() + "\n"), ("results.csv", report.csv()),
+                     ("results.md", report.markdown())]
+        var writers: [AtomicFile.Writer] = []
+        for (name, text) in files {
+            let writer = try AtomicFile.Writer(path: directory + "/" + name)
+            writers.append(writer)
+            try writer.write(text)
+            try writer.flush()
+        }
+        for writer in writers { try writer.commit() }
+    }
+
+    /// Bytes a run keeps per record: the record itself in memory and its task bookkeeping.
+    static let bytesPerRecord = 256.0
+    /// Bytes a placebo test inside a replication keeps per draw, per worker thread.
+    static let bytesPerInnerDraw = 48.0
+
+    /// Refuses runs whose records, or whose per-replication placebo and bootstrap draws, exceed
+    /// the memory budget.
+    /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming `replications` or the method.
+    static func checkMemory(spec: ExperimentSpec, threads: Int?, budget: MemoryBudget) throws {
+        let tasks = spec.replications.multipliedReportingOverflow(by: max(spec.conditions.count, 1))
+        let records = tasks.partialValue.multipliedReportingOverflow(by: max(spec.methods.count, 1))
+        let count = tasks.overflow || records.overflow ? Int.max : records.partialValue
+        do {
+            try budget.check(count: count, bytesPerItem: bytesPerRecord, what: "replication records (\(Int(bytesPerRecord)) bytes each)",
+                             role: "\(spec.replications) replications × \(spec.conditions.count) conditions × "
+                                + "\(spec.methods.count) methods")
+        } catch let error as MemoryBudgetError {
+            throw RunError.invalidSpec(path: spec.source, field: "replications", reason: error.description)
+        }
+        let workers = Double(ParallelLoop.workerCount(requested: threads))
+        for (k, method) in spec.methods.enumerated() {
+            for (field, draws) in [("permutations", method.permutations), ("reps", method.reps)] {
+                do {
+                    try budget.check(count: draws, bytesPerItem: bytesPerInnerDraw * workers,
+                                     what: "draws of every worker thread", role: "the number of draws")
+                } catch let error as MemoryBudgetError {
+                    throw RunError.invalidSpec(path: spec.source, field: "methods[\(k)].\(field)", reason: error.description)
+                }
+            }
+        }
+    }
+
+    /// Checks that every method's target is an estimand of every condition (from the truth of
+    /// replication 0, which names the same estimands as every other replication).
+    /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming `methods[k].target` and the
+    ///   estimands there are.
+    static func checkTargets(spec: ExperimentSpec, source: ScenarioSource) throws {
+        for condition in 0..<source.conditionCount {
+            let truth = try source.replicate(condition: condition, replication: 0).truth
+            for (k, method) in spec.methods.enumerated() where truth[method.target] == nil {
+                let known = truth.keys.sorted()
+                throw RunError.invalidSpec(
+                    path: spec.source, field: "methods[\(k)].target",
+                    reason: "'\(method.target)' is not an estimand of condition '\(source.conditionName(condition))'; "
+                        + "expected one of " + known.prefix(30).joined(separator: ", ") + (known.count > 30 ? ", …" : ""))
+            }
+        }
     }
 
     /// Merges the records of shard directories (or of one directory holding every shard file)

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// Replication r of condition c draws its panel from the source's stream (seed, c, r) and runs
 /// every method on that same panel. Tasks run in blocks through ``ParallelLoop``; after each
-/// block its records are appended (in task order) to `records.csv` and flushed, so a killed run
-/// loses at most one block, and `--resume` recomputes nothing already written. Summaries are
+/// block its records are appended (in task order) to `records.csv` and flushed. Blocks are sized
+/// to take about a second, so a killed run loses about a second of work (or one task, when a
+/// single task takes longer), and `--resume` recomputes nothing already written. Summaries are
 /// computed from records sorted by (condition, replication, method), so results are
 /// bit-identical for any thread count, sharding or resumption.
 public struct MonteCarloRunner: Sendable {
@@ -49,7 +50,7 @@ public struct MonteCarloRunner: Sendable {
     ///   - progress: called after each block with (finished, total).
     /// - Returns: every record of this shard (old and new).
     public func run(file: RecordFile, existing: [ReplicationRecord], shard: Shard = .all, threads: Int? = nil,
-                    blockSize: Int = 256, progress: (Int, Int) -> Void = { _, _ in }) throws -> [ReplicationRecord] {
+                    blockSize: Int = 256, flushInterval: Double = 1.0, progress: (Int, Int) -> Void = { _, _ in }) throws -> [ReplicationRecord] {
         var done = Set<Int>()
         var perTask: [Int: Int] = [:]
         for record in existing { perTask[record.condition * replications + record.replication, default: 0] += 1 }
@@ -66,9 +67,15 @@ public struct MonteCarloRunner: Sendable {
         let total = tasks.count + done.count
         var finished = done.count
         let width = methods.count * 6
+        // Blocks are sized to take about `flushInterval` seconds (at most `blockSize` tasks), so a
+        // kill loses about that much work however slow the methods are: the first block holds one
+        // task per worker, later ones are sized from the time per task so far.
+        let workers = ParallelLoop.workerCount(requested: threads)
+        var size = min(blockSize, workers)
         var start = 0
         while start < tasks.count {
-            let block = Array(tasks[start..<min(start + blockSize, tasks.count)])
+            let blockStart = DispatchTime.now().uptimeNanoseconds
+            let block = Array(tasks[start..<min(start + size, tasks.count)])
             let source = self.source, methods = self.methods, alpha = self.alpha
             let failures = FailureLog(count: block.count * methods.count)
             let values = ParallelLoop.run(count: block.count, width: width, workers: threads, chunkSize: 4,
@@ -114,7 +121,10 @@ public struct MonteCarloRunner: Sendable {
             records += chunk
             finished += block.count
             progress(finished, total)
-            start += blockSize
+            start += block.count
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - blockStart) / 1e9
+            let perTask = seconds / Double(block.count)
+            size = perTask > 0 ? max(workers, min(blockSize, Int(flushInterval / perTask))) : blockSize
         }
         return records
     }
