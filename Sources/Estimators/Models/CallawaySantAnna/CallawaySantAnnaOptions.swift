@@ -57,7 +57,7 @@ public struct CallawaySantAnnaOptions: Sendable, Equatable {
         case reject
         /// Keep only the units observed in every period, counted in the notes: what R `did` does
         /// by default (`allow_unbalanced_panel = FALSE` → `BMisc::makeBalancedPanel`).
-        case dropIncompleteUnits
+        case dropIncompleteUnits = "balance"
         /// Keep every unit (R `did`'s `allow_unbalanced_panel = TRUE`): each ATT(g,t) uses the
         /// observations of its two periods as repeated cross sections, and the influence function
         /// of each observation is summed within its unit, so standard errors stay clustered by
@@ -190,14 +190,23 @@ public enum CallawaySantAnnaError: Error, Equatable, CustomStringConvertible {
             return "the cluster column \(cluster): the cluster of unit '\(unit)' changes over time; "
                 + "expected a cluster that contains whole units"
         case let .cellsNotEstimable(cells, total):
-            let shown = cells.prefix(6).map { "\($0.name): \($0.reason)" }.joined(separator: "; ")
-            let more = cells.count > 6 ? "; and \(cells.count - 6) more" : ""
-            let what = cells.count == total
-                ? "no ATT(g,t) can be estimated (\(total) of \(total) failed)"
-                : "\(cells.count) of \(total) ATT(g,t) cannot be estimated, so the aggregations would average over "
-                    + "fewer cells than asked; leave them out of the aggregations explicitly (R did's aggte na.rm = TRUE) "
-                    + "to report the rest"
-            return "Callaway-Sant'Anna: \(what): \(shown)\(more)"
+            // One clause per distinct reason, naming its cells (at most 10 each).
+            var reasons: [String] = [], names: [String: [String]] = [:]
+            for cell in cells {
+                if names[cell.reason] == nil { reasons.append(cell.reason) }
+                names[cell.reason, default: []].append(cell.name)
+            }
+            let clauses = reasons.map { reason -> String in
+                let list = names[reason] ?? []
+                let shown = list.prefix(10).joined(separator: ", ") + (list.count > 10 ? " and \(list.count - 10) more" : "")
+                return "\(shown) (\(reason))"
+            }.joined(separator: "; ")
+            if cells.count == total {
+                return "Callaway-Sant'Anna: no ATT(g,t) can be estimated: \(clauses)"
+            }
+            return "Callaway-Sant'Anna: \(cells.count) of \(total) ATT(g,t) cannot be estimated: \(clauses); the "
+                + "aggregations would average over fewer cells than asked, so leave them out explicitly (R did's aggte "
+                + "na.rm = TRUE) to report the rest"
         case .emptyAggregation(let what):
             return "Callaway-Sant'Anna: no ATT(g,t) enters the \(what) aggregation; check the event-time window"
         }

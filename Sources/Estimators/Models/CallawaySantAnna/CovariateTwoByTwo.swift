@@ -133,12 +133,12 @@ struct CovariateTwoByTwo {
             score[i] = min(probability, 1 - 1e-6)
         }
         guard largest < 0.999 else {
-            throw CellFailure(reason: "overlap fails: the covariates separate the cohort from its comparison units "
-                              + "(a propensity score reaches 0.999; R did reports NA)")
+            throw CellFailure(reason: "overlap fails: the covariates separate the cohort from its comparison units, "
+                              + "a propensity score reaches 0.999; R did reports NA")
         }
         guard fit.converged else {
-            throw CellFailure(reason: "the propensity-score logit has no maximum-likelihood estimate (quasi-complete "
-                              + "separation: some comparison units' scores go to 0 without converging)")
+            throw CellFailure(reason: "the propensity-score logit has no maximum-likelihood estimate: quasi-complete "
+                              + "separation, some comparison units' scores go to 0 without converging")
         }
         largestScore = largest
         // Vectorised cross products over a column-major copy of the design.
