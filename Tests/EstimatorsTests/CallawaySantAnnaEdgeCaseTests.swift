@@ -178,4 +178,60 @@ struct CallawaySantAnnaEdgeCaseTests {
         #expect(allowed.groupTime == panelEstimate.groupTime)
         #expect(!allowed.notes.contains { $0.hasPrefix("Unbalanced panel") })
     }
+
+    /// A two-period panel: `treatedX` for the cohort adopting in period 1, `controlX` for the
+    /// never-treated units, as covariate columns (constant over time); outcomes from a fixed rule.
+    static func twoPeriodPanel(treatedX: [[Double]], controlX: [[Double]]) throws -> Panel {
+        let rows = treatedX + controlX
+        var units: [Int32] = [], periods: [Int32] = [], y: [Double] = []
+        var x = [[Double]](repeating: [], count: rows[0].count)
+        for (i, row) in rows.enumerated() {
+            for t in 0..<2 {
+                units.append(Int32(i)); periods.append(Int32(t))
+                y.append(Double(i % 5) * 0.3 + Double(t) * (1 + 0.1 * Double(i % 3)) + (i < treatedX.count && t == 1 ? 0.5 : 0))
+                for k in row.indices { x[k].append(row[k]) }
+            }
+        }
+        return try Panel(unitIndex: units, periodIndex: periods, unitCount: rows.count, periodCount: 2, outcomeName: "y",
+                         outcome: y, covariateNames: (0..<x.count).map { "x\($0 + 1)" }, covariates: x,
+                         adoptionPeriod: treatedX.map { _ in Int32(1) } + controlX.map { _ in Panel.neverTreated },
+                         periodLabels: ["2000", "2001"], periodValues: [2000, 2001])
+    }
+
+    @Test("near separation (largest propensity score in [0.99, 0.999)) is estimated and noted")
+    func nearSeparationNoted() throws {
+        // Oracle for the score: statsmodels 0.15.0 GLM(Binomial) on the same 16 units gives a largest
+        // fitted probability of 0.9952933413692638 (R did estimates such a cell; its cut-off is 0.999).
+        let panel = try Self.twoPeriodPanel(treatedX: [[2], [3], [7], [0]],
+                                            controlX: [[-1.5], [-1], [-0.5], [0], [0.5], [1], [-0.2], [0.2], [2.5], [-1.2],
+                                                       [0.8], [-0.8]])
+        let result = try CallawaySantAnna().estimate(panel)
+        #expect(result.groupTime.allSatisfy { $0.isEstimable })
+        #expect(result.notes.contains("Cohort 2001: near separation in 1 of its 1 ATT(g,t) (propensity scores up to 0.9952; "
+                                      + "R did drops a cell from 0.999 on): ATT(2001,2001); those estimates rest on few comparison units"))
+    }
+
+    @Test("quasi-complete separation (a comparison-only region) is not estimable, with its reason; reg is unaffected")
+    func quasiSeparation() throws {
+        // x1 = 1 only for comparison units: the logit's coefficient on x1 diverges to −∞ while the
+        // largest score stays interior, so no maximum-likelihood estimate exists. R's glm stops
+        // after 25 iterations with a warning and R did goes on with that fit (csdid 0.4.3 returns
+        // ATT 0.48755, SE 0.04368 on this panel with no separation warning); DiDLab reports the
+        // cell as not estimable instead (a deliberate divergence).
+        let panel = try Self.twoPeriodPanel(
+            treatedX: [[0, 0.3], [0, -0.4], [0, 1.1], [0, 0.2], [0, -0.9], [0, 0.6]],
+            controlX: [[1, 0.1], [1, -0.5], [1, 0.7], [1, 1.3], [0, 0.5], [0, -0.3], [0, 0.9], [0, -1.2], [0, 0.0],
+                       [0, 0.4], [0, -0.7], [0, 1.5]])
+        do {
+            _ = try CallawaySantAnna().estimate(panel)
+            Issue.record("expected cellsNotEstimable")
+        } catch let CallawaySantAnnaError.cellsNotEstimable(cells, total) {
+            #expect(total == 1 && cells.count == 1)
+            #expect(cells.first?.reason.hasPrefix("the propensity-score logit has no maximum-likelihood estimate: quasi-complete") == true)
+            // Every cell failed: the error says so (no "leave them out" advice).
+            #expect(CallawaySantAnnaError.cellsNotEstimable(cells, total: total).description.hasPrefix("Callaway-Sant'Anna: no ATT(g,t) can be estimated"))
+        }
+        let regression = try CallawaySantAnna(options: .init(estimationMethod: .outcomeRegression)).estimate(panel)
+        #expect(regression.groupTime[0].isEstimable)
+    }
 }
