@@ -83,7 +83,7 @@ struct EstimateCommand: ParsableCommand {
         "Callaway-Sant'Anna on an unbalanced panel: balance (default) or allow.",
         discussion: "balance drops the units not observed in every period, counted in the notes (R did's default). "
             + "allow keeps them: each ATT(g,t) uses the units observed in its two periods as repeated cross "
-            + "sections, standard errors clustered by unit (R did's allow_unbalanced_panel = TRUE); not with --x."))
+            + "sections, influence functions summed by unit (R did's allow_unbalanced_panel = TRUE); not with --x."))
     var unbalanced: UnbalancedOption?
 
     @Flag(help: ArgumentHelp(

@@ -93,7 +93,8 @@ public struct CallawaySantAnnaResult: Sendable {
     public let options: CallawaySantAnnaOptions
     /// Outcome column.
     public let outcomeName: String
-    /// Observations used (`unitCount × periodCount`).
+    /// Observations used (`unitCount × periodCount` on a balanced sample; the observed unit-periods
+    /// of an unbalanced panel estimated as repeated cross sections).
     public let observationCount: Int
     /// Units used (`n`).
     public let unitCount: Int
