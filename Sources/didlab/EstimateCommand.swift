@@ -20,7 +20,10 @@ struct EstimateCommand: ParsableCommand {
                  calendar aggregations (R did): --control never|notyet,
                  --base-period varying|universal, --estimation dr|reg|ipw with
                  --x; influence-function SEs clustered by --cluster; --bands B
-                 adds multiplier-bootstrap uniform bands.
+                 adds multiplier-bootstrap uniform bands. An ATT(g,t) that
+                 cannot be estimated (e.g. a covariate that separates a small
+                 cohort) stops the run, naming every such cell, unless
+                 --drop-failed-cells; --unbalanced balance|allow.
           sa     Sun-Abraham interaction-weighted event study (fixest sunab);
                  --control never (default) or last; all relative periods.
           bjs    Borusyak-Jaravel-Spiess imputation: overall ATT ("att"), event
@@ -76,6 +79,20 @@ struct EstimateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Callaway-Sant'Anna: multiplier-bootstrap draws for uniform bands (0 = none).")
     var bands: Int = 0
 
+    @Option(help: ArgumentHelp(
+        "Callaway-Sant'Anna on an unbalanced panel: balance (default) or allow.",
+        discussion: "balance drops the units not observed in every period, counted in the notes (R did's default). "
+            + "allow keeps them: each ATT(g,t) uses the units observed in its two periods as repeated cross "
+            + "sections, influence functions summed by unit (R did's allow_unbalanced_panel = TRUE); not with --x."))
+    var unbalanced: UnbalancedOption?
+
+    @Flag(help: ArgumentHelp(
+        "Callaway-Sant'Anna: leave ATT(g,t) that cannot be estimated out of the aggregations, with a note.",
+        discussion: "Such cells (a propensity-score logit that separates, a singular regression, no comparison "
+            + "units) are reported as not estimable with their reason (R did's aggte na.rm = TRUE). Without it the "
+            + "run stops and names them: leaving cells out changes what the aggregations average over."))
+    var dropFailedCells = false
+
     @Option(parsing: .unconditional, help: "Master seed of the wild bootstrap, permutation or multiplier-bootstrap streams.")
     var seed: UInt64 = 1
 
@@ -127,6 +144,9 @@ struct EstimateCommand: ParsableCommand {
             throw ValidationError("--bands, --base-period and --estimation apply only to --method cs")
         }
         if bands < 0 { throw ValidationError("--bands must be 0 or more, got \(bands)") }
+        if method != .cs && (unbalanced != nil || dropFailedCells) {
+            throw ValidationError("--unbalanced and --drop-failed-cells apply only to --method cs")
+        }
         try spillover.validate(ringsMethod: method == .rings || method == .ringsTwoStage)
         if (method == .rings || method == .ringsTwoStage) && (inference == .wcb || by != nil) {
             throw ValidationError("--method \(method.rawValue) takes --inference iid, hetero or cr1, without --by")
@@ -194,8 +214,15 @@ struct EstimateCommand: ParsableCommand {
                 controlGroup: control == .notyet ? .notYetTreated : .neverTreated,
                 basePeriod: basePeriod == .universal ? .universal : .varying,
                 estimationMethod: CallawaySantAnnaOptions.EstimationMethod(rawValue: estimation.rawValue) ?? .doublyRobust,
-                cluster: panel.cluster)
-            let result = try CallawaySantAnna(options: options).estimate(data)
+                cluster: panel.cluster,
+                unbalancedPanel: unbalanced == .allow ? .allowUnbalanced : .dropIncompleteUnits,
+                failedCells: dropFailedCells ? .dropFromAggregations : .reject)
+            let result: CallawaySantAnnaResult
+            do {
+                result = try CallawaySantAnna(options: options).estimate(data)
+            } catch let error as CallawaySantAnnaError {
+                throw ValidationError(error.commandLineMessage)
+            }
             let bootstrap = bands > 0 ? MultiplierBootstrap(replications: bands, seed: seed, level: level) : nil
             try emit(CallawaySantAnnaReport(result, level: level, bootstrap: bootstrap).render(output.format.format),
                      to: output.out)

@@ -67,3 +67,27 @@ enum BasePeriodOption: String, ExpressibleByArgument, CaseIterable {
 enum CSEstimationOption: String, ExpressibleByArgument, CaseIterable {
     case dr, reg, ipw
 }
+
+/// `--unbalanced` spellings (Callaway–Sant'Anna on an unbalanced panel).
+enum UnbalancedOption: String, ExpressibleByArgument, CaseIterable {
+    /// Drop the units not observed in every period (R did's default).
+    case balance
+    /// Keep them, repeated-cross-section style (R did's `allow_unbalanced_panel = TRUE`).
+    case allow
+}
+
+extension CallawaySantAnnaError {
+    /// The library's message (which names roles) with the `estimate` flags that change the outcome.
+    var commandLineMessage: String {
+        switch self {
+        case .cellsNotEstimable(let cells, let total) where cells.count < total:
+            return description + "; add --drop-failed-cells to report them as not estimable and aggregate the rest"
+        case .noNeverTreatedUnits:
+            return description + " (--control notyet)"
+        case .unbalancedWithCovariates:
+            return description + " (--unbalanced balance, or no --x)"
+        default:
+            return description
+        }
+    }
+}

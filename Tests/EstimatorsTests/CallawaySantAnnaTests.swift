@@ -117,12 +117,12 @@ struct CallawaySantAnnaTests {
         #expect(balanced.notes.contains { $0.hasPrefix("Dropped 2 units not observed in every period") })
     }
 
-    @Test("never-treated control without never-treated units is an error naming --control notyet")
+    @Test("never-treated control without never-treated units is an error naming the not-yet-treated comparison group")
     func noNeverTreated() throws {
         let y = Self.outcomes(units: 6, periods: 4)
         let panel = try Self.panel(y, adoption: [1, 1, 2, 2, 3, 3])
         #expect(throws: CallawaySantAnnaError.noNeverTreatedUnits) { try CallawaySantAnna().estimate(panel) }
-        #expect(CallawaySantAnnaError.noNeverTreatedUnits.description.contains("--control notyet"))
+        #expect(CallawaySantAnnaError.noNeverTreatedUnits.description.contains("use not-yet-treated units as the comparison group"))
         // Not yet treated: periods from the last cohort on are dropped, that cohort only compares.
         let result = try CallawaySantAnna(options: .init(controlGroup: .notYetTreated)).estimate(panel)
         #expect(result.periodCount == 3)

@@ -91,4 +91,29 @@ struct CallawaySantAnnaReportTests {
         #expect(latex.contains("\\begin{tabular}{lc}") && latex.contains("\\end{tabular}"))
         #expect(latex.contains("ATT (simple)") && latex.contains("Mean over $e \\geq 0$"))
     }
+
+    @Test("a cell that is not estimable: JSON says so with its reason and null numbers, the table lists it")
+    func failedCell() throws {
+        // Oracle: the result's own failure (csdid parity of these cells is in CallawaySantAnnaEdgeCaseTests).
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/cs_separation.csv").path
+        let panel = try Panel.load(csv: fixtures, spec: PanelSpec(outcome: "y", unit: "unit", time: "year",
+                                                                  treatment: .cohort("cohort"), covariates: ["x"]))
+        let result = try CallawaySantAnna(options: .init(failedCells: .dropFromAggregations)).estimate(panel)
+        let report = CallawaySantAnnaReport(result, bootstrap: MultiplierBootstrap(replications: 99, seed: 1))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.render(.json).utf8)) as? [String: Any])
+        let cells = try #require(object["att_gt"] as? [[String: Any]])
+        for (cell, json) in zip(result.groupTime, cells) {
+            #expect(json["estimable"] as? Bool == cell.isEstimable)
+            #expect(json["reason"] as? String == cell.failure)
+            if !cell.isEstimable {
+                #expect(json["estimate"] is NSNull && json["std_error"] is NSNull && json["band_low"] is NSNull)
+            }
+        }
+        let table = report.table()
+        #expect(table.contains("Not estimable (left out of the aggregations below):\n  ATT(2004,2002): overlap fails"))
+        #expect(!table.lowercased().contains("nan"))
+        let csv = report.csv()
+        #expect(csv.contains("att_gt,\"ATT(2004,2002)\",2004,2002,-2,,,,,,,,") || csv.contains("att_gt,ATT(2004,2002),2004,2002,-2,,,,,,,,"))
+    }
 }

@@ -7,7 +7,8 @@ extension CallawaySantAnnaReport {
         let r = result, o = r.options
         var out = "\(methodTitle)\n"
         out += "Dependent variable: \(r.outcomeName)\n"
-        out += "Observations: \(Format.thousands(r.observationCount))   Units x periods: \(r.unitCount) x \(r.periodCount) (balanced)\n"
+        let balance = r.observationCount == r.unitCount * r.periodCount ? "balanced" : "unbalanced"
+        out += "Observations: \(Format.thousands(r.observationCount))   Units x periods: \(r.unitCount) x \(r.periodCount) (\(balance))\n"
         let covariates = r.covariateNames.isEmpty ? "no covariates" : "covariates: " + r.covariateNames.joined(separator: ", ")
         out += "Comparison group: \(controlText)   Base period: \(o.basePeriod.rawValue)   "
             + "Estimation: \(o.estimationMethod.title) (\(covariates))\n"
@@ -24,6 +25,11 @@ extension CallawaySantAnnaReport {
 
         out += "\nGroup-time average treatment effects:\n"
         out += effectTable(groupTimeRows, firstColumn: "ATT(g,t)", showBand: bands["att_gt"] != nil, percent: percent)
+        let failed = groupTimeRows.filter { $0.failure != nil }
+        if !failed.isEmpty {
+            out += "Not estimable (left out of the aggregations below):\n"
+            out += failed.map { "  \($0.term): \($0.failure ?? "")" }.joined(separator: "\n") + "\n"
+        }
 
         let titles: [(Kind, String)] = [(.dynamic, "Dynamic effects (event time e = t - g)"),
                                         (.group, "Group effects (by cohort)"), (.calendar, "Calendar-time effects")]
@@ -45,7 +51,12 @@ extension CallawaySantAnnaReport {
         for row in rows {
             let e = row.effect, interval = e.confidenceInterval(level: level)
             let stars = e.pValue.isFinite ? EstimateReport.stars(e.pValue) : ""
-            // R prints NA where there is no standard error (a universal base period's reference).
+            // R prints NA where there is no standard error (a universal base period's reference)
+            // and where the cell could not be estimated.
+            if row.failure != nil {
+                body.append([row.term, "NA", "NA", "NA", "NA", "", "not estimable"] + (showBand ? ["NA"] : []))
+                continue
+            }
             guard e.standardError.isFinite else {
                 body.append([row.term, Format.significant(e.estimate), "NA", "NA", "NA", "", "NA"] + (showBand ? ["NA"] : []))
                 continue

@@ -6,6 +6,9 @@ import Foundation
 /// `"calendar"`), a table like R `did`'s `summary()`, CSV and LaTeX. One source for names
 /// and numbers.
 ///
+/// An ATT(g,t) that could not be estimated appears with `"estimable": false`, its `"reason"` and
+/// null numbers (JSON), empty numbers (CSV), or `NA` and a list of reasons under the table.
+///
 /// Intervals are pointwise normal (`estimate ± z·se`, as R `did`); with a bootstrap the report
 /// adds uniform bands (`estimate ± c·se_boot`, R `did`'s `cband = TRUE`) for the ATT(g,t) and
 /// for the parts of each aggregation.
@@ -57,6 +60,8 @@ public struct CallawaySantAnnaReport: Sendable {
         let group: Int?, time: Int?, eventTime: Int?
         let effect: CallawaySantAnnaResult.Effect
         let band: (low: Double, high: Double)?
+        /// Why the ATT(g,t) could not be estimated (nil for estimated cells and aggregations).
+        var failure: String? = nil
     }
 
     func band(_ key: String, index: Int, effect: CallawaySantAnnaResult.Effect) -> (low: Double, high: Double)? {
@@ -70,7 +75,7 @@ public struct CallawaySantAnnaReport: Sendable {
             let effect = CallawaySantAnnaResult.Effect(estimate: cell.estimate, standardError: cell.standardError)
             return Row(section: "att_gt", term: "ATT(\(result.periodLabel(cell.group)),\(result.periodLabel(cell.time)))",
                        group: cell.group, time: cell.time, eventTime: cell.eventTime, effect: effect,
-                       band: band("att_gt", index: k, effect: effect))
+                       band: band("att_gt", index: k, effect: effect), failure: cell.failure)
         }
     }
 
@@ -131,6 +136,8 @@ public struct CallawaySantAnnaReport: Sendable {
             ("base_period", .string(o.basePeriod.rawValue)),
             ("est_method", .string(o.estimationMethod.rawValue)),
             ("covariates", .array(result.covariateNames.map { .string($0) })),
+            ("unbalanced_panel", .string(o.unbalancedPanel.rawValue)),
+            ("failed_cells", .string(o.failedCells.rawValue)),
             ("level", .number(level)),
         ]
         if let bootstrap {
@@ -145,7 +152,11 @@ public struct CallawaySantAnnaReport: Sendable {
             let interval = row.effect.confidenceInterval(level: level)
             var object: [(String, JSONValue)] = [
                 ("group", period(cell.group)), ("time", period(cell.time)), ("event_time", .integer(cell.eventTime)),
-                ("post", .bool(cell.isPost)), ("estimate", .finite(cell.estimate)),
+                ("post", .bool(cell.isPost)), ("estimable", .bool(cell.isEstimable)),
+            ]
+            if let failure = cell.failure { object.append(("reason", .string(failure))) }
+            object += [
+                ("estimate", .finite(cell.estimate)),
                 ("std_error", .finite(cell.standardError)), ("conf_low", .finite(interval.low)),
                 ("conf_high", .finite(interval.high)),
             ]

@@ -24,14 +24,21 @@
 /// `wif`), which for keepers `K` with `S = Σ_K p_k` reduces to `(A_{g(i)} − m_{g(i)} θ)/S`
 /// per unit, where `A_g` sums and `m_g` counts the kept ATT of the unit's cohort.
 ///
-/// Sample rules (``CallawaySantAnnaSample``): balanced panels only (or balanced by dropping
-/// incomplete units, R `did`'s default); units treated in the first period are dropped and
-/// counted; without never-treated units the not-yet-treated design drops the periods from the
+/// Sample rules (``CallawaySantAnnaSample``): unbalanced panels are rejected, balanced by
+/// dropping incomplete units (R `did`'s default) or, without covariates, estimated as repeated
+/// cross sections (R `did`'s `allow_unbalanced_panel`); units treated in the first period are
+/// dropped and counted; without never-treated units the not-yet-treated design drops the periods from the
 /// last cohort on (R `did` 2.5), while the never-treated design is an error (R `did` 2.5 instead
 /// recodes the last cohort as never treated, with a warning).
 ///
+/// **Cells that cannot be estimated** (R `did` reports them as NA with a warning) are named in
+/// an error, or with ``CallawaySantAnnaOptions/FailedCellPolicy/dropFromAggregations`` reported
+/// as not estimable and left out of the aggregations (R `did`'s `aggte(na.rm = TRUE)`).
+/// Cohorts of a single unit and cells whose propensity scores nearly separate are noted.
+///
 /// Not supported (R `did` options left out): sampling weights, anticipation, repeated cross
-/// sections and `allow_unbalanced_panel`, `balance_e`, `faster_mode` (results do not depend on it).
+/// sections, `allow_unbalanced_panel` with covariates, `balance_e`, `faster_mode` (results do
+/// not depend on it).
 public struct CallawaySantAnna: Sendable {
     /// Options (R `did`'s defaults).
     public var options: CallawaySantAnnaOptions
@@ -41,8 +48,14 @@ public struct CallawaySantAnna: Sendable {
 
     /// Estimates every ATT(g,t) and all four aggregations on `panel` (its covariates, if any,
     /// enter through ``CallawaySantAnnaOptions/estimationMethod``).
-    /// - Throws: ``CallawaySantAnnaError`` for unusable designs, ``EstimationError`` for an
-    ///   unknown clustering.
+    ///
+    /// A cell that cannot be estimated (no comparison units, a singular outcome regression, a
+    /// propensity-score logit that separates or does not converge) is kept in ``CallawaySantAnnaResult/groupTime``
+    /// as not estimable, with its reason, when ``CallawaySantAnnaOptions/failedCells`` is
+    /// ``CallawaySantAnnaOptions/FailedCellPolicy/dropFromAggregations``; the aggregations then
+    /// leave it out (R `did`'s `aggte(na.rm = TRUE)`).
+    /// - Throws: ``CallawaySantAnnaError`` for unusable designs and for failed cells under the
+    ///   default policy (naming every one), ``EstimationError`` for an unknown clustering.
     public func estimate(_ panel: Panel) throws -> CallawaySantAnnaResult {
         let sample = try CallawaySantAnnaSample(panel: panel, options: options)
         let cells = GroupTimeCell.plan(groups: sample.groups, periodCount: sample.periodCount,
@@ -50,10 +63,23 @@ public struct CallawaySantAnna: Sendable {
         let n = sample.unitCount
         var estimates = [Double](repeating: 0, count: cells.count)
         var influence = [Double](repeating: 0, count: cells.count * n)
-        if sample.covariates.isEmpty {
-            try unconditionalCells(cells, sample: sample, estimates: &estimates, influence: &influence)
+        var failures = [String?](repeating: nil, count: cells.count)
+        var largestScores = [Double](repeating: 0, count: cells.count)
+        if sample.isUnbalanced {
+            unbalancedCells(cells, sample: sample, estimates: &estimates, influence: &influence, failures: &failures)
+        } else if sample.covariates.isEmpty {
+            unconditionalCells(cells, sample: sample, estimates: &estimates, influence: &influence, failures: &failures)
         } else {
-            try covariateCells(cells, sample: sample, estimates: &estimates, influence: &influence)
+            covariateCells(cells, sample: sample, estimates: &estimates, influence: &influence, failures: &failures,
+                           largestScores: &largestScores)
+        }
+        let failed = cells.indices.compactMap { k in
+            failures[k].map { CallawaySantAnnaError.FailedCell(group: sample.periodLabels[Int(cells[k].group)],
+                                                               time: sample.periodLabels[cells[k].time], reason: $0) }
+        }
+        let estimable = cells.indices.filter { failures[$0] == nil && !cells[$0].isReference }.count
+        if !failed.isEmpty && (options.failedCells == .reject || estimable == 0) {
+            throw CallawaySantAnnaError.cellsNotEstimable(failed, total: cells.filter { !$0.isReference }.count)
         }
         var scratch = [Double](repeating: 0, count: sample.clusterCount)
         var groupTime: [CallawaySantAnnaResult.GroupTimeEffect] = []
@@ -62,24 +88,31 @@ public struct CallawaySantAnna: Sendable {
             scratch.withUnsafeMutableBufferPointer { buffer in
                 for (k, cell) in cells.enumerated() {
                     let row = UnsafeBufferPointer(rebasing: psi[(k * n)..<((k + 1) * n)])
+                    let ok = failures[k] == nil
                     groupTime.append(.init(group: Int(cell.group), time: cell.time, basePeriod: cell.base,
                                            eventTime: sample.eventTime(time: cell.time, group: Int(cell.group)),
-                                           isPost: cell.isPost, isReference: cell.isReference, estimate: estimates[k],
-                                           standardError: sample.standardError(row, scratch: buffer)))
+                                           isPost: cell.isPost, isReference: cell.isReference,
+                                           estimate: ok ? estimates[k] : .nan,
+                                           standardError: ok ? sample.standardError(row, scratch: buffer) : .nan,
+                                           failure: failures[k]))
                 }
             }
         }
         let aggregator = CallawaySantAnnaAggregator(sample: sample, cells: groupTime, influence: influence,
                                                     minEventTime: options.minEventTime,
                                                     maxEventTime: options.maxEventTime)
+        let simple = try aggregator.simple(), dynamic = try aggregator.dynamic(), group = aggregator.group()
+        let notes = Self.notes(panel: panel, sample: sample)
+            + CallawaySantAnnaDiagnostics(sample: sample, cells: groupTime, largestScores: largestScores,
+                                          groupKeys: group.keys).notes
         return CallawaySantAnnaResult(
-            options: options, outcomeName: panel.outcomeName, observationCount: n * sample.periodCount,
+            options: options, outcomeName: panel.outcomeName, observationCount: sample.observationCount,
             unitCount: n, periodCount: sample.periodCount, clusterCount: sample.clusterCount,
             clusterName: options.cluster ?? panel.unitName, covariateNames: panel.covariateNames,
             periodLabels: panel.periodLabels, periodValues: panel.periodValues, units: sample.panelUnit,
             clusterOfUnit: sample.cluster, groupTime: groupTime, groupTimeInfluence: influence,
-            simple: try aggregator.simple(), dynamic: try aggregator.dynamic(), group: aggregator.group(),
-            calendar: aggregator.calendar(), notes: Self.notes(panel: panel, sample: sample))
+            simple: simple, dynamic: dynamic, group: group,
+            calendar: aggregator.calendar(), notes: notes)
     }
 
     /// The panel's notes and the sample's, without the panel's remark that always-treated units
@@ -89,15 +122,28 @@ public struct CallawaySantAnna: Sendable {
         return panel.notes.filter { !(dropped && $0.contains("always treated: kept")) } + sample.notes
     }
 
+    /// Why a cell fails before any estimation: no comparison or no treated units, or (for the
+    /// propensity-score methods) a treated share at which R `did`'s intercept-only overlap check
+    /// (share ≥ 0.999) fails or every comparison unit is trimmed.
+    private func countFailure(treated: Int, control: Int) -> String? {
+        guard control > 0 else { return "no comparison units (never-treated or not-yet-treated) in its periods" }
+        guard treated > 0 else { return "no unit of the cohort is observed in its periods" }
+        guard options.estimationMethod != .outcomeRegression else { return nil }
+        let share = Double(treated) / Double(treated + control)
+        if share >= 0.999 { return "overlap fails: the cohort is \(share) of the comparison sample (R did's cut-off is 0.999)" }
+        if share >= options.propensityTrimLevel { return "every comparison unit is trimmed (propensity score \(share) ≥ \(options.propensityTrimLevel))" }
+        return nil
+    }
+
     /// The 2×2 cells without covariates, in closed form: two passes over the units per cell,
     /// writing only the cell's row of the preallocated influence matrix.
     private func unconditionalCells(_ cells: [GroupTimeCell], sample: CallawaySantAnnaSample,
-                                    estimates: inout [Double], influence: inout [Double]) throws {
+                                    estimates: inout [Double], influence: inout [Double], failures: inout [String?]) {
         let n = sample.unitCount
         let scale = Double(n)
-        try sample.outcome.withUnsafeBufferPointer { y in
-            try sample.cohort.withUnsafeBufferPointer { cohort in
-                try influence.withUnsafeMutableBufferPointer { psi in
+        sample.outcome.withUnsafeBufferPointer { y in
+            sample.cohort.withUnsafeBufferPointer { cohort in
+                influence.withUnsafeMutableBufferPointer { psi in
                     for (k, cell) in cells.enumerated() where !cell.isReference {
                         let threshold = controlThreshold(cell)
                         let g = cell.group
@@ -108,7 +154,7 @@ public struct CallawaySantAnna: Sendable {
                             let change = y[post + i] - y[base + i]
                             if c == g { sumTreated += change; treated += 1 } else if c > threshold { sumControl += change; control += 1 }
                         }
-                        guard control > 0 else { throw emptyComparison(cell, sample) }
+                        if let failure = countFailure(treated: treated, control: control) { failures[k] = failure; continue }
                         let meanTreated = sumTreated / Double(treated), meanControl = sumControl / Double(control)
                         estimates[k] = meanTreated - meanControl
                         let scaleTreated = scale / Double(treated), scaleControl = -scale / Double(control)
@@ -128,6 +174,52 @@ public struct CallawaySantAnna: Sendable {
         }
     }
 
+    /// The 2×2 cells of an unbalanced panel without covariates, as repeated cross sections (R
+    /// `did`'s `allow_unbalanced_panel = TRUE`): with `n₁` observations of the cohort (T) and the
+    /// comparison units (C) in the two periods (1 = `t`, 0 = base), `ATT = (Ȳ_T1 − Ȳ_T0) −
+    /// (Ȳ_C1 − Ȳ_C0)`; each observation's influence is `±n₁(Y − Ȳ_dp)/n_dp` (DRDID's
+    /// `drdid_rc` with an intercept only), scaled by `n/n₁` and summed within its unit.
+    private func unbalancedCells(_ cells: [GroupTimeCell], sample: CallawaySantAnnaSample,
+                                 estimates: inout [Double], influence: inout [Double], failures: inout [String?]) {
+        let n = sample.unitCount
+        for (k, cell) in cells.enumerated() where !cell.isReference {
+            let threshold = controlThreshold(cell)
+            let post = cell.time * n, base = cell.base * n
+            // sums and counts of the four cells: treated post, treated base, control post, control base
+            var sum = [Double](repeating: 0, count: 4), count = [Int](repeating: 0, count: 4)
+            for i in 0..<n {
+                let c = sample.cohort[i]
+                let arm = c == cell.group ? 0 : (c > threshold ? 2 : -1)
+                guard arm >= 0 else { continue }
+                if sample.observed[post + i] { sum[arm] += sample.outcome[post + i]; count[arm] += 1 }
+                if sample.observed[base + i] { sum[arm + 1] += sample.outcome[base + i]; count[arm + 1] += 1 }
+            }
+            if count[0] == 0 || count[1] == 0 {
+                failures[k] = "no unit of the cohort is observed in period "
+                    + sample.periodLabels[count[0] == 0 ? cell.time : cell.base]
+                continue
+            }
+            if count[2] == 0 || count[3] == 0 {
+                failures[k] = "no comparison unit is observed in period " + sample.periodLabels[count[2] == 0 ? cell.time : cell.base]
+                continue
+            }
+            if let failure = countFailure(treated: count[0] + count[1], control: count[2] + count[3]) { failures[k] = failure; continue }
+            let mean = (0..<4).map { sum[$0] / Double(count[$0]) }
+            estimates[k] = (mean[0] - mean[1]) - (mean[2] - mean[3])
+            // n/n₁ · n₁(Y − Ȳ)/n_dp = n(Y − Ȳ)/n_dp, with signs +, −, −, +.
+            let scale = [1.0, -1, -1, 1].enumerated().map { $0.element * Double(n) / Double(count[$0.offset]) }
+            for i in 0..<n {
+                let c = sample.cohort[i]
+                let arm = c == cell.group ? 0 : (c > threshold ? 2 : -1)
+                guard arm >= 0 else { continue }
+                var value = 0.0
+                if sample.observed[post + i] { value += scale[arm] * (sample.outcome[post + i] - mean[arm]) }
+                if sample.observed[base + i] { value += scale[arm + 1] * (sample.outcome[base + i] - mean[arm + 1]) }
+                influence[k * n + i] = value
+            }
+        }
+    }
+
     /// Comparison units of a cell are those with `cohort > threshold` (and not the cell's own
     /// cohort): never treated = `Int32.max`, so the never-treated group uses `Int32.max − 1`.
     private func controlThreshold(_ cell: GroupTimeCell) -> Int32 {
@@ -137,14 +229,11 @@ public struct CallawaySantAnna: Sendable {
         }
     }
 
-    private func emptyComparison(_ cell: GroupTimeCell, _ sample: CallawaySantAnnaSample) -> CallawaySantAnnaError {
-        .emptyComparisonGroup(group: sample.periodLabels[Int(cell.group)], time: sample.periodLabels[cell.time])
-    }
-
     /// The 2×2 cells with covariates (DRDID estimators), gathering each cell's units into one
-    /// reused workspace.
+    /// reused workspace; a cell that cannot be estimated records its reason in `failures`.
     private func covariateCells(_ cells: [GroupTimeCell], sample: CallawaySantAnnaSample,
-                                estimates: inout [Double], influence: inout [Double]) throws {
+                                estimates: inout [Double], influence: inout [Double], failures: inout [String?],
+                                largestScores: inout [Double]) {
         let n = sample.unitCount
         let p = sample.covariates.count + 1
         var work = CovariateTwoByTwo(capacity: n, covariateCount: sample.covariates.count)
@@ -165,14 +254,15 @@ public struct CallawaySantAnna: Sendable {
                 for (j, column) in sample.covariates.enumerated() { work.design[count * p + 1 + j] = column[earlier + i] }
                 count += 1
             }
-            guard control > 0 else { throw emptyComparison(cell, sample) }
+            guard control > 0 else { failures[k] = countFailure(treated: count, control: 0); continue }
             work.count = count
             do {
                 estimates[k] = try work.estimate(method: options.estimationMethod, trimLevel: options.propensityTrimLevel)
             } catch {
-                throw CallawaySantAnnaError.cellNotEstimable(group: sample.periodLabels[Int(cell.group)],
-                                                              time: sample.periodLabels[cell.time], reason: error.reason)
+                failures[k] = error.reason
+                continue
             }
+            largestScores[k] = work.largestScore
             let scale = Double(n) / Double(count)
             for m in 0..<count { influence[k * n + members[m]] = scale * work.influence[m] }
         }

@@ -38,6 +38,10 @@ struct CallawaySantAnnaAggregator {
         cell.eventTime <= (maxEventTime ?? Int.max)
     }
 
+    /// Cells that enter aggregations: every cell but those not estimable (R `did`'s
+    /// `aggte(na.rm = TRUE)` removes them before anything else).
+    private var usable: [Int] { cells.indices.filter { cells[$0].isEstimable } }
+
     /// Writes the influence function of `Σ_k w_k ATT_k` over `keep` into `out` and returns the
     /// estimate; `w_k = p_k / Σ p` (cohort shares, plus the estimated-share term) or `1/|K|`.
     private func combine(_ keep: [Int], shareWeighted: Bool, into out: UnsafeMutableBufferPointer<Double>) -> Double {
@@ -115,7 +119,7 @@ struct CallawaySantAnnaAggregator {
 
     /// `aggte(type = "simple")`.
     func simple() throws -> Aggregation {
-        let keep = cells.indices.filter { cells[$0].isPost && withinWindow(cells[$0]) }
+        let keep = usable.filter { cells[$0].isPost && withinWindow(cells[$0]) }
         guard !keep.isEmpty else { throw CallawaySantAnnaError.emptyAggregation("simple") }
         let (effects, matrix) = aggregate(parts: [keep], shareWeighted: true)
         return Aggregation(kind: .simple, overall: effects[0], keys: [], effects: [], influence: [], overallInfluence: matrix)
@@ -124,31 +128,40 @@ struct CallawaySantAnnaAggregator {
     /// `aggte(type = "dynamic", min_e, max_e)`.
     func dynamic() throws -> Aggregation {
         let low = minEventTime ?? Int.min, high = maxEventTime ?? Int.max
-        let eventTimes = Set(cells.map(\.eventTime)).filter { $0 >= low && $0 <= high }.sorted()
+        let usable = self.usable
+        let eventTimes = Set(usable.map { cells[$0].eventTime }).filter { $0 >= low && $0 <= high }.sorted()
         guard !eventTimes.isEmpty else { throw CallawaySantAnnaError.emptyAggregation("dynamic") }
-        let parts = eventTimes.map { e in cells.indices.filter { cells[$0].eventTime == e } }
+        let parts = eventTimes.map { e in usable.filter { cells[$0].eventTime == e } }
         let (effects, matrix) = aggregate(parts: parts, shareWeighted: true)
         let (overall, psi) = meanOf(eventTimes.indices.filter { eventTimes[$0] >= 0 }, effects: effects, influence: matrix)
         return Aggregation(kind: .dynamic, overall: overall, keys: eventTimes, effects: effects, influence: matrix,
                            overallInfluence: psi)
     }
 
-    /// `aggte(type = "group", max_e)`: cohort means, overall weighted by cohort shares.
+    /// `aggte(type = "group", max_e)`: cohort means, overall weighted by cohort shares. A cohort
+    /// without an estimable post-treatment cell in the window is left out (R `did` with
+    /// `na.rm = TRUE`); with every cell estimable every cohort has one (its `t = g` cell).
     func group() -> Aggregation {
-        let keys = sample.groups.map { Int($0) }
-        let parts = keys.map { g in cells.indices.filter { cells[$0].group == g && cells[$0].isPost && withinWindow(cells[$0]) } }
+        let usable = self.usable
+        var keys: [Int] = [], parts: [[Int]] = [], positions: [Int] = []
+        for (position, group) in sample.groups.enumerated() {
+            let g = Int(group)
+            let keep = usable.filter { cells[$0].group == g && cells[$0].isPost && withinWindow(cells[$0]) }
+            if !keep.isEmpty { keys.append(g); parts.append(keep); positions.append(position) }
+        }
         let (effects, matrix) = aggregate(parts: parts, shareWeighted: false)
-        let total = shares.reduce(0, +)
+        let total = positions.reduce(0) { $0 + shares[$1] }
         var psi = [Double](repeating: 0, count: n)
         var estimate = 0.0
-        for (g, effect) in effects.enumerated() {
-            let weight = shares[g] / total
+        for (k, effect) in effects.enumerated() {
+            let weight = shares[positions[k]] / total
             estimate += weight * effect.estimate
-            for i in 0..<n { psi[i] += weight * matrix[g * n + i] }
+            for i in 0..<n { psi[i] += weight * matrix[k * n + i] }
         }
+        var sums = [Double](repeating: 0, count: shares.count), counts = sums
+        for (k, effect) in effects.enumerated() { sums[positions[k]] = effect.estimate; counts[positions[k]] = 1 }
         psi.withUnsafeMutableBufferPointer { out in
-            addShareInfluence(sums: effects.map(\.estimate), counts: [Double](repeating: 1, count: shares.count),
-                              estimate: estimate, total: total, into: out)
+            addShareInfluence(sums: sums, counts: counts, estimate: estimate, total: total, into: out)
         }
         return Aggregation(kind: .group, overall: Effect(estimate: estimate, standardError: standardError(psi)),
                            keys: keys, effects: effects, influence: matrix, overallInfluence: psi)
@@ -156,10 +169,11 @@ struct CallawaySantAnnaAggregator {
 
     /// `aggte(type = "calendar")`: periods from the first adoption on that have treated cohorts.
     func calendar() -> Aggregation {
+        let usable = self.usable
         let first = Int(sample.groups[0])
         var keys: [Int] = [], parts: [[Int]] = []
         for t in first..<sample.periodCount {
-            let keep = cells.indices.filter { cells[$0].time == t && cells[$0].isPost }
+            let keep = usable.filter { cells[$0].time == t && cells[$0].isPost }
             if !keep.isEmpty { keys.append(t); parts.append(keep) }
         }
         let (effects, matrix) = aggregate(parts: parts, shareWeighted: true)

@@ -50,13 +50,37 @@ public struct CallawaySantAnnaOptions: Sendable, Equatable {
         }
     }
 
-    /// What to do with an unbalanced panel (CS needs every unit in every period).
+    /// What to do with an unbalanced panel (some units not observed in every period).
     public enum UnbalancedPanelPolicy: String, Sendable, CaseIterable {
-        /// Throw ``CallawaySantAnnaError/unbalancedPanel(unitsMissingPeriods:periodCount:)`` (the default).
+        /// Throw ``CallawaySantAnnaError/unbalancedPanel(unitsMissingPeriods:periodCount:)`` (the default
+        /// of the library, so that no caller drops units without asking).
         case reject
         /// Keep only the units observed in every period, counted in the notes: what R `did` does
         /// by default (`allow_unbalanced_panel = FALSE` → `BMisc::makeBalancedPanel`).
-        case dropIncompleteUnits
+        case dropIncompleteUnits = "balance"
+        /// Keep every unit (R `did`'s `allow_unbalanced_panel = TRUE`): each ATT(g,t) uses the
+        /// observations of its two periods as repeated cross sections, and the influence function
+        /// of each observation is summed within its unit, so standard errors stay clustered by
+        /// unit. Without covariates the 2×2 comparison is the difference of four period means
+        /// (what DRDID's `drdid_rc`, `reg_did_rc` and `std_ipw_did_rc` all reduce to); with
+        /// covariates it throws ``CallawaySantAnnaError/unbalancedWithCovariates``. A balanced panel
+        /// is estimated as a panel, as R `did` does.
+        case allowUnbalanced = "allow"
+    }
+
+    /// What the aggregations do when some ATT(g,t) cannot be estimated (a propensity-score logit
+    /// that separates, a singular outcome regression, no comparison units): R `did` reports those
+    /// cells as NA and its `aggte` stops unless `na.rm = TRUE`.
+    public enum FailedCellPolicy: String, Sendable, CaseIterable {
+        /// Throw ``CallawaySantAnnaError/cellsNotEstimable(_:)`` naming every failed cell and its
+        /// reason (the default, R `did`'s `aggte(na.rm = FALSE)`): leaving cells out changes what
+        /// the aggregations average over, so it must be asked for.
+        case reject
+        /// Report the failed cells as not estimable (with their reasons) and leave them out of
+        /// every aggregation, with a note (R `did`'s `aggte(na.rm = TRUE)`): weights are
+        /// renormalised over the remaining cells, and a cohort without any estimable
+        /// post-treatment cell leaves the group aggregation.
+        case dropFromAggregations = "drop"
     }
 
     /// Comparison group; default never treated.
@@ -70,6 +94,8 @@ public struct CallawaySantAnnaOptions: Sendable, Equatable {
     public var cluster: String?
     /// Unbalanced panels; default reject.
     public var unbalancedPanel: UnbalancedPanelPolicy
+    /// ATT(g,t) that cannot be estimated; default reject (R `did`'s `aggte(na.rm = FALSE)`).
+    public var failedCells: FailedCellPolicy
     /// Smallest event time of the dynamic aggregation (R `did`'s `min_e`); nil = all.
     public var minEventTime: Int?
     /// Largest event time of the dynamic aggregation, also capping the cells of the simple and
@@ -79,16 +105,18 @@ public struct CallawaySantAnnaOptions: Sendable, Equatable {
     /// `trim.level`, 0.995).
     public var propensityTrimLevel: Double
 
-    /// Creates options; every default is R `did`'s.
+    /// Creates options; every default is R `did`'s except ``unbalancedPanel`` (R `did` balances
+    /// silently apart from a warning; here the caller chooses).
     public init(controlGroup: ControlGroup = .neverTreated, basePeriod: BasePeriod = .varying,
                 estimationMethod: EstimationMethod = .doublyRobust, cluster: String? = nil,
-                unbalancedPanel: UnbalancedPanelPolicy = .reject,
+                unbalancedPanel: UnbalancedPanelPolicy = .reject, failedCells: FailedCellPolicy = .reject,
                 minEventTime: Int? = nil, maxEventTime: Int? = nil, propensityTrimLevel: Double = 0.995) {
         self.controlGroup = controlGroup
         self.basePeriod = basePeriod
         self.estimationMethod = estimationMethod
         self.cluster = cluster
         self.unbalancedPanel = unbalancedPanel
+        self.failedCells = failedCells
         self.minEventTime = minEventTime
         self.maxEventTime = maxEventTime
         self.propensityTrimLevel = propensityTrimLevel
@@ -96,10 +124,34 @@ public struct CallawaySantAnnaOptions: Sendable, Equatable {
 }
 
 /// Why a Callaway & Sant'Anna estimate could not be computed; each message says what was
-/// expected and what to do.
+/// expected and what to do, naming roles (the comparison group, the cluster column), never
+/// command-line flags.
 public enum CallawaySantAnnaError: Error, Equatable, CustomStringConvertible {
+    /// One ATT(g,t) that could not be estimated: its cohort and period (labels) and why.
+    public struct FailedCell: Sendable, Equatable {
+        /// Cohort label (first treated period).
+        public let group: String
+        /// Period label.
+        public let time: String
+        /// Why, in words.
+        public let reason: String
+
+        /// Creates a failed cell.
+        public init(group: String, time: String, reason: String) {
+            self.group = group
+            self.time = time
+            self.reason = reason
+        }
+
+        /// `ATT(g,t)` with the labels.
+        public var name: String { "ATT(\(group),\(time))" }
+    }
+
     /// Some units are not observed in every period.
     case unbalancedPanel(unitsMissingPeriods: Int, periodCount: Int)
+    /// Estimation on an unbalanced panel with covariates (R `did`'s repeated-cross-section DRDID
+    /// estimators) is not implemented.
+    case unbalancedWithCovariates(unitsMissingPeriods: Int)
     /// The never-treated comparison group is empty.
     case noNeverTreatedUnits
     /// No cohort is first treated after the first period and within the sample.
@@ -108,10 +160,10 @@ public enum CallawaySantAnnaError: Error, Equatable, CustomStringConvertible {
     case tooFewPeriods(Int)
     /// The cluster column changes within a unit.
     case clusterVariesWithinUnit(cluster: String, unit: String)
-    /// A 2×2 comparison has no comparison units.
-    case emptyComparisonGroup(group: String, time: String)
-    /// A 2×2 comparison cannot be estimated (singular design, no overlap, no convergence).
-    case cellNotEstimable(group: String, time: String, reason: String)
+    /// Some ATT(g,t) cannot be estimated (no comparison units, singular design, separation) and
+    /// the failed-cell policy is ``CallawaySantAnnaOptions/FailedCellPolicy/reject``, or every
+    /// cell failed.
+    case cellsNotEstimable([FailedCell], total: Int)
     /// No cell enters an aggregation (for example `maxEventTime` below 0).
     case emptyAggregation(String)
 
@@ -120,24 +172,43 @@ public enum CallawaySantAnnaError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .unbalancedPanel(missing, periods):
             return "Callaway-Sant'Anna needs a balanced panel: \(missing) unit\(missing == 1 ? " is" : "s are") "
-                + "not observed in all \(periods) periods; drop them first (R did drops them by default)"
+                + "not observed in all \(periods) periods; balance the panel by dropping them (R did's default) "
+                + "or estimate on the unbalanced panel (R did's allow_unbalanced_panel)"
+        case .unbalancedWithCovariates(let missing):
+            return "Callaway-Sant'Anna on an unbalanced panel (\(missing) unit\(missing == 1 ? "" : "s") not observed "
+                + "in every period) with covariates needs R did's repeated-cross-section DRDID estimators, which are "
+                + "not implemented; balance the panel by dropping those units, or estimate without covariates"
         case .noNeverTreatedUnits:
-            return "--control never: no unit is never treated; use --control notyet "
-                + "(not-yet-treated units as the comparison group)"
+            return "Callaway-Sant'Anna with never-treated comparison units: no unit is never treated; "
+                + "use not-yet-treated units as the comparison group"
         case .noTreatedCohort:
             return "Callaway-Sant'Anna: no cohort is first treated after the first period; "
                 + "expected some units treated later in the sample"
         case .tooFewPeriods(let count):
             return "Callaway-Sant'Anna: \(count) period\(count == 1 ? "" : "s") left; expected at least 2"
         case let .clusterVariesWithinUnit(cluster, unit):
-            return "--cluster \(cluster): the cluster of unit '\(unit)' changes over time; "
+            return "the cluster column \(cluster): the cluster of unit '\(unit)' changes over time; "
                 + "expected a cluster that contains whole units"
-        case let .emptyComparisonGroup(group, time):
-            return "ATT(g=\(group), t=\(time)): no comparison units; expected never-treated or not-yet-treated units"
-        case let .cellNotEstimable(group, time, reason):
-            return "ATT(g=\(group), t=\(time)) cannot be estimated: \(reason)"
+        case let .cellsNotEstimable(cells, total):
+            // One clause per distinct reason, naming its cells (at most 10 each).
+            var reasons: [String] = [], names: [String: [String]] = [:]
+            for cell in cells {
+                if names[cell.reason] == nil { reasons.append(cell.reason) }
+                names[cell.reason, default: []].append(cell.name)
+            }
+            let clauses = reasons.map { reason -> String in
+                let list = names[reason] ?? []
+                let shown = list.prefix(10).joined(separator: ", ") + (list.count > 10 ? " and \(list.count - 10) more" : "")
+                return "\(shown) (\(reason))"
+            }.joined(separator: "; ")
+            if cells.count == total {
+                return "Callaway-Sant'Anna: no ATT(g,t) can be estimated: \(clauses)"
+            }
+            return "Callaway-Sant'Anna: \(cells.count) of \(total) ATT(g,t) cannot be estimated: \(clauses); the "
+                + "aggregations would average over fewer cells than asked, so leave them out explicitly (R did's aggte "
+                + "na.rm = TRUE) to report the rest"
         case .emptyAggregation(let what):
-            return "Callaway-Sant'Anna: no ATT(g,t) enters the \(what) aggregation; check --min-e/--max-e"
+            return "Callaway-Sant'Anna: no ATT(g,t) enters the \(what) aggregation; check the event-time window"
         }
     }
 }

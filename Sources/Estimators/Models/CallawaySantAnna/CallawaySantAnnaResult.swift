@@ -25,8 +25,15 @@ public struct CallawaySantAnnaResult: Sendable {
         public let isReference: Bool
         /// ATT(g,t).
         public let estimate: Double
-        /// Analytic standard error (NaN for reference cells).
+        /// Analytic standard error (NaN for reference cells and cells that are not estimable).
         public let standardError: Double
+        /// Why the cell could not be estimated (R `did` reports NA), nil when it was; such a cell
+        /// has NaN estimate and standard error, a zero influence function, and is left out of
+        /// every aggregation.
+        public let failure: String?
+
+        /// Whether the cell was estimated.
+        public var isEstimable: Bool { failure == nil }
     }
 
     /// An estimate with a normal-approximation standard error (R `did` uses the normal).
@@ -86,7 +93,8 @@ public struct CallawaySantAnnaResult: Sendable {
     public let options: CallawaySantAnnaOptions
     /// Outcome column.
     public let outcomeName: String
-    /// Observations used (`unitCount × periodCount`).
+    /// Observations used (`unitCount × periodCount` on a balanced sample; the observed unit-periods
+    /// of an unbalanced panel estimated as repeated cross sections).
     public let observationCount: Int
     /// Units used (`n`).
     public let unitCount: Int

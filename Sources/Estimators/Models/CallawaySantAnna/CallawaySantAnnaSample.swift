@@ -1,19 +1,21 @@
-/// The balanced, wide sample the Callaway & Sant'Anna estimator works on, prepared from a
-/// ``Panel`` the way R `did`'s `pre_process_did` prepares a panel:
+/// The wide sample the Callaway & Sant'Anna estimator works on, prepared from a ``Panel`` the
+/// way R `did`'s `pre_process_did` prepares a panel, in its order:
 ///
-/// 1. Unbalanced panels are rejected, or (``CallawaySantAnnaOptions/UnbalancedPanelPolicy/dropIncompleteUnits``)
-///    reduced to the units observed in every period.
-/// 2. Cohorts after the last period count as never treated (as R `did` recodes them); units
-///    treated in the first period (adoption index ≤ 0) are dropped and counted:
-///    "Dropped N units that were already treated in the first period".
-/// 3. Without never-treated units, the never-treated comparison group is an error; with the
+/// 1. Cohorts after the last period count as never treated (as R `did` recodes them).
+/// 2. Without never-treated units, the never-treated comparison group is an error; with the
 ///    not-yet-treated group the periods from the last cohort's adoption on are dropped, and
 ///    that cohort serves only as a comparison group (as R `did` 2.5).
+/// 3. Units treated in the first period (adoption index ≤ 0) are dropped and counted:
+///    "Dropped N units that were already treated in the first period".
+/// 4. Units not observed in every remaining period are rejected, dropped and counted
+///    (``CallawaySantAnnaOptions/UnbalancedPanelPolicy/dropIncompleteUnits``, R `did`'s
+///    default), or kept (``CallawaySantAnnaOptions/UnbalancedPanelPolicy/allowUnbalanced``,
+///    then ``observed`` says which unit-periods exist).
 ///
 /// Units keep the panel's order; cohorts are period indices (``Panel/neverTreated`` for never
-/// treated, and possibly `≥ periodCount` for the last cohort after step 3). Outcomes and
+/// treated, and possibly `≥ periodCount` for the last cohort after step 2). Outcomes and
 /// covariates are stored period-major (`value[t * unitCount + i]`) so that the changes of one
-/// 2×2 comparison are two contiguous runs.
+/// 2×2 comparison are two contiguous runs; unobserved unit-periods hold 0.
 struct CallawaySantAnnaSample: Sendable {
     /// Kept units `n` (the `n` of R `did`'s influence functions).
     let unitCount: Int
@@ -23,6 +25,9 @@ struct CallawaySantAnnaSample: Sendable {
     let outcome: [Double]
     /// Covariates, each period-major.
     let covariates: [[Double]]
+    /// Whether unit `i` is observed in period `t` (`observed[t * unitCount + i]`); empty when
+    /// every kept unit is observed in every kept period.
+    let observed: [Bool]
     /// Cohort (adoption period index) of each kept unit.
     let cohort: [Int32]
     /// Panel unit index of each kept unit (the key of the influence functions).
@@ -44,51 +49,76 @@ struct CallawaySantAnnaSample: Sendable {
     /// What was dropped or adjusted, in words.
     let notes: [String]
 
+    /// Whether the sample is an unbalanced panel estimated as repeated cross sections.
+    var isUnbalanced: Bool { !observed.isEmpty }
+
+    /// Observations used: the observed unit-periods of the kept units and periods.
+    var observationCount: Int { isUnbalanced ? observed.lazy.filter { $0 }.count : unitCount * periodCount }
+
     init(panel: Panel, options: CallawaySantAnnaOptions) throws {
         let fullT = panel.periodCount
         var notes: [String] = []
 
-        // 1. Balance.
-        var complete = [Bool](repeating: true, count: panel.unitCount)
-        var incomplete = 0
-        for unit in 0..<panel.unitCount where panel.unitStart[unit + 1] - panel.unitStart[unit] != fullT {
-            complete[unit] = false
-            incomplete += 1
-        }
-        if incomplete > 0 {
-            guard options.unbalancedPanel == .dropIncompleteUnits else {
-                throw CallawaySantAnnaError.unbalancedPanel(unitsMissingPeriods: incomplete, periodCount: fullT)
-            }
-            notes.append("Dropped \(incomplete) unit\(incomplete == 1 ? "" : "s") not observed in every period "
-                         + "to balance the panel (as R did)")
-        }
-
-        // Cohorts after the last period are never treated in the sample (R did recodes them to 0).
+        // 1. Cohorts after the last period are never treated in the sample (R did recodes them to 0).
         let adoptionOf = panel.adoptionPeriod.map { $0 >= Int32(fullT) ? Panel.neverTreated : $0 }
 
-        // 2. Units already treated in the first period.
-        var kept: [Int] = []
-        kept.reserveCapacity(panel.unitCount)
+        // 2. Never-treated units, or trimmed periods.
+        var periodCount = fullT
+        if !adoptionOf.contains(Panel.neverTreated) {
+            guard options.controlGroup == .notYetTreated else { throw CallawaySantAnnaError.noNeverTreatedUnits }
+            guard let last = adoptionOf.max(), last > 0 else { throw CallawaySantAnnaError.noTreatedCohort }
+            periodCount = Int(last)
+            notes.append("No never-treated units: periods from \(panel.periodLabels[Int(last)]) on dropped and cohort "
+                         + "\(panel.periodLabels[Int(last)]) used only as a not-yet-treated comparison group (as R did)")
+        }
+        guard periodCount >= 2 else { throw CallawaySantAnnaError.tooFewPeriods(periodCount) }
+
+        // 3. Units already treated in the first period.
+        var candidates: [Int] = []
+        candidates.reserveCapacity(panel.unitCount)
         var treatedFirst = 0
-        for unit in 0..<panel.unitCount where complete[unit] {
-            if adoptionOf[unit] <= 0 { treatedFirst += 1 } else { kept.append(unit) }
+        for unit in 0..<panel.unitCount {
+            if adoptionOf[unit] <= 0 { treatedFirst += 1 } else { candidates.append(unit) }
         }
         if treatedFirst > 0 {
             notes.append("Dropped \(treatedFirst) unit\(treatedFirst == 1 ? "" : "s") that "
                          + "\(treatedFirst == 1 ? "was" : "were") already treated in the first period (as R did)")
         }
 
-        // 3. Never-treated units, or trimmed periods.
-        var periodCount = fullT
-        let hasNever = kept.contains { adoptionOf[$0] == Panel.neverTreated }
-        if !hasNever {
-            guard options.controlGroup == .notYetTreated else { throw CallawaySantAnnaError.noNeverTreatedUnits }
-            guard let last = kept.map({ adoptionOf[$0] }).max() else { throw CallawaySantAnnaError.noTreatedCohort }
-            periodCount = Int(last)
-            notes.append("No never-treated units: periods from \(panel.periodLabels[Int(last)]) on dropped and cohort "
-                         + "\(panel.periodLabels[Int(last)]) used only as a not-yet-treated comparison group (as R did)")
+        // 4. Balance: observed periods of each unit among the kept ones (rows are sorted by period).
+        func observedCount(_ unit: Int) -> Int {
+            var count = 0
+            for row in panel.unitStart[unit]..<panel.unitStart[unit + 1] where Int(panel.periodIndex[row]) < periodCount {
+                count += 1
+            }
+            return count
         }
-        guard periodCount >= 2 else { throw CallawaySantAnnaError.tooFewPeriods(periodCount) }
+        let incomplete = candidates.filter { observedCount($0) != periodCount }
+        var kept = candidates
+        var unbalanced = false
+        if !incomplete.isEmpty {
+            let count = incomplete.count, plural = incomplete.count == 1 ? "" : "s"
+            switch options.unbalancedPanel {
+            case .reject:
+                throw CallawaySantAnnaError.unbalancedPanel(unitsMissingPeriods: count, periodCount: periodCount)
+            case .dropIncompleteUnits:
+                let drop = Set(incomplete)
+                kept = candidates.filter { !drop.contains($0) }
+                notes.append("Dropped \(count) unit\(plural) not observed in every period to balance the panel "
+                             + "(as R did by default)")
+            case .allowUnbalanced:
+                guard panel.covariates.isEmpty else { throw CallawaySantAnnaError.unbalancedWithCovariates(unitsMissingPeriods: count) }
+                let empty = Set(incomplete.filter { observedCount($0) == 0 })
+                if !empty.isEmpty {
+                    kept = candidates.filter { !empty.contains($0) }
+                    notes.append("Dropped \(empty.count) unit\(empty.count == 1 ? "" : "s") observed only in the dropped periods")
+                }
+                unbalanced = true
+                notes.append("Unbalanced panel: \(count) unit\(plural) not observed in every period kept; each ATT(g,t) "
+                             + "uses the units observed in its periods as repeated cross sections, influence functions "
+                             + "summed by unit (as R did with allow_unbalanced_panel = TRUE)")
+            }
+        }
 
         let n = kept.count
         var cohort = [Int32](repeating: 0, count: n)
@@ -107,12 +137,23 @@ struct CallawaySantAnnaSample: Sendable {
             column.withUnsafeBufferPointer { source in
                 out.withUnsafeMutableBufferPointer { target in
                     for (i, unit) in kept.enumerated() {
-                        let start = panel.unitStart[unit]
-                        for t in 0..<periodCount { target[t * n + i] = source[start + t] }
+                        for row in panel.unitStart[unit]..<panel.unitStart[unit + 1] {
+                            let t = Int(panel.periodIndex[row])
+                            if t < periodCount { target[t * n + i] = source[row] }
+                        }
                     }
                 }
             }
             return out
+        }
+        var observed: [Bool] = []
+        if unbalanced {
+            observed = [Bool](repeating: false, count: n * periodCount)
+            for (i, unit) in kept.enumerated() {
+                for row in panel.unitStart[unit]..<panel.unitStart[unit + 1] where Int(panel.periodIndex[row]) < periodCount {
+                    observed[Int(panel.periodIndex[row]) * n + i] = true
+                }
+            }
         }
 
         // Clusters.
@@ -143,6 +184,7 @@ struct CallawaySantAnnaSample: Sendable {
         self.periodCount = periodCount
         self.outcome = wide(panel.outcome)
         self.covariates = panel.covariates.map(wide)
+        self.observed = observed
         self.cohort = cohort
         self.panelUnit = kept
         self.cluster = clusterOfUnit

@@ -17,7 +17,9 @@ import Foundation
 /// `n₁ (X' diag(p̂(1−p̂)) X)⁻¹`, the information at the final, capped scores as csdid).
 ///
 /// R `did` marks a cell NA when the propensity score reaches 0.999 (no overlap) or a design is
-/// singular; DiDLab throws ``CallawaySantAnnaError/cellNotEstimable(group:time:reason:)`` there.
+/// singular; DiDLab reports the cell as not estimable there (``CellFailure``), and also when
+/// the logit has no maximum-likelihood estimate (separation), where R's `glm` stops after 25
+/// iterations with a warning and R `did` goes on with that unconverged fit unless it reaches 0.999.
 struct CovariateTwoByTwo {
     /// Regressors including the intercept.
     let dimension: Int
@@ -31,6 +33,8 @@ struct CovariateTwoByTwo {
     var influence: [Double]
     /// Units in the comparison (`n₁`).
     var count = 0
+    /// Largest fitted propensity score of the last ipw/dr estimate (output; 0 for reg).
+    var largestScore = 0.0
 
     init(capacity: Int, covariateCount: Int) {
         dimension = covariateCount + 1
@@ -117,19 +121,26 @@ struct CovariateTwoByTwo {
     /// DRDID `std_ipw_did_panel` (`regression == false`) and `drdid_panel` (`true`).
     private mutating func weighting(regression: Bool, trimLevel: Double) throws(CellFailure) -> Double {
         let p = dimension, n = count
-        guard let gamma = SmallLinearAlgebra.logit(x: design, response: treated, count: n, dimension: p) else {
-            throw CellFailure(reason: "the propensity-score logit does not converge (separation or collinear covariates)")
+        largestScore = 0
+        guard let fit = SmallLinearAlgebra.logit(x: design, response: treated, count: n, dimension: p) else {
+            throw CellFailure(reason: "the propensity-score logit is singular (collinear covariates)")
         }
         var score = [Double](repeating: 0, count: n)
         var largest = 0.0
         for i in 0..<n {
-            let probability = 1 / (1 + exp(-rowDot(i, gamma)))
+            let probability = 1 / (1 + exp(-rowDot(i, fit.coefficients)))
             largest = max(largest, probability)
             score[i] = min(probability, 1 - 1e-6)
         }
         guard largest < 0.999 else {
-            throw CellFailure(reason: "overlap fails: a propensity score reaches 0.999 (as R did, which reports NA)")
+            throw CellFailure(reason: "overlap fails: the covariates separate the cohort from its comparison units, "
+                              + "a propensity score reaches 0.999; R did reports NA")
         }
+        guard fit.converged else {
+            throw CellFailure(reason: "the propensity-score logit has no maximum-likelihood estimate: quasi-complete "
+                              + "separation, some comparison units' scores go to 0 without converging")
+        }
+        largestScore = largest
         // Vectorised cross products over a column-major copy of the design.
         let columns = SmallLinearAlgebra.columnMajor(design, count: n, dimension: p)
         var information = SmallLinearAlgebra.weightedCrossProducts(

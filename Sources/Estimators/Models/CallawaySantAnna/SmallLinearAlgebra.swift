@@ -99,18 +99,20 @@ enum SmallLinearAlgebra {
     }
 
     /// Maximum-likelihood logit of a 0/1 response on the rows of `x` (row-major `n × p`, first
-    /// column the intercept) by Newton–Raphson (IRLS), started at the intercept-only solution
-    /// and iterated until the largest step is below `1e-11 × max(1, |β|∞)` — past the point
-    /// where R's `glm` (deviance tolerance 1e-8) stops, so the fitted probabilities are the
+    /// column the intercept) by Newton–Raphson (IRLS) with step halving (a step is halved until
+    /// the log-likelihood does not fall, which keeps a far-out covariate value from throwing the
+    /// iterates off), started at the intercept-only solution and iterated until the full Newton
+    /// step is below `1e-11 × max(1, |β|∞)` — past the point where R's `glm` (deviance tolerance 1e-8) stops, so the fitted probabilities are the
     /// exact maximum-likelihood ones to rounding.
-    /// - Returns: the coefficients, or nil when the information matrix is singular or the
-    ///   iterations do not converge in 100 steps (separation).
+    /// - Returns: the coefficients and whether they converged (the last iterate after 100 steps
+    ///   when they do not: separation), or nil when the response does not vary or the
+    ///   information matrix is singular.
     ///
     /// Each iteration works on columns (the design is transposed once): the linear predictor is
     /// built column by column, the score and the information are vectorised dot products
     /// (``dot(_:_:)-(UnsafeBufferPointer<Double>,_)``) of the columns with the residuals and the
     /// weighted columns; only `exp` is evaluated row by row.
-    static func logit(x: [Double], response: [Double], count n: Int, dimension p: Int) -> [Double]? {
+    static func logit(x: [Double], response: [Double], count n: Int, dimension p: Int) -> (coefficients: [Double], converged: Bool)? {
         precondition(x.count >= n * p && response.count >= n)
         var beta = [Double](repeating: 0, count: p)
         var share = 0.0
@@ -122,7 +124,7 @@ enum SmallLinearAlgebra {
         var eta = [Double](repeating: 0, count: n)
         var weight = [Double](repeating: 0, count: n)
         var residual = [Double](repeating: 0, count: n)
-        for _ in 0..<100 {
+        for iteration in 0..<100 {
             columns.withUnsafeBufferPointer { design in
                 guard let base = design.baseAddress else { return }
                 eta.withUnsafeMutableBufferPointer { eta in
@@ -145,17 +147,43 @@ enum SmallLinearAlgebra {
             }
             let score = weightedColumnSums(columns: columns, weights: residual, count: n, dimension: p)
             var information = weightedCrossProducts(columns: columns, weights: weight, count: n, dimension: p)
-            guard invertPositiveDefinite(&information, dimension: p) else { return nil }
-            let step = multiply(information, score, dimension: p)
+            // A singular information matrix after the first step is the separation limit (weights → 0).
+            guard invertPositiveDefinite(&information, dimension: p) else { return iteration == 0 ? nil : (beta, false) }
+            var step = multiply(information, score, dimension: p)
+            guard step.allSatisfy(\.isFinite) else { return (beta, false) }
             var largestStep = 0.0, largestBeta = 1.0
             for k in 0..<p {
-                beta[k] += step[k]
                 largestStep = max(largestStep, abs(step[k]))
-                largestBeta = max(largestBeta, abs(beta[k]))
+                largestBeta = max(largestBeta, abs(beta[k] + step[k]))
             }
-            guard largestStep.isFinite else { return nil }
-            if largestStep <= 1e-11 * largestBeta { return beta }
+            // Step halving: the full Newton step can overshoot from the intercept-only start (a
+            // covariate value far from the rest); halve it until the log-likelihood does not fall.
+            let current = logLikelihood(columns: columns, response: response, beta: beta, count: n, dimension: p)
+            var candidate = zip(beta, step).map { $0 + $1 }
+            var halvings = 0
+            while halvings < 50, !(logLikelihood(columns: columns, response: response, beta: candidate, count: n,
+                                                 dimension: p) >= current - 1e-12 * max(1, abs(current))) {
+                for k in 0..<p { step[k] /= 2 }
+                candidate = zip(beta, step).map { $0 + $1 }
+                halvings += 1
+            }
+            beta = candidate
+            guard beta.allSatisfy(\.isFinite) else { return nil }
+            if largestStep <= 1e-11 * largestBeta { return (beta, true) }
         }
-        return nil
+        return (beta, false)
+    }
+
+    /// The logit log-likelihood `Σ_i y_i η_i − log(1 + e^{η_i})` at `beta`, evaluated stably
+    /// (`log(1 + e^η) = max(η, 0) + log1p(e^{−|η|})`).
+    private static func logLikelihood(columns: [Double], response: [Double], beta: [Double], count n: Int,
+                                      dimension p: Int) -> Double {
+        var total = 0.0
+        for i in 0..<n {
+            var eta = 0.0
+            for k in 0..<p { eta += columns[k * n + i] * beta[k] }
+            total += response[i] * eta - (max(eta, 0) + log1p(exp(-abs(eta))))
+        }
+        return total
     }
 }
