@@ -11,6 +11,18 @@ public enum ScenarioError: Error, Equatable, CustomStringConvertible {
     /// The geography cannot satisfy the requested sizes.
     case infeasibleGeography(String)
 
+    /// The error with `source` (the file name) in place of the generic "scenario".
+    public func naming(source: String) -> ScenarioError {
+        switch self {
+        case let .unknownKey(path, allowed):
+            return .unreadable(source: source, reason: "unknown field '\(path)'; allowed here: " + allowed.joined(separator: ", "))
+        case let .invalidValue(field, value, expected):
+            return .unreadable(source: source, reason: "field '\(field)' is \(value); expected \(expected)")
+        default:
+            return self
+        }
+    }
+
     /// One line.
     public var description: String {
         switch self {

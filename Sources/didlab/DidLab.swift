@@ -16,6 +16,7 @@ struct DidLab: ParsableCommand {
 
     static func main() {
         AllocatorTuning.keepFreedMemory()
+        AtomicFile.installInterruptCleanup()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -63,6 +63,7 @@ struct EstimateCommand: ParsableCommand {
     @OptionGroup var panel: PanelOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var spillover: RingOptions
+    @OptionGroup var memory: MemoryOption
 
     @Option(help: "Estimator: twfe, event, cs, sa, bjs, bacon, rings or rings-2s.")
     var method: MethodOption = .twfe
@@ -157,6 +158,10 @@ struct EstimateCommand: ParsableCommand {
         if inference == .wcb && ![.twfe, .event].contains(method) {
             throw ValidationError("--inference wcb applies to --method twfe or event")
         }
+        if let leads, leads < (method == .bjs ? 0 : 1) {
+            throw ValidationError("--leads must be at least \(method == .bjs ? 0 : 1), got \(leads)")
+        }
+        if let lags, lags < 0 { throw ValidationError("--lags must be at least 0, got \(lags)") }
         if let reps, reps < 1 { throw ValidationError("--reps must be at least 1, got \(reps)") }
         if by == nil && (permutations != nil || scope != nil) {
             throw ValidationError("--permutations and --scope apply only to --by")
@@ -175,6 +180,12 @@ struct EstimateCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Draws kept in memory: the wild bootstrap keeps its statistics (about 48 bytes a draw),
+        // the subgroup permutation test its draws (40), the multiplier bootstrap every effect of
+        // every draw (8 bytes each, for up to 256 effects).
+        try memory.check(inference == .wcb ? reps : nil, bytesPerItem: 48, what: "bootstrap draws", flag: "--reps")
+        try memory.check(permutations, bytesPerItem: 40, what: "permutation draws", flag: "--permutations")
+        try memory.check(bands, bytesPerItem: 8 * 256, what: "multiplier-bootstrap draws", flag: "--bands")
         let variance: VarianceType
         switch inference {
         case .iid: variance = .iid

@@ -25,6 +25,7 @@ struct MediateCommand: ParsableCommand {
         """)
 
     @OptionGroup var panel: PanelOptions
+    @OptionGroup var memory: MemoryOption
 
     @Option(help: "Mediator columns, comma separated.", transform: columnList)
     var m: [String] = []
@@ -65,6 +66,7 @@ struct MediateCommand: ParsableCommand {
     }
 
     func run() throws {
+        try memory.check(reps, bytesPerItem: 48, what: "bootstrap draws", flag: "--reps")
         let (data, columns) = try panel.loadPanel(numericColumns: m, flag: "--m")
         let variance: VarianceType
         if inference == .iid {

@@ -3,7 +3,7 @@ import Estimators
 
 /// `--memory`: the budget for allocations proportional to user input (draws, records).
 struct MemoryOption: ParsableArguments {
-    @Option(help: "Memory budget for draws and records: a size (8G, 512M) or a share of physical memory (50%). Default: half of physical memory.")
+    @Option(parsing: .unconditional, help: "Memory budget for draws and records: a size (8G, 512M) or a share of physical memory (50%). Default: half of physical memory.")
     var memory: String?
 
     func validate() throws {

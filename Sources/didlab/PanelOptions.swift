@@ -53,7 +53,25 @@ struct PanelOptions: ParsableArguments {
         guard lower.hasSuffix(".csv") || lower.hasSuffix(".txt") else {
             throw ValidationError("\(data): unsupported file type; expected a .csv file")
         }
-        return try Panel.load(csv: data, spec: spec(extraColumns: extraColumns))
+        do {
+            return try Panel.load(csv: data, spec: spec(extraColumns: extraColumns))
+        } catch PanelError.columnInTwoRoles(let column, let first, let second) {
+            throw ValidationError("\(data): column \(column.quotedForMessage) is named by \(flag(first)) (\(first)) and by "
+                                  + "\(flag(second)) (\(second)); expected each column in one role")
+        }
+    }
+
+    /// The flag that gives a column its role.
+    func flag(_ role: PanelSpec.Role) -> String {
+        switch role {
+        case .outcome: return "--y"
+        case .unit: return "--unit"
+        case .time: return "--time"
+        case .treatmentIndicator: return "--treat"
+        case .cohort: return "--cohort"
+        case .covariate: return "--x"
+        case .clustering: return "--cluster/--strata/--level/--by"
+        }
     }
 }
 

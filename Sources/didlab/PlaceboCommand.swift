@@ -29,6 +29,8 @@ struct PlaceboCommand: ParsableCommand {
 
     @OptionGroup var panel: PanelOptions
 
+    @OptionGroup var memory: MemoryOption
+
     @Option(help: "Estimator: twfe (the treat coefficient), event (mean of post-period terms, or --term), cs, sa or bjs (overall ATT).")
     var method: MethodOption = .twfe
 
@@ -96,6 +98,10 @@ struct PlaceboCommand: ParsableCommand {
             guard let permutations else { throw ValidationError("--permutations R is required (e.g. --permutations 1000)") }
             guard permutations >= 1 else { throw ValidationError("--permutations must be at least 1, got \(permutations)") }
         }
+        if let leads, leads < (method == .bjs ? 0 : 1) {
+            throw ValidationError("--leads must be at least \(method == .bjs ? 0 : 1), got \(leads)")
+        }
+        if let lags, lags < 0 { throw ValidationError("--lags must be at least 0, got \(lags)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if method != .event && (leads != nil || lags != nil || term != nil) {
             throw ValidationError("--leads, --lags and --term apply only to --method event")
@@ -103,7 +109,14 @@ struct PlaceboCommand: ParsableCommand {
         if let strata, strata == level { throw ValidationError("--strata and --level name the same column '\(strata)'") }
     }
 
+    /// Bytes kept per placebo draw: estimate and standard error, and the sorted copies the
+    /// report and plot take for quantiles.
+    static let bytesPerDraw = 40.0
+
     func run() throws {
+        try memory.check(permutations, bytesPerItem: Self.bytesPerDraw, what: "placebo draws (40 bytes each)",
+                         flag: "--permutations")
+        let files = try OutputFiles([draws, plot, out])
         let data = try panel.loadPanel(extraColumns: [strata, level].compactMap { $0 })
         let statistic: any PlaceboStatistic
         switch method {
@@ -130,12 +143,19 @@ struct PlaceboCommand: ParsableCommand {
         let progress = TerminalProgress.makeIfInteractive()
         var callback: (@Sendable (Int, Int) -> Void)?
         if let progress { callback = { done, total in progress.update(done, total) } }
-        let result = try test.run(on: data, statistic: statistic, progress: callback)
+        let result: PlaceboResult
+        do {
+            result = try test.run(on: data, statistic: statistic, progress: callback)
+        } catch PlaceboError.observedFailed(let message) where term != nil && message.contains("term") {
+            throw ValidationError("--term \(term ?? ""): \(message)")
+        }
         progress?.finish()
         let report = PlaceboReport(result, method: method.rawValue)
-        if let draws { try AtomicFile.write(report.drawsCSV(), to: draws) }
-        if let plot { try AtomicFile.write(PlaceboPlot(result).svg(), to: plot) }
-        try emit(format == .json ? report.json().rendered() + "\n" : report.table(), to: out)
+        if let writer = files.writer(draws) { try report.writeDrawsCSV { try writer.write($0) } }
+        try files.write(PlaceboPlot(result).svg(), to: plot)
+        let text = format == .json ? report.json().rendered() + "\n" : report.table()
+        if out == nil { FileHandle.standardOutput.write(Data(text.utf8)) } else { try files.write(text, to: out) }
+        try files.commit()
     }
 }
 

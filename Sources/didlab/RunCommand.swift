@@ -21,8 +21,10 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Override the spec's replications per condition.")
     var replications: Int?
 
-    @Option(parsing: .unconditional, help: "Override the spec's seed.")
+    @Option(parsing: .unconditional, help: "Override the spec's seed (0 ... 9223372036854775807).")
     var seed: UInt64?
+
+    @OptionGroup var memory: MemoryOption
 
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).")
     var threads: Int?
@@ -42,6 +44,9 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let replications, replications < 2 { throw ValidationError("--replications must be at least 2, got \(replications)") }
+        if let seed, seed > UInt64(Int.max) {
+            throw ValidationError("--seed must be at most \(Int.max) (a spec's seed is a signed 64-bit integer), got \(seed)")
+        }
         if let shard, MonteCarloRunner.Shard(parsing: shard) == nil {
             throw ValidationError("--shard expects I/N with 1 <= I <= N, got '\(shard)'")
         }
@@ -70,8 +75,15 @@ struct RunCommand: ParsableCommand {
         let resume = self.resume || (out == nil && FileManager.default.fileExists(atPath: outDirectory + "/manifest.json"))
         let progress = ProgressLine(label: experiment.name)
         let start = Date()
-        let outcome = try ExperimentRun.run(spec: experiment, specText: text, directory: outDirectory, threads: threads,
-                                            shard: shard, resume: resume) { done, total in progress.update(done, total) }
+        let outcome: ExperimentRun.Outcome
+        do {
+            outcome = try ExperimentRun.run(spec: experiment, specText: text, directory: outDirectory, threads: threads,
+                                            shard: shard, resume: resume, memory: memory.budget) { done, total in
+                progress.update(done, total)
+            }
+        } catch RunError.invalidSpec(_, "replications", let reason) where replications != nil {
+            throw ValidationError("--replications: \(reason)")
+        }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
         let report = RunReport(outcome.summary)

@@ -59,17 +59,21 @@ struct SimulateCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: spec) else { throw ValidationError("\(spec): no such file") }
             chosen = try Scenario.load(yamlFile: spec)
         } else {
-            chosen = try Scenario.preset(named: scenario ?? "paper")
+            do {
+                chosen = try Scenario.preset(named: scenario ?? "paper")
+            } catch let error as ScenarioError {
+                throw ValidationError("--scenario: \(error)")
+            }
         }
         if showSpec {
             print(try chosen.yaml(), terminator: "")
             return
         }
+        let files = try OutputFiles([out, truth])
         let simulated = try Simulator(chosen).simulate(replication: replication, seed: seed)
-        if let out { try AtomicFile.write(simulated.csv(), to: out) }
-        if let truth {
-            try AtomicFile.write(TruthJSON.render(simulated, scenario: chosen.name) + "\n", to: truth)
-        }
+        try files.write(simulated.csv(), to: out)
+        if truth != nil { try files.write(TruthJSON.render(simulated, scenario: chosen.name) + "\n", to: truth) }
+        try files.commit()
     }
 }
 

@@ -351,7 +351,7 @@ private func cells(_ t: CSVTable) -> [[String]] {
 @Test func errorDuplicateHeaderAfterTrimming() {
     let e = parseError("id,x, id \n1,2,3\n")
     #expect(e == .duplicateHeader(path: "t.csv", name: "id"))
-    #expect(e?.description == "t.csv: duplicate column name \"id\" in header")
+    #expect(e?.description == "t.csv:1: duplicate column name \"id\" in the header; expected distinct names")
     #expect(parseError("\"a\",a\n1,2\n") == .duplicateHeader(path: "t.csv", name: "a"))
     #expect(parseError("a,A\n1,2\n") == nil)
 }

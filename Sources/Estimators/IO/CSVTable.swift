@@ -223,7 +223,7 @@ public enum CSVError: Error, Equatable, CustomStringConvertible {
         case .wrongFieldCount(let path, let line, let expected, let found):
             return "\(path):\(line): expected \(expected) field\(expected == 1 ? "" : "s") (as in the header), found \(found)"
         case .duplicateHeader(let path, let name):
-            return "\(path): duplicate column name \"\(name)\" in header"
+            return "\(path):1: duplicate column name \"\(name)\" in the header; expected distinct names"
         }
     }
 }

@@ -37,12 +37,34 @@ public struct EventStudy: Sendable {
         return (leads.map { -$0 } ?? min(lowest, -1), lags ?? max(highest, 0))
     }
 
+    /// Most event-time terms an event study may have. Past it, the dense dummy columns and their
+    /// Gram grow without bound (an absurd cohort gave 1,425 terms and took 46 s); longer windows
+    /// must be binned with the number of leads and lags.
+    public static let maximumTerms = 1000
+
     /// Estimates the event study on `panel`.
-    /// - Throws: ``EstimationError/invalidOption(_:)`` for negative leads or lags.
+    /// - Throws: ``EstimationError/invalidOption(_:)`` for invalid leads or lags, or a window of
+    ///   more than ``maximumTerms`` event times.
     public func estimate(_ panel: Panel) throws -> Estimate {
-        if let leads, leads < 1 { throw EstimationError.invalidOption("--leads must be at least 1 (1 = no lead terms), got \(leads)") }
-        if let lags, lags < 0 { throw EstimationError.invalidOption("--lags must be at least 0, got \(lags)") }
+        let (terms, columns, notes) = try design(on: panel)
+        return try FixedEffectsRegression.fit(panel: panel, method: "event", terms: terms, columns: columns,
+                                              options: options, extraNotes: notes)
+    }
+
+    /// The event-time terms, their dummy columns and the notes that describe them.
+    /// - Throws: ``EstimationError/invalidOption(_:)`` as ``estimate(_:)``.
+    public func design(on panel: Panel) throws -> (terms: [Estimate.Term], columns: [[Double]], notes: [String]) {
+        if let leads, leads < 1 { throw EstimationError.invalidOption("the number of leads must be at least 1 (1 = no lead terms), got \(leads)") }
+        if let lags, lags < 0 { throw EstimationError.invalidOption("the number of lags must be at least 0, got \(lags)") }
         let (first, last) = window(for: panel)
+        let (span, overflow) = last.subtractingReportingOverflow(first)   // terms: e = -1 is omitted
+        let termCount = overflow ? Int.max : span
+        guard termCount <= EventStudy.maximumTerms else {
+            throw EstimationError.invalidOption(
+                "the event-study window e\(first)…e+\(last) would have \(termCount) event-time terms; at most "
+                + "\(EventStudy.maximumTerms) are allowed: bin the window with fewer leads and lags "
+                + "(are the cohorts far outside the sample periods?)")
+        }
         let eventTimes = (first...last).filter { $0 != -1 }
         var columns = [[Double]](repeating: [Double](repeating: 0, count: panel.observationCount),
                                  count: eventTimes.count)
@@ -57,8 +79,7 @@ public struct EventStudy: Sendable {
         var notes = ["reference period e-1 omitted; never-treated units carry no event-time dummies"]
         if leads != nil { notes.append("e\(first) bins all event times ≤ \(first)") }
         if lags != nil { notes.append("e+\(last) bins all event times ≥ \(last)") }
-        return try FixedEffectsRegression.fit(panel: panel, method: "event", terms: terms, columns: columns,
-                                              options: options, extraNotes: notes)
+        return (terms, columns, notes)
     }
 
     /// "e-2", "e+0", "e+3".

@@ -29,7 +29,7 @@ public enum PanelError: Error, Equatable, CustomStringConvertible {
     /// A cohort value is not a period of the time column's kind.
     case invalidCohort(source: String, line: Int, column: String, value: String, reason: String)
     /// One column is named for two roles (for example as the outcome and as a covariate).
-    case columnInTwoRoles(column: String, first: String, second: String)
+    case columnInTwoRoles(column: String, first: PanelSpec.Role, second: PanelSpec.Role)
     /// An option is inconsistent with the data (for example a covariate equal to the outcome).
     case invalidSpecification(String)
 

@@ -32,19 +32,36 @@ public struct PanelSpec: Sendable, Equatable {
         self.clusterColumns = clusterColumns
     }
 
+    /// What a column is used for, for messages (the command line maps each role to its flag).
+    public enum Role: Sendable, Equatable, CustomStringConvertible {
+        case outcome, unit, time, treatmentIndicator, cohort, covariate, clustering
+        /// The role in words.
+        public var description: String {
+            switch self {
+            case .outcome: return "the outcome"
+            case .unit: return "the unit identifier"
+            case .time: return "the time column"
+            case .treatmentIndicator: return "the treatment indicator"
+            case .cohort: return "the cohort (first treated period)"
+            case .covariate: return "a covariate"
+            case .clustering: return "a clustering (cluster, strata, assignment level or subgroups)"
+            }
+        }
+    }
+
     /// Checks that no column is named for two roles: the outcome, unit, time, treatment and each
     /// covariate are distinct columns, and a clustering column (cluster, strata, assignment level,
     /// subgroups) is none of the outcome, the treatment or a covariate. (The unit and time columns
     /// may serve as clusterings.)
     /// - Throws: ``PanelError/columnInTwoRoles(column:first:second:)``.
     public func checkRoles(source: String) throws {
-        var roles: [(String, String)] = [(outcome, "the outcome"), (unit, "the unit identifier"), (time, "the time column")]
+        var roles: [(String, Role)] = [(outcome, .outcome), (unit, .unit), (time, .time)]
         switch treatment {
-        case .indicator(let name): roles.append((name, "the treatment indicator"))
-        case .cohort(let name): roles.append((name, "the cohort (first treated period)"))
+        case .indicator(let name): roles.append((name, .treatmentIndicator))
+        case .cohort(let name): roles.append((name, .cohort))
         }
-        roles += covariates.map { ($0, "a covariate") }
-        var seen: [String: String] = [:]
+        roles += covariates.map { ($0, .covariate) }
+        var seen: [String: Role] = [:]
         for (column, role) in roles {
             if let first = seen[column] {
                 throw PanelError.columnInTwoRoles(column: column, first: first, second: role)
@@ -53,7 +70,7 @@ public struct PanelSpec: Sendable, Equatable {
         }
         for column in clusterColumns where column != unit && column != time {
             if let first = seen[column] {
-                throw PanelError.columnInTwoRoles(column: column, first: first, second: "a clustering (cluster, strata, level or groups)")
+                throw PanelError.columnInTwoRoles(column: column, first: first, second: .clustering)
             }
         }
     }

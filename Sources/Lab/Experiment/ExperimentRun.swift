@@ -155,6 +155,19 @@ public enum ExperimentRun {
     ///   ``RunError/manifestMismatch(path:reason:)`` when the directories come from different specs.
     public static func merge(directories: [String]) throws -> (RunSummary, ExperimentSpec) {
         guard let first = directories.first else { throw RunError.incompleteMerge(reason: "no directory given") }
+        for directory in directories {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+                throw RunError.incompleteMerge(reason: "\(directory): no such file or directory")
+            }
+            guard isDirectory.boolValue else {
+                throw RunError.incompleteMerge(reason: "\(directory): not a directory; expected a run directory of didlab run --out")
+            }
+            guard FileManager.default.fileExists(atPath: directory + "/manifest.json") else {
+                throw RunError.incompleteMerge(reason: "\(directory): holds no run (no manifest.json); "
+                                               + "expected a run directory of didlab run --out")
+            }
+        }
         let manifest = try Manifest.read(path: first + "/manifest.json")
         var records: [ReplicationRecord] = []
         for directory in directories {

@@ -87,6 +87,10 @@ public struct ExperimentSpec: Sendable {
     static let methodKeys: Set<String> = ["name", "estimator", "term", "leads", "lags", "inference", "permutations",
                                           "target", "control", "reps", "by", "group", "difference", "test", "scope",
                                           "mediator", "rings", "coords"]
+    /// Performance measures a spec may list (every report shows all of them; the list states the
+    /// experiment's aims). `power` and `size` are the rejection rate under an effect or under the null.
+    static let performanceMeasures = ["bias", "rmse", "sd", "mean_se", "coverage", "rejection", "power", "size",
+                                      "ci_length"]
     /// Estimators a method may name.
     static let estimators = ["twfe", "event", "cs", "sa", "bjs", "subgroup", "mediation", "rings", "rings-2s"]
 
@@ -103,6 +107,9 @@ public struct ExperimentSpec: Sendable {
     /// Parses spec text.
     public static func parse(_ text: String, source: String, directory: String = ".") throws -> ExperimentSpec {
         func fail(_ field: String, _ reason: String) -> RunError { .invalidSpec(path: source, field: field, reason: reason) }
+        if let problem = YAMLLimits.problem(with: text) { throw fail("(document)", problem) }
+        if text.allSatisfy(\.isWhitespace) { throw fail("(document)", "the spec is empty; expected a mapping with the fields "
+                                                       + topLevelKeys.sorted().joined(separator: ", ")) }
         let root: [String: Any]
         do {
             guard let loaded = try Yams.load(yaml: text) as? [String: Any] else {
@@ -119,10 +126,17 @@ public struct ExperimentSpec: Sendable {
         let replications = try integer(root["replications"], default: 500, field: "replications", source: source)
         guard replications >= 2 else { throw fail("replications", "expected at least 2, got \(replications)") }
         let seedValue = try integer(root["seed"], default: 1, field: "seed", source: source)
-        guard seedValue >= 0 else { throw fail("seed", "expected a non-negative integer") }
+        guard seedValue >= 0 else { throw fail("seed", "expected a non-negative integer, got \(seedValue)") }
         let alpha = try number(root["alpha"], default: 0.05, field: "alpha", source: source)
         guard alpha > 0 && alpha < 1 else { throw fail("alpha", "expected a level between 0 and 1, got \(alpha)") }
+        if root["performance"] != nil && !(root["performance"] is [Any]) {
+            throw fail("performance", "expected a list of measures, e.g. [bias, rmse, coverage, rejection]")
+        }
         let performance = (root["performance"] as? [Any])?.map { "\($0)" } ?? ["bias", "rmse", "coverage", "rejection"]
+        for (k, measure) in performance.enumerated() where !performanceMeasures.contains(measure) {
+            throw fail("performance[\(k)]", "unknown measure '\(measure)'; expected one of "
+                       + performanceMeasures.joined(separator: ", "))
+        }
 
         // Data-generating mechanisms.
         guard let data = root["data"] as? [String: Any] else { throw fail("data", "expected a mapping with 'scenario'") }

@@ -55,7 +55,9 @@ public enum AtomicFile {
             let directory = url.deletingLastPathComponent().path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw WriteError(path: path, reason: "the directory \(directory) does not exist")
+                throw WriteError(path: path, reason: isDirectory.boolValue || !FileManager.default.fileExists(atPath: directory)
+                                 ? "No such file or directory (the directory \(directory) does not exist)"
+                                 : "Not a directory (\(directory) is a file)")
             }
             AtomicFile.removeStaleTemporaries(beside: path)
             temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(AtomicFile.nextSerial())"
@@ -174,4 +176,39 @@ public enum AtomicFile {
 
     /// The text of `errno`, e.g. "No space left on device".
     static func systemReason() -> String { String(cString: strerror(errno)) }
+}
+
+/// The files one command writes, as one set: every file is opened (as a temporary beside its
+/// target) before the work starts, so a path that cannot be written fails first and costs
+/// nothing; the contents are written as they are ready; ``commit()`` renames them all at the
+/// end. If the command fails or is interrupted first, none of them is left, half written or not.
+public final class OutputFiles {
+    private var writers: [(String, AtomicFile.Writer)] = []
+
+    /// Opens a temporary file for each path given (nil entries are skipped).
+    /// - Throws: ``AtomicFile/WriteError`` for the first path that cannot be written; the
+    ///   temporaries already opened are removed.
+    public init(_ paths: [String?]) throws {
+        for path in paths.compactMap({ $0 }) where !writers.contains(where: { $0.0 == path }) {
+            writers.append((path, try AtomicFile.Writer(path: path)))
+        }
+    }
+
+    /// The writer of `path` (nil when it was not opened).
+    public func writer(_ path: String?) -> AtomicFile.Writer? {
+        guard let path else { return nil }
+        return writers.first { $0.0 == path }?.1
+    }
+
+    /// Writes `text` to `path`, if it was opened.
+    public func write(_ text: String, to path: String?) throws {
+        try writer(path)?.write(text)
+    }
+
+    /// Renames every file over its target.
+    public func commit() throws {
+        for (_, writer) in writers { try writer.flush() }
+        for (_, writer) in writers { try writer.commit() }
+        writers = []
+    }
 }

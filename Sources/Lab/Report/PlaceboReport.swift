@@ -120,13 +120,21 @@ public struct PlaceboReport: Sendable {
 
     /// `draw,estimate,std_error,statistic`, one row per draw (17 significant digits; empty when NaN).
     public func drawsCSV() -> String {
+        var out = ""
+        writeDrawsCSV { out += $0 }
+        return out
+    }
+
+    /// The draws CSV in pieces of at most 64k rows, so millions of draws stream to a file
+    /// without one string holding them all.
+    public func writeDrawsCSV(_ write: (String) throws -> Void) rethrows {
         var out = "draw,estimate,std_error,statistic\n"
-        out.reserveCapacity(64 * (result.drawCount + 1))
         for k in 0..<result.drawCount {
             let b = result.estimates[k], se = result.standardErrors[k]
             out += "\(k),\(PlaceboReport.field(b)),\(PlaceboReport.field(se)),\(PlaceboReport.field(b / se))\n"
+            if k % 65_536 == 65_535 { try write(out); out = "" }
         }
-        return out
+        try write(out)
     }
 
     static func field(_ value: Double) -> String { value.isFinite ? "\(value)" : "" }

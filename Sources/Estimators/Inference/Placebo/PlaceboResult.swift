@@ -84,6 +84,10 @@ public struct PlaceboResult: Sendable {
         if invalidDraws > 0 {
             notes.append("\(invalidDraws) draws failed (placebo treatment not identified) and are left out of the p-values")
         }
+        if !observed.statistic.isFinite && fakeTiming == nil {
+            notes.append("the observed t statistic cannot be formed (its standard error is zero or not finite: is the "
+                         + "outcome constant?); the studentized p-value is left out")
+        }
         self.notes = notes
         if let fakeTiming {
             let p = PlaceboResult.tTest(fakeTiming, alternative: alternative)

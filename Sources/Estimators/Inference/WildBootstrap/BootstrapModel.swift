@@ -27,24 +27,7 @@ public enum BootstrapModel: Sendable, Equatable {
         case .twfe:
             return ([Estimate.Term(name: "treat")], [panel.treatmentColumn], [])
         case let .eventStudy(leads, lags):
-            if let leads, leads < 1 { throw EstimationError.invalidOption("--leads must be at least 1 (1 = no lead terms), got \(leads)") }
-            if let lags, lags < 0 { throw EstimationError.invalidOption("--lags must be at least 0, got \(lags)") }
-            let study = EventStudy(leads: leads, lags: lags)
-            let (first, last) = study.window(for: panel)
-            let eventTimes = (first...last).filter { $0 != -1 }
-            let position = Dictionary(uniqueKeysWithValues: eventTimes.enumerated().map { ($1, $0) })
-            var columns = [[Double]](repeating: [Double](repeating: 0, count: panel.observationCount),
-                                     count: eventTimes.count)
-            for row in 0..<panel.observationCount {
-                let adoption = panel.adoptionPeriod[Int(panel.unitIndex[row])]
-                guard adoption != Panel.neverTreated else { continue }
-                let e = min(max(Int(panel.periodIndex[row]) - Int(adoption), first), last)
-                if let column = position[e] { columns[column][row] = 1 }
-            }
-            var notes = ["reference period e-1 omitted; never-treated units carry no event-time dummies"]
-            if leads != nil { notes.append("e\(first) bins all event times ≤ \(first)") }
-            if lags != nil { notes.append("e+\(last) bins all event times ≥ \(last)") }
-            return (eventTimes.map { Estimate.Term(name: EventStudy.termName($0), eventTime: $0) }, columns, notes)
+            return try EventStudy(leads: leads, lags: lags).design(on: panel)
         case let .regressors(terms, columns):
             guard terms.count == columns.count, columns.allSatisfy({ $0.count == panel.observationCount }) else {
                 throw EstimationError.invalidOption("bootstrap model: expected one column of \(panel.observationCount) rows per term")
