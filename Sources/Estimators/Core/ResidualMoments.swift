@@ -122,27 +122,33 @@ public struct ResidualMoments: Sendable {
                     }
                 case .hetero:
                     guard let out = meatBuffer.baseAddress else { return }
-                    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(m, 1)) { z in
+                    // With a transform, the block's rows of X̃ are first mapped to Z = T X̃ (column
+                    // a of Z: Σ_b T[a, b] x̃_b, vectorised over the block's rows, b ascending).
+                    let blockColumns = transform == nil ? 0 : m &* blockRows
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(blockColumns, 1)) { zBlock in
+                        guard let zBase = zBlock.baseAddress else { return }
                         var start = 0
                         while start < n {
                             let count = min(blockRows, n &- start)
                             let u = residualsOf(start, count)
                             squares.add(u, count: count)
+                            let z: [UnsafePointer<Double>]
+                            if let transform {
+                                for a in 0..<m {
+                                    let target = zBase + a &* blockRows
+                                    target.update(repeating: 0, count: count)
+                                    for b in 0..<m where transform[a &* m &+ b] != 0 {
+                                        subtractScaled(-transform[a &* m &+ b], columns[b] + start, from: target, count: count)
+                                    }
+                                }
+                                z = (0..<m).map { UnsafePointer(zBase + $0 &* blockRows) }
+                            } else {
+                                z = columns.map { UnsafePointer($0 + start) }
+                            }
                             for k in 0..<count {
                                 let u2 = u[k] * u[k]
-                                let row = start &+ k
-                                // z = T x̃_row (or x̃_row itself), then û² z z'.
-                                if let transform {
-                                    for a in 0..<m {
-                                        var sum = 0.0
-                                        for b in 0..<m { sum += transform[a &* m &+ b] * columns[b][row] }
-                                        z[a] = sum
-                                    }
-                                } else {
-                                    for a in 0..<m { z[a] = columns[a][row] }
-                                }
                                 for a in 0..<m { for b in 0...a {
-                                    out[a &* m &+ b] += z[a] * z[b] * u2
+                                    out[a &* m &+ b] += z[a][k] * z[b][k] * u2
                                 } }
                             }
                             start &+= count
