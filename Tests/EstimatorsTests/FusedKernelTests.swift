@@ -7,7 +7,8 @@ import Testing
 ///   the panel shapes where 16-lane loads and stores would cross the end of a column;
 /// - the removed sum of squares against `Σ(x − x̄)² − Σx̃²` (an identity of orthogonal projections);
 /// - ``ResidualMoments`` without stored residuals against the same moments from an explicit
-///   residual vector (bit for bit) and against textbook loops (1e-12 relative);
+///   residual vector (bit for bit) and against textbook loops (1e-12 relative); with the bread as
+///   transform, against the explicit product `B M B` of the textbook meat (1e-12 relative);
 /// - the treatment column and treated rows from adoption dates against `isTreated(row:)`.
 @Suite("fused regression kernels")
 struct FusedKernelTests {
@@ -115,6 +116,19 @@ struct FusedKernelTests {
             let scale = meat.map(abs).max() ?? 1
             let worst = zip(fused.meat, meat).map { abs($0 - $1) }.max() ?? .infinity
             #expect(fused.meat.count == meat.count && worst <= 1e-12 * scale, "\(name): meat off by \(worst) (scale \(scale))")
+            // Scores transformed by the bread before their outer products: B M B, bit for bit between
+            // the two entry points, and equal to the explicit product on this well-conditioned design.
+            let transformedFused = ResidualMoments(design: design, kept: fit.keptTerms, coefficients: fit.coefficients,
+                                                   kind: kind, transform: fit.bread)
+            let transformedGiven = ResidualMoments(design: design, kept: fit.keptTerms, residuals: fit.residuals,
+                                                   kind: kind, transform: fit.bread)
+            #expect(transformedFused.meat == transformedGiven.meat, "\(name): transformed meat bit for bit")
+            let m = fit.keptTerms.count
+            let product = VarianceEstimator.sandwich(bread: fit.bread, meat: meat, m: m, factor: 1)
+            let productScale = product.map(abs).max() ?? 1
+            let transformedWorst = zip(transformedFused.meat, product).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(transformedFused.meat.count == product.count && transformedWorst <= 1e-12 * productScale,
+                    "\(name): B M B off by \(transformedWorst) (scale \(productScale))")
         }
     }
 

@@ -9,6 +9,16 @@
 /// and the scores while it is in L1; blocks end at cluster boundaries, so a cluster's score is
 /// summed in one run. ``init(design:kept:residuals:kind:)`` takes the same paths from a stored
 /// residual vector, so the two agree bit for bit.
+///
+/// **Transformed scores.** With a `transform` `T` (the bread `B = (X̃'X̃)⁻¹`), the meat is
+/// accumulated from the transformed scores: `Σ_g (T s_g)(T s_g)'`, or `Σ_i û_i² (T x̃_i)(T x̃_i)'`,
+/// which is `T M T'` in exact arithmetic. Forming `M` first and multiplying `B M B` afterwards
+/// cancels catastrophically when one score dwarfs the others: an outcome outlier of 1e8 gives
+/// its cluster a score of ~1e8, so `M` has entries ~5e15, while the variance of a coefficient the
+/// outlier does not move is ~1e-4 — its share of `B M B` cancels exactly in exact arithmetic but
+/// leaves rounding of order `ε‖B‖²‖M‖` ≈ 6e-3, enough for negative variances. Transformed first,
+/// each cluster contributes a square (`T s_g` carries only `ε‖T‖‖s_g‖` of rounding), so the
+/// result is positive semi-definite by construction and accurate to that rounding.
 public struct ResidualMoments: Sendable {
     /// Which meat to accumulate.
     public enum Kind: Sendable {
@@ -25,18 +35,25 @@ public struct ResidualMoments: Sendable {
 
     /// `Σ û²`.
     public let residualSumOfSquares: Double
-    /// Symmetric `m × m` meat over the kept terms, row-major; empty for ``Kind/none``.
+    /// Symmetric `m × m` meat over the kept terms, row-major; empty for ``Kind/none``. With a
+    /// ``transform`` `T` it is `T M T'`, accumulated from transformed scores (see the type).
     public let meat: [Double]
+    /// The `m × m` row-major matrix the scores were multiplied by before their outer products
+    /// (normally the bread), or nil when ``meat`` is `M` itself.
+    public let transform: [Double]?
 
     /// The moments of the residuals of `ỹ` on the kept columns of `design` with `coefficients`,
-    /// computed block by block without storing the residuals.
-    public init(design: DemeanedDesign, kept: [Int], coefficients: [Double], kind: Kind) {
+    /// computed block by block without storing the residuals. `transform`, when given, is an
+    /// `m × m` row-major matrix (the bread) applied to every score before its outer product.
+    public init(design: DemeanedDesign, kept: [Int], coefficients: [Double], kind: Kind, transform: [Double]? = nil) {
         precondition(kept.count == coefficients.count)
+        precondition(transform.map { $0.count == kept.count * kept.count } ?? true)
         let n = design.observationCount
         let offsets = kept.map { $0 * n }
         if let rows = design.unitRows, let plan = UnitPlan(kind: kind) {
             self = design.outcome.withUnsafeBufferPointer { y in
-                Self.rowPass(design: design, kept: kept, rows: rows, plan: plan, start: y, coefficients: coefficients)
+                Self.rowPass(design: design, kept: kept, rows: rows, plan: plan, start: y, coefficients: coefficients,
+                             transform: transform)
             }
             return
         }
@@ -44,9 +61,9 @@ public struct ResidualMoments: Sendable {
             design.outcome.withUnsafeBufferPointer { y in
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: Self.blockRows) { buffer in
                     guard let xBase = x.baseAddress, let yBase = y.baseAddress, let u = buffer.baseAddress else {
-                        return ResidualMoments(residualSumOfSquares: 0, meat: [])
+                        return ResidualMoments(residualSumOfSquares: 0, meat: [], transform: transform)
                     }
-                    return Self.accumulate(design: design, kept: kept, kind: kind) { start, count in
+                    return Self.accumulate(design: design, kept: kept, kind: kind, transform: transform) { start, count in
                         // û = ((ỹ − β₀x̃₀) − β₁x̃₁) − …, the order of LeastSquaresFit's residuals.
                         u.update(from: yBase + start, count: count)
                         for (r, offset) in offsets.enumerated() {
@@ -59,30 +76,34 @@ public struct ResidualMoments: Sendable {
         }
     }
 
-    /// The moments of given residuals (`residuals.count` must equal the design's rows).
-    public init(design: DemeanedDesign, kept: [Int], residuals: [Double], kind: Kind) {
+    /// The moments of given residuals (`residuals.count` must equal the design's rows), with the
+    /// same optional `transform` as ``init(design:kept:coefficients:kind:transform:)``.
+    public init(design: DemeanedDesign, kept: [Int], residuals: [Double], kind: Kind, transform: [Double]? = nil) {
         precondition(residuals.count == design.observationCount)
+        precondition(transform.map { $0.count == kept.count * kept.count } ?? true)
         if let rows = design.unitRows, let plan = UnitPlan(kind: kind) {
             self = residuals.withUnsafeBufferPointer { u in
-                Self.rowPass(design: design, kept: kept, rows: rows, plan: plan, start: u, coefficients: [])
+                Self.rowPass(design: design, kept: kept, rows: rows, plan: plan, start: u, coefficients: [],
+                             transform: transform)
             }
             return
         }
         self = residuals.withUnsafeBufferPointer { u in
-            guard let base = u.baseAddress else { return ResidualMoments(residualSumOfSquares: 0, meat: []) }
-            return Self.accumulate(design: design, kept: kept, kind: kind) { start, _ in base + start }
+            guard let base = u.baseAddress else { return ResidualMoments(residualSumOfSquares: 0, meat: [], transform: transform) }
+            return Self.accumulate(design: design, kept: kept, kind: kind, transform: transform) { start, _ in base + start }
         }
     }
 
-    private init(residualSumOfSquares: Double, meat: [Double]) {
+    private init(residualSumOfSquares: Double, meat: [Double], transform: [Double]?) {
         self.residualSumOfSquares = residualSumOfSquares
         self.meat = meat
+        self.transform = transform
     }
 
     /// The shared pass: `residualsOf(start, count)` returns the residuals of rows
     /// `start ..< start + count` (valid until the next call).
     @inline(__always)
-    private static func accumulate(design: DemeanedDesign, kept: [Int], kind: Kind,
+    private static func accumulate(design: DemeanedDesign, kept: [Int], kind: Kind, transform: [Double]?,
                                    residualsOf: (Int, Int) -> UnsafePointer<Double>) -> ResidualMoments {
         let n = design.observationCount, m = kept.count
         var squares = SquareSum()
@@ -101,19 +122,37 @@ public struct ResidualMoments: Sendable {
                     }
                 case .hetero:
                     guard let out = meatBuffer.baseAddress else { return }
-                    var start = 0
-                    while start < n {
-                        let count = min(blockRows, n &- start)
-                        let u = residualsOf(start, count)
-                        squares.add(u, count: count)
-                        for k in 0..<count {
-                            let u2 = u[k] * u[k]
-                            let row = start &+ k
-                            for a in 0..<m { for b in 0...a {
-                                out[a &* m &+ b] += columns[a][row] * columns[b][row] * u2
-                            } }
+                    // With a transform, the block's rows of X̃ are first mapped to Z = T X̃ (column
+                    // a of Z: Σ_b T[a, b] x̃_b, vectorised over the block's rows, b ascending).
+                    let blockColumns = transform == nil ? 0 : m &* blockRows
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: max(blockColumns, 1)) { zBlock in
+                        guard let zBase = zBlock.baseAddress else { return }
+                        var start = 0
+                        while start < n {
+                            let count = min(blockRows, n &- start)
+                            let u = residualsOf(start, count)
+                            squares.add(u, count: count)
+                            let z: [UnsafePointer<Double>]
+                            if let transform {
+                                for a in 0..<m {
+                                    let target = zBase + a &* blockRows
+                                    target.update(repeating: 0, count: count)
+                                    for b in 0..<m where transform[a &* m &+ b] != 0 {
+                                        subtractScaled(-transform[a &* m &+ b], columns[b] + start, from: target, count: count)
+                                    }
+                                }
+                                z = (0..<m).map { UnsafePointer(zBase + $0 &* blockRows) }
+                            } else {
+                                z = columns.map { UnsafePointer($0 + start) }
+                            }
+                            for k in 0..<count {
+                                let u2 = u[k] * u[k]
+                                for a in 0..<m { for b in 0...a {
+                                    out[a &* m &+ b] += z[a][k] * z[b][k] * u2
+                                } }
+                            }
+                            start &+= count
                         }
-                        start &+= count
                     }
                     for a in 0..<m { for b in 0..<a { out[b &* m &+ a] = out[a &* m &+ b] } }
                 case .cluster(let clustering):
@@ -155,12 +194,12 @@ public struct ResidualMoments: Sendable {
                             }
                         }
                     }
-                    let clusterMeat = Self.clusterMeat(scores: scores, clusters: g, m: m)
+                    let clusterMeat = Self.clusterMeat(scores: scores, clusters: g, m: m, transform: transform)
                     for k in 0..<(m * m) { meatBuffer[k] = clusterMeat[k] }
                 }
             }
         }
-        return ResidualMoments(residualSumOfSquares: squares.total, meat: meat)
+        return ResidualMoments(residualSumOfSquares: squares.total, meat: meat, transform: transform)
     }
 
     /// What the unit-row pass accumulates: nothing beyond `Σ û²`, or the scores of a clustering
@@ -186,7 +225,8 @@ public struct ResidualMoments: Sendable {
     /// residual row is `((r − β₀x̃₀) − β₁x̃₁) − …` with `r` its row of `start` (the demeaned
     /// outcome; or the residuals themselves, with no `coefficients`), lanes `≥ T` zeroed.
     private static func rowPass(design: DemeanedDesign, kept: [Int], rows: UnitRows, plan: UnitPlan,
-                                start: UnsafeBufferPointer<Double>, coefficients: [Double]) -> ResidualMoments {
+                                start: UnsafeBufferPointer<Double>, coefficients: [Double],
+                                transform: [Double]?) -> ResidualMoments {
         let n = design.observationCount, m = kept.count
         precondition(start.count == n && (coefficients.isEmpty || coefficients.count == m))
         var squares = UnitRows.Row()
@@ -226,15 +266,18 @@ public struct ResidualMoments: Sendable {
         }
         return ResidualMoments(residualSumOfSquares: UnitRows.horizontalSum(squares),
                                meat: plan.unitCluster == nil ? []
-                                   : clusterMeat(scores: scores, clusters: plan.clusterCount, m: m))
+                                   : clusterMeat(scores: scores, clusters: plan.clusterCount, m: m, transform: transform),
+                               transform: transform)
     }
 
     /// `Σ_g s_g s_g'` (symmetric, row-major) from term-major scores (`scores[a · g + cluster]`):
     /// entry `(a, b)` is the dot product of the two terms' score columns over the clusters
     /// (``dot(_:_:)-(UnsafeBufferPointer<Double>,_)``, fixed order). Products commute, so the
     /// result is exactly symmetric; with many terms (event studies, Sun–Abraham) this is
-    /// `m(m+1)/2` vectorised dots rather than a scalar triple loop.
-    private static func clusterMeat(scores: [Double], clusters: Int, m: Int) -> [Double] {
+    /// `m(m+1)/2` vectorised dots rather than a scalar triple loop. With a `transform` `T`, the
+    /// scores are first replaced by `T s_g` (``transformed(scores:clusters:m:transform:)``).
+    private static func clusterMeat(scores: [Double], clusters: Int, m: Int, transform: [Double]?) -> [Double] {
+        let scores = transform.map { transformed(scores: scores, clusters: clusters, m: m, transform: $0) } ?? scores
         var meat = [Double](repeating: 0, count: m * m)
         scores.withUnsafeBufferPointer { s in
             guard let base = s.baseAddress, s.count >= clusters * m else { return }
@@ -248,6 +291,29 @@ public struct ResidualMoments: Sendable {
             }
         }
         return meat
+    }
+
+    /// `T S` for term-major scores `S` (`scores[b · g + cluster]`) and row-major `m × m` `T`: row
+    /// `a` of the result is `Σ_b T[a, b] · (row b of S)`, accumulated over `b` in ascending order
+    /// (a fixed order, so reproducible bit for bit).
+    static func transformed(scores: [Double], clusters: Int, m: Int, transform: [Double]) -> [Double] {
+        precondition(scores.count >= clusters * m && transform.count == m * m)
+        var out = [Double](repeating: 0, count: clusters * m)
+        scores.withUnsafeBufferPointer { s in
+            out.withUnsafeMutableBufferPointer { o in
+                guard let sBase = s.baseAddress, let oBase = o.baseAddress else { return }
+                for a in 0..<m {
+                    let target = oBase + a &* clusters
+                    for b in 0..<m {
+                        let weight = transform[a &* m &+ b]
+                        guard weight != 0 else { continue }
+                        // target += weight · source (subtractScaled with the weight negated).
+                        subtractScaled(-weight, sBase + b &* clusters, from: target, count: clusters)
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// `u[k] -= coefficient · x[k]` for `k < count`, eight at a time.

@@ -63,7 +63,8 @@ public enum VarianceEstimator {
     public static func estimate(fit: LeastSquaresFit, design: DemeanedDesign, panel: Panel, type: VarianceType,
                                 correction: SmallSampleCorrection = .fixest) throws -> VarianceEstimate {
         let (kind, clustering) = try momentKind(type: type, panel: panel)
-        let moments = ResidualMoments(design: design, kept: fit.keptTerms, residuals: fit.residuals, kind: kind)
+        let moments = ResidualMoments(design: design, kept: fit.keptTerms, residuals: fit.residuals, kind: kind,
+                                      transform: fit.bread)
         return estimate(bread: fit.bread, moments: moments, clustering: clustering, design: design, panel: panel,
                         type: type, correction: correction)
     }
@@ -85,6 +86,11 @@ public enum VarianceEstimator {
 
     /// The variance from the bread `(X̃'X̃)⁻¹` of the kept terms and the residuals' `moments`
     /// (accumulated with ``momentKind(type:panel:)``'s kind; `clustering` is the one it returned).
+    ///
+    /// Pass moments accumulated with `transform: bread`: their meat is then `B M B` summed from the
+    /// transformed scores, positive semi-definite and free of the cancellation that multiplying
+    /// `B M B` out suffers when one cluster's score dwarfs the rest (see ``ResidualMoments``);
+    /// `V = c · meat`. Moments without a transform still get the explicit product `c · B M B`.
     public static func estimate(bread: [Double], moments: ResidualMoments, clustering: Clustering?,
                                 design: DemeanedDesign, panel: Panel, type: VarianceType,
                                 correction: SmallSampleCorrection = .fixest) -> VarianceEstimate {
@@ -96,6 +102,13 @@ public enum VarianceEstimator {
                                               clustering: nil)
         let k = m + fixedEffectParameters(panel: panel, rank: design.fixedEffectRank, correction: correction,
                                           clustering: clustering)
+        precondition(moments.transform == nil || moments.transform == bread,
+                     "the moments were accumulated with a transform other than this bread")
+        // `factor · B M B`: already sandwiched by the moments, or multiplied out here.
+        func sandwiched(_ factor: Double) -> [Double] {
+            moments.transform == nil ? sandwich(bread: bread, meat: moments.meat, m: m, factor: factor)
+                : moments.meat.map { $0 * factor }
+        }
         switch type {
         case .iid:
             let sigma2 = moments.residualSumOfSquares / (n - Double(k))
@@ -104,7 +117,7 @@ public enum VarianceEstimator {
         case .hetero:
             let factor = correction.kAdjustment
                 ? (correction.heteroUsesN ? n : n - 1) / (n - Double(k)) : 1
-            return VarianceEstimate(type: type, matrix: sandwich(bread: bread, meat: moments.meat, m: m, factor: factor),
+            return VarianceEstimate(type: type, matrix: sandwiched(factor),
                                     parameterCount: k, correctionFactor: factor,
                                     degreesOfFreedom: n - Double(fullK), clusterCount: nil)
         case .cluster:
@@ -112,7 +125,7 @@ public enum VarianceEstimator {
             var factor = 1.0
             if correction.clusterAdjustment { factor *= Double(g) / Double(g - 1) }
             if correction.kAdjustment { factor *= (n - 1) / (n - Double(k)) }
-            return VarianceEstimate(type: type, matrix: sandwich(bread: bread, meat: moments.meat, m: m, factor: factor),
+            return VarianceEstimate(type: type, matrix: sandwiched(factor),
                                     parameterCount: k, correctionFactor: factor,
                                     degreesOfFreedom: Double(g - 1), clusterCount: g)
         }

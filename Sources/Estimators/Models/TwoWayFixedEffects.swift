@@ -75,7 +75,10 @@ public enum FixedEffectsRegression {
         // One pass over the rows for the residual sum of squares and the sandwich's meat; the
         // residual vector itself is never stored.
         let (kind, clustering) = try VarianceEstimator.momentKind(type: options.variance, panel: panel)
-        let moments = ResidualMoments(design: design, kept: fit.keptTerms, coefficients: fit.coefficients, kind: kind)
+        // The scores are multiplied by the bread before their outer products (see ResidualMoments):
+        // an outlier's huge score then cannot cancel into other terms' variances.
+        let moments = ResidualMoments(design: design, kept: fit.keptTerms, coefficients: fit.coefficients, kind: kind,
+                                      transform: fit.bread)
         let variance = VarianceEstimator.estimate(bread: fit.bread, moments: moments, clustering: clustering,
                                                   design: design, panel: panel, type: options.variance,
                                                   correction: options.correction)
