@@ -26,7 +26,7 @@ struct ScenarioTests {
             _ = try Scenario.fromYAML("mediators:\n  - name: m1\n    efect: 0.2\n")
             Issue.record("expected an error")
         } catch let error as ScenarioError {
-            guard case let .unknownKey(path, allowed) = error else { Issue.record("\(error)"); return }
+            guard case let .unknownKey(path, allowed, _) = error else { Issue.record("\(error)"); return }
             #expect(path == "mediators[0].efect")
             #expect(allowed.contains("effect"))
             #expect(error.description.contains("mediators[0].efect"))

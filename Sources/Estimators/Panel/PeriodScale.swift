@@ -66,7 +66,9 @@ public struct PeriodValue: Sendable, Equatable {
     /// Reads one time value; nil when it is not a whole number within ±10⁹ or a recognised date.
     public init?(parsing text: Substring) {
         if let date = PeriodValue.date(text) { self = date; return }
-        guard let number = Double(text), number.isFinite, number == number.rounded(),
+        // Plain decimal spellings only (no hexadecimal, `inf` or `nan`).
+        guard text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 43 || $0 == 45 || $0 == 46 || $0 == 69 || $0 == 101 }),
+              let number = Double(text), number.isFinite, number == number.rounded(),
               abs(number) <= PeriodKind.integerLimit else { return nil }
         self.kind = .integer
         self.ordinal = Int(number)
