@@ -201,9 +201,10 @@ struct EstimateCommand: ParsableCommand {
         }
         let data = try panel.loadPanel(extraColumns: by.map { [$0] } ?? [])
         if let by {
-            let result = try SubgroupHeterogeneity(column: by, options: options, permutations: permutations ?? 999,
+            var result = try SubgroupHeterogeneity(column: by, options: options, permutations: permutations ?? 999,
                                                    scope: (scope ?? .treated).scope, seed: seed, threads: threads)
                 .estimate(data)
+            if case .cluster(let name) = variance { result.notes += ClusterAdequacy.notes(panel: data, clustering: name) }
             try emit(SubgroupReport(result, level: level).render(output.format.format), to: output.out)
             return
         }
@@ -228,12 +229,13 @@ struct EstimateCommand: ParsableCommand {
                 cluster: panel.cluster,
                 unbalancedPanel: unbalanced == .allow ? .allowUnbalanced : .dropIncompleteUnits,
                 failedCells: dropFailedCells ? .dropFromAggregations : .reject)
-            let result: CallawaySantAnnaResult
+            var result: CallawaySantAnnaResult
             do {
                 result = try CallawaySantAnna(options: options).estimate(data)
             } catch let error as CallawaySantAnnaError {
                 throw ValidationError(error.commandLineMessage)
             }
+            result.notes += ClusterAdequacy.notes(panel: data, clustering: result.clusterName)
             let bootstrap = bands > 0 ? MultiplierBootstrap(replications: bands, seed: seed, level: level) : nil
             try emit(CallawaySantAnnaReport(result, level: level, bootstrap: bootstrap).render(output.format.format),
                      to: output.out)

@@ -81,7 +81,8 @@ struct MediateCommand: ParsableCommand {
         let mediation = Mediation(options: RegressionOptions(variance: variance, correction: ssc.correction),
                                   bootstrap: PairsBootstrapOptions(replications: reps, seed: seed, threads: threads),
                                   alpha: alpha, level: level)
-        let result = try mediation.estimate(data, mediators: zip(m, columns).map { MediatorColumn(name: $0, values: $1) })
+        var result = try mediation.estimate(data, mediators: zip(m, columns).map { MediatorColumn(name: $0, values: $1) })
+        if case .cluster(let name) = variance { result.notes += ClusterAdequacy.notes(panel: data, clustering: name) }
         try emit(MediationReport(result).render(format == .json ? .json : .table), to: out)
     }
 }

@@ -87,5 +87,5 @@ public struct MediationResult: Sendable {
     /// Name of the bootstrap's resampling clusters (nil when off).
     public let bootstrapCluster: String?
     /// What was assumed, dropped or warned about, in words.
-    public let notes: [String]
+    public var notes: [String]
 }

@@ -30,7 +30,7 @@ public struct SubgroupResult: Sendable {
     /// Permutation test of the between-group difference (nil when no permutations were asked).
     public let permutation: SubgroupPermutationTest?
     /// Dropped groups, failed split samples, conventions, in words.
-    public let notes: [String]
+    public var notes: [String]
 
     /// The groups in the interaction model, in term order.
     public var testedGroups: [Group] { groups.filter { $0.interactionTerm != nil } }

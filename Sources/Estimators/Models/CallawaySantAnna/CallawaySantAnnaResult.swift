@@ -127,7 +127,7 @@ public struct CallawaySantAnnaResult: Sendable {
     /// `aggte(type = "calendar")`.
     public let calendar: Aggregation
     /// What was dropped or assumed, in words.
-    public let notes: [String]
+    public var notes: [String]
 
     /// The aggregation of `kind`.
     public func aggregation(_ kind: AggregationKind) -> Aggregation {
