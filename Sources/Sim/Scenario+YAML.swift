@@ -43,9 +43,47 @@ extension Scenario {
         return try fromYAML(text, source: (path as NSString).lastPathComponent)
     }
 
-    /// The scenario as YAML (every field, defaults included), suitable for editing and reading back.
+    /// The scenario as YAML (every field, defaults included), suitable for editing and reading back:
+    /// it reads back to this scenario exactly. (Yams writes doubles with 15 significant digits in
+    /// scientific notation, `3.5e-1`; every double is rewritten with Swift's shortest round-trip
+    /// spelling, `0.35`, taken from ``exactNode()``.)
     public func yaml() throws -> String {
-        try YAMLEncoder().encode(self)
+        let text = try YAMLEncoder().encode(self)
+        guard let node = try Yams.compose(yaml: text) else { return text }
+        return try Yams.serialize(node: Scenario.restoringDoubles(node, exact: try exactNode()))
+    }
+
+    /// The scenario as a YAML node tree whose numbers are spelled exactly (shortest round trip):
+    /// its JSON form (JSON is YAML), composed without converting a number to `Double` on the way.
+    /// (Foundation's `JSONSerialization` on Linux can parse a 17-digit double to its neighbour.)
+    public func exactNode() throws -> Node {
+        let json = String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        guard let node = try Yams.compose(yaml: json) else { throw ScenarioError.unreadable(source: name, reason: "empty form") }
+        return node
+    }
+
+    /// `node` with every scalar that Yams wrote as a rounded double replaced by the exact
+    /// spelling at the same path of `exact`.
+    static func restoringDoubles(_ node: Node, exact: Node?) -> Node {
+        switch node {
+        case .scalar(let scalar):
+            let text = scalar.string
+            guard text.contains("e+") || text.contains("e-") || text.contains("."), Double(text) != nil,
+                  case .scalar(let precise)? = exact, Double(precise.string) != nil else { return node }
+            return .scalar(Node.Scalar(precise.string, scalar.tag, scalar.style))
+        case .mapping(let mapping):
+            var pairs: [(Node, Node)] = []
+            for (key, value) in mapping {
+                pairs.append((key, restoringDoubles(value, exact: key.string.flatMap { exact?.mapping?[$0] })))
+            }
+            return .mapping(Node.Mapping(pairs, mapping.tag, mapping.style))
+        case .sequence(let sequence):
+            let array = exact?.sequence.map(Array.init) ?? []
+            let elements = sequence.enumerated().map { index, element in
+                restoringDoubles(element, exact: index < array.count ? array[index] : nil)
+            }
+            return .sequence(Node.Sequence(elements, sequence.tag, sequence.style))
+        }
     }
 
     static func describe(_ error: DecodingError, in text: String = "") -> String {

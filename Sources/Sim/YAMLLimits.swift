@@ -29,6 +29,10 @@ public enum YAMLLimits {
         if let depth = bracketDepthBeyondLimit(text) {
             return "the document nests at least \(depth) levels deep; at most \(maximumDepth) are allowed"
         }
+        if let line = blockPrefixBeyondLimit(text) {
+            return "line \(line) is indented or nested (`- `, `? `) more than \(maximumPrefix) columns deep; "
+                + "at most \(maximumDepth) levels are allowed"
+        }
         guard let root = try? Yams.compose(yaml: text) else { return nil }
         var stack: [(node: Node, depth: Int)] = [(root, 1)]
         var nodes = 0
@@ -44,9 +48,35 @@ public enum YAMLLimits {
             switch node {
             case .scalar: break
             case .mapping(let mapping):
-                for (key, value) in mapping { stack.append((key, depth + 1)); stack.append((value, depth + 1)) }
+                for (key, value) in mapping {
+                    guard case .scalar = key else {
+                        return "a mapping key is a list or mapping; expected plain names as keys"
+                    }
+                    stack.append((value, depth + 1))
+                }
             case .sequence(let sequence):
                 for element in sequence { stack.append((element, depth + 1)) }
+            }
+        }
+        return nil
+    }
+
+    /// Longest run of indentation and block indicators (`- `, `? `, `: `) at the start of a line.
+    /// Block nesting needs at least one such column per level, so this bounds the depth libyaml
+    /// and Yams's recursive composer see before they recurse.
+    public static let maximumPrefix = 512
+
+    /// The first line whose leading indentation and block indicators exceed ``maximumPrefix``.
+    static func blockPrefixBeyondLimit(_ text: String) -> Int? {
+        var line = 1, prefix = 0, atStart = true
+        for byte in text.utf8 {
+            if byte == 10 { line += 1; prefix = 0; atStart = true; continue }
+            guard atStart else { continue }
+            if byte == 32 || byte == 9 || byte == 45 || byte == 63 || byte == 58 {
+                prefix += 1
+                if prefix > maximumPrefix { return line }
+            } else {
+                atStart = false
             }
         }
         return nil

@@ -304,56 +304,82 @@ public struct ExperimentSpec: Sendable {
         }
     }
 
-    /// Sets dotted-path fields of a scenario through its YAML form, so every field the scenario
-    /// reads from YAML can be overridden or put on a grid, with the scenario's own validation.
+    /// Sets dotted-path fields of a scenario through its exact node tree (``Scenario/exactNode()``),
+    /// so every field the scenario reads from YAML can be overridden or put on a grid, with the
+    /// scenario's own validation, and no number loses a digit on the way (Yams would write
+    /// doubles with 15 significant digits).
     static func apply(_ assignments: [(String, Any)], to scenario: Scenario, field: String, source: String) throws -> Scenario {
         try wrapScenario(field: field, source: source) {
-            guard var tree = try Yams.load(yaml: try scenario.yaml()) as? [String: Any] else {
-                throw RunError.invalidSpec(path: source, field: field, reason: "cannot represent the scenario")
-            }
+            var tree = try scenario.exactNode()
             for (path, value) in assignments {
                 let keys = path.split(separator: ".").map(String.init)
                 guard !keys.isEmpty else { throw RunError.invalidSpec(path: source, field: field, reason: "empty field path") }
-                tree = try set(keys[...], to: value, in: tree, path: path, field: field, source: source)
+                guard let node = exactNode(value) else {
+                    throw RunError.invalidSpec(path: source, field: "\(field).\(path)",
+                                               reason: "expected a number, text, list or mapping, found '\(value)'")
+                }
+                tree = try set(keys[...], to: node, in: tree, path: path, field: field, source: source)
             }
-            return try Scenario.fromYAML(try Yams.dump(object: tree), source: "\(source) \(field)")
+            return try Scenario.fromYAML(try Yams.serialize(node: tree), source: "\(source) \(field)")
         }
     }
 
-    static func set(_ keys: ArraySlice<String>, to value: Any, in tree: [String: Any], path: String, field: String,
-                    source: String) throws -> [String: Any] {
+    /// A value read by `Yams.load` as a node, numbers spelled exactly; nil for other types.
+    static func exactNode(_ value: Any) -> Node? {
+        switch value {
+        case let bool as Bool: return Node(bool ? "true" : "false", Tag(.bool))
+        case let int as Int: return Node(String(int), Tag(.int))
+        case let double as Double: return Node("\(double)", Tag(.float))
+        case let text as String: return Node(text, Tag(.str), .doubleQuoted)
+        case let list as [Any]:
+            let elements = list.compactMap(exactNode)
+            return elements.count == list.count ? Node(elements) : nil
+        case let object as [String: Any]:
+            var pairs: [(Node, Node)] = []
+            for (key, element) in object.sorted(by: { $0.key < $1.key }) {
+                guard let node = exactNode(element) else { return nil }
+                pairs.append((Node(key), node))
+            }
+            return Node(pairs)
+        default: return nil
+        }
+    }
+
+    static func set(_ keys: ArraySlice<String>, to value: Node, in tree: Node, path: String, field: String,
+                    source: String) throws -> Node {
         guard let key = keys.first else { return tree }
-        var copy = tree
+        guard case .mapping(var mapping) = tree else {
+            throw RunError.invalidSpec(path: source, field: "\(field).\(path)", reason: "'\(key)' is not a group of scenario fields")
+        }
         if keys.count == 1 {
             // Unknown fields are rejected by the scenario's own decoder, naming them.
-            copy[key] = value
-            return copy
+            mapping[key] = value
+            return .mapping(mapping)
         }
         // A list element by index: `mediators.0.effect`.
-        if let list = tree[key] as? [Any], let index = Int(keys[keys.index(after: keys.startIndex)]) {
+        if case .sequence(var list)? = mapping[key], let index = Int(keys[keys.index(after: keys.startIndex)]) {
             guard list.indices.contains(index) else {
                 throw RunError.invalidSpec(path: source, field: "\(field).\(path)",
                                            reason: "'\(key)' has \(list.count) entries; index \(index) is out of range")
             }
-            var elements = list
             let rest = keys.dropFirst(2)
             if rest.isEmpty {
-                elements[index] = value
+                list[index] = value
             } else {
-                guard let element = list[index] as? [String: Any] else {
+                guard case .mapping = list[index] else {
                     throw RunError.invalidSpec(path: source, field: "\(field).\(path)",
                                                reason: "'\(key).\(index)' is not a group of fields")
                 }
-                elements[index] = try set(rest, to: value, in: element, path: path, field: field, source: source)
+                list[index] = try set(rest, to: value, in: list[index], path: path, field: field, source: source)
             }
-            copy[key] = elements
-            return copy
+            mapping[key] = .sequence(list)
+            return .mapping(mapping)
         }
-        let child = tree[key] as? [String: Any] ?? (tree[key] == nil ? [:] : nil)
-        guard let child else {
+        let child = mapping[key] ?? Node([(Node, Node)]())
+        guard case .mapping = child else {
             throw RunError.invalidSpec(path: source, field: "\(field).\(path)", reason: "'\(key)' is not a group of scenario fields")
         }
-        copy[key] = try set(keys.dropFirst(), to: value, in: child, path: path, field: field, source: source)
-        return copy
+        mapping[key] = try set(keys.dropFirst(), to: value, in: child, path: path, field: field, source: source)
+        return .mapping(mapping)
     }
 }
