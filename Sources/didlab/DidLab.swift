@@ -26,7 +26,10 @@ struct DidLab: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            var message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            if message.contains("Error Domain=") {   // a Foundation error that escaped its owner
+                message = AtomicFile.systemReason(for: error)
+            }
             FileHandle.standardError.write(Data("didlab: error: \(message)\n".utf8))
             Foundation.exit(1)
         }

@@ -175,7 +175,28 @@ public enum AtomicFile {
     }
 
     /// The text of `errno`, e.g. "No space left on device".
-    static func systemReason() -> String { String(cString: strerror(errno)) }
+    public static func systemReason() -> String { String(cString: strerror(errno)) }
+
+    /// The operating system's words for a Foundation error ("No space left on device"), never
+    /// its `NSCocoaErrorDomain` dump: the POSIX code of the error or of its underlying error.
+    public static func systemReason(for error: any Error) -> String {
+        let error = error as NSError
+        for candidate in [error, error.userInfo[NSUnderlyingErrorKey] as? NSError].compactMap({ $0 })
+        where candidate.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(candidate.code)))
+        }
+        let description = error.localizedDescription
+        return description.contains("Error Domain=") ? "input/output error (code \(error.code))" : description
+    }
+
+    /// Runs `body`, turning a Foundation error into a ``WriteError`` naming `path` and the
+    /// operating system's reason.
+    @discardableResult
+    public static func naming<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as WriteError { throw error } catch {
+            throw WriteError(path: path, reason: systemReason(for: error))
+        }
+    }
 }
 
 /// The files one command writes, as one set: every file is opened (as a temporary beside its

@@ -112,16 +112,18 @@ public final class RecordFile {
             }
             existing = Array(records.prefix(keep))
             let validLength = keep == 0 ? ReplicationRecord.header.utf8.count + 1 : ends[keep - 1]
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            try handle.truncate(atOffset: UInt64(validLength))
-            try handle.seekToEnd()
+            let handle = try AtomicFile.naming(path) { try FileHandle(forWritingTo: URL(fileURLWithPath: path)) }
+            try AtomicFile.naming(path) {
+                try handle.truncate(atOffset: UInt64(validLength))
+                try handle.seekToEnd()
+            }
             return (RecordFile(path: path, handle: handle), existing)
         }
         guard manager.createFile(atPath: path, contents: Data((ReplicationRecord.header + "\n").utf8)) else {
-            throw AtomicFile.WriteError(path: path, reason: "cannot create the records file")
+            throw AtomicFile.WriteError(path: path, reason: "cannot create the records file (\(AtomicFile.systemReason()))")
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try handle.seekToEnd()
+        let handle = try AtomicFile.naming(path) { try FileHandle(forWritingTo: URL(fileURLWithPath: path)) }
+        try AtomicFile.naming(path) { try handle.seekToEnd() }
         return (RecordFile(path: path, handle: handle), existing)
     }
 
@@ -136,8 +138,10 @@ public final class RecordFile {
     public func append(_ records: [ReplicationRecord]) throws {
         guard !records.isEmpty else { return }
         let text = records.map(\.csvLine).joined(separator: "\n") + "\n"
-        try handle.write(contentsOf: Data(text.utf8))
-        try handle.synchronize()
+        try AtomicFile.naming(path) {
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.synchronize()
+        }
     }
 
     /// Reads every complete record of a records file.
