@@ -1,6 +1,13 @@
 import Foundation
 
 extension Scenario {
+    /// Largest magnitude of a year (the panel's period bound).
+    public static let yearLimit = 1_000_000
+    /// Most years a scenario may span.
+    public static let maximumPeriods = 1000
+    /// Most rows (cities × years) a simulated panel may have: about 2 GB of columns.
+    public static let maximumRows = 10_000_000
+
     /// Checks every field's range and the consistency between sections.
     /// - Throws: ``ScenarioError/invalidValue(field:value:expected:)`` naming the first bad field.
     public func validate() throws {
@@ -26,8 +33,19 @@ extension Scenario {
         guard g.scatterKm >= 0 else { throw fail("geography.scatterKm", g.scatterKm, "≥ 0") }
 
         let c = calendar
+        guard abs(c.firstYear) <= Scenario.yearLimit && abs(c.lastYear) <= Scenario.yearLimit else {
+            throw fail("calendar.firstYear", "\(c.firstYear)…\(c.lastYear)", "years within ±\(Scenario.yearLimit)")
+        }
         guard c.lastYear >= c.firstYear + 1 else {
             throw fail("calendar.lastYear", c.lastYear, "after calendar.firstYear (\(c.firstYear))")
+        }
+        guard c.lastYear - c.firstYear < Scenario.maximumPeriods else {
+            throw fail("calendar.lastYear", c.lastYear, "at most \(Scenario.maximumPeriods) years from calendar.firstYear")
+        }
+        let rows = g.cityCount.multipliedReportingOverflow(by: c.lastYear - c.firstYear + 1)
+        guard !rows.overflow && rows.partialValue <= Scenario.maximumRows else {
+            throw fail("geography.cityCount", g.cityCount, "a panel of at most \(Scenario.maximumRows) rows "
+                       + "(cities × years; the memory of a replication grows with it)")
         }
         func year(_ field: String, _ value: Int?) throws {
             guard let value else { return }

@@ -27,7 +27,7 @@ extension Scenario {
         } catch {
             throw ScenarioError.unreadable(source: source, reason: "not valid YAML: \(error)")
         }
-        try scenario.validate()
+        do { try scenario.validate() } catch let error as ScenarioError { throw error.naming(source: source) }
         return scenario
     }
 
