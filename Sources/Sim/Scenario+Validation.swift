@@ -7,6 +7,8 @@ extension Scenario {
     public static let maximumPeriods = 1000
     /// Most rows (cities × years) a simulated panel may have: about 2 GB of columns.
     public static let maximumRows = 10_000_000
+    /// Most simulated values (rows × columns): about 1.6 GB.
+    public static let maximumCells = 200_000_000
 
     /// Checks every field's range and the consistency between sections.
     /// - Throws: ``ScenarioError/invalidValue(field:value:expected:)`` naming the first bad field.
@@ -46,6 +48,15 @@ extension Scenario {
         guard !rows.overflow && rows.partialValue <= Scenario.maximumRows else {
             throw fail("geography.cityCount", g.cityCount, "a panel of at most \(Scenario.maximumRows) rows "
                        + "(cities × years; the memory of a replication grows with it)")
+        }
+        // Every mediator, covariate and index indicator is a column (two for indicators: with and
+        // without treatment) besides about ten fixed ones.
+        let columnCount = 10 + mediators.count + covariates.count + 2 * measurement.indicators.count
+        guard rows.partialValue * columnCount <= Scenario.maximumCells else {
+            throw fail("mediators", "\(mediators.count) mediators, \(covariates.count) covariates and "
+                       + "\(measurement.indicators.count) indicators",
+                       "at most \(Scenario.maximumCells) simulated values (rows × columns; here "
+                       + "\(rows.partialValue) rows × \(columnCount) columns)")
         }
         func year(_ field: String, _ value: Int?) throws {
             guard let value else { return }
