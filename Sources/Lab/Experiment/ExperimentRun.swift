@@ -100,6 +100,30 @@ public enum ExperimentRun {
         for writer in writers { try writer.commit() }
     }
 
+    /// Checks that the columns a method names exist in the simulated data: the clustering of
+    /// its inference (`cr1:COL`, `placebo:COL`, `wcb:COL`), its subgroup column (`by`), its
+    /// mediator and its coordinates. A typo would otherwise fail every replication.
+    /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming the method's field.
+    static func checkColumns(spec: ExperimentSpec, data: ReplicationData, condition: String) throws {
+        let clusterings = data.panel.clusterings.keys.sorted()
+        let columns = data.columns.keys.sorted()
+        func require(_ name: String?, in available: [String], field: String) throws {
+            guard let name, !available.contains(name) else { return }
+            throw RunError.invalidSpec(path: spec.source, field: field,
+                                       reason: "'\(name)' is not a column of condition '\(condition)'; expected one of "
+                                           + available.joined(separator: ", "))
+        }
+        for (k, method) in spec.methods.enumerated() {
+            let parts = method.inference.split(separator: ":", maxSplits: 1).map(String.init)
+            if parts.count == 2 {
+                try require(parts[1], in: clusterings, field: "methods[\(k)].inference")
+            }
+            try require(method.by, in: clusterings, field: "methods[\(k)].by")
+            try require(method.mediator, in: columns, field: "methods[\(k)].mediator")
+            for name in method.coords ?? [] { try require(name, in: columns, field: "methods[\(k)].coords") }
+        }
+    }
+
     /// Bytes a run keeps per record: the record itself in memory and its task bookkeeping.
     static let bytesPerRecord = 256.0
     /// Bytes a placebo test inside a replication keeps per draw, per worker thread.
@@ -138,7 +162,9 @@ public enum ExperimentRun {
     ///   estimands there are.
     static func checkTargets(spec: ExperimentSpec, source: ScenarioSource) throws {
         for condition in 0..<source.conditionCount {
-            let truth = try source.replicate(condition: condition, replication: 0).truth
+            let data = try source.replicate(condition: condition, replication: 0)
+            try checkColumns(spec: spec, data: data, condition: source.conditionName(condition))
+            let truth = data.truth
             for (k, method) in spec.methods.enumerated() where truth[method.target] == nil {
                 let known = truth.keys.sorted()
                 throw RunError.invalidSpec(

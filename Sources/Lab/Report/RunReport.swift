@@ -44,6 +44,7 @@ public struct RunReport: Sendable {
                             ("ci_length", .finite(m.intervalLength)),
                             ("replications", .integer(m.replications)),
                             ("failures", .integer(m.failures)),
+                            ("failure_reasons", RunReport.reasons(result.failureReasons)),
                         ])
                     })),
                 ])
@@ -106,7 +107,29 @@ public struct RunReport: Sendable {
         out += "| " + Self.headers.joined(separator: " | ") + " |\n"
         out += "|" + Self.headers.map { _ in "---" }.joined(separator: "|") + "|\n"
         for row in rows() { out += "| " + row.joined(separator: " | ") + " |\n" }
+        let notes = failureNotes()
+        if !notes.isEmpty { out += "\n" + notes.map { "- \($0)" }.joined(separator: "\n") + "\n" }
         return out
+    }
+
+    /// `[{"reason", "count"}]`.
+    static func reasons(_ reasons: [(message: String, count: Int)]) -> JSONValue {
+        .array(reasons.map { JSONValue.object([("reason", .string($0.message)), ("count", .integer($0.count))]) })
+    }
+
+    /// One line per method and reason for replications that failed (their estimates are left
+    /// out of K), so a row of dashes is never unexplained.
+    func failureNotes() -> [String] {
+        var notes: [String] = []
+        for condition in summary.conditions {
+            for r in condition.results {
+                for reason in r.failureReasons.prefix(3) {
+                    notes.append("\(condition.name) / \(r.methodName): \(reason.count) of \(summary.replications) "
+                                 + "replications failed: \(reason.message)")
+                }
+            }
+        }
+        return notes
     }
 
     /// A terminal table.
@@ -114,6 +137,8 @@ public struct RunReport: Sendable {
         var out = "\(summary.experiment): \(summary.replications) replications per condition, seed \(summary.seed), "
         out += "alpha \(summary.alpha); MCSE in parentheses\n\n"
         out += Format.alignedColumns([Self.headers] + rows(), leftAligned: [0, 1, 2])
+        let notes = failureNotes()
+        if !notes.isEmpty { out += notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
         return out
     }
 }

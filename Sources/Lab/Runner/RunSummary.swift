@@ -14,6 +14,8 @@ public struct RunSummary: Sendable {
         public var inference: String
         public var target: String
         public var measures: PerformanceMeasures
+        /// Why replications failed: each distinct message with its count, most frequent first.
+        public var failureReasons: [(message: String, count: Int)] = []
     }
 
     /// Experiment name.
@@ -42,7 +44,10 @@ public struct RunSummary: Sendable {
         }
         var byCell: [[[PerformanceMeasures.Draw]]] = Array(repeating: Array(repeating: [], count: methods.count),
                                                            count: conditionNames.count)
+        var failures: [[[String: Int]]] = Array(repeating: Array(repeating: [:], count: methods.count),
+                                                count: conditionNames.count)
         for record in sorted where record.condition < conditionNames.count && record.method < methods.count {
+            if !record.failure.isEmpty { failures[record.condition][record.method][record.failure, default: 0] += 1 }
             byCell[record.condition][record.method].append(
                 .init(estimate: record.failure.isEmpty ? record.estimate : .nan, standardError: record.standardError,
                       confLow: record.confLow, confHigh: record.confHigh, pValue: record.pValue, truth: record.truth))
@@ -52,7 +57,9 @@ public struct RunSummary: Sendable {
                       results: methods.indices.map { m in
                           MethodSummary(methodName: methods[m].name, estimator: methods[m].estimator,
                                         inference: methods[m].inference, target: methods[m].target,
-                                        measures: PerformanceMeasures(draws: byCell[c][m], alpha: alpha))
+                                        measures: PerformanceMeasures(draws: byCell[c][m], alpha: alpha),
+                                        failureReasons: failures[c][m].map { ($0.key, $0.value) }
+                                            .sorted { ($1.1, $0.0) < ($0.1, $1.0) })
                       })
         }
     }
