@@ -124,7 +124,13 @@ enum SmallLinearAlgebra {
         var eta = [Double](repeating: 0, count: n)
         var weight = [Double](repeating: 0, count: n)
         var residual = [Double](repeating: 0, count: n)
-        for iteration in 0..<100 {
+        // The last accepted iterate, its log-likelihood and the step taken from it: a step that
+        // lowers the log-likelihood is halved (up to 50 times) before the next Newton step.
+        var accepted: (beta: [Double], logLikelihood: Double, step: [Double])?
+        var halvings = 0
+        var newtonSteps = 0
+        while newtonSteps < 100 {
+            var logLikelihood = 0.0
             columns.withUnsafeBufferPointer { design in
                 guard let base = design.baseAddress else { return }
                 eta.withUnsafeMutableBufferPointer { eta in
@@ -137,53 +143,46 @@ enum SmallLinearAlgebra {
                                 for i in 0..<n { eta[i] += values[i] * coefficient }
                             }
                             for i in 0..<n {
-                                let probability = 1 / (1 + exp(-eta[i]))
+                                let e = exp(-eta[i])
+                                let probability = 1 / (1 + e)
                                 weight[i] = probability * (1 - probability)
                                 residual[i] = response[i] - probability
+                                // y·η − log(1 + e^η), stably: log(1 + e^η) = max(η, 0) + log1p(e^{−|η|}).
+                                let small = eta[i] >= 0 ? e : 1 / e
+                                logLikelihood += response[i] * eta[i] - (max(eta[i], 0) + log1p(small))
                             }
                         }
                     }
                 }
             }
+            // Step halving: the full Newton step can overshoot from the intercept-only start (a
+            // covariate value far from the rest); halve it until the log-likelihood does not fall.
+            if let last = accepted, halvings < 50,
+               !(logLikelihood >= last.logLikelihood - 1e-12 * max(1, abs(last.logLikelihood))) {
+                halvings += 1
+                let halved = last.step.map { $0 / 2 }
+                accepted = (last.beta, last.logLikelihood, halved)
+                beta = zip(last.beta, halved).map { $0 + $1 }
+                continue
+            }
+            halvings = 0
+            newtonSteps += 1
             let score = weightedColumnSums(columns: columns, weights: residual, count: n, dimension: p)
             var information = weightedCrossProducts(columns: columns, weights: weight, count: n, dimension: p)
             // A singular information matrix after the first step is the separation limit (weights → 0).
-            guard invertPositiveDefinite(&information, dimension: p) else { return iteration == 0 ? nil : (beta, false) }
-            var step = multiply(information, score, dimension: p)
+            guard invertPositiveDefinite(&information, dimension: p) else { return newtonSteps == 1 ? nil : (beta, false) }
+            let step = multiply(information, score, dimension: p)
             guard step.allSatisfy(\.isFinite) else { return (beta, false) }
             var largestStep = 0.0, largestBeta = 1.0
             for k in 0..<p {
                 largestStep = max(largestStep, abs(step[k]))
                 largestBeta = max(largestBeta, abs(beta[k] + step[k]))
             }
-            // Step halving: the full Newton step can overshoot from the intercept-only start (a
-            // covariate value far from the rest); halve it until the log-likelihood does not fall.
-            let current = logLikelihood(columns: columns, response: response, beta: beta, count: n, dimension: p)
-            var candidate = zip(beta, step).map { $0 + $1 }
-            var halvings = 0
-            while halvings < 50, !(logLikelihood(columns: columns, response: response, beta: candidate, count: n,
-                                                 dimension: p) >= current - 1e-12 * max(1, abs(current))) {
-                for k in 0..<p { step[k] /= 2 }
-                candidate = zip(beta, step).map { $0 + $1 }
-                halvings += 1
-            }
-            beta = candidate
+            accepted = (beta, logLikelihood, step)
+            beta = zip(beta, step).map { $0 + $1 }
             guard beta.allSatisfy(\.isFinite) else { return nil }
             if largestStep <= 1e-11 * largestBeta { return (beta, true) }
         }
         return (beta, false)
-    }
-
-    /// The logit log-likelihood `Σ_i y_i η_i − log(1 + e^{η_i})` at `beta`, evaluated stably
-    /// (`log(1 + e^η) = max(η, 0) + log1p(e^{−|η|})`).
-    private static func logLikelihood(columns: [Double], response: [Double], beta: [Double], count n: Int,
-                                      dimension p: Int) -> Double {
-        var total = 0.0
-        for i in 0..<n {
-            var eta = 0.0
-            for k in 0..<p { eta += columns[k * n + i] * beta[k] }
-            total += response[i] * eta - (max(eta, 0) + log1p(exp(-abs(eta))))
-        }
-        return total
     }
 }
