@@ -1,0 +1,35 @@
+// FuzzScenario — bytes (as UTF-8, invalid sequences replaced, as Scenario.load reads a file)
+// → Scenario.fromYAML → yaml() → fromYAML again → Simulator(scenario), the path of
+// `didlab simulate --spec FILE`.
+//
+// Findings: any trap or crash; an accepted scenario whose own YAML does not read back to the same
+// scenario (yaml() promises "suitable for editing and reading back"); a time-out or an allocation
+// past the limits while reading or preparing a scenario that validation accepted.
+
+import FuzzSupport
+import Sim
+
+/// Traps with `message` when `condition` is false.
+func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { fatalError("FuzzScenario: invariant broken: \(message())") }
+}
+
+FuzzMain.run { bytes in
+    let text = String(decoding: bytes, as: UTF8.self)
+    let scenario: Scenario
+    do { scenario = try Scenario.fromYAML(text, source: "fuzz.yaml") } catch { return FuzzMain.note("\(error)") }
+    let written: String
+    do { written = try scenario.yaml() } catch { return require(false, "yaml() failed on an accepted scenario: \(error)") }
+    do {
+        let again = try Scenario.fromYAML(written, source: "round trip")
+        require(again == scenario, "the scenario's YAML reads back to a different scenario:\n\(written)")
+    } catch {
+        require(false, "the scenario's YAML does not read back: \(error)\n\(written)")
+    }
+    do {
+        let simulator = try Simulator(scenario)
+        FuzzMain.note("accepted: \(simulator.geography.cityCount) cities x \(simulator.years.count) years")
+    } catch {
+        FuzzMain.note("accepted, but the simulator refused it: \(error)")
+    }
+}
