@@ -16,6 +16,8 @@ let specs: [PanelSpec] = [
     PanelSpec(outcome: "y", unit: "unit", time: "year", treatment: .cohort("cohort"),
               covariates: ["x1", "x2"], clusterColumns: ["province"]),
     PanelSpec(outcome: "y", unit: "unit", time: "year", treatment: .indicator("treat")),
+    // The same without covariates or clusterings (crafted seeds: unit,year,cohort,treat,y).
+    PanelSpec(outcome: "y", unit: "unit", time: "year", treatment: .cohort("cohort")),
     // Tests/Fixtures/mpdta.csv: year,countyreal,lpop,lemp,first.treat,treat
     PanelSpec(outcome: "lemp", unit: "countyreal", time: "year", treatment: .cohort("first.treat"),
               covariates: ["lpop"]),

@@ -14,6 +14,21 @@ func require(_ condition: Bool, _ message: @autoclosure () -> String) {
     if !condition { fatalError("FuzzScenario: invariant broken: \(message())") }
 }
 
+/// The dotted path and both values of the first stored property where `a` and `b` differ, found by
+/// reflection (Scenario is a tree of structs, arrays, enums and numbers).
+func firstDifference(_ a: Any, _ b: Any, path: String = "") -> String? {
+    let left = Mirror(reflecting: a), right = Mirror(reflecting: b)
+    if left.children.isEmpty || right.children.isEmpty || left.children.count != right.children.count {
+        let l = String(reflecting: a), r = String(reflecting: b)
+        return l == r ? nil : "\(path.isEmpty ? "(root)" : path): \(l) became \(r)"
+    }
+    for (k, (l, r)) in zip(left.children, right.children).enumerated() {
+        let name = l.label ?? "\(k)"
+        if let found = firstDifference(l.value, r.value, path: path.isEmpty ? name : path + "." + name) { return found }
+    }
+    return nil
+}
+
 FuzzMain.run { bytes in
     let text = String(decoding: bytes, as: UTF8.self)
     let scenario: Scenario
@@ -22,9 +37,10 @@ FuzzMain.run { bytes in
     do { written = try scenario.yaml() } catch { return require(false, "yaml() failed on an accepted scenario: \(error)") }
     do {
         let again = try Scenario.fromYAML(written, source: "round trip")
-        require(again == scenario, "the scenario's YAML reads back to a different scenario:\n\(written)")
+        require(again == scenario, "the scenario's YAML reads back to a different scenario: "
+                + (firstDifference(scenario, again) ?? "(no field differs by reflection)"))
     } catch {
-        require(false, "the scenario's YAML does not read back: \(error)\n\(written)")
+        require(false, "the scenario's YAML does not read back: \(error)")
     }
     do {
         let simulator = try Simulator(scenario)
