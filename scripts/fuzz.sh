@@ -109,7 +109,7 @@ for target in "${targets[@]}"; do
     line="$target: ${execs:-?} executions, ${rate:-?} exec/s"
     if [[ $rc -ne 0 ]] || grep -q '^==[0-9]*== ERROR: libFuzzer\|^==[0-9]*==ERROR: AddressSanitizer\|Fatal error' "$log"; then
         status=1
-        line="$line, FAILED (exit $rc)"
+        line="$line, FAILED (exit $rc; see the log)"
         echo "   $target found a problem; the report:"
         # The error line and the stack from the first frame below libFuzzer's signal handler.
         grep -m1 -B2 -A24 'ERROR: libFuzzer\|ERROR: AddressSanitizer' "$log" \

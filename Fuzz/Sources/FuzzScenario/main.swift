@@ -2,7 +2,8 @@
 // → Scenario.fromYAML → yaml() → fromYAML again → Simulator(scenario), the path of
 // `didlab simulate --spec FILE`.
 //
-// Findings: any trap or crash; an accepted scenario whose own YAML does not read back to the same
+// Findings: any trap or crash; an accepted scenario holding NaN or an infinity (it simulates
+// panels with blank outcomes); an accepted scenario whose own YAML does not read back to the same
 // scenario (yaml() promises "suitable for editing and reading back"); a time-out or an allocation
 // past the limits while reading or preparing a scenario that validation accepted.
 
@@ -29,10 +30,21 @@ func firstDifference(_ a: Any, _ b: Any, path: String = "") -> String? {
     return nil
 }
 
+/// The dotted path of the first `Double` in `value` that is NaN or infinite, found by reflection.
+func firstNonFinite(_ value: Any, path: String = "") -> String? {
+    if let number = value as? Double { return number.isFinite ? nil : "\(path) = \(number)" }
+    for (k, child) in Mirror(reflecting: value).children.enumerated() {
+        let name = child.label ?? "\(k)"
+        if let found = firstNonFinite(child.value, path: path.isEmpty ? name : path + "." + name) { return found }
+    }
+    return nil
+}
+
 FuzzMain.run { bytes in
     let text = String(decoding: bytes, as: UTF8.self)
     let scenario: Scenario
     do { scenario = try Scenario.fromYAML(text, source: "fuzz.yaml") } catch { return FuzzMain.note("\(error)") }
+    if let field = firstNonFinite(scenario) { require(false, "an accepted scenario holds a non-finite number: \(field)") }
     let written: String
     do { written = try scenario.yaml() } catch { return require(false, "yaml() failed on an accepted scenario: \(error)") }
     do {
