@@ -20,6 +20,12 @@ extension Scenario {
             guard values.count == 3 else { throw fail(field, values, "three values (east, central, west)") }
             for value in values where !(value >= 0 && value <= 1) { throw fail(field, values, "values in [0, 1]") }
         }
+        // Every number must be finite: YAML's .nan and .inf would simulate blank outcomes.
+        do {
+            _ = try JSONEncoder().encode(self)
+        } catch let EncodingError.invalidValue(value, context) {
+            throw fail(dottedPath(context.codingPath), value, "a finite number")
+        }
         let g = geography
         guard g.cityCount >= 2 else { throw fail("geography.cityCount", g.cityCount, "at least 2") }
         guard g.provinceCount >= 1 && g.provinceCount <= g.cityCount else {

@@ -87,6 +87,9 @@ public struct ExperimentSpec: Sendable {
     static let methodKeys: Set<String> = ["name", "estimator", "term", "leads", "lags", "inference", "permutations",
                                           "target", "control", "reps", "by", "group", "difference", "test", "scope",
                                           "mediator", "rings", "coords"]
+    /// Most conditions a spec may have (scenarios × the grid's combinations).
+    static let maximumConditions = 10_000
+
     /// Performance measures a spec may list (every report shows all of them; the list states the
     /// experiment's aims). `power` and `size` are the rejection rate under an effect or under the null.
     static let performanceMeasures = ["bias", "rmse", "sd", "mean_se", "coverage", "rejection", "power", "size",
@@ -160,6 +163,15 @@ public struct ExperimentSpec: Sendable {
         var conditions = bases.map { Condition(name: $0.name, parameters: [], scenario: $0) }
         if let grid = data["grid"] {
             guard let grid = grid as? [String: Any] else { throw fail("data.grid", "expected a mapping of field: [values]") }
+            // The grid's conditions are the product of its lists: bound it before expanding.
+            var count = conditions.count
+            for values in grid.values {
+                count = count.multipliedReportingOverflow(by: max((values as? [Any])?.count ?? 1, 1)).partialValue
+                guard count <= maximumConditions else {
+                    throw fail("data.grid", "the grid has more than \(maximumConditions) conditions (the product of its "
+                               + "lists' lengths); expected at most \(maximumConditions)")
+                }
+            }
             for (path, values) in grid.sorted(by: { $0.key < $1.key }) {
                 guard let list = values as? [Any], !list.isEmpty else {
                     throw fail("data.grid.\(path)", "expected a non-empty list of values")
