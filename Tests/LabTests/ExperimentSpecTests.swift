@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Lab
+import Estimators
 
 /// Experiment specs: the committed files parse, built-ins equal their files, and bad specs get
 /// errors naming the field (oracle: the promised message).
@@ -53,5 +54,53 @@ struct ExperimentSpecTests {
                     field: "rhoo")
         expectError(Self.minimal.replacingOccurrences(of: "{scenario: paper}", with: "{scenario: paper, set: {errors.rho: 3}}"),
                     field: "data.set")
+    }
+}
+
+/// Spec sizes and names checked before anything runs (issue 12, classes 3 and 10; fuzz finding
+/// F06). Oracle: the bound each spec crosses, and the key path the error must name.
+@Suite("spec bounds and names")
+struct SpecBoundsTests {
+    func parse(_ text: String) throws -> ExperimentSpec { try ExperimentSpec.parse(text, source: "s.yaml") }
+
+    @Test func gridsOfMoreThanTenThousandConditionsAreRefused() {
+        let list = "[" + (0..<10).map(String.init).joined(separator: ", ") + "]"
+        let text = "experiment: g\ndata:\n  scenario: paper\n  grid: {effects.att: \(list), errors.rho: \(list), "
+            + "errors.sd: \(list), effects.dynamicSlope: \(list), errors.provinceShare: \(list)}\n"
+            + "methods:\n  - {estimator: twfe, inference: cr1, target: att}\n"
+        do { _ = try parse(text); Issue.record("a 100,000-condition grid was accepted") } catch {
+            #expect("\(error)".contains("data.grid") && "\(error)".contains("10000"), "\(error)")
+        }
+    }
+
+    @Test func unknownPerformanceMeasuresAreRefused() {
+        let text = "experiment: p\ndata: {scenario: paper}\nmethods:\n  - {estimator: twfe, inference: cr1, target: att}\n"
+            + "performance: [bias, coverag]\n"
+        do { _ = try parse(text); Issue.record("accepted") } catch {
+            #expect("\(error)".contains("performance[1]") && "\(error)".contains("coverage"), "\(error)")
+        }
+    }
+
+    @Test func unknownTargetsAndReplicationsBeyondTheBudgetAreRefusedBeforeWriting() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spec-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let typo = "experiment: t\ndata: {scenario: paper}\nmethods:\n  - {estimator: twfe, inference: cr1, target: nosuch}\n"
+            + "replications: 2\n"
+        do {
+            _ = try ExperimentRun.run(spec: try parse(typo), specText: typo, directory: directory, threads: 1, resume: false)
+            Issue.record("target nosuch was accepted")
+        } catch {
+            #expect("\(error)".contains("methods[0].target") && "\(error)".contains("att"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory), "the refused run wrote its directory")
+        let huge = "experiment: h\ndata: {scenario: paper}\nmethods:\n  - {estimator: twfe, inference: cr1, target: att}\n"
+            + "replications: 1000000000000\n"
+        do {
+            _ = try ExperimentRun.run(spec: try parse(huge), specText: huge, directory: directory, threads: 1, resume: false,
+                                      memory: MemoryBudget(bytes: Double(1 << 30), origin: "test"))
+            Issue.record("10^12 replications were accepted")
+        } catch {
+            #expect("\(error)".contains("replications") && "\(error)".contains("memory budget"), "\(error)")
+        }
     }
 }

@@ -43,4 +43,19 @@ struct YAMLLimitsTests {
         let yaml = try Scenario.fromYAML("effects:\n  dynamicSlope: 0.12345678901234566\n").yaml()
         #expect(yaml.contains("dynamicSlope: 0.12345678901234566"), "\(yaml)")
     }
+
+    @Test(arguments: ["errors:\n  sd: .inf\n", "effects:\n  att: .nan\n", "errors:\n  rho: -.inf\n"])
+    func nonFiniteNumbersAreRefusedNamingTheField(_ text: String) {
+        do {
+            _ = try Scenario.fromYAML(text, source: "s.yaml")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect("\(error)".contains("s.yaml") && "\(error)".contains("finite"), "\(error)")
+        }
+    }
+
+    @Test func panelsBeyondTheRowBoundAreRefused() {
+        let text = "geography:\n  kind: flat\n  cityCount: 60000\ncalendar:\n  kind: single-date\n  firstYear: 1\n  lastYear: 900\n"
+        #expect(throws: ScenarioError.self) { try Scenario.fromYAML(text) }
+    }
 }
