@@ -26,7 +26,11 @@ struct DidLab: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            var message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            // ArgumentParser's own messages may go on with usage lines: keep their first line. Ours
+            // are one line by construction; any line break a value brought in is escaped.
+            let fromParser = String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
+            var message = fromParser ? message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                : message(for: error).replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
             if message.contains("Error Domain=") {   // a Foundation error that escaped its owner
                 message = AtomicFile.systemReason(for: error)
             }
