@@ -87,8 +87,9 @@ public struct ExperimentSpec: Sendable {
     static let methodKeys: Set<String> = ["name", "estimator", "term", "leads", "lags", "inference", "permutations",
                                           "target", "control", "reps", "by", "group", "difference", "test", "scope",
                                           "mediator", "rings", "coords"]
-    /// Most conditions a spec may have (scenarios × the grid's combinations).
-    static let maximumConditions = 10_000
+    /// Most conditions a spec may have (scenarios × the grid's combinations): each costs a
+    /// scenario built and validated (~3 ms) and its own replications.
+    static let maximumConditions = 1000
 
     /// Performance measures a spec may list (every report shows all of them; the list states the
     /// experiment's aims). `power` and `size` are the rejection rate under an effect or under the null.
@@ -163,31 +164,37 @@ public struct ExperimentSpec: Sendable {
         var conditions = bases.map { Condition(name: $0.name, parameters: [], scenario: $0) }
         if let grid = data["grid"] {
             guard let grid = grid as? [String: Any] else { throw fail("data.grid", "expected a mapping of field: [values]") }
-            // The grid's conditions are the product of its lists: bound it before expanding.
+            // Every list is checked, and the product of their lengths bounded, before any scenario
+            // is built: each condition costs a scenario of its own.
+            let entries = grid.sorted(by: { $0.key < $1.key })
             var count = conditions.count
-            for values in grid.values {
-                count = count.multipliedReportingOverflow(by: max((values as? [Any])?.count ?? 1, 1)).partialValue
+            for (path, values) in entries {
+                guard let list = values as? [Any], !list.isEmpty else {
+                    throw fail("data.grid.\(path)", "expected a non-empty list of values")
+                }
+                for value in list where !(value is Double || value is Int) {
+                    throw fail("data.grid.\(path)", "expected numbers, found '\(value)'")
+                }
+                count = count.multipliedReportingOverflow(by: list.count).partialValue
                 guard count <= maximumConditions else {
                     throw fail("data.grid", "the grid has more than \(maximumConditions) conditions (the product of its "
                                + "lists' lengths); expected at most \(maximumConditions)")
                 }
             }
-            for (path, values) in grid.sorted(by: { $0.key < $1.key }) {
-                guard let list = values as? [Any], !list.isEmpty else {
-                    throw fail("data.grid.\(path)", "expected a non-empty list of values")
+            // The combinations in grid order (the first field varies slowest), each applied to its
+            // base scenario once.
+            var combinations: [(base: Condition, assignments: [(String, Any)])] = conditions.map { ($0, []) }
+            for (path, values) in entries {
+                let list = values as? [Any] ?? []
+                combinations = combinations.flatMap { combination in
+                    list.map { (combination.base, combination.assignments + [(path, $0)]) }
                 }
-                var expanded: [Condition] = []
-                for condition in conditions {
-                    for value in list {
-                        guard let numeric = (value as? Double) ?? (value as? Int).map(Double.init) else {
-                            throw fail("data.grid.\(path)", "expected numbers, found '\(value)'")
-                        }
-                        let scenario = try apply([(path, value)], to: condition.scenario, field: "data.grid", source: source)
-                        expanded.append(Condition(name: condition.name + ", \(path)=\(value)",
-                                                  parameters: condition.parameters + [(path, numeric)], scenario: scenario))
-                    }
-                }
-                conditions = expanded
+            }
+            conditions = try combinations.map { base, assignments in
+                let scenario = try apply(assignments, to: base.scenario, field: "data.grid", source: source)
+                return Condition(name: base.name + assignments.map { ", \($0.0)=\($0.1)" }.joined(),
+                                 parameters: base.parameters + assignments.map { ($0.0, ($0.1 as? Double) ?? Double($0.1 as? Int ?? 0)) },
+                                 scenario: scenario)
             }
         }
 
