@@ -20,9 +20,7 @@ struct CallawaySantAnnaEdgeCaseTests {
     static let tolerance = 1e-8
 
     static var reference: [String: Any] {
-        guard let data = FileManager.default.contents(atPath: Fixtures.path("cs_edge_reference.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object
+        Fixtures.json("cs_edge_reference.json")
     }
 
     static func referenceCase(_ name: String) throws -> [String: Any] {

@@ -16,9 +16,7 @@ struct CallawaySantAnnaParityTests {
     static let tolerance = 1e-8
 
     static var reference: [String: Any] {
-        guard let data = FileManager.default.contents(atPath: Fixtures.path("cs_reference.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object
+        Fixtures.json("cs_reference.json")
     }
 
     static var cases: [[String: Any]] { reference["cases"] as? [[String: Any]] ?? [] }

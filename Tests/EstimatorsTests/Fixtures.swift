@@ -10,11 +10,16 @@ enum Fixtures {
 
     static func path(_ name: String) -> String { directory + "/" + name }
 
-    /// `reference.json`, made by `scripts/reference/make_fixest_reference.py` with pyfixest 0.60.0.
-    static var reference: [String: Any] {
-        guard let data = FileManager.default.contents(atPath: path("reference.json")),
+    /// A committed golden-value file as a JSON object (empty when missing, so its tests fail).
+    static func json(_ name: String) -> [String: Any] {
+        guard let data = FileManager.default.contents(atPath: path(name)),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
         return object
+    }
+
+    /// `reference.json`, made by `scripts/reference/make_fixest_reference.py` with pyfixest 0.60.0.
+    static var reference: [String: Any] {
+        Fixtures.json("reference.json")
     }
 
     static var referenceCases: [[String: Any]] { reference["cases"] as? [[String: Any]] ?? [] }

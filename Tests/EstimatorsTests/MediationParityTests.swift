@@ -6,9 +6,7 @@ import Testing
 enum MediationFixtures {
     /// `mediation_reference.json` (scripts/reference/make_mediation_reference.py, pyfixest 0.60.0).
     static var reference: [String: Any] {
-        guard let data = FileManager.default.contents(atPath: Fixtures.path("mediation_reference.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object
+        Fixtures.json("mediation_reference.json")
     }
 
     static func referenceCase(_ name: String) -> [String: Any]? {

@@ -7,9 +7,7 @@ import Testing
 /// `scripts/reference/make_spillover_reference.py` (pyfixest 0.60.0, numpy 2.4.6).
 enum SpilloverFixtures {
     static var reference: [String: Any] {
-        guard let data = FileManager.default.contents(atPath: Fixtures.path("spillover_reference.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object
+        Fixtures.json("spillover_reference.json")
     }
 
     static func referenceCase(_ metric: UnitCoordinates.Metric) -> [String: Any]? {

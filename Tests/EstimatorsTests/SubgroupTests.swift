@@ -7,9 +7,7 @@ import Testing
 @Suite("subgroup heterogeneity")
 struct SubgroupTests {
     static var reference: [String: Any] {
-        guard let data = FileManager.default.contents(atPath: Fixtures.path("subgroup_reference.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object
+        Fixtures.json("subgroup_reference.json")
     }
 
     static func analysis(_ variance: VarianceType, permutations: Int = 0, threads: Int? = 2,

@@ -5,9 +5,7 @@ import Foundation
 /// pyfixest 0.60.0, diff-diff 3.13.0, did_imputation 0.1.0, numpy 2.4.6; versions in its `meta`).
 enum RobustReference {
     static var document: [String: Any] {
-        guard let data = FileManager.default.contents(atPath: Fixtures.path("robust_reference.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object
+        Fixtures.json("robust_reference.json")
     }
 
     /// The case `name` of section `section` ("sun_abraham", "imputation", "bacon", "twfe_weights").
