@@ -186,6 +186,7 @@ struct EstimateCommand: ParsableCommand {
         try memory.check(inference == .wcb ? reps : nil, bytesPerItem: 96, what: "bootstrap draws", flag: "--reps")
         try memory.check(permutations, bytesPerItem: 40, what: "permutation draws", flag: "--permutations")
         try memory.check(bands, bytesPerItem: 8 * 256, what: "multiplier-bootstrap draws", flag: "--bands")
+        let files = try OutputFiles([output.out])
         let variance: VarianceType
         switch inference {
         case .iid: variance = .iid
@@ -196,7 +197,7 @@ struct EstimateCommand: ParsableCommand {
         if method == .rings || method == .ringsTwoStage {  // loads the coordinate columns with the panel
             let estimate = try spillover.estimate(panel: panel, options: options,
                                                   stages: method == .rings ? .oneStage : .twoStage)
-            try emit(EstimateReport(estimate, level: level).render(output.format.format), to: output.out)
+            try emit(EstimateReport(estimate, level: level).render(output.format.format), to: output.out, files: files)
             return
         }
         let data = try panel.loadPanel(extraColumns: by.map { [$0] } ?? [])
@@ -205,7 +206,7 @@ struct EstimateCommand: ParsableCommand {
                                                    scope: (scope ?? .treated).scope, seed: seed, threads: threads)
                 .estimate(data)
             if case .cluster(let name) = variance { result.notes += ClusterAdequacy.notes(panel: data, clustering: name) }
-            try emit(SubgroupReport(result, level: level).render(output.format.format), to: output.out)
+            try emit(SubgroupReport(result, level: level).render(output.format.format), to: output.out, files: files)
             return
         }
         if inference == .wcb {
@@ -214,7 +215,7 @@ struct EstimateCommand: ParsableCommand {
                                             level: level, ties: (ties ?? .count).rule, seed: seed, threads: threads,
                                             correction: ssc.correction)
             let model: BootstrapModel = method == .twfe ? .twfe : .eventStudy(leads: leads, lags: lags)
-            try emit(BootstrapReport(try wild.run(on: data, model: model)).render(output.format.format), to: output.out)
+            try emit(BootstrapReport(try wild.run(on: data, model: model)).render(output.format.format), to: output.out, files: files)
             return
         }
         var estimate: Estimate
@@ -238,7 +239,7 @@ struct EstimateCommand: ParsableCommand {
             result.notes += ClusterAdequacy.notes(panel: data, clustering: result.clusterName)
             let bootstrap = bands > 0 ? MultiplierBootstrap(replications: bands, seed: seed, level: level) : nil
             try emit(CallawaySantAnnaReport(result, level: level, bootstrap: bootstrap).render(output.format.format),
-                     to: output.out)
+                     to: output.out, files: files)
             return
         case .sa:
             estimate = try SunAbraham(control: control == .last ? .lastTreated : .neverTreated, options: options)
@@ -256,7 +257,7 @@ struct EstimateCommand: ParsableCommand {
             let decomposition = try BaconDecomposition().decompose(data)
             let weights = try TWFEWeights(panel: data)
             try emit(BaconReport(decomposition, weights: weights, periodLabels: data.periodLabels)
-                        .render(output.format.format), to: output.out)
+                        .render(output.format.format), to: output.out, files: files)
             return
         case .rings, .ringsTwoStage:
             return  // estimated above
@@ -264,13 +265,18 @@ struct EstimateCommand: ParsableCommand {
         if case .cluster(let name) = estimate.variance.type {
             estimate.notes += ClusterAdequacy.notes(panel: data, clustering: name)
         }
-        try emit(EstimateReport(estimate, level: level).render(output.format.format), to: output.out)
+        try emit(EstimateReport(estimate, level: level).render(output.format.format), to: output.out, files: files)
     }
 }
 
 /// Prints to standard output, or writes the file atomically when `--out` is given.
-func emit(_ text: String, to path: String?) throws {
-    if let path {
+/// With `files` (opened before the work, so an unwritable path fails first), the text goes into
+/// its writer and is committed.
+func emit(_ text: String, to path: String?, files: OutputFiles? = nil) throws {
+    if let path, let files, files.writer(path) != nil {
+        try files.write(text, to: path)
+        try files.commit()
+    } else if let path {
         try AtomicFile.write(text, to: path)
     } else {
         FileHandle.standardOutput.write(Data(text.utf8))

@@ -67,6 +67,7 @@ struct MediateCommand: ParsableCommand {
 
     func run() throws {
         try memory.check(reps, bytesPerItem: 48, what: "bootstrap draws", flag: "--reps")
+        let files = try OutputFiles([out])
         let (data, columns) = try panel.loadPanel(numericColumns: m, flag: "--m")
         let variance: VarianceType
         if inference == .iid {
@@ -83,7 +84,7 @@ struct MediateCommand: ParsableCommand {
                                   alpha: alpha, level: level)
         var result = try mediation.estimate(data, mediators: zip(m, columns).map { MediatorColumn(name: $0, values: $1) })
         if case .cluster(let name) = variance { result.notes += ClusterAdequacy.notes(panel: data, clustering: name) }
-        try emit(MediationReport(result).render(format == .json ? .json : .table), to: out)
+        try emit(MediationReport(result).render(format == .json ? .json : .table), to: out, files: files)
     }
 }
 
