@@ -113,8 +113,9 @@ enum Workloads {
         if placeboDraws > 0 { yaml += "  - {estimator: twfe, inference: placebo, permutations: \(placeboDraws), target: att}\n" }
         yaml += "replications: 1000\nseed: 7\n"
         guard let spec = try? ExperimentSpec.parse(yaml, source: "bench"),
-              let source = try? ScenarioSource(conditions: spec.conditions, seed: spec.seed) else { fatalError("bench spec") }
-        let runner = MonteCarloRunner(source: source, methods: spec.methods.map { $0.evaluator(unitName: "city") },
+              let source = try? ScenarioSource(conditions: spec.conditions, seed: spec.seed),
+              let methods = try? spec.methods.map({ try $0.evaluator(unitName: "city") }) else { fatalError("bench spec") }
+        let runner = MonteCarloRunner(source: source, methods: methods,
                                       replications: 1000, alpha: 0.05)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("didlab-bench-\(name).csv").path
         let description = "1000 replications, paper scenario x (TWFE, event study, CS, SA, BJS)"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Estimators
 import Lab
 
 /// The `didlab` command-line tool: a thin layer over the Estimators, Sim and Lab libraries.
@@ -31,7 +32,9 @@ struct DidLab: ParsableCommand {
             let fromParser = String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
             var message = fromParser ? message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
                 : message(for: error).replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
-            if message.contains("Error Domain=") {   // a Foundation error that escaped its owner
+            if let parameterError = error as? any ParameterError {  // a library error names a role: name its flag
+                message = Flags.message(for: parameterError)
+            } else if message.contains("Error Domain=") {   // a Foundation error that escaped its owner
                 message = AtomicFile.systemReason(for: error)
             }
             FileHandle.standardError.write(Data("didlab: error: \(message)\n".utf8))

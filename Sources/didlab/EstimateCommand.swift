@@ -8,37 +8,17 @@ struct EstimateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "estimate",
         abstract: "Estimate a DiD model on a panel (CSV).",
-        discussion: """
-        Methods:
-          twfe   y ~ treat + X | unit + time, treat = 1{t >= first treated period}.
-          event  leads and lags relative to adoption; reference period e-1
-                 omitted; --leads K gives e-K..e-2 with e-K binning all earlier
-                 event times, --lags L gives e+0..e+L with e+L binning all later
-                 ones (default: every observed event time, no binning);
-                 never-treated units carry no event-time dummies.
-          cs     Callaway-Sant'Anna ATT(g,t) with simple, dynamic, group and
-                 calendar aggregations (R did): --control never|notyet,
-                 --base-period varying|universal, --estimation dr|reg|ipw with
-                 --x; influence-function SEs clustered by --cluster; --bands B
-                 adds multiplier-bootstrap uniform bands. An ATT(g,t) that
-                 cannot be estimated (e.g. a covariate that separates a small
-                 cohort) stops the run, naming every such cell, unless
-                 --drop-failed-cells; --unbalanced balance|allow.
-          sa     Sun-Abraham interaction-weighted event study (fixest sunab);
-                 --control never (default) or last; all relative periods.
-          bjs    Borusyak-Jaravel-Spiess imputation: overall ATT ("att"), event
-                 times e+0..e+L with --lags L, pre-trend F test on --leads K
-                 leads; conservative clustered SEs, normal p-values.
-          bacon  Goodman-Bacon decomposition of the TWFE coefficient and the
-                 de Chaisemartin-D'Haultfoeuille weights (balanced, no --x).
-          rings  Butts (2021) spillover rings: y ~ treat + sum_j ring_j + X |
-                 unit + time, ring_j = 1 for untreated observations whose nearest
-                 adopted unit lies in band j of --rings d1,d2,... (distance from
-                 --coords X,Y on a plane or --latlon LAT,LON in km); treat is
-                 the direct effect, identified from the far controls.
-          rings-2s  the same by Gardner's two-stage estimator (stage 1 on
-                 untreated observations outside the rings) with its GMM
-                 cluster-robust variance, for staggered adoption.
+        discussion: "Methods (--method):\n" + EstimatorRegistry.entries.map { entry in
+            "  \(entry.id)\n" + wrap(entry.summary, indent: 7)
+        }.joined(separator: "\n") + """
+
+        Callaway-Sant'Anna: --control never|notyet, --base-period varying|universal,
+        --estimation dr|reg|ipw with --x; --bands adds multiplier-bootstrap uniform
+        bands from --reps draws. An ATT(g,t) that cannot be estimated stops the run,
+        naming every such cell, unless --drop-failed-cells; --unbalanced balance|allow.
+        Sun-Abraham: --control never (default) or last. Event study and BJS:
+        --leads K, --lags L. Rings: --rings d1,d2,... with --coords X,Y (plane) or
+        --latlon LAT,LON (km).
         Inference (fixest's defaults): cr1 clusters by --cluster (default: the
         unit), K excludes fixed effects nested in the cluster,
         G/(G-1)(n-1)/(n-K), t(G-1); hetero is HC1 n/(n-K); iid counts every
@@ -65,27 +45,28 @@ struct EstimateCommand: ParsableCommand {
     @OptionGroup var spillover: RingOptions
     @OptionGroup var memory: MemoryOption
 
-    @Option(help: "Estimator: twfe, event, cs, sa, bjs, bacon, rings or rings-2s.")
-    var method: MethodOption = .twfe
+    @Option(help: ArgumentHelp("Estimator: " + EstimatorRegistry.entries.map(\.id).joined(separator: ", ") + "."))
+    var method: EstimatorEntry = EstimatorRegistry.standard
 
     @Option(help: "Control units: never (default), notyet (cs) or last (sa).")
-    var control: ControlOption?
+    var control: ComparisonGroup?
 
     @Option(help: "Callaway-Sant'Anna base period: varying (default) or universal.")
-    var basePeriod: BasePeriodOption = .varying
+    var basePeriod: CallawaySantAnnaOptions.BasePeriod?
 
     @Option(help: "Callaway-Sant'Anna estimator with covariates: dr (default), reg or ipw.")
-    var estimation: CSEstimationOption = .dr
+    var estimation: CallawaySantAnnaOptions.EstimationMethod?
 
-    @Option(parsing: .unconditional, help: "Callaway-Sant'Anna: multiplier-bootstrap draws for uniform bands (0 = none).")
-    var bands: Int = 0
+    @Flag(help: "Callaway-Sant'Anna: multiplier-bootstrap uniform bands from --reps draws (default 999).")
+    var bands = false
 
     @Option(help: ArgumentHelp(
         "Callaway-Sant'Anna on an unbalanced panel: balance (default) or allow.",
         discussion: "balance drops the units not observed in every period, counted in the notes (R did's default). "
             + "allow keeps them: each ATT(g,t) uses the units observed in its two periods as repeated cross "
-            + "sections, influence functions summed by unit (R did's allow_unbalanced_panel = TRUE); not with --x."))
-    var unbalanced: UnbalancedOption?
+            + "sections, influence functions summed by unit (R did's allow_unbalanced_panel = TRUE); not with --x. "
+            + "reject refuses an unbalanced panel."))
+    var unbalanced: CallawaySantAnnaOptions.UnbalancedPanelPolicy?
 
     @Flag(help: ArgumentHelp(
         "Callaway-Sant'Anna: leave ATT(g,t) that cannot be estimated out of the aggregations, with a note.",
@@ -104,19 +85,19 @@ struct EstimateCommand: ParsableCommand {
     var lags: Int?
 
     @Option(help: "Variance: iid, hetero, cr1 (clustered by --cluster, default the unit) or wcb (wild cluster bootstrap by --cluster).")
-    var inference: InferenceOption = .cr1
+    var inference: InferenceSpec.Family?
 
-    @Option(parsing: .unconditional, help: "--inference wcb: bootstrap draws B (all 2^G sign vectors when 2^G <= B with Rademacher weights).")
+    @Option(parsing: .unconditional, help: "Bootstrap draws B: --inference wcb (all 2^G sign vectors when 2^G <= B with Rademacher weights) or --bands (default 999).")
     var reps: Int?
 
     @Option(help: "--inference wcb: weights rademacher, webb or mammen.")
-    var weights: WeightsOption?
+    var weights: BootstrapWeights?
 
     @Option(help: "--inference wcb: wcr (null imposed, default) or wcu.")
     var bootstrap: BootstrapKindOption?
 
     @Option(help: "--inference wcb: bootstrap statistics equal to |t| are counted (count, default) or not (exclude, as boottest).")
-    var ties: TiesOption?
+    var ties: BootstrapTieRule?
 
     @Option(help: "Subgroup heterogeneity by this unit-level column (e.g. region).")
     var by: String?
@@ -125,7 +106,7 @@ struct EstimateCommand: ParsableCommand {
     var permutations: Int?
 
     @Option(help: "--by: permute labels among treated units (treated, default) or all units.")
-    var scope: ScopeOption?
+    var scope: SubgroupPermutationScope?
 
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
@@ -134,48 +115,72 @@ struct EstimateCommand: ParsableCommand {
     var ssc: CorrectionOption = .fixest
 
     @Option(parsing: .unconditional, help: "Confidence level of the intervals.")
-    var level: Double = 0.95
+    var confLevel: Double = 0.95
+
+    /// The inference asked for (cr1 by default).
+    var inferenceFamily: InferenceSpec.Family { inference ?? .cr1 }
+
+    /// The typed settings of the estimator.
+    var settings: EstimatorSettings {
+        var settings = EstimatorSettings(variance: inferenceFamily == .iid ? .iid : inferenceFamily == .hetero ? .hetero
+                                         : .cluster(panel.clusterColumn))
+        settings.correction = ssc.correction
+        settings.control = control
+        settings.leads = leads
+        settings.lags = lags
+        settings.cluster = panel.cluster
+        settings.basePeriod = basePeriod ?? .varying
+        settings.estimationMethod = estimation ?? .doublyRobust
+        settings.unbalancedPanel = unbalanced ?? .dropIncompleteUnits
+        settings.failedCells = dropFailedCells ? .dropFromAggregations : .reject
+        settings.ringEdges = spillover.rings
+        settings.emptyRings = spillover.emptyRings
+        return settings
+    }
 
     func validate() throws {
-        guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1, got \(level)") }
-        if ![.event, .bjs].contains(method) && (leads != nil || lags != nil) {
-            throw ValidationError("--leads and --lags apply only to --method event or bjs")
+        guard confLevel > 0 && confLevel < 1 else {
+            throw ValidationError("--conf-level must be between 0 and 1, got \(confLevel)")
         }
-        if method != .cs && (bands != 0 || basePeriod != .varying || estimation != .dr) {
-            throw ValidationError("--bands, --base-period and --estimation apply only to --method cs")
+        let onlyCS = [("--bands", bands), ("--base-period", basePeriod != nil), ("--estimation", estimation != nil),
+                      ("--unbalanced", unbalanced != nil), ("--drop-failed-cells", dropFailedCells)]
+        if method.id != "cs", let (flag, _) = onlyCS.first(where: \.1) {
+            throw ValidationError("\(flag) applies only to --method cs")
         }
-        if bands < 0 { throw ValidationError("--bands must be 0 or more, got \(bands)") }
-        if method != .cs && (unbalanced != nil || dropFailedCells) {
-            throw ValidationError("--unbalanced and --drop-failed-cells apply only to --method cs")
+        try spillover.validate(ringsMethod: method.needsCoordinates)
+        if inference == .placebo { throw ValidationError("--inference placebo: use didlab placebo for randomization inference") }
+        do {
+            try method.check(settings, inference: inference.map(Self.spec(of:)))
+        } catch let error as InvalidParameter {
+            throw ValidationError("--method \(method.id): " + Flags.message(for: error))
         }
-        try spillover.validate(ringsMethod: method == .rings || method == .ringsTwoStage)
-        if (method == .rings || method == .ringsTwoStage) && (inference == .wcb || by != nil) {
-            throw ValidationError("--method \(method.rawValue) takes --inference iid, hetero or cr1, without --by")
+        if !method.acceptsCovariates && !panel.x.isEmpty {
+            throw ValidationError("--method \(method.id) takes no covariates; drop --x")
         }
-        if inference != .wcb && (reps != nil || weights != nil || bootstrap != nil || ties != nil) {
-            throw ValidationError("--reps, --weights, --bootstrap and --ties apply only to --inference wcb")
+        if inferenceFamily != .wcb && (weights != nil || bootstrap != nil || ties != nil) {
+            throw ValidationError("--weights, --bootstrap and --ties apply only to --inference wcb")
         }
-        if inference == .wcb && ![.twfe, .event].contains(method) {
-            throw ValidationError("--inference wcb applies to --method twfe or event")
+        if inferenceFamily != .wcb && !bands && reps != nil {
+            throw ValidationError("--reps applies only to --inference wcb or --bands")
         }
-        if let leads, leads < (method == .bjs ? 0 : 1) {
-            throw ValidationError("--leads must be at least \(method == .bjs ? 0 : 1), got \(leads)")
-        }
-        if let lags, lags < 0 { throw ValidationError("--lags must be at least 0, got \(lags)") }
         if let reps, reps < 1 { throw ValidationError("--reps must be at least 1, got \(reps)") }
         if by == nil && (permutations != nil || scope != nil) {
             throw ValidationError("--permutations and --scope apply only to --by")
         }
-        if by != nil && method != .twfe { throw ValidationError("--by applies to --method twfe") }
-        if by != nil && inference == .wcb { throw ValidationError("--by cannot be combined with --inference wcb") }
+        if by != nil && method.id != "twfe" { throw ValidationError("--by applies to --method twfe") }
+        if by != nil && inferenceFamily == .wcb { throw ValidationError("--by cannot be combined with --inference wcb") }
         if let permutations, permutations < 0 { throw ValidationError("--permutations must be at least 0, got \(permutations)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if let control {
-            switch (method, control) {
-            case (.sa, .never), (.sa, .last), (.cs, .never), (.cs, .notyet): break
-            default:
-                throw ValidationError("--control \(control.rawValue) does not apply to --method \(method.rawValue)")
-            }
+    }
+
+    /// A representative spec of a family, for checking what an estimator accepts.
+    static func spec(of family: InferenceSpec.Family) -> InferenceSpec {
+        switch family {
+        case .iid: return .iid
+        case .hetero: return .hetero
+        case .cr1: return .cr1(cluster: nil)
+        case .wcb: return .wildBootstrap(.init())
+        case .placebo: return .placebo(level: nil, studentized: false)
         }
     }
 
@@ -183,90 +188,59 @@ struct EstimateCommand: ParsableCommand {
         // Draws kept in memory: the wild bootstrap keeps its statistics (80 bytes a draw measured
         // on mpdta), the subgroup permutation test its draws (40), the multiplier bootstrap every
         // effect of every draw (8 bytes each, for up to 256 effects).
-        try memory.check(inference == .wcb ? reps : nil, bytesPerItem: 96, what: "bootstrap draws", flag: "--reps")
+        try memory.check(inferenceFamily == .wcb ? reps : nil, bytesPerItem: 96, what: "bootstrap draws", flag: "--reps")
         try memory.check(permutations, bytesPerItem: 40, what: "permutation draws", flag: "--permutations")
-        try memory.check(bands, bytesPerItem: 8 * 256, what: "multiplier-bootstrap draws", flag: "--bands")
+        try memory.check(bands ? reps ?? 999 : nil, bytesPerItem: 8 * 256, what: "multiplier-bootstrap draws", flag: "--reps")
         let files = try OutputFiles([output.out])
-        let variance: VarianceType
-        switch inference {
-        case .iid: variance = .iid
-        case .hetero: variance = .hetero
-        case .cr1, .wcb: variance = .cluster(panel.clusterColumn)
+        var settings = self.settings
+        let data: Panel
+        if method.needsCoordinates {  // loads the coordinate columns with the panel
+            let (loaded, coordinates) = try spillover.loadPanel(panel)
+            data = loaded
+            settings.coordinates = coordinates
+        } else {
+            data = try panel.loadPanel(extraColumns: by.map { [$0] } ?? [])
         }
-        let options = RegressionOptions(variance: variance, correction: ssc.correction)
-        if method == .rings || method == .ringsTwoStage {  // loads the coordinate columns with the panel
-            let estimate = try spillover.estimate(panel: panel, options: options,
-                                                  stages: method == .rings ? .oneStage : .twoStage)
-            try emit(EstimateReport(estimate, level: level).render(output.format.format), to: output.out, files: files)
-            return
-        }
-        let data = try panel.loadPanel(extraColumns: by.map { [$0] } ?? [])
+        let text: String
         if let by {
-            var result = try SubgroupHeterogeneity(column: by, options: options, permutations: permutations ?? 999,
-                                                   scope: (scope ?? .treated).scope, seed: seed, threads: threads)
-                .estimate(data)
-            if case .cluster(let name) = variance { result.notes += ClusterAdequacy.notes(panel: data, clustering: name) }
-            try emit(SubgroupReport(result, level: level).render(output.format.format), to: output.out, files: files)
-            return
-        }
-        if inference == .wcb {
+            var result = try SubgroupHeterogeneity(column: by, options: settings.regressionOptions,
+                                                   permutations: permutations ?? 999, scope: scope ?? .treatedUnits,
+                                                   seed: seed, threads: threads).estimate(data)
+            if inferenceFamily == .cr1 { result.notes += ClusterAdequacy.notes(panel: data, clustering: panel.clusterColumn) }
+            text = SubgroupReport(result, level: confLevel).render(output.format)
+        } else if inferenceFamily == .wcb {
             let wild = WildClusterBootstrap(cluster: panel.clusterColumn, replications: reps ?? 999,
-                                            weights: (weights ?? .rademacher).weights, imposeNull: bootstrap != .wcu,
-                                            level: level, ties: (ties ?? .count).rule, seed: seed, threads: threads,
+                                            weights: weights ?? .rademacher, imposeNull: bootstrap != .wcu,
+                                            level: confLevel, ties: ties ?? .count, seed: seed, threads: threads,
                                             correction: ssc.correction)
-            let model: BootstrapModel = method == .twfe ? .twfe : .eventStudy(leads: leads, lags: lags)
-            try emit(BootstrapReport(try wild.run(on: data, model: model)).render(output.format.format), to: output.out, files: files)
-            return
-        }
-        var estimate: Estimate
-        switch method {
-        case .twfe: estimate = try TwoWayFixedEffects(options: options).estimate(data)
-        case .event: estimate = try EventStudy(leads: leads, lags: lags, options: options).estimate(data)
-        case .cs:
-            let options = CallawaySantAnnaOptions(
-                controlGroup: control == .notyet ? .notYetTreated : .neverTreated,
-                basePeriod: basePeriod == .universal ? .universal : .varying,
-                estimationMethod: CallawaySantAnnaOptions.EstimationMethod(rawValue: estimation.rawValue) ?? .doublyRobust,
-                cluster: panel.cluster,
-                unbalancedPanel: unbalanced == .allow ? .allowUnbalanced : .dropIncompleteUnits,
-                failedCells: dropFailedCells ? .dropFromAggregations : .reject)
-            var result: CallawaySantAnnaResult
+            text = BootstrapReport(try wild.run(on: data, model: try method.bootstrapModel(settings))).render(output.format)
+        } else {
+            let result: any EstimatorOutput
             do {
-                result = try CallawaySantAnna(options: options).estimate(data)
+                result = try method.make(settings).fit(data)
             } catch let error as CallawaySantAnnaError {
                 throw ValidationError(error.commandLineMessage)
             }
-            result.notes += ClusterAdequacy.notes(panel: data, clustering: result.clusterName)
-            let bootstrap = bands > 0 ? MultiplierBootstrap(replications: bands, seed: seed, level: level) : nil
-            try emit(CallawaySantAnnaReport(result, level: level, bootstrap: bootstrap).render(output.format.format),
-                     to: output.out, files: files)
-            return
-        case .sa:
-            estimate = try SunAbraham(control: control == .last ? .lastTreated : .neverTreated, options: options)
-                .estimate(data)
-        case .bjs:
-            guard inference == .cr1 else {
-                throw ValidationError("--method bjs reports the conservative clustered variance of BJS; use --inference cr1")
-            }
-            estimate = try ImputationEstimator(horizons: lags.map { .list(Array(0...max($0, 0))) } ?? .none,
-                                               preTrendLeads: leads ?? 0, variance: variance).estimate(data)
-        case .bacon:
-            guard panel.x.isEmpty else {
-                throw ValidationError("--method bacon decomposes the TWFE coefficient without covariates; drop --x")
-            }
-            let decomposition = try BaconDecomposition().decompose(data)
-            let weights = try TWFEWeights(panel: data)
-            try emit(BaconReport(decomposition, weights: weights, periodLabels: data.periodLabels)
-                        .render(output.format.format), to: output.out, files: files)
-            return
-        case .rings, .ringsTwoStage:
-            return  // estimated above
+            let bootstrap = bands ? MultiplierBootstrap(replications: reps ?? 999, seed: seed, level: confLevel) : nil
+            text = try EstimatorReports.render(result, panel: data, level: confLevel, bootstrap: bootstrap,
+                                               format: output.format)
         }
-        if case .cluster(let name) = estimate.variance.type {
-            estimate.notes += ClusterAdequacy.notes(panel: data, clustering: name)
-        }
-        try emit(EstimateReport(estimate, level: level).render(output.format.format), to: output.out, files: files)
+        try emit(text, to: output.out, files: files)
     }
+}
+
+/// Wraps `text` at 72 columns with `indent` spaces before each line.
+func wrap(_ text: String, indent: Int) -> String {
+    var lines: [String] = [], line = ""
+    for word in text.split(separator: " ") {
+        if !line.isEmpty && line.count + word.count + 1 > 72 - indent {
+            lines.append(line)
+            line = ""
+        }
+        line += (line.isEmpty ? "" : " ") + word
+    }
+    if !line.isEmpty { lines.append(line) }
+    return lines.map { String(repeating: " ", count: indent) + $0 }.joined(separator: "\n")
 }
 
 /// Prints to standard output, or writes the file atomically when `--out` is given.

@@ -40,7 +40,7 @@ struct MediateCommand: ParsableCommand {
     var threads: Int?
 
     @Option(help: "Variance of the steps: iid, hetero or cr1 (clustered by --cluster, default the unit).")
-    var inference: InferenceOption = .cr1
+    var inference: InferenceSpec.Family = .cr1
 
     @Option(help: "Small-sample correction preset: fixest or reghdfe.")
     var ssc: CorrectionOption = .fixest
@@ -49,7 +49,7 @@ struct MediateCommand: ParsableCommand {
     var alpha: Double = 0.05
 
     @Option(parsing: .unconditional, help: "Confidence level of the intervals.")
-    var level: Double = 0.95
+    var confLevel: Double = 0.95
 
     @Option(help: "Output format: table or json.")
     var format: MediateFormatOption = .table
@@ -62,7 +62,9 @@ struct MediateCommand: ParsableCommand {
         guard reps >= 0 else { throw ValidationError("--reps must be at least 0 (0 = no bootstrap), got \(reps)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1, got \(alpha)") }
-        guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1, got \(level)") }
+        guard confLevel > 0 && confLevel < 1 else {
+            throw ValidationError("--conf-level must be between 0 and 1, got \(confLevel)")
+        }
     }
 
     func run() throws {
@@ -81,7 +83,7 @@ struct MediateCommand: ParsableCommand {
         }
         let mediation = Mediation(options: RegressionOptions(variance: variance, correction: ssc.correction),
                                   bootstrap: PairsBootstrapOptions(replications: reps, seed: seed, threads: threads),
-                                  alpha: alpha, level: level)
+                                  alpha: alpha, level: confLevel)
         var result = try mediation.estimate(data, mediators: zip(m, columns).map { MediatorColumn(name: $0, values: $1) })
         if case .cluster(let name) = variance { result.notes += ClusterAdequacy.notes(panel: data, clustering: name) }
         try emit(MediationReport(result).render(format == .json ? .json : .table), to: out, files: files)

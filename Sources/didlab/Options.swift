@@ -2,54 +2,35 @@ import ArgumentParser
 import Estimators
 import Lab
 
-/// `--format` spellings.
-enum ReportFormatOption: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv, latex
-    var format: ReportFormat { ReportFormat(rawValue: rawValue) ?? .table }
-}
+// The library's vocabularies are the command line's: each enum is an argument as it is, its raw
+// values the spellings (swift-argument-parser lists them in --help).
+extension ReportFormat: ExpressibleByArgument {}
+extension ComparisonGroup: ExpressibleByArgument {}
+extension InferenceSpec.Family: ExpressibleByArgument {}
+extension BootstrapWeights: ExpressibleByArgument {}
+extension BootstrapTieRule: ExpressibleByArgument {}
+extension SubgroupPermutationScope: ExpressibleByArgument {}
+extension CallawaySantAnnaOptions.BasePeriod: ExpressibleByArgument {}
+extension CallawaySantAnnaOptions.EstimationMethod: ExpressibleByArgument {}
+extension CallawaySantAnnaOptions.UnbalancedPanelPolicy: ExpressibleByArgument {}
+extension SpilloverRings.EmptyRingPolicy: ExpressibleByArgument {}
+extension PValueConvention: ExpressibleByArgument {}
+extension PlaceboAlternative: ExpressibleByArgument {}
+extension PlaceboPath: ExpressibleByArgument {}
 
-/// `--method` spellings of the estimators available in `estimate`.
-enum MethodOption: String, ExpressibleByArgument, CaseIterable {
-    case twfe, event, cs, sa, bjs, bacon, rings
-    case ringsTwoStage = "rings-2s"
-}
-
-/// `--control` spellings: which units serve as controls.
-enum ControlOption: String, ExpressibleByArgument, CaseIterable {
-    /// Never-treated units only.
-    case never
-    /// Not-yet-treated units too (Callaway–Sant'Anna).
-    case notyet
-    /// The last-treated cohort (Sun–Abraham).
-    case last
-}
-
-/// `--inference` spellings.
-enum InferenceOption: String, ExpressibleByArgument, CaseIterable {
-    case iid, hetero, cr1, wcb
-}
-
-/// `--weights` spellings of the wild cluster bootstrap.
-enum WeightsOption: String, ExpressibleByArgument, CaseIterable {
-    case rademacher, webb, mammen
-    var weights: BootstrapWeights { BootstrapWeights(rawValue: rawValue) ?? .rademacher }
+/// `--method`: an estimator of ``EstimatorRegistry``, by its id.
+extension EstimatorEntry: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let entry = EstimatorRegistry.entry(id: argument) else { return nil }
+        self = entry
+    }
+    public var defaultValueDescription: String { id }
+    public static var allValueStrings: [String] { EstimatorRegistry.entries.map(\.id) }
 }
 
 /// `--bootstrap` spellings: restricted (null imposed) or unrestricted wild cluster bootstrap.
 enum BootstrapKindOption: String, ExpressibleByArgument, CaseIterable {
     case wcr, wcu
-}
-
-/// `--ties` spellings: whether bootstrap statistics equal to |t| count (DiDLab) or not (boottest).
-enum TiesOption: String, ExpressibleByArgument, CaseIterable {
-    case count, exclude
-    var rule: BootstrapTieRule { self == .count ? .count : .exclude }
-}
-
-/// `--scope` spellings of the subgroup permutation test.
-enum ScopeOption: String, ExpressibleByArgument, CaseIterable {
-    case treated, all
-    var scope: SubgroupPermutationScope { self == .treated ? .treatedUnits : .allUnits }
 }
 
 /// `--ssc` presets of the small-sample correction.
@@ -58,22 +39,42 @@ enum CorrectionOption: String, ExpressibleByArgument, CaseIterable {
     var correction: SmallSampleCorrection { self == .fixest ? .fixest : .reghdfe }
 }
 
-/// `--base-period` spellings (Callaway–Sant'Anna, R did's `base_period`).
-enum BasePeriodOption: String, ExpressibleByArgument, CaseIterable {
-    case varying, universal
-}
+/// The flag of each parameter role: how the command line names what a library error is about.
+/// One table for every command (a flag means the same in each).
+enum Flags {
+    static func name(_ parameter: Parameter) -> String {
+        switch parameter {
+        case .outcome: return "--y"
+        case .unit: return "--unit"
+        case .time: return "--time"
+        case .treatment: return "--treat"
+        case .cohort: return "--cohort"
+        case .covariates: return "--x"
+        case .cluster: return "--cluster"
+        case .strata: return "--strata"
+        case .assignmentLevel: return "--level"
+        case .subgroups: return "--by"
+        case .mediators: return "--m"
+        case .coordinates: return "--coords/--latlon"
+        case .ringEdges: return "--rings"
+        case .emptyRings: return "--empty-rings"
+        case .estimator: return "--method"
+        case .control: return "--control"
+        case .inference: return "--inference"
+        case .leads: return "--leads"
+        case .lags: return "--lags"
+        case .term: return "--term"
+        case .bootstrapDraws: return "--reps"
+        case .permutations: return "--permutations"
+        case .threads: return "--threads"
+        case .confidenceLevel: return "--conf-level"
+        case .shift: return "--shift"
+        case .memory: return "--memory"
+        }
+    }
 
-/// `--estimation` spellings (Callaway–Sant'Anna, R did's `est_method`).
-enum CSEstimationOption: String, ExpressibleByArgument, CaseIterable {
-    case dr, reg, ipw
-}
-
-/// `--unbalanced` spellings (Callaway–Sant'Anna on an unbalanced panel).
-enum UnbalancedOption: String, ExpressibleByArgument, CaseIterable {
-    /// Drop the units not observed in every period (R did's default).
-    case balance
-    /// Keep them, repeated-cross-section style (R did's `allow_unbalanced_panel = TRUE`).
-    case allow
+    /// The message of a library error, with flags in place of roles.
+    static func message(for error: any ParameterError) -> String { error.message(naming: name(error.parameter)) }
 }
 
 extension CallawaySantAnnaError {

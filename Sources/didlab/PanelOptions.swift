@@ -1,6 +1,7 @@
 import ArgumentParser
 import Estimators
 import Foundation
+import Lab
 
 /// The data options shared by `estimate`, `placebo` and `mediate`.
 struct PanelOptions: ParsableArguments {
@@ -78,7 +79,7 @@ struct PanelOptions: ParsableArguments {
 /// Output options shared by commands that print reports.
 struct OutputOptions: ParsableArguments {
     @Option(help: "Output format: table, json, csv or latex.")
-    var format: ReportFormatOption = .table
+    var format: ReportFormat = .table
 
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var out: String?

@@ -31,8 +31,11 @@ struct PlaceboCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryOption
 
-    @Option(help: "Estimator: twfe (the treat coefficient), event (mean of post-period terms, or --term), cs, sa or bjs (overall ATT).")
-    var method: MethodOption = .twfe
+    @Option(help: ArgumentHelp("Estimator: twfe (the treat coefficient), event (mean of post-period terms, or --term), "
+                               + "or any estimator with placebo inference ("
+                               + EstimatorRegistry.entries.filter { $0.inference.contains(.placebo) }.map(\.id)
+                                   .joined(separator: ", ") + "; their overall ATT)."))
+    var method: EstimatorEntry = EstimatorRegistry.standard
 
     @Option(parsing: .unconditional, help: "Number of placebo draws R (not used by --scheme timing).")
     var permutations: Int?
@@ -56,10 +59,10 @@ struct PlaceboCommand: ParsableCommand {
     var threads: Int?
 
     @Option(help: "p-value rule: add-one ((1+c)/(1+R)) or ritest (c/R).")
-    var pvalue: PValueOption = .addOne
+    var pvalue: PValueConvention = .includeObserved
 
     @Option(help: "Alternative: two-sided, greater or less.")
-    var alternative: AlternativeOption = .twoSided
+    var alternative: PlaceboAlternative = .twoSided
 
     @Option(help: "Output format: table or json.")
     var format: PlaceboFormatOption = .table
@@ -86,7 +89,7 @@ struct PlaceboCommand: ParsableCommand {
     var ssc: CorrectionOption = .fixest
 
     @Option(help: "Evaluation path: automatic, general or reestimate (for checks; results agree to ~1e-13).")
-    var path: PathOption = .automatic
+    var path: PlaceboPath = .automatic
 
     func validate() throws {
         if scheme == .timing {
@@ -98,15 +101,32 @@ struct PlaceboCommand: ParsableCommand {
             guard let permutations else { throw ValidationError("--permutations R is required (e.g. --permutations 1000)") }
             guard permutations >= 1 else { throw ValidationError("--permutations must be at least 1, got \(permutations)") }
         }
-        if let leads, leads < (method == .bjs ? 0 : 1) {
-            throw ValidationError("--leads must be at least \(method == .bjs ? 0 : 1), got \(leads)")
-        }
-        if let lags, lags < 0 { throw ValidationError("--lags must be at least 0, got \(lags)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if method != .event && (leads != nil || lags != nil || term != nil) {
+        if method.id != "event" && (leads != nil || lags != nil || term != nil) {
             throw ValidationError("--leads, --lags and --term apply only to --method event")
         }
+        guard method.inference.contains(.placebo) else {
+            throw ValidationError("--method \(method.id) has no statistic to permute; use "
+                                  + EstimatorRegistry.entries.filter { $0.inference.contains(.placebo) }.map(\.id)
+                                      .joined(separator: ", "))
+        }
+        do {
+            try method.check(settings)
+        } catch let error as InvalidParameter {
+            throw ValidationError("--method \(method.id): " + Flags.message(for: error))
+        }
         if let strata, strata == level { throw ValidationError("--strata and --level name the same column '\(strata)'") }
+    }
+
+    /// The estimator's settings: CR1 by the cluster column for the studentized statistic.
+    var settings: EstimatorSettings {
+        var settings = EstimatorSettings(variance: .cluster(panel.clusterColumn))
+        settings.correction = ssc.correction
+        settings.cluster = panel.cluster
+        settings.leads = leads
+        settings.lags = lags
+        settings.effect = term
+        return settings
     }
 
     /// Bytes kept per placebo draw: estimate and standard error, and the sorted copies the
@@ -118,19 +138,7 @@ struct PlaceboCommand: ParsableCommand {
                          flag: "--permutations")
         let files = try OutputFiles([draws, plot, out])
         let data = try panel.loadPanel(extraColumns: [strata, level].compactMap { $0 })
-        let statistic: any PlaceboStatistic
-        switch method {
-        case .twfe: statistic = TWFEPlaceboStatistic(cluster: panel.clusterColumn, correction: ssc.correction)
-        case .event:
-            statistic = EventStudyPlaceboStatistic(cluster: panel.clusterColumn, leads: leads, lags: lags, term: term,
-                                                   correction: ssc.correction)
-        case .cs: statistic = CallawaySantAnnaPlaceboStatistic(options: CallawaySantAnnaOptions(cluster: panel.cluster))
-        case .sa: statistic = SunAbrahamPlaceboStatistic(cluster: panel.clusterColumn)
-        case .bjs: statistic = ImputationPlaceboStatistic(cluster: panel.clusterColumn)
-        case .bacon: throw ValidationError("--method bacon is a decomposition, not a statistic to permute; use twfe")
-        case .rings, .ringsTwoStage:
-            throw ValidationError("--method \(method.rawValue) is not available in placebo; use twfe, event, cs, sa or bjs")
-        }
+        let statistic = try method.placeboStatistic(settings)
         let placeboScheme: PlaceboScheme
         switch scheme {
         case .cohorts: placeboScheme = .cohorts
@@ -139,7 +147,7 @@ struct PlaceboCommand: ParsableCommand {
         }
         let test = PlaceboTest(design: PlaceboDesign(scheme: placeboScheme, strata: strata, level: level),
                                permutations: permutations ?? 1, seed: seed, threads: threads,
-                               convention: pvalue.convention, alternative: alternative.alternative, path: path.path)
+                               convention: pvalue, alternative: alternative, path: path)
         let progress = TerminalProgress.makeIfInteractive()
         var callback: (@Sendable (Int, Int) -> Void)?
         if let progress { callback = { done, total in progress.update(done, total) } }
@@ -150,7 +158,7 @@ struct PlaceboCommand: ParsableCommand {
             throw ValidationError("--term \(term ?? ""): \(message)")
         }
         progress?.finish()
-        let report = PlaceboReport(result, method: method.rawValue)
+        let report = PlaceboReport(result, method: method.id)
         if let writer = files.writer(draws) { try report.writeDrawsCSV { try writer.write($0) } }
         try files.write(PlaceboPlot(result).svg(), to: plot)
         let text = format == .json ? report.json().rendered() + "\n" : report.table()
@@ -193,25 +201,7 @@ enum SchemeOption: String, ExpressibleByArgument, CaseIterable {
     case cohorts, random, timing
 }
 
-/// `--pvalue` spellings.
-enum PValueOption: String, ExpressibleByArgument, CaseIterable {
-    case addOne = "add-one", ritest
-    var convention: PValueConvention { self == .addOne ? .includeObserved : .proportion }
-}
-
-/// `--alternative` spellings.
-enum AlternativeOption: String, ExpressibleByArgument, CaseIterable {
-    case twoSided = "two-sided", greater, less
-    var alternative: PlaceboAlternative { PlaceboAlternative(rawValue: rawValue) ?? .twoSided }
-}
-
 /// `--format` of `placebo`.
 enum PlaceboFormatOption: String, ExpressibleByArgument, CaseIterable {
     case table, json
-}
-
-/// `--path` spellings.
-enum PathOption: String, ExpressibleByArgument, CaseIterable {
-    case automatic, general, reestimate
-    var path: PlaceboPath { PlaceboPath(rawValue: rawValue) ?? .automatic }
 }

@@ -21,7 +21,7 @@ struct RingOptions: ParsableArguments {
     var rings: [Double] = []
 
     @Option(help: "A ring with no untreated observation: error or drop (drop its term, with a note).")
-    var emptyRings: EmptyRingsOption = .error
+    var emptyRings: SpilloverRings.EmptyRingPolicy = .error
 
     /// Whether any ring option was given.
     var isGiven: Bool { !coords.isEmpty || !latlon.isEmpty || !rings.isEmpty || emptyRings != .error }
@@ -42,16 +42,14 @@ struct RingOptions: ParsableArguments {
         guard !rings.isEmpty else { throw ValidationError("--method rings needs --rings d1,d2,... (e.g. --rings 50,100,150)") }
     }
 
-    /// Loads the panel with the coordinate columns and runs the ring estimator.
-    func estimate(panel: PanelOptions, options: RegressionOptions, stages: SpilloverRings.Stages) throws -> Estimate {
+    /// Loads the panel with the coordinate columns, and the units' locations from them.
+    func loadPanel(_ panel: PanelOptions) throws -> (Panel, UnitCoordinates) {
         let planar = !coords.isEmpty
         let names = planar ? coords : latlon
         let (data, columns) = try panel.loadPanel(numericColumns: names, flag: planar ? "--coords" : "--latlon")
         let coordinates = try UnitCoordinates(panel: data, first: columns[0], second: columns[1], names: names,
                                               metric: planar ? .planar : .greatCircle)
-        let policy: SpilloverRings.EmptyRingPolicy = emptyRings == .drop ? .drop : .error
-        return try SpilloverRings(edges: rings, stages: stages, emptyRings: policy, options: options)
-            .estimate(data, coordinates: coordinates)
+        return (data, coordinates)
     }
 
     /// Parses "50,100,150".
@@ -63,9 +61,4 @@ struct RingOptions: ParsableArguments {
             return value
         }
     }
-}
-
-/// `--empty-rings` spellings.
-enum EmptyRingsOption: String, ExpressibleByArgument, CaseIterable {
-    case error, drop
 }

@@ -82,6 +82,6 @@ struct CallawaySantAnnaCLITests {
         #expect(covariate.status == 1)
         #expect(covariate.stderr.contains("not implemented") && covariate.stderr.contains("--unbalanced balance"))
         let wrongMethod = try CLI.run(Self.unbalanced.dropLast(2) + ["--drop-failed-cells"])
-        #expect(wrongMethod.status == 1 && wrongMethod.stderr.contains("apply only to --method cs"))
+        #expect(wrongMethod.status == 1 && wrongMethod.stderr.contains("applies only to --method cs"))
     }
 }

@@ -39,7 +39,8 @@ struct WildBootstrapCLITests {
 
     @Test func badInput() throws {
         let cases: [([String], String)] = [
-            (["--reps", "99"], "--reps, --weights, --bootstrap and --ties apply only to --inference wcb"),
+            (["--reps", "99"], "--reps applies only to --inference wcb or --bands"),
+            (["--weights", "webb"], "--weights, --bootstrap and --ties apply only to --inference wcb"),
             (["--inference", "wcb", "--reps", "0"], "--reps must be at least 1"),
             (["--by", "year"], "--by year: the column changes within unit c001"),
             (["--by", "province", "--method", "event"], "--by applies to --method twfe"),

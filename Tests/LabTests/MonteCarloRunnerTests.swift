@@ -38,8 +38,8 @@ struct ToySource: ReplicationSource {
 @Suite("Monte Carlo runner")
 struct MonteCarloRunnerTests {
     static let methods: [any MethodEvaluator] = [
-        RegressionMethod(estimator: .twfe, variance: .cluster("unit"), target: "att"),
-        RegressionMethod(estimator: .twfe, variance: .iid, target: "att"),
+        EstimatorMethod(entry: EstimatorRegistry.standard, settings: EstimatorSettings(variance: .cluster("unit")), target: "att"),
+        EstimatorMethod(entry: EstimatorRegistry.standard, settings: EstimatorSettings(variance: .iid), target: "att"),
     ]
 
     static func runner(replications: Int) -> MonteCarloRunner {

@@ -48,6 +48,9 @@ struct WildBootstrapLabTests {
         #expect(BootstrapReport(run).render(.csv).contains(",wcb,399,webb"))
     }
 
+    /// Settings of the bootstrapped regression: CR1 by province (the bootstrap cluster).
+    static let settings = EstimatorSettings(variance: .cluster("province"))
+
     /// Oracle: the spelling table of the spec syntax, and determinism from the stream key.
     @Test("method spellings, names and replay")
     func method() throws {
@@ -56,23 +59,31 @@ struct WildBootstrapLabTests {
             ("wcu:province", "wcu:province", .rademacher, false), ("wcb", "wcb:city", .rademacher, true),
         ]
         for (spelling, name, weights, restricted) in cases {
-            let method = try #require(WildBootstrapMethod(inference: spelling, estimator: .twfe, replications: 199,
-                                                          unitName: "city", target: "att"))
+            guard case .wildBootstrap(let choice) = try InferenceSpec(parsing: spelling) else {
+                Issue.record("\(spelling) is not a wild bootstrap")
+                continue
+            }
+            let method = WildBootstrapMethod(entry: EstimatorRegistry.standard, settings: Self.settings, choice: choice,
+                                             replications: 199, unitName: "city", target: "att")
             #expect(method.inferenceName == name && method.weights == weights && method.imposeNull == restricted)
         }
-        #expect(WildBootstrapMethod(inference: "cr1:province", estimator: .twfe, replications: 9, unitName: "city",
-                                    target: "att") == nil)
-        #expect(WildBootstrapMethod(inference: "wcb-gauss:province", estimator: .twfe, replications: 9, unitName: "city",
-                                    target: "att") == nil)
+        #expect(try InferenceSpec(parsing: "cr1:province").family == .cr1)
+        #expect(throws: InvalidParameter.self) { try InferenceSpec(parsing: "wcb-gauss:province") }
         let data = try Self.simulated("paper-few-clusters")
-        let method = WildBootstrapMethod(estimator: .twfe, cluster: "province", replications: 199, target: "att")
+        let method = WildBootstrapMethod(entry: EstimatorRegistry.standard, settings: Self.settings,
+                                         choice: .init(cluster: "province"), replications: 199, unitName: "city",
+                                         target: "att")
         let a = try method.evaluate(data, streamKey: 42, alpha: 0.05)
         let b = try method.evaluate(data, streamKey: 42, alpha: 0.05)
         #expect(a.pValue == b.pValue && a.confLow == b.confLow && a.confHigh == b.confHigh)
         #expect(a.confLow < a.estimate && a.estimate < a.confHigh)
         #expect(a.pValue > 0 && a.pValue <= 1)
-        let event = WildBootstrapMethod(estimator: .event(term: "e+0", leads: 3, lags: 3), cluster: "province",
-                                        replications: 99, target: "e+0")
+        var window = Self.settings
+        window.leads = 3
+        window.lags = 3
+        let event = WildBootstrapMethod(entry: try EstimatorRegistry.require("event"), settings: window, effect: "e+0",
+                                        choice: .init(cluster: "province"), replications: 99, unitName: "city",
+                                        target: "e+0")
         #expect(try event.evaluate(data, streamKey: 1, alpha: 0.05).pValue.isFinite)
     }
 
@@ -90,8 +101,10 @@ struct WildBootstrapLabTests {
             """, source: "smoke.yaml")
         let source = try ScenarioSource(conditions: spec.conditions, seed: spec.seed)
         let methods: [any MethodEvaluator] = [
-            RegressionMethod(estimator: .twfe, variance: .cluster("province"), target: "att"),
-            WildBootstrapMethod(estimator: .twfe, cluster: "province", replications: 199, target: "att"),
+            EstimatorMethod(entry: EstimatorRegistry.standard, settings: EstimatorSettings(variance: .cluster("province")),
+                            target: "att"),
+            WildBootstrapMethod(entry: EstimatorRegistry.standard, settings: Self.settings, choice: .init(cluster: "province"),
+                                replications: 199, unitName: "city", target: "att"),
         ]
         var outputs: [[ReplicationRecord]] = []
         for threads in [1, 2] {

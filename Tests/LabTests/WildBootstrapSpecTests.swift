@@ -13,7 +13,7 @@ struct WildBootstrapSpecTests {
         for name in ["few-treated-clusters", "heterogeneity"] {
             let spec = try ExperimentSpec.load(path: root.appendingPathComponent("\(name).yaml").path)
             #expect(!spec.methods.isEmpty)
-            for method in spec.methods { _ = method.evaluator(unitName: "city") }
+            for method in spec.methods { _ = try method.evaluator(unitName: "city") }
         }
     }
 
@@ -29,7 +29,7 @@ struct WildBootstrapSpecTests {
               - {estimator: subgroup, by: region, test: wald, target: zero}
               - {estimator: subgroup, by: region, test: permutation-t, permutations: 99, scope: all, target: zero}
             """, source: "t.yaml")
-        let evaluators = spec.methods.map { $0.evaluator(unitName: "city") }
+        let evaluators = try spec.methods.map { try $0.evaluator(unitName: "city") }
         #expect(evaluators.map(\.inferenceName) == ["wcb:province", "wcu-webb:province", "cr1:city", "cr1:province",
                                                     "wald-cr1:city", "permutation-t:all"])
         #expect((evaluators[0] as? WildBootstrapMethod)?.replications == 199)

@@ -52,7 +52,7 @@ public enum ExperimentRun {
         }
         try AtomicFile.write(manifest.json().rendered() + "\n", to: manifestPath)
         let unitName = "city"  // Sim names its unit column "city"
-        let methods = spec.methods.map { $0.evaluator(unitName: unitName) }
+        let methods = try spec.methods.map { try $0.evaluator(unitName: unitName) }
         let runner = MonteCarloRunner(source: source, methods: methods, replications: spec.replications, alpha: spec.alpha)
         let (file, existing) = try RecordFile.open(path: recordsPath, resume: resume, methodsPerTask: methods.count)
         let records = try runner.run(file: file, existing: existing, shard: shard, threads: threads, progress: progress)
@@ -114,13 +114,8 @@ public enum ExperimentRun {
                                            + available.joined(separator: ", "))
         }
         for (k, method) in spec.methods.enumerated() {
-            let parts = method.inference.split(separator: ":", maxSplits: 1).map(String.init)
-            if parts.count == 2 {
-                try require(parts[1], in: clusterings, field: "methods[\(k)].inference")
-            }
-            try require(method.by, in: clusterings, field: "methods[\(k)].by")
-            try require(method.mediator, in: columns, field: "methods[\(k)].mediator")
-            for name in method.coords ?? [] { try require(name, in: columns, field: "methods[\(k)].coords") }
+            for (key, name) in method.clusterColumns { try require(name, in: clusterings, field: "methods[\(k)].\(key)") }
+            for (key, name) in method.dataColumns { try require(name, in: columns, field: "methods[\(k)].\(key)") }
         }
     }
 
@@ -222,7 +217,7 @@ public enum ExperimentRun {
         }
         let source = try ScenarioSource(conditions: spec.conditions, seed: spec.seed)
         let unitName = "city"  // Sim names its unit column "city"
-        let methods = spec.methods.map { $0.evaluator(unitName: unitName) }
+        let methods = try spec.methods.map { try $0.evaluator(unitName: unitName) }
         return (summarise(spec: spec, source: source, methods: methods, records: records), spec)
     }
 }

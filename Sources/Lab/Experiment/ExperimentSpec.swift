@@ -31,49 +31,10 @@ public struct ExperimentSpec: Sendable {
         public var scenario: Scenario
     }
 
-    /// One method as written in the spec.
-    public struct Method: Sendable, Equatable {
-        /// Display name.
-        public var name: String
-        /// `twfe`, `event`, `cs` (Callaway–Sant'Anna), `sa` (Sun–Abraham) or `bjs` (imputation).
-        public var estimator: String
-        /// Event-study term (e.g. "e+0"); nil for twfe.
-        public var term: String?
-        /// Event-study window.
-        public var leads: Int?
-        public var lags: Int?
-        /// `iid`, `hetero`, `cr1` (by city), `cr1:COL`, `placebo` (city cohorts), `placebo:COL`.
-        public var inference: String
-        /// Placebo draws.
-        public var permutations: Int
-        /// Control group for estimators that take one (`never`, `notyet`, `last`).
-        public var control: String?
-        /// Wild bootstrap draws (`inference: wcb…`).
-        public var reps: Int = 999
-        /// Subgroup methods (`estimator: subgroup`): the grouping column, and what to report —
-        /// one group's effect, a difference of two groups, or a test (`wald`, `permutation`,
-        /// `permutation-t`); `scope` of the permutation (`treated` or `all`).
-        public var by: String?
-        public var group: String?
-        public var difference: [String]?
-        public var test: String?
-        public var scope: String?
-        /// Mediation methods (`estimator: mediation`): the mediator column (a Sim mediator); `reps`
-        /// gives the bootstrap draws of `inference: bootstrap`.
-        public var mediator: String?
-        /// Ring methods (`estimator: rings | rings-2s`): band edges in km, and the coordinate
-        /// columns (default coord_x, coord_y).
-        public var rings: [Double] = []
-        public var coords: [String]?
-        /// Estimand key of the truth: `att` (observation-weighted overall ATT), `att_cell`
-        /// (cell average), `e+K`/`e-K` (event time), `indirect:MEDIATOR`, `spillover`, or `zero`.
-        public var target: String
-    }
-
     public var name: String
     public var aims: String
     public var conditions: [Condition]
-    public var methods: [Method]
+    public var methods: [MethodSpec]
     public var performance: [String]
     public var replications: Int
     public var seed: UInt64
@@ -84,9 +45,6 @@ public struct ExperimentSpec: Sendable {
     static let topLevelKeys: Set<String> = ["experiment", "aims", "data", "estimands", "methods", "performance",
                                             "replications", "seed", "alpha"]
     static let dataKeys: Set<String> = ["scenario", "spec", "set", "grid"]
-    static let methodKeys: Set<String> = ["name", "estimator", "term", "leads", "lags", "inference", "permutations",
-                                          "target", "control", "reps", "by", "group", "difference", "test", "scope",
-                                          "mediator", "rings", "coords"]
     /// Most conditions a spec may have (scenarios × the grid's combinations): each costs a
     /// scenario built and validated (~3 ms) and its own replications.
     static let maximumConditions = 1000
@@ -95,9 +53,6 @@ public struct ExperimentSpec: Sendable {
     /// experiment's aims). `power` and `size` are the rejection rate under an effect or under the null.
     static let performanceMeasures = ["bias", "rmse", "sd", "mean_se", "coverage", "rejection", "power", "size",
                                       "ci_length"]
-    /// Estimators a method may name.
-    static let estimators = ["twfe", "event", "cs", "sa", "bjs", "subgroup", "mediation", "rings", "rings-2s"]
-
     /// Reads a spec file.
     /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming the field.
     public static func load(path: String) throws -> ExperimentSpec {
@@ -198,99 +153,16 @@ public struct ExperimentSpec: Sendable {
             }
         }
 
-        // Methods.
+        // Methods, decoded into typed values.
         guard let methodList = root["methods"] as? [Any], !methodList.isEmpty else {
             throw fail("methods", "expected a non-empty list of methods")
         }
-        var methods: [Method] = []
-        for (k, entry) in methodList.enumerated() {
-            let prefix = "methods[\(k)]"
-            guard let object = entry as? [String: Any] else { throw fail(prefix, "expected a mapping") }
-            try checkKeys(object, allowed: methodKeys, prefix: prefix + ".", source: source)
-            let estimator = object["estimator"] as? String ?? "twfe"
-            guard estimators.contains(estimator) else {
-                throw fail(prefix + ".estimator", "expected one of \(estimators.joined(separator: ", ")), got '\(estimator)'")
-            }
-            let by = object["by"] as? String
-            if estimator == "subgroup" && by == nil { throw fail(prefix + ".by", "a subgroup method needs a unit-level column, e.g. by: region") }
-            if estimator != "subgroup" && by != nil { throw fail(prefix + ".by", "only subgroup methods take 'by'") }
-            let difference = (object["difference"] as? [Any])?.map { "\($0)" }
-            if let difference, difference.count != 2 { throw fail(prefix + ".difference", "expected two group labels, e.g. [east, central]") }
-            let test = object["test"] as? String
-            if let test, !["wald", "permutation", "permutation-t"].contains(test) {
-                throw fail(prefix + ".test", "expected wald, permutation or permutation-t, got '\(test)'")
-            }
-            let scope = object["scope"] as? String
-            if let scope, !["treated", "all"].contains(scope) { throw fail(prefix + ".scope", "expected treated or all, got '\(scope)'") }
-            let reps = try integer(object["reps"], default: 999, field: prefix + ".reps", source: source)
-            guard reps >= 1 else { throw fail(prefix + ".reps", "expected at least 1") }
-            var term = object["term"] as? String
-            if estimator == "event" && term == nil { throw fail(prefix + ".term", "an event-study method needs a term such as e+0") }
-            let isMediation = estimator == "mediation", isRings = estimator == "rings" || estimator == "rings-2s"
-            let inference = object["inference"] as? String
-                ?? (isMediation && (term ?? "indirect") == "indirect" ? "sobel" : "cr1")
-            let kind = inference.split(separator: ":").first.map(String.init) ?? ""
-            let bootstrapKinds = ["wcb", "wcu"].flatMap { base in [base] + ["rademacher", "webb", "mammen"].map { "\(base)-\($0)" } }
-            // Mediation and ring methods: spellings checked by the methods' own parsers.
-            let mediator = object["mediator"] as? String
-            var rings: [Double] = []
-            if let list = object["rings"] {
-                guard let values = list as? [Any] else { throw fail(prefix + ".rings", "expected a list of band edges in km") }
-                rings = try values.map { try number($0, default: 0, field: prefix + ".rings", source: source) }
-            }
-            let coords = (object["coords"] as? [Any])?.map { "\($0)" }
-            var defaultTarget: String?
-            if isMediation {
-                guard let mediator else { throw fail(prefix + ".mediator", "a mediation method needs a mediator column") }
-                let quantity = term ?? "indirect"
-                term = quantity
-                do {
-                    _ = try MediationMethod.parse(mediator: mediator, term: quantity, inference: inference, replications: reps,
-                                                  target: "")
-                } catch { throw fail(prefix + ".term", "\(error)") }
-                defaultTarget = quantity == "total" ? "att" : "\(quantity):\(mediator)"
-            } else if isRings {
-                guard !rings.isEmpty else { throw fail(prefix + ".rings", "a ring method needs rings: [d1, d2, ...] in km") }
-                do {
-                    _ = try RingMethod.parse(estimator: estimator, edges: rings, term: term, inference: inference,
-                                             coordinates: coords, target: "")
-                } catch { throw fail(prefix + ".term", "\(error)") }
-                defaultTarget = (term ?? "treat") == "treat" ? "att" : "spillover"
-            } else if ["mediator", "rings", "coords"].contains(where: { object[$0] != nil }) {
-                throw fail(prefix, "mediator applies to mediation methods, rings and coords to rings methods")
-            }
-            guard isMediation || isRings || (["iid", "hetero", "cr1", "placebo", "placebo-t"] + bootstrapKinds).contains(kind) else {
-                throw fail(prefix + ".inference", "expected iid, hetero, cr1[:COLUMN], placebo[:LEVEL], placebo-t[:LEVEL] "
-                           + "or wcb[-webb|-mammen][:COLUMN] / wcu[…][:COLUMN], got '\(inference)'")
-            }
-            if estimator == "subgroup" && !["iid", "hetero", "cr1"].contains(kind) {
-                throw fail(prefix + ".inference", "a subgroup method takes iid, hetero or cr1[:COLUMN] (set test: permutation for permutations)")
-            }
-            if bootstrapKinds.contains(kind) && !["twfe", "event"].contains(estimator) {
-                throw fail(prefix + ".inference", "the wild cluster bootstrap applies to twfe and event methods")
-            }
-            let permutations = try integer(object["permutations"], default: 199, field: prefix + ".permutations", source: source)
-            guard permutations >= 1 else { throw fail(prefix + ".permutations", "expected at least 1") }
-            let target = object["target"] as? String ?? defaultTarget ?? (term ?? "att")
-            let control = object["control"] as? String
-            if let control, !["never", "notyet", "last"].contains(control) {
-                throw fail(prefix + ".control", "expected never, notyet or last, got '\(control)'")
-            }
-            var method = Method(name: object["name"] as? String ?? "\(estimator) \(inference)", estimator: estimator,
-                                term: term,
-                                leads: try object["leads"].map { try integer($0, default: 0, field: prefix + ".leads", source: source) },
-                                lags: try object["lags"].map { try integer($0, default: 0, field: prefix + ".lags", source: source) },
-                                inference: inference, permutations: permutations, control: control, target: target)
-            method.reps = reps
-            method.by = by
-            method.group = object["group"].map { "\($0)" }
-            method.difference = difference
-            method.test = test
-            method.scope = scope
-            method.mediator = mediator
-            method.rings = rings
-            method.coords = coords
-            methods.append(method)
+        let methods: [MethodSpec]
+        do {
+            guard let node = try Yams.compose(yaml: text)?["methods"] else { throw fail("methods", "expected a list") }
+            methods = try YAMLDecoder().decode([MethodSpec].self, from: try Yams.serialize(node: node))
+        } catch let error as DecodingError {
+            throw fail("methods" + error.keyPath, error.reason)
         }
         return ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: conditions, methods: methods,
                               performance: performance, replications: replications, seed: UInt64(seedValue),

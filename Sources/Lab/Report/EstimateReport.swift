@@ -20,17 +20,7 @@ public struct EstimateReport: Sendable {
     /// Confidence level of the intervals.
     public let level: Double
     /// Human name of the method, e.g. "TWFE (static DiD)".
-    public var methodTitle: String {
-        switch estimate.method {
-        case "twfe": return "TWFE (static multi-period DiD)"
-        case "event": return "Event study (TWFE with leads and lags)"
-        case "sa": return "Sun-Abraham interaction-weighted event study"
-        case "bjs": return "Borusyak-Jaravel-Spiess imputation"
-        case "rings": return "Spillover rings (Butts 2021; TWFE with ring indicators)"
-        case "rings-2s": return "Spillover rings, two-stage (Gardner 2021 / Butts 2021)"
-        default: return estimate.method
-        }
-    }
+    public var methodTitle: String { EstimatorRegistry.entry(id: estimate.method)?.title ?? estimate.method }
 
     /// Creates a report at the given confidence level.
     public init(_ estimate: Estimate, level: Double = 0.95) {

@@ -6,11 +6,14 @@ import Estimators
 /// The estimate and its CR1 standard error (at the bootstrap cluster) come from the observed data;
 /// the p-value and the confidence interval (test inversion at level `1 − alpha`) from the bootstrap.
 /// The weight stream is derived from the replication's data stream key, so the replication replays
-/// from one key. Spec syntax: `inference: "wcb:COL"` (WCR, Rademacher), `"wcb-webb:COL"`,
-/// `"wcb-mammen:COL"`, `"wcu:COL"`, `"wcu-webb:COL"`; `reps: B` (default 999).
+/// from one key. Spec syntax: ``InferenceSpec`` (`wcb:COL`, `wcb-webb:COL`, `wcu:COL`, …); `reps: B`.
 public struct WildBootstrapMethod: MethodEvaluator {
-    /// The statistic's estimator: TWFE, or an event-study term.
-    public let estimator: RegressionMethod.Estimator
+    /// The estimator whose coefficient is tested (one with a ``EstimatorEntry/bootstrapModel(_:)``).
+    public let entry: EstimatorEntry
+    /// Its settings.
+    public let settings: EstimatorSettings
+    /// The coefficient tested.
+    public let effect: String
     /// Bootstrap (and CR1) cluster column.
     public let cluster: String
     /// Draws B.
@@ -22,66 +25,37 @@ public struct WildBootstrapMethod: MethodEvaluator {
     /// Estimand key.
     public let target: String
 
-    /// Creates the method.
-    public init(estimator: RegressionMethod.Estimator, cluster: String, replications: Int = 999,
-                weights: BootstrapWeights = .rademacher, imposeNull: Bool = true, target: String) {
-        self.estimator = estimator
-        self.cluster = cluster
+    /// Creates the method; the cluster defaults to `unitName`, `effect` to the entry's default.
+    public init(entry: EstimatorEntry, settings: EstimatorSettings, effect: String? = nil,
+                choice: InferenceSpec.WildBootstrapChoice, replications: Int = 999, unitName: String, target: String) {
+        self.entry = entry
+        var settings = settings
+        settings.effect = effect ?? settings.effect
+        self.settings = settings
+        self.effect = effect ?? settings.effect ?? entry.defaultEffect
+        self.cluster = choice.cluster ?? unitName
         self.replications = replications
-        self.weights = weights
-        self.imposeNull = imposeNull
+        self.weights = choice.weights
+        self.imposeNull = choice.restricted
         self.target = target
     }
 
-    /// Parses `wcb[-WEIGHTS]:COL` / `wcu[-WEIGHTS]:COL` (the column defaults to `unitName`).
-    /// - Returns: nil when `inference` is not a bootstrap spelling.
-    public init?(inference: String, estimator: RegressionMethod.Estimator, replications: Int, unitName: String,
-                 target: String) {
-        let parts = inference.split(separator: ":", maxSplits: 1).map(String.init)
-        let kind = parts[0].split(separator: "-", maxSplits: 1).map(String.init)
-        guard let head = kind.first, head == "wcb" || head == "wcu" else { return nil }
-        let weights: BootstrapWeights
-        if kind.count > 1 {
-            guard let parsed = BootstrapWeights(rawValue: kind[1]) else { return nil }
-            weights = parsed
-        } else {
-            weights = .rademacher
-        }
-        self.init(estimator: estimator, cluster: parts.count > 1 ? parts[1] : unitName, replications: replications,
-                  weights: weights, imposeNull: head == "wcb", target: target)
-    }
-
-    public var estimatorName: String {
-        switch estimator {
-        case .twfe: return "twfe"
-        case .event(let term, _, _): return "event:\(term)"
-        }
-    }
+    public var estimatorName: String { entry.label(effect: effect, settings: settings) }
 
     /// `wcb:province`, `wcb-webb:province`, `wcu:province`, …
     public var inferenceName: String {
-        (imposeNull ? "wcb" : "wcu") + (weights == .rademacher ? "" : "-\(weights.rawValue)") + ":\(cluster)"
+        InferenceSpec.wildBootstrap(.init(cluster: cluster, weights: weights, restricted: imposeNull)).label(unit: nil)
     }
 
     /// Runs the bootstrap on the replication's panel.
     public func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult {
-        let model: BootstrapModel
-        let term: String
-        switch estimator {
-        case .twfe:
-            model = .twfe
-            term = "treat"
-        case let .event(name, leads, lags):
-            model = .eventStudy(leads: leads, lags: lags)
-            term = name
-        }
         let bootstrap = WildClusterBootstrap(
             cluster: cluster, replications: replications, weights: weights, imposeNull: imposeNull, level: 1 - alpha,
             seed: RandomStream.key(seed: streamKey, replication: 0, purpose: RandomStream.Purpose.bootstrap.rawValue),
             threads: 1)
-        let run = try bootstrap.run(on: data.panel, model: model, terms: [term])
+        let run = try bootstrap.run(on: data.panel, model: try entry.bootstrapModel(settings), terms: [effect])
         guard let result = run.results.first else {
-            throw EstimationError.invalidOption("term '\(term)' was not estimated (dropped or outside the window)")
+            throw InvalidParameter(.term, effect, "not estimated on this panel (dropped or outside the window)")
         }
         return MethodResult(estimate: result.estimate, standardError: result.standardError, confLow: result.confLow,
                             confHigh: result.confHigh, pValue: result.pValue)

@@ -1,0 +1,123 @@
+/// How an estimate's uncertainty is measured: one vocabulary for the command line, experiment
+/// specs and reports (fixest keeps its vcov types the same way, as data).
+///
+/// Spellings (``init(parsing:)``, ``spelling``):
+/// - `iid`, `hetero`: classical and heteroskedasticity-robust (HC1) variances;
+/// - `cr1`, `cr1:COL`: cluster-robust CR1 by a column (default: the unit);
+/// - `wcb`, `wcb-webb:COL`, `wcu-mammen:COL`, …: the wild cluster bootstrap, restricted (`wcb`,
+///   null imposed) or unrestricted (`wcu`), Rademacher weights unless named;
+/// - `placebo`, `placebo:LEVEL`, `placebo-t:LEVEL`: randomization inference by placebo
+///   permutations of the adoption dates across units (or whole `LEVEL` groups), on the
+///   coefficient (RI-β) or its t statistic (RI-t).
+public enum InferenceSpec: Sendable, Hashable {
+    /// Homoskedastic variance.
+    case iid
+    /// Heteroskedasticity-robust variance (HC1).
+    case hetero
+    /// CR1 by `cluster` (nil: the unit).
+    case cr1(cluster: String?)
+    /// The wild cluster bootstrap.
+    case wildBootstrap(WildBootstrapChoice)
+    /// Placebo permutations at `level` (nil: units), of the coefficient or of its t statistic.
+    case placebo(level: String?, studentized: Bool)
+
+    /// The wild cluster bootstrap's choices.
+    public struct WildBootstrapChoice: Sendable, Hashable {
+        /// Bootstrap (and CR1) cluster column; nil: the unit.
+        public var cluster: String?
+        /// Weight distribution.
+        public var weights: BootstrapWeights
+        /// Null imposed (WCR, default) or not (WCU).
+        public var restricted: Bool
+        /// Creates the choice.
+        public init(cluster: String? = nil, weights: BootstrapWeights = .rademacher, restricted: Bool = true) {
+            self.cluster = cluster
+            self.weights = weights
+            self.restricted = restricted
+        }
+    }
+
+    /// The families, for declaring what an estimator allows.
+    public enum Family: String, Sendable, CaseIterable {
+        case iid, hetero, cr1, wcb, placebo
+    }
+
+    /// This spec's family.
+    public var family: Family {
+        switch self {
+        case .iid: return .iid
+        case .hetero: return .hetero
+        case .cr1: return .cr1
+        case .wildBootstrap: return .wcb
+        case .placebo: return .placebo
+        }
+    }
+
+    /// Every spelling ``init(parsing:)`` accepts, for messages.
+    public static let grammar = "iid, hetero, cr1[:COLUMN], wcb[-webb|-mammen][:COLUMN], wcu[-webb|-mammen][:COLUMN], "
+        + "placebo[:LEVEL] or placebo-t[:LEVEL]"
+
+    /// Parses a spelling of the grammar above.
+    /// - Throws: ``InvalidParameter`` (role ``Parameter/inference``) naming the spelling.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        let head = parts[0]
+        let column = parts.count > 1 ? parts[1] : nil
+        if let column, column.isEmpty {
+            throw InvalidParameter(.inference, text.quotedForMessage, "expected a column name after ':'")
+        }
+        switch head {
+        case "iid" where column == nil: self = .iid
+        case "hetero" where column == nil: self = .hetero
+        case "cr1": self = .cr1(cluster: column)
+        case "placebo": self = .placebo(level: column, studentized: false)
+        case "placebo-t": self = .placebo(level: column, studentized: true)
+        default:
+            let kind = head.split(separator: "-", maxSplits: 1).map(String.init)
+            guard kind[0] == "wcb" || kind[0] == "wcu" else {
+                throw InvalidParameter(.inference, text.quotedForMessage, "expected " + Self.grammar)
+            }
+            var weights = BootstrapWeights.rademacher
+            if kind.count > 1 {
+                guard let parsed = BootstrapWeights(rawValue: kind[1]) else {
+                    throw InvalidParameter(.inference, text.quotedForMessage, "unknown bootstrap weights; expected "
+                                           + BootstrapWeights.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                weights = parsed
+            }
+            self = .wildBootstrap(WildBootstrapChoice(cluster: column, weights: weights, restricted: kind[0] == "wcb"))
+        }
+    }
+
+    /// The canonical spelling (``init(parsing:)`` reads it back).
+    public var spelling: String { label(unit: nil) }
+
+    /// The spelling with the default column filled in, as reports and experiment records name
+    /// the method: `cr1:city`, `wcb-webb:province`, `placebo-t:units`.
+    /// - Parameter unit: the unit column (nil keeps defaults implicit).
+    public func label(unit: String?) -> String {
+        switch self {
+        case .iid: return "iid"
+        case .hetero: return "hetero"
+        case .cr1(let cluster): return "cr1" + ((cluster ?? unit).map { ":" + $0 } ?? "")
+        case .wildBootstrap(let choice):
+            return (choice.restricted ? "wcb" : "wcu") + (choice.weights == .rademacher ? "" : "-\(choice.weights.rawValue)")
+                + ((choice.cluster ?? unit).map { ":" + $0 } ?? "")
+        case let .placebo(level, studentized):
+            return "placebo" + (studentized ? "-t" : "") + ((level ?? (unit == nil ? nil : "units")).map { ":" + $0 } ?? "")
+        }
+    }
+
+    /// The analytic variance this spec reports beside its own inference: the variance itself
+    /// for iid/hetero/cr1, CR1 at the bootstrap cluster for the wild bootstrap, CR1 by the
+    /// unit for placebo tests (their studentized statistic).
+    public func variance(unit: String) -> VarianceType {
+        switch self {
+        case .iid: return .iid
+        case .hetero: return .hetero
+        case .cr1(let cluster): return .cluster(cluster ?? unit)
+        case .wildBootstrap(let choice): return .cluster(choice.cluster ?? unit)
+        case .placebo: return .cluster(unit)
+        }
+    }
+}
