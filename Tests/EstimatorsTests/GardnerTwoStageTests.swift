@@ -167,6 +167,16 @@ struct GardnerTwoStageTests {
         #expect {
             try GardnerTwoStage(effects: .eventStudy(leads: 0, lags: nil)).estimate(panel)
         } throws: { error in "\(error)".contains("the number of leads") && !"\(error)".contains("--") }
+        // Untreated rows in two disconnected groups: {a, b, e; years 1, 2} and {c, d; years 3, 4}.
+        var text = "unit,year,cohort,y\n"
+        for (unit, years, cohort) in [("a", 1...2, 0), ("b", 1...2, 0), ("c", 3...4, 0), ("d", 3...4, 0), ("e", 1...4, 2)] {
+            for year in years { text += "\(unit),\(year),\(cohort),\(Double(year) + Double(unit.count) * 0.1)\n" }
+        }
+        let disconnected = try Panel.load(table: try CSVTable(data: Array(text.utf8), path: "disconnected.csv"),
+                                          spec: PanelSpec(outcome: "y", unit: "unit", time: "year", treatment: .cohort("cohort")))
+        #expect {
+            try GardnerTwoStage().estimate(disconnected)
+        } throws: { error in "\(error)".contains("2 disconnected groups") && !"\(error)".contains("--") }
         let never = (0..<panel.observationCount).filter { panel.adoptionPeriod[Int(panel.unitIndex[$0])] == Panel.neverTreated }
         let untreatedOnly = try panel.restrictedToRows(never, note: nil, method: "test", what: "treated units")
         #expect(throws: RobustEstimationError.noTreatedObservations(method: "did2s")) {
