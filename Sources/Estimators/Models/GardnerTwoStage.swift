@@ -28,7 +28,7 @@
 /// Conventions where the references differ: **no small-sample factor** (R and pyfixest `did2s`
 /// and diff-diff `TwoStageDiD` agree on this); p-values and intervals from **t(G − 1)**, DiDLab's
 /// clustered convention (pyfixest's did2s also; diff-diff uses the normal).
-public struct GardnerTwoStage: Sendable {
+public struct GardnerTwoStage: PanelEstimator {
     /// The stage-2 terms.
     public enum Effects: Sendable, Equatable {
         /// One term "treat": the average effect over the treated observations (default).

@@ -75,7 +75,8 @@ public struct EstimatorEntry: Sendable {
             throw InvalidParameter(settings.leads != nil ? .leads : .lags, nil, "\(id) takes no event window")
         }
         if let spec, !inference.contains(spec.family) {
-            throw InvalidParameter(.inference, spec.spelling, "\(id) takes " + inference.map(\.rawValue).joined(separator: ", "))
+            throw InvalidParameter(.inference, spec.spelling, inference.isEmpty ? "\(id) reports no inference"
+                                   : "\(id) takes " + inference.map(\.rawValue).joined(separator: ", "))
         }
     }
 

@@ -73,6 +73,18 @@ public enum EstimatorRegistry {
             },
             placebo: { settings, effect in ImputationPlaceboStatistic(cluster: settings.clusterName ?? "", term: effect) }),
         EstimatorEntry(
+            id: "did2s", title: "Gardner two-stage DiD",
+            summary: "Gardner (2021) two-stage DiD: unit and period effects (and covariates) fitted on untreated "
+                + "observations, the residualized outcome regressed on treat, or on event-time dummies when a window "
+                + "or an event-time effect is asked for; GMM-corrected cluster-robust variance without small-sample "
+                + "factor (R and pyfixest did2s), t(G-1).",
+            inference: [.cr1, .placebo], minimumLeads: 1, defaultEffect: "treat",
+            build: { settings in
+                let eventStudy = settings.leads != nil || settings.lags != nil || settings.effect?.hasPrefix("e") == true
+                return GardnerTwoStage(effects: eventStudy ? .eventStudy(leads: settings.leads, lags: settings.lags) : .overall,
+                                       variance: settings.variance)
+            }),
+        EstimatorEntry(
             id: "bacon", title: "Goodman-Bacon decomposition",
             summary: "Goodman-Bacon decomposition of the TWFE coefficient and the de Chaisemartin-D'Haultfoeuille "
                 + "weights (balanced panels, no covariates).",

@@ -160,7 +160,7 @@ public struct MethodSpec: Sendable, Decodable {
             do {
                 try registered.check(settings, inference: inference)
             } catch let error as InvalidParameter {
-                throw entry.error(Self.key(of: error.parameter), error.problem)
+                throw entry.error(Self.key(of: error.parameter), error.problem + (error.value.map { ", got \($0)" } ?? ""))
             }
             analysis = .estimator(registered, inference)
             switch inference {
