@@ -32,7 +32,9 @@ struct DidLab: ParsableCommand {
             let fromParser = String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
             var message = fromParser ? message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
                 : message(for: error).replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
-            if let parameterError = error as? any ParameterError {  // a library error names a role: name its flag
+            if let panelError = error as? PanelError {
+                message = panelError.description(naming: Flags.name)
+            } else if let parameterError = error as? any ParameterError {  // a library error names a role: name its flag
                 message = Flags.message(for: parameterError)
             } else if message.contains("Error Domain=") {   // a Foundation error that escaped its owner
                 message = AtomicFile.systemReason(for: error)

@@ -70,7 +70,7 @@ struct MediateCommand: ParsableCommand {
     func run() throws {
         try memory.check(reps, bytesPerItem: 48, what: "bootstrap draws", flag: "--reps")
         let files = try OutputFiles([out])
-        let (data, columns) = try panel.loadPanel(numericColumns: m, flag: "--m")
+        let (data, columns) = try panel.loadPanel(numericColumns: m, flag: "--m", parameter: .mediators)
         let variance: VarianceType
         if inference == .iid {
             variance = .iid

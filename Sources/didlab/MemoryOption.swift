@@ -22,7 +22,7 @@ struct MemoryOption: ParsableArguments {
         do {
             try budget.check(count: count, bytesPerItem: bytesPerItem, what: what, role: flag)
         } catch let error as MemoryBudgetError {
-            throw ValidationError(error.description)
+            throw ValidationError(error.description + "; --memory sets the budget")
         }
     }
 }

@@ -52,6 +52,7 @@ enum Flags {
         case .covariates: return "--x"
         case .cluster: return "--cluster"
         case .strata: return "--strata"
+        case .groupingColumns: return "--cluster, --by, --strata or --level"
         case .assignmentLevel: return "--level"
         case .subgroups: return "--by"
         case .mediators: return "--m"
@@ -70,11 +71,15 @@ enum Flags {
         case .confidenceLevel: return "--conf-level"
         case .shift: return "--shift"
         case .memory: return "--memory"
+        case .outputDirectory: return "--out"
+        case .resume: return "--resume"
         }
     }
 
     /// The message of a library error, with flags in place of roles.
-    static func message(for error: any ParameterError) -> String { error.message(naming: name(error.parameter)) }
+    static func message(for error: any ParameterError) -> String {
+        error.subject.map { $0.message(naming: name($0.parameter)) } ?? error.description
+    }
 }
 
 extension CallawaySantAnnaError {

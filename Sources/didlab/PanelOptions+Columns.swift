@@ -10,9 +10,11 @@ extension PanelOptions {
     /// - Parameters:
     ///   - numericColumns: the extra columns, in the order their values are returned.
     ///   - flag: the flag that named them, for messages (e.g. "--m").
+    ///   - parameter: their role (``Parameter/mediators`` or ``Parameter/coordinates``).
     /// - Throws: `ValidationError` when a column is also the outcome or a covariate or repeats;
     ///   ``PanelError`` (naming `flag`) for a column not in the file.
-    func loadPanel(numericColumns: [String], flag: String, extraColumns: [String] = []) throws -> (Panel, [[Double]]) {
+    func loadPanel(numericColumns: [String], flag: String, parameter: Parameter,
+                   extraColumns: [String] = []) throws -> (Panel, [[Double]]) {
         var seen = Set<String>()
         for name in numericColumns {
             if name == y { throw ValidationError("\(flag) \(name): the column is also the outcome (--y)") }
@@ -26,7 +28,7 @@ extension PanelOptions {
         do {
             panel = try options.loadPanel(extraColumns: extraColumns)
         } catch PanelError.missingColumn(let source, let column, _, let available) where numericColumns.contains(column) {
-            throw PanelError.missingColumn(source: source, column: column, flag: flag, available: available)
+            throw PanelError.missingColumn(source: source, column: column, parameter: parameter, available: available)
         }
         return try panel.separatingCovariates(numericColumns)
     }

@@ -46,7 +46,8 @@ struct RingOptions: ParsableArguments {
     func loadPanel(_ panel: PanelOptions) throws -> (Panel, UnitCoordinates) {
         let planar = !coords.isEmpty
         let names = planar ? coords : latlon
-        let (data, columns) = try panel.loadPanel(numericColumns: names, flag: planar ? "--coords" : "--latlon")
+        let (data, columns) = try panel.loadPanel(numericColumns: names, flag: planar ? "--coords" : "--latlon",
+                                                   parameter: .coordinates)
         let coordinates = try UnitCoordinates(panel: data, first: columns[0], second: columns[1], names: names,
                                               metric: planar ? .planar : .greatCircle)
         return (data, coordinates)

@@ -43,7 +43,7 @@ public struct MemoryBudget: Sendable, Equatable, CustomStringConvertible {
             number = number.dropLast()
         }
         guard let value = Double(number), value.isFinite, value > 0, value * scale <= physical else { return nil }
-        self.init(bytes: value * scale, origin: "--memory \(text)")
+        self.init(bytes: value * scale, origin: "set to \(text)")
     }
 
     /// `8.0 GiB (half of physical memory)`.
@@ -89,6 +89,6 @@ public struct MemoryBudgetError: Error, CustomStringConvertible, Equatable {
     /// One line: the need, the budget and how many fit.
     public var description: String {
         "\(role) (\(count)) would need \(MemoryBudget.format(needed)) for the \(what); the memory budget is "
-            + "\(budget), so at most \(fitting) fit (raise it with --memory, e.g. --memory 75%)"
+            + "\(budget), so at most \(fitting) fit (raise the budget, e.g. to 75% of physical memory)"
     }
 }

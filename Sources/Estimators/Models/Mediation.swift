@@ -138,17 +138,17 @@ public struct Mediation: Sendable {
         guard alpha > 0 && alpha < 1 else { throw MediationError.invalidOption("alpha must be between 0 and 1, got \(alpha)") }
         guard level > 0 && level < 1 else { throw MediationError.invalidOption("level must be between 0 and 1, got \(level)") }
         guard bootstrap.replications >= 0 else {
-            throw MediationError.invalidOption("--reps must be at least 0 (0 = no bootstrap), got \(bootstrap.replications)")
+            throw InvalidParameter(.bootstrapDraws, String(bootstrap.replications), "expected at least 0 (0 = no bootstrap)")
         }
         if let threads = bootstrap.threads, threads < 1 {
-            throw MediationError.invalidOption("--threads must be at least 1, got \(threads)")
+            throw InvalidParameter(.threads, String(threads), "expected at least 1")
         }
         var seen = Set<String>()
         for mediator in mediators {
             if mediator.name == panel.outcomeName { throw MediationError.duplicateName(mediator.name, role: "the outcome") }
             if mediator.name == "treat" { throw MediationError.duplicateName(mediator.name, role: "the treatment term") }
             if panel.covariateNames.contains(mediator.name) {
-                throw MediationError.duplicateName(mediator.name, role: "a covariate (--x)")
+                throw MediationError.duplicateName(mediator.name, role: "a covariate")
             }
             guard seen.insert(mediator.name).inserted else {
                 throw MediationError.duplicateName(mediator.name, role: "another mediator")
@@ -188,7 +188,7 @@ public struct Mediation: Sendable {
         if let cluster {
             notes.append("bootstrap: \(bootstrap.replications) pairs cluster draws resampling \(cluster) with replacement "
                          + "(duplicated clusters enter as distinct units), seed \(bootstrap.seed); draw b uses stream "
-                         + "(seed, b, bootstrap), so results do not depend on --threads")
+                         + "(seed, b, bootstrap), so results do not depend on the number of threads")
         }
         for path in paths {
             if let summary = path.bootstrap, summary.valid < summary.requested {

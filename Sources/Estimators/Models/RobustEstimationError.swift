@@ -38,7 +38,7 @@ public enum RobustEstimationError: Error, Equatable, CustomStringConvertible {
             return "\(method): the panel is unbalanced (\(observations) observations, expected \(units) units × "
                 + "\(periods) periods = \(units * periods)); the decomposition needs every unit in every period"
         case let .covariatesNotSupported(method, covariates):
-            return "\(method): defined for TWFE without covariates; drop --x (" + covariates.joined(separator: ", ") + ")"
+            return "\(method): defined for TWFE without covariates; drop the covariates (" + covariates.joined(separator: ", ") + ")"
         case let .emptySample(method, what):
             return "\(method): no observation left after \(what)"
         case .noTreatmentVariation(let method):

@@ -10,8 +10,8 @@ struct RingTwoStage {
 
     func estimate(notes extraNotes: [String]) throws -> Estimate {
         guard case .cluster(let clusterName) = options.variance else {
-            throw SpilloverError.invalidOption("--method rings-2s needs clustered inference (--inference cr1): its "
-                                               + "variance is Gardner's cluster-robust GMM correction")
+            throw InvalidParameter(.inference, nil, "rings-2s needs clustered inference (cr1): its variance is "
+                                   + "Gardner's cluster-robust GMM correction")
         }
         guard let clustering = panel.clusterings[clusterName] else {
             throw EstimationError.unknownClustering(name: clusterName, available: Array(panel.clusterings.keys))

@@ -59,8 +59,8 @@ public struct SubgroupHeterogeneity: Sendable {
     /// - Throws: ``SubgroupError`` for a bad column, too few groups with treated units or bad
     ///   options; the estimator's errors for the interaction model.
     public func estimate(_ panel: Panel) throws -> SubgroupResult {
-        guard permutations >= 0 else { throw SubgroupError.invalidOption("--permutations must be at least 0, got \(permutations)") }
-        if let threads, threads < 1 { throw SubgroupError.invalidOption("--threads must be at least 1, got \(threads)") }
+        guard permutations >= 0 else { throw InvalidParameter(.permutations, String(permutations), "expected at least 0") }
+        if let threads, threads < 1 { throw InvalidParameter(.threads, String(threads), "expected at least 1") }
         let (groupOfUnit, labels) = try panel.subgroupLabels(column: column)
         let groupCount = labels.count
         var units = [[Int]](repeating: [], count: groupCount)
@@ -78,8 +78,8 @@ public struct SubgroupHeterogeneity: Sendable {
                          + "the interaction model and the tests (its \(units[g].count) units remain controls)")
         }
         if scope == .allUnits && tested.count < present.count {
-            throw SubgroupError.invalidOption("--by \(column): permuting labels across all units needs treated units in "
-                                              + "every group; use the treated-units scope")
+            throw InvalidParameter(.subgroups, column, "permuting labels across all units needs treated units in "
+                                   + "every group; use the treated-units scope")
         }
 
         // Interaction model.
@@ -112,7 +112,7 @@ public struct SubgroupHeterogeneity: Sendable {
         }
         let rows = kept.dropLast().map { [$0: 1.0, last: -1.0] }
         guard let wald = WaldTest.linear(rows, on: interaction) else {
-            throw SubgroupError.invalidOption("--by \(column): the test of equal effects cannot be formed")
+            throw InvalidParameter(.subgroups, column, "the test of equal effects cannot be formed")
         }
 
         // Split samples.

@@ -92,7 +92,7 @@ public struct SubgroupPermutationTest: Sendable {
 }
 
 /// Why a subgroup analysis could not run.
-public enum SubgroupError: Error, Equatable, CustomStringConvertible {
+public enum SubgroupError: ParameterError, Equatable {
     /// `--by` names a column that is not loaded.
     case unknownColumn(name: String, available: [String])
     /// `--by` varies within a unit.
@@ -102,19 +102,27 @@ public enum SubgroupError: Error, Equatable, CustomStringConvertible {
     /// A bad option value (the message names the flag).
     case invalidOption(String)
 
-    /// One line for the user.
-    public var description: String {
+    /// The subgroup column, for the errors about it.
+    public var subject: ParameterSubject? {
         switch self {
         case let .unknownColumn(name, available):
-            return "--by \(name): no such column loaded; available: \(available.sorted().joined(separator: ", "))"
+            return ParameterSubject(.subgroups, name, "no such column loaded; available: "
+                                    + available.sorted().joined(separator: ", "))
         case let .notConstantWithinUnit(name, unit):
-            return "--by \(name): the column changes within unit \(unit); expected one group per unit"
+            return ParameterSubject(.subgroups, name, "the column changes within unit \(unit); expected one group per unit")
         case let .tooFewTreatedGroups(name, withTreated, all):
-            return "--by \(name): only \(withTreated.count) of \(all.count) groups (\(all.joined(separator: ", "))) "
-                + "have treated units\(withTreated.isEmpty ? "" : " (\(withTreated.joined(separator: ", ")))"); "
-                + "expected at least two to compare effects"
-        case .invalidOption(let message):
-            return message
+            return ParameterSubject(.subgroups, name, "only \(withTreated.count) of \(all.count) groups "
+                + "(\(all.joined(separator: ", "))) have treated units"
+                + "\(withTreated.isEmpty ? "" : " (\(withTreated.joined(separator: ", ")))"); expected at least two to compare effects")
+        case .invalidOption:
+            return nil
         }
+    }
+
+    /// One line for the user.
+    public var description: String {
+        if let subject { return subject.roleMessage }
+        if case .invalidOption(let message) = self { return message }
+        return ""
     }
 }

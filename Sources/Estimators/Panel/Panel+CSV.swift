@@ -24,9 +24,9 @@ struct PanelTableReader {
     let spec: PanelSpec
     var source: String { (table.path as NSString).lastPathComponent }
 
-    func column(_ name: String, flag: String) throws -> Int {
+    func column(_ name: String, _ parameter: Parameter) throws -> Int {
         guard let index = table.columnIndex(named: name) else {
-            throw PanelError.missingColumn(source: source, column: name, flag: flag, available: table.header)
+            throw PanelError.missingColumn(source: source, column: name, parameter: parameter, available: table.header)
         }
         return index
     }
@@ -50,17 +50,16 @@ struct PanelTableReader {
 
     func read() throws -> Panel {
         try spec.checkRoles(source: source)
-        let yColumn = try column(spec.outcome, flag: "--y")
-        let unitColumn = try column(spec.unit, flag: "--unit")
-        let timeColumn = try column(spec.time, flag: "--time")
-        let xColumns = try spec.covariates.map { try column($0, flag: "--x") }
-        let clusterColumns = try spec.clusterColumns.filter { $0 != spec.unit }
-            .map { try column($0, flag: "--cluster, --by, --strata or --level") }
+        let yColumn = try column(spec.outcome, .outcome)
+        let unitColumn = try column(spec.unit, .unit)
+        let timeColumn = try column(spec.time, .time)
+        let xColumns = try spec.covariates.map { try column($0, .covariates) }
+        let clusterColumns = try spec.clusterColumns.filter { $0 != spec.unit }.map { try column($0, .groupingColumns) }
         let treatColumn: Int
         let isCohort: Bool
         switch spec.treatment {
-        case .indicator(let name): treatColumn = try column(name, flag: "--treat"); isCohort = false
-        case .cohort(let name): treatColumn = try column(name, flag: "--cohort"); isCohort = true
+        case .indicator(let name): treatColumn = try column(name, .treatment); isCohort = false
+        case .cohort(let name): treatColumn = try column(name, .cohort); isCohort = true
         }
         var required = [yColumn, unitColumn, timeColumn] + xColumns + clusterColumns
         if !isCohort { required.append(treatColumn) }

@@ -5,8 +5,8 @@
 public enum PanelError: Error, Equatable, CustomStringConvertible {
     /// The file could not be parsed as CSV.
     case csv(String)
-    /// A column named on the command line is not in the header.
-    case missingColumn(source: String, column: String, flag: String, available: [String])
+    /// A column named for `parameter` (the outcome, a covariate, …) is not in the header.
+    case missingColumn(source: String, column: String, parameter: Parameter, available: [String])
     /// A value that must be a number is not.
     case nonNumeric(source: String, line: Int, column: String, value: String, expected: String)
     /// Two rows describe the same (unit, period).
@@ -33,13 +33,16 @@ public enum PanelError: Error, Equatable, CustomStringConvertible {
     /// An option is inconsistent with the data (for example a covariate equal to the outcome).
     case invalidSpecification(String)
 
-    /// One line, naming the file, line, column or flag and what was expected.
-    public var description: String {
+    /// One line, naming the file, line, column or role and what was expected.
+    public var description: String { description(naming: \.role) }
+
+    /// The message, with `name` naming each parameter role (the command line passes its flags).
+    public func description(naming name: (Parameter) -> String) -> String {
         switch self {
         case .csv(let message):
             return message
-        case let .missingColumn(source, column, flag, available):
-            return "\(source): column \(column.quotedForMessage) (from \(flag)) is not in the header; columns are: "
+        case let .missingColumn(source, column, parameter, available):
+            return "\(source): column \(column.quotedForMessage) (from \(name(parameter))) is not in the header; columns are: "
                 + available.prefix(40).map { $0.replacingOccurrences(of: "\n", with: "\\n") }.joined(separator: ", ")
                 + (available.count > 40 ? ", … (\(available.count) in all)" : "")
         case let .nonNumeric(source, line, column, value, expected):
@@ -49,7 +52,7 @@ public enum PanelError: Error, Equatable, CustomStringConvertible {
                 + "expected one row per (unit, time)"
         case let .treatmentSwitchesOff(source, unit, line, period):
             return "\(source):\(line): treatment of unit \(unit.quotedForMessage) switches off in period \(period.quotedForMessage); "
-                + "expected a 0/1 column that switches on and stays on (use --cohort for other designs)"
+                + "expected a 0/1 column that switches on and stays on (use \(name(.cohort)) for other designs)"
         case let .cohortVaries(source, unit, line, first, second):
             return "\(source):\(line): cohort of unit \(unit.quotedForMessage) is \(second.quotedForMessage) here but \(first.quotedForMessage) on an earlier row; "
                 + "expected one first-treated period per unit"

@@ -3,6 +3,8 @@
 /// its key path, so the library speaks neither.
 public enum Parameter: String, Sendable, CaseIterable {
     case outcome, unit, time, treatment, cohort, covariates, cluster, strata
+    /// Any unit-grouping column: a cluster, subgroup, strata or assignment-level column.
+    case groupingColumns
     /// The column whose groups are assigned as a whole (e.g. province) in a placebo design.
     case assignmentLevel
     /// The unit-level column that defines subgroups.
@@ -14,6 +16,8 @@ public enum Parameter: String, Sendable, CaseIterable {
     /// Draws of a permutation (placebo, subgroup labels).
     case permutations
     case threads, confidenceLevel, shift, memory
+    /// Where a run writes its records and reports, and whether it continues an earlier run there.
+    case outputDirectory, resume
 
     /// The role in words, for library messages: "the number of leads".
     public var role: String {
@@ -26,6 +30,7 @@ public enum Parameter: String, Sendable, CaseIterable {
         case .covariates: return "the covariate columns"
         case .cluster: return "the cluster column"
         case .strata: return "the strata column"
+        case .groupingColumns: return "a cluster, subgroup, strata or assignment-level column"
         case .assignmentLevel: return "the assignment-level column"
         case .subgroups: return "the subgroup column"
         case .mediators: return "the mediator columns"
@@ -44,43 +49,59 @@ public enum Parameter: String, Sendable, CaseIterable {
         case .confidenceLevel: return "the confidence level"
         case .shift: return "the timing shift"
         case .memory: return "the memory budget"
+        case .outputDirectory: return "the output directory"
+        case .resume: return "resuming"
         }
     }
 }
 
-/// An error about one user choice, with its role, the value given (if any) and what was expected.
-///
-/// Its ``description`` names the role ("the number of leads: expected at least 1, got 0");
-/// ``message(naming:)`` lets the command line or the spec loader name the flag or key instead.
-public protocol ParameterError: Error, CustomStringConvertible {
+/// What an error says about one user choice: its role, the value given (if any) and what was
+/// expected. The library writes it with the role's words (``Parameter/role``); the command line
+/// names the flag instead, the spec loader the key path.
+public struct ParameterSubject: Sendable, Equatable {
     /// The choice at fault.
-    var parameter: Parameter { get }
-    /// The value given, shown after the name (nil when the problem is with the whole choice).
-    var value: String? { get }
-    /// What is wrong and what was expected.
-    var problem: String { get }
-}
-
-extension ParameterError {
-    /// `"NAME VALUE: problem"` with the caller's name for the parameter (a flag, a key path).
-    public func message(naming name: String) -> String {
-        name + (value.map { " " + $0 } ?? "") + ": " + problem
-    }
-
-    /// The message naming the parameter's role.
-    public var description: String { message(naming: parameter.role) }
-}
-
-/// A value out of range or not allowed for the chosen method.
-public struct InvalidParameter: ParameterError, Equatable {
     public let parameter: Parameter
+    /// The value given, shown after the name (nil when the problem is with the whole choice).
     public let value: String?
+    /// What is wrong and what was expected.
     public let problem: String
 
-    /// Creates the error: `problem` says what was expected, e.g. "expected at least 1, got 0".
+    /// Creates a subject.
     public init(_ parameter: Parameter, _ value: String? = nil, _ problem: String) {
         self.parameter = parameter
         self.value = value
         self.problem = problem
     }
+
+    /// `"NAME VALUE: problem"` with the caller's name for the parameter (a flag, a key path).
+    public func message(naming name: String) -> String { name + (value.map { " " + $0 } ?? "") + ": " + problem }
+
+    /// The message naming the parameter's role.
+    public var roleMessage: String { message(naming: parameter.role) }
+}
+
+/// An error that may be about one user choice (``subject``): the command line renders such errors
+/// with the flag's name, the spec loader with the key path; ``description`` uses the role's words.
+public protocol ParameterError: Error, CustomStringConvertible {
+    /// The choice the error is about, or nil when it names none.
+    var subject: ParameterSubject? { get }
+}
+
+/// A value out of range or not allowed for the chosen method.
+public struct InvalidParameter: ParameterError, Equatable {
+    /// The choice at fault.
+    public var parameter: Parameter { details.parameter }
+    /// The value given.
+    public var value: String? { details.value }
+    /// What is wrong and what was expected.
+    public var problem: String { details.problem }
+    let details: ParameterSubject
+
+    /// Creates the error: `problem` says what was expected, e.g. "expected at least 1, got 0".
+    public init(_ parameter: Parameter, _ value: String? = nil, _ problem: String) {
+        details = ParameterSubject(parameter, value, problem)
+    }
+
+    public var subject: ParameterSubject? { details }
+    public var description: String { details.roleMessage }
 }

@@ -20,7 +20,7 @@ final class DirectoryLock {
             descriptor = -1
             if busy {
                 throw RunError.invalidOption("\(directory): another didlab run is writing to this directory; "
-                                             + "wait for it to finish or choose another --out directory")
+                                             + "wait for it to finish or choose another output directory")
             }
             throw AtomicFile.WriteError(path: path, reason: reason)
         }

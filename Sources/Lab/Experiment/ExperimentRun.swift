@@ -47,8 +47,8 @@ public enum ExperimentRun {
             }
         }
         if !resume && manager.fileExists(atPath: recordsPath) {
-            throw RunError.invalidOption("\(recordsPath) already holds records; pass --resume to continue that run, "
-                                         + "or choose another --out directory")
+            throw RunError.invalidOption("\(recordsPath) already holds records; resume to continue that run, "
+                                         + "or choose another output directory")
         }
         try AtomicFile.write(manifest.json().rendered() + "\n", to: manifestPath)
         let unitName = "city"  // Sim names its unit column "city"
@@ -182,11 +182,11 @@ public enum ExperimentRun {
                 throw RunError.incompleteMerge(reason: "\(directory): no such file or directory")
             }
             guard isDirectory.boolValue else {
-                throw RunError.incompleteMerge(reason: "\(directory): not a directory; expected a run directory of didlab run --out")
+                throw RunError.incompleteMerge(reason: "\(directory): not a directory; expected the output directory of a run")
             }
             guard FileManager.default.fileExists(atPath: directory + "/manifest.json") else {
                 throw RunError.incompleteMerge(reason: "\(directory): holds no run (no manifest.json); "
-                                               + "expected a run directory of didlab run --out")
+                                               + "expected the output directory of a run")
             }
         }
         let manifest = try Manifest.read(path: first + "/manifest.json")

@@ -200,7 +200,7 @@ public enum RunError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .invalidSpec(path, field, reason): return "\(path): field '\(field)': \(reason)"
         case let .corruptRecords(path, line, reason): return "\(path):\(line): \(reason)"
-        case let .manifestMismatch(path, reason): return "\(path): \(reason); use a new --out directory or drop --resume"
+        case let .manifestMismatch(path, reason): return "\(path): \(reason); use a new output directory, or start afresh rather than resume"
         case .incompleteMerge(let reason): return "merge: \(reason)"
         case .invalidOption(let message): return message
         }
