@@ -14,15 +14,6 @@ extension Scenario {
         public init(year: Int, att: Double, dynamicSlope: Double? = nil) {
             self.year = year; self.att = att; self.dynamicSlope = dynamicSlope
         }
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case year, att, dynamicSlope }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            year = try c.decode(Int.self, forKey: .year)
-            att = try c.decode(Double.self, forKey: .att)
-            dynamicSlope = try c.decodeIfPresent(Double.self, forKey: .dynamicSlope)
-        }
     }
 
     /// The *total* effect of treatment on the latent outcome of a treated observation with event
@@ -46,21 +37,6 @@ extension Scenario {
         public var oldIndustrialMultiplier: Double = 1
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case att, dynamicSlope, cohortEffects, developedMultiplier, resourceMultiplier, oldIndustrialMultiplier
-        }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&att, .att)
-            try c.update(&dynamicSlope, .dynamicSlope)
-            try c.update(&cohortEffects, .cohortEffects)
-            try c.update(&developedMultiplier, .developedMultiplier)
-            try c.update(&resourceMultiplier, .resourceMultiplier)
-            try c.update(&oldIndustrialMultiplier, .oldIndustrialMultiplier)
-        }
     }
 }
 
@@ -98,22 +74,6 @@ extension Scenario {
         public var cutoffKm: Double?
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case kind, share, amount, radiusKm, exposedShare, decayKm, cutoffKm
-        }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&kind, .kind)
-            try c.update(&share, .share)
-            try c.update(&amount, .amount)
-            try c.update(&radiusKm, .radiusKm)
-            try c.update(&exposedShare, .exposedShare)
-            try c.update(&decayKm, .decayKm)
-            try c.update(&cutoffKm, .cutoffKm)
-        }
     }
 }
 
@@ -149,23 +109,6 @@ extension Scenario {
             self.trend = trend; self.noiseSD = noiseSD; self.effect = effect; self.outcomeLoading = outcomeLoading
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, mean, unitLoading, unitSD, trend, noiseSD, effect, outcomeLoading
-        }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&name, .name)
-            try c.update(&mean, .mean)
-            try c.update(&unitLoading, .unitLoading)
-            try c.update(&unitSD, .unitSD)
-            try c.update(&trend, .trend)
-            try c.update(&noiseSD, .noiseSD)
-            try c.update(&effect, .effect)
-            try c.update(&outcomeLoading, .outcomeLoading)
-        }
-
         /// The true indirect effect `a·b`.
         public var indirectEffect: Double { effect * outcomeLoading }
     }
@@ -178,15 +121,6 @@ extension Scenario {
         /// Loading λ of the outcome on U (default 0).
         public var outcomeSD: Double = 0
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case correlation, outcomeSD }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&correlation, .correlation)
-            try c.update(&outcomeSD, .outcomeSD)
-        }
 
         /// True when U is drawn.
         public var isActive: Bool { correlation != 0 || outcomeSD != 0 }
@@ -219,23 +153,6 @@ extension Scenario {
                     outcomeLoading: Double = 0, treatedShift: Double = 0, trendInteraction: Double = 0) {
             self.name = name; self.mean = mean; self.unitSD = unitSD; self.trend = trend; self.noiseSD = noiseSD
             self.outcomeLoading = outcomeLoading; self.treatedShift = treatedShift; self.trendInteraction = trendInteraction
-        }
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, mean, unitSD, trend, noiseSD, outcomeLoading, treatedShift, trendInteraction
-        }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&name, .name)
-            try c.update(&mean, .mean)
-            try c.update(&unitSD, .unitSD)
-            try c.update(&trend, .trend)
-            try c.update(&noiseSD, .noiseSD)
-            try c.update(&outcomeLoading, .outcomeLoading)
-            try c.update(&treatedShift, .treatedShift)
-            try c.update(&trendInteraction, .trendInteraction)
         }
     }
 }
@@ -281,25 +198,6 @@ extension Scenario {
         public var heteroskedasticity: Double = 0
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case unitEffectDistribution, unitEffectMean, unitEffectSD, trend, yearShockSD, sd, rho, provinceShare,
-                 heteroskedasticity
-        }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&unitEffectDistribution, .unitEffectDistribution)
-            try c.update(&unitEffectMean, .unitEffectMean)
-            try c.update(&unitEffectSD, .unitEffectSD)
-            try c.update(&trend, .trend)
-            try c.update(&yearShockSD, .yearShockSD)
-            try c.update(&sd, .sd)
-            try c.update(&rho, .rho)
-            try c.update(&provinceShare, .provinceShare)
-            try c.update(&heteroskedasticity, .heteroskedasticity)
-        }
     }
 }
 
@@ -350,18 +248,6 @@ extension Scenario {
                     transform: IndicatorTransform = .linear) {
             self.name = name; self.mean = mean; self.loading = loading; self.noiseSD = noiseSD; self.transform = transform
         }
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, mean, loading, noiseSD, transform }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&name, .name)
-            try c.update(&mean, .mean)
-            try c.update(&loading, .loading)
-            try c.update(&noiseSD, .noiseSD)
-            try c.update(&transform, .transform)
-        }
     }
 
     /// Outcome measurement. With `entropy`, the truth is computed on the index scale from the same
@@ -380,17 +266,5 @@ extension Scenario {
         public var shift: Double = 1e-4
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case kind, outcomeName, indicators, weighting, shift }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&kind, .kind)
-            try c.update(&outcomeName, .outcomeName)
-            try c.update(&indicators, .indicators)
-            try c.update(&weighting, .weighting)
-            try c.update(&shift, .shift)
-        }
     }
 }

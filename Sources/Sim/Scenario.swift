@@ -47,29 +47,6 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// The default scenario (the "paper" design without mediators or covariates).
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, geography, calendar, effects, spillover, mediators, confounder, covariates,
-             controls, errors, measurement
-    }
-
-    public init(from decoder: Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init()
-        try c.update(&name, .name)
-        try c.update(&description, .description)
-        try c.update(&geography, .geography)
-        try c.update(&calendar, .calendar)
-        try c.update(&effects, .effects)
-        try c.update(&spillover, .spillover)
-        try c.update(&mediators, .mediators)
-        try c.update(&confounder, .confounder)
-        try c.update(&covariates, .covariates)
-        try c.update(&controls, .controls)
-        try c.update(&errors, .errors)
-        try c.update(&measurement, .measurement)
-    }
-
     /// Names of the covariates that go into the panel as controls.
     public var controlNames: [String] { controls ?? covariates.map(\.name) }
 }
@@ -122,28 +99,6 @@ extension Scenario {
         public var layoutSeed: UInt64 = 20_130_618
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case kind, cityCount, provinceCount, municipalityCount, minProvinceSize, maxProvinceSize, regionShares,
-                 resourceShares, oldIndustrialShares, scatterKm, layoutSeed
-        }
-
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&kind, .kind)
-            try c.update(&cityCount, .cityCount)
-            try c.update(&provinceCount, .provinceCount)
-            try c.update(&municipalityCount, .municipalityCount)
-            try c.update(&minProvinceSize, .minProvinceSize)
-            try c.update(&maxProvinceSize, .maxProvinceSize)
-            try c.update(&regionShares, .regionShares)
-            try c.update(&resourceShares, .resourceShares)
-            try c.update(&oldIndustrialShares, .oldIndustrialShares)
-            try c.update(&scatterKm, .scatterKm)
-            try c.update(&layoutSeed, .layoutSeed)
-        }
     }
 }
 
@@ -181,14 +136,6 @@ extension Scenario {
         /// Share of assignment units (cities or provinces) in this cohort.
         public var share: Double
         public init(year: Int, share: Double) { self.year = year; self.share = share }
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case year, share }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            year = try c.decode(Int.self, forKey: .year)
-            share = try c.decode(Double.self, forKey: .share)
-        }
     }
 
     /// Years and adoption schedule. Treatment is absorbing: `D_it = 1{t ≥ g_i}`.
@@ -225,29 +172,6 @@ extension Scenario {
         public var redrawEachReplication: Bool = false
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case kind, firstYear, lastYear, fujianYear, singleCohortYear, nationalSchemeYear, cohorts, treatedShare,
-                 adoptionYear, adoptionYearRange, level, redrawEachReplication
-        }
-
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&kind, .kind)
-            try c.update(&firstYear, .firstYear)
-            try c.update(&lastYear, .lastYear)
-            try c.update(&fujianYear, .fujianYear)
-            try c.update(&singleCohortYear, .singleCohortYear)
-            try c.update(&nationalSchemeYear, .nationalSchemeYear)
-            try c.update(&cohorts, .cohorts)
-            try c.update(&treatedShare, .treatedShare)
-            try c.update(&adoptionYear, .adoptionYear)
-            try c.update(&adoptionYearRange, .adoptionYearRange)
-            try c.update(&level, .level)
-            try c.update(&redrawEachReplication, .redrawEachReplication)
-        }
 
         /// Number of sample years T.
         public var periodCount: Int { lastYear - firstYear + 1 }
