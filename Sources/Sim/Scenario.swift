@@ -17,7 +17,7 @@ import Foundation
 ///
 /// Every default reproduces the lab's "paper" design (DOMAIN.md, "Recommended default DGP"):
 /// 282 cities, 2009–2022, the carbon-trading pilot calendar, ATT = 0.01, AR(1) ρ = 0.8, σ = 0.02.
-public struct Scenario: Codable, Sendable, Equatable {
+public struct Scenario: Codable, Sendable, Equatable, DefaultedScenarioSection {
     /// Name shown in reports (default "custom").
     public var name: String = "custom"
     /// One line saying what the scenario is for (default empty).
@@ -55,7 +55,7 @@ public struct Scenario: Codable, Sendable, Equatable {
 
 extension Scenario {
     /// The kind of synthetic geography.
-    public enum GeographyKind: String, Codable, Sendable, CaseIterable {
+    public enum GeographyKind: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// China-like: four one-city municipalities, the pilot provinces (a 21-city "Guangdong",
         /// a 12-city "Hubei", a 9-city "Fujian") and other provinces of `minProvinceSize…maxProvinceSize`
         /// cities, placed west → east on a plane by region.
@@ -67,7 +67,7 @@ extension Scenario {
     /// Cities on a plane. The geography is a *design*: drawn once per scenario from `layoutSeed`
     /// (purpose `geography`), never from the replication seed, so every replication sees the same
     /// cities, as every study of the 282 real cities does.
-    public struct GeographyOptions: Codable, Sendable, Equatable {
+    public struct GeographyOptions: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// `china` (default) or `flat`. Only `china` supports the `pilot` calendar.
         public var kind: GeographyKind = .china
         /// Number of cities N (default 282, the paper's sample).
@@ -106,7 +106,7 @@ extension Scenario {
 
 extension Scenario {
     /// How adoption years are assigned.
-    public enum CalendarKind: String, Codable, Sendable, CaseIterable {
+    public enum CalendarKind: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// The carbon-trading pilots: 2013 = three municipalities + the 21-city province,
         /// 2014 = one municipality + the 12-city province (37 cities, 6 provinces), with switches.
         case pilot
@@ -122,7 +122,7 @@ extension Scenario {
     }
 
     /// The level at which a random calendar assigns adoption.
-    public enum AssignmentLevel: String, Codable, Sendable, CaseIterable {
+    public enum AssignmentLevel: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// Each city independently.
         case city
         /// Whole provinces (states): all cities of a province share the adoption year.
@@ -139,7 +139,7 @@ extension Scenario {
     }
 
     /// Years and adoption schedule. Treatment is absorbing: `D_it = 1{t ≥ g_i}`.
-    public struct CalendarOptions: Codable, Sendable, Equatable {
+    public struct CalendarOptions: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// Schedule kind (default `pilot`).
         public var kind: CalendarKind = .pilot
         /// First sample year (default 2009).

@@ -150,19 +150,7 @@ enum ScenarioOverlay {
     }
 }
 
-// MARK: - The scenario's sections and vocabularies
-
-extension Scenario: DefaultedScenarioSection {}
-extension Scenario.GeographyOptions: DefaultedScenarioSection {}
-extension Scenario.CalendarOptions: DefaultedScenarioSection {}
-extension Scenario.EffectOptions: DefaultedScenarioSection {}
-extension Scenario.SpilloverOptions: DefaultedScenarioSection {}
-extension Scenario.Mediator: DefaultedScenarioSection {}
-extension Scenario.Confounder: DefaultedScenarioSection {}
-extension Scenario.Covariate: DefaultedScenarioSection {}
-extension Scenario.ErrorOptions: DefaultedScenarioSection {}
-extension Scenario.Indicator: DefaultedScenarioSection {}
-extension Scenario.MeasurementOptions: DefaultedScenarioSection {}
+// MARK: - List elements without defaults (the other sections and vocabularies conform where declared)
 
 extension Scenario.Cohort: ScenarioSection {
     static var template: Self { Self(year: 0, share: 0) }
@@ -173,12 +161,3 @@ extension Scenario.CohortEffect: ScenarioSection {
     static var template: Self { Self(year: 0, att: 0) }
     static var requiredKeys: Set<String> { ["year", "att"] }
 }
-
-extension Scenario.GeographyKind: ScenarioChoice {}
-extension Scenario.CalendarKind: ScenarioChoice {}
-extension Scenario.AssignmentLevel: ScenarioChoice {}
-extension Scenario.SpilloverKind: ScenarioChoice {}
-extension Scenario.UnitEffectDistribution: ScenarioChoice {}
-extension Scenario.MeasurementKind: ScenarioChoice {}
-extension Scenario.IndicatorWeighting: ScenarioChoice {}
-extension Scenario.IndicatorTransform: ScenarioChoice {}

@@ -2,7 +2,7 @@
 /// `didlab simulate --truth FILE` writes (snake_case keys, in this order).
 ///
 /// Encodes every field; a missing spillover and a ring radius that is not given are written as
-/// `null`, `index_weights` only under entropy measurement. Non-finite numbers are left to the
+/// `null` (by an encoder that writes nil optionals as null, such as Lab's `JSONValueEncoder`), `index_weights` only under entropy measurement. Non-finite numbers are left to the
 /// encoder (DiDLab's JSON writes them as `null`).
 public struct TruthReport: Encodable, Sendable, Equatable {
     /// The run seed, written as an integer when it fits a signed 64-bit integer, as a decimal
@@ -17,14 +17,6 @@ public struct TruthReport: Encodable, Sendable, Equatable {
         }
     }
 
-    /// Cities per cohort.
-    public struct Cohort: Encodable, Sendable, Equatable {
-        /// Adoption year.
-        public let cohort: Int
-        /// Cities adopting in it.
-        public let units: Int
-    }
-
     /// The two overall averages of the effect on treated observations.
     public struct Overall: Encodable, Sendable, Equatable {
         /// Mean over treated observations (``Truth/overall``).
@@ -34,90 +26,6 @@ public struct TruthReport: Encodable, Sendable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case observationWeighted = "observation_weighted", cellAverage = "cell_average"
-        }
-    }
-
-    /// ATT(g, t).
-    public struct GroupTime: Encodable, Sendable, Equatable {
-        /// Cohort g.
-        public let group: Int
-        /// Year t.
-        public let time: Int
-        /// Mean effect.
-        public let att: Double
-        /// Treated observations in the cell.
-        public let n: Int
-    }
-
-    /// The effect at one event time.
-    public struct EventTime: Encodable, Sendable, Equatable {
-        /// e = t − g.
-        public let eventTime: Int
-        /// Mean effect, pooling cohorts by observations.
-        public let att: Double
-        /// Treated observations.
-        public let n: Int
-
-        enum CodingKeys: String, CodingKey {
-            case eventTime = "event_time", att, n
-        }
-    }
-
-    /// The effect on one subgroup's treated observations.
-    public struct Subgroup: Encodable, Sendable, Equatable {
-        /// Label dimension ("region", "resource", "old_industrial").
-        public let by: String
-        /// Level ("east"…, "1"/"0").
-        public let level: String
-        /// Mean effect.
-        public let att: Double
-        /// Treated observations.
-        public let n: Int
-    }
-
-    /// The indirect effect through one mediator.
-    public struct Indirect: Encodable, Sendable, Equatable {
-        /// Mediator column.
-        public let mediator: String
-        /// Effect of treatment on the mediator.
-        public let a: Double
-        /// Effect of the mediator on the latent outcome.
-        public let b: Double
-        /// Mean indirect effect on the outcome.
-        public let effect: Double
-        /// effect / overall.
-        public let proportionMediated: Double
-
-        enum CodingKeys: String, CodingKey {
-            case mediator, a, b, effect, proportionMediated = "proportion_mediated"
-        }
-    }
-
-    /// The spillover on exposed untreated observations.
-    public struct Spillover: Encodable, Sendable, Equatable {
-        /// Mean spillover.
-        public let effect: Double
-        /// Exposed untreated observations.
-        public let n: Int
-        /// Never-treated cities exposed in some year.
-        public let exposedNeverTreatedUnits: Int
-        /// Never-treated cities.
-        public let neverTreatedUnits: Int
-        /// Ring radius in km (null unless a ring).
-        public let radiusKm: Double?
-
-        enum CodingKeys: String, CodingKey {
-            case effect, n, exposedNeverTreatedUnits = "exposed_never_treated_units",
-                 neverTreatedUnits = "never_treated_units", radiusKm = "radius_km"
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(effect, forKey: .effect)
-            try container.encode(n, forKey: .n)
-            try container.encode(exposedNeverTreatedUnits, forKey: .exposedNeverTreatedUnits)
-            try container.encode(neverTreatedUnits, forKey: .neverTreatedUnits)
-            try container.encode(radiusKm, forKey: .radiusKm)  // null when nil
         }
     }
 
@@ -157,19 +65,19 @@ public struct TruthReport: Encodable, Sendable, Equatable {
     /// Treated city-years.
     public let treatedObservations: Int
     /// Cities per cohort.
-    public let cohorts: [Cohort]
+    public let cohorts: [Truth.CohortSize]
     /// Overall averages.
     public let overall: Overall
     /// ATT(g, t) by cohort then year.
-    public let attGT: [GroupTime]
+    public let attGT: [Truth.GroupTime]
     /// By event time.
-    public let eventTime: [EventTime]
+    public let eventTime: [Truth.EventTime]
     /// By subgroup.
-    public let subgroups: [Subgroup]
+    public let subgroups: [Truth.Subgroup]
     /// Through each mediator.
-    public let indirect: [Indirect]
+    public let indirect: [Truth.Indirect]
     /// On exposed controls (null without spillovers).
-    public let spillover: Spillover?
+    public let spillover: Truth.Spillover?
     /// Entropy-index weights (absent under latent measurement).
     public let indexWeights: IndexWeights?
 
@@ -194,18 +102,13 @@ public struct TruthReport: Encodable, Sendable, Equatable {
         neverTreatedUnits = truth.neverTreatedCities
         treatedProvinces = truth.treatedProvinces
         treatedObservations = truth.treatedObservations
-        cohorts = truth.cohorts.map { Cohort(cohort: $0.cohort, units: $0.cities) }
+        cohorts = truth.cohorts
         overall = Overall(observationWeighted: truth.overall, cellAverage: truth.cellAverage)
-        attGT = truth.groupTime.map { GroupTime(group: $0.cohort, time: $0.year, att: $0.att, n: $0.observations) }
-        eventTime = truth.eventTimes.map { EventTime(eventTime: $0.eventTime, att: $0.att, n: $0.observations) }
-        subgroups = truth.subgroups.map { Subgroup(by: $0.dimension, level: $0.level, att: $0.att, n: $0.observations) }
-        indirect = truth.indirect.map {
-            Indirect(mediator: $0.mediator, a: $0.a, b: $0.b, effect: $0.effect, proportionMediated: $0.proportion)
-        }
-        spillover = truth.spillover.map {
-            Spillover(effect: $0.effect, n: $0.observations, exposedNeverTreatedUnits: $0.exposedNeverTreatedCities,
-                      neverTreatedUnits: $0.neverTreatedCities, radiusKm: $0.radiusKm)
-        }
+        attGT = truth.groupTime
+        eventTime = truth.eventTimes
+        subgroups = truth.subgroups
+        indirect = truth.indirect
+        spillover = truth.spillover
         indexWeights = simulated.index.map { IndexWeights(names: simulated.indicatorNames, weights: $0.weights) }
     }
 
@@ -229,6 +132,6 @@ public struct TruthReport: Encodable, Sendable, Equatable {
         try container.encode(subgroups, forKey: .subgroups)
         try container.encode(indirect, forKey: .indirect)
         try container.encode(spillover, forKey: .spillover)  // null without spillovers
-        try container.encodeIfPresent(indexWeights, forKey: .indexWeights)
+        if let indexWeights { try container.encode(indexWeights, forKey: .indexWeights) }  // absent, not null
     }
 }

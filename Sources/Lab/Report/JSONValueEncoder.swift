@@ -1,7 +1,10 @@
 /// Encodes an `Encodable` output type as a ``JSONValue``, keeping the order in which its
 /// `encode(to:)` writes keys, so that an output type renders exactly as a hand-built
 /// ``JSONValue`` would: integers as integers, doubles with ``JSONValue``'s spelling (non-finite
-/// as `null`), `encodeNil` as `null`.
+/// as `null`), `encodeNil` as `null`. A nil optional (of an `Encodable` type, `Double`, `Int`,
+/// `String` or `Bool`) is written as `null` too, not left out: an output contract names every key
+/// (a type that omits a key does so in its `encode(to:)`). Other fixed-width integer optionals
+/// keep the protocol default (left out); output types here use `Int`.
 ///
 /// Integers beyond `Int` are refused (an output type chooses their spelling itself).
 public struct JSONValueEncoder {
@@ -118,6 +121,19 @@ private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let codingPath: [CodingKey]
 
     mutating func encodeNil(forKey key: Key) throws { node.child(forKey: key.stringValue).content = .scalar(.null) }
+
+    // Nil optionals are written as null (synthesized encoders call these overloads).
+    mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+    }
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try encodeIfPresent(value.map { $0 as Encodable }, key) }
+    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try encodeIfPresent(value.map { $0 as Encodable }, key) }
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try encodeIfPresent(value.map { $0 as Encodable }, key) }
+    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try encodeIfPresent(value.map { $0 as Encodable }, key) }
+
+    private mutating func encodeIfPresent(_ value: (any Encodable)?, _ key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+    }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try JSONValueTreeEncoder.encode(value, into: node.child(forKey: key.stringValue), codingPath: codingPath + [key])
