@@ -14,21 +14,12 @@ extension Scenario {
         public init(year: Int, att: Double, dynamicSlope: Double? = nil) {
             self.year = year; self.att = att; self.dynamicSlope = dynamicSlope
         }
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case year, att, dynamicSlope }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            year = try c.decode(Int.self, forKey: .year)
-            att = try c.decode(Double.self, forKey: .att)
-            dynamicSlope = try c.decodeIfPresent(Double.self, forKey: .dynamicSlope)
-        }
     }
 
     /// The *total* effect of treatment on the latent outcome of a treated observation with event
     /// time `e = t − g ≥ 0`: `τ_it = (att_g + slope_g·(e + 1)) × m_region × m_resource × m_oldIndustrial`.
     /// Mediators carve a constant `Σ a_k b_k` out of it (the rest is the direct effect).
-    public struct EffectOptions: Codable, Sendable, Equatable {
+    public struct EffectOptions: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// Effect at adoption (default 0.01 ≈ 0.5σ). Breaks nothing: a constant effect is the case
         /// in which TWFE is unbiased.
         public var att: Double = 0.01
@@ -46,21 +37,6 @@ extension Scenario {
         public var oldIndustrialMultiplier: Double = 1
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case att, dynamicSlope, cohortEffects, developedMultiplier, resourceMultiplier, oldIndustrialMultiplier
-        }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&att, .att)
-            try c.update(&dynamicSlope, .dynamicSlope)
-            try c.update(&cohortEffects, .cohortEffects)
-            try c.update(&developedMultiplier, .developedMultiplier)
-            try c.update(&resourceMultiplier, .resourceMultiplier)
-            try c.update(&oldIndustrialMultiplier, .oldIndustrialMultiplier)
-        }
     }
 }
 
@@ -68,7 +44,7 @@ extension Scenario {
 
 extension Scenario {
     /// How a spillover decays with distance.
-    public enum SpilloverKind: String, Codable, Sendable, CaseIterable {
+    public enum SpilloverKind: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// No spillovers (SUTVA holds).
         case none
         /// Full spillover within `radiusKm` of an adopted city, none beyond (Butts 2023's rings).
@@ -80,7 +56,7 @@ extension Scenario {
     /// Effects on *untreated* observations near cities that have already adopted. Timing follows the
     /// neighbours: `S_it` uses the distance `d_it` from city `i` to the nearest city adopted by year `t`.
     /// Any kind but `none` breaks SUTVA: naive DiD estimates `τ − τ_spill` (Butts 2021, Prop. 2.1).
-    public struct SpilloverOptions: Codable, Sendable, Equatable {
+    public struct SpilloverOptions: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// `none` (default), `ring` or `exponential`.
         public var kind: SpilloverKind = .none
         /// Size relative to ``EffectOptions/att`` (default 0.3; negative = "siphon" effect).
@@ -98,22 +74,6 @@ extension Scenario {
         public var cutoffKm: Double?
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case kind, share, amount, radiusKm, exposedShare, decayKm, cutoffKm
-        }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&kind, .kind)
-            try c.update(&share, .share)
-            try c.update(&amount, .amount)
-            try c.update(&radiusKm, .radiusKm)
-            try c.update(&exposedShare, .exposedShare)
-            try c.update(&decayKm, .decayKm)
-            try c.update(&cutoffKm, .cutoffKm)
-        }
     }
 }
 
@@ -124,7 +84,7 @@ extension Scenario {
     /// (`e` iid standard normal, mixed with the confounder when one is set); the outcome loads `b·(M_it − mean)`.
     /// The true indirect effect is `a·b`. Step 3 of Baron–Kenny (`Y` on `D` and `M`) is unbiased only
     /// without a confounder (Jiang 2022).
-    public struct Mediator: Codable, Sendable, Equatable {
+    public struct Mediator: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// Column name (default "m").
         public var name: String = "m"
         /// Level (default 0).
@@ -149,44 +109,18 @@ extension Scenario {
             self.trend = trend; self.noiseSD = noiseSD; self.effect = effect; self.outcomeLoading = outcomeLoading
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, mean, unitLoading, unitSD, trend, noiseSD, effect, outcomeLoading
-        }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&name, .name)
-            try c.update(&mean, .mean)
-            try c.update(&unitLoading, .unitLoading)
-            try c.update(&unitSD, .unitSD)
-            try c.update(&trend, .trend)
-            try c.update(&noiseSD, .noiseSD)
-            try c.update(&effect, .effect)
-            try c.update(&outcomeLoading, .outcomeLoading)
-        }
-
         /// The true indirect effect `a·b`.
         public var indirectEffect: Double { effect * outcomeLoading }
     }
 
     /// An unobserved confounder `U_it ~ N(0, 1)`: each mediator's noise is `√(1−r²)·e + r·U` and the
     /// outcome gets `λ·U`. Any `r ≠ 0` with `λ ≠ 0` biases step 3 of the causal-steps mediation test.
-    public struct Confounder: Codable, Sendable, Equatable {
+    public struct Confounder: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// Correlation r of U with each mediator's noise (default 0: no confounder).
         public var correlation: Double = 0
         /// Loading λ of the outcome on U (default 0).
         public var outcomeSD: Double = 0
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case correlation, outcomeSD }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&correlation, .correlation)
-            try c.update(&outcomeSD, .outcomeSD)
-        }
 
         /// True when U is drawn.
         public var isActive: Bool { correlation != 0 || outcomeSD != 0 }
@@ -196,7 +130,7 @@ extension Scenario {
     /// `ξ_i = z_i + treatedShift·1{i ever treated}`. The outcome loads `β·(X_it − mean) + γ·(t − t̄)·ξ_i`.
     /// Selection on the covariate (`treatedShift ≠ 0`) together with a covariate-specific trend
     /// (`trendInteraction ≠ 0`) breaks unconditional parallel trends; they hold conditional on ξ.
-    public struct Covariate: Codable, Sendable, Equatable {
+    public struct Covariate: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// Column name (default "x").
         public var name: String = "x"
         /// Level (default 0).
@@ -220,23 +154,6 @@ extension Scenario {
             self.name = name; self.mean = mean; self.unitSD = unitSD; self.trend = trend; self.noiseSD = noiseSD
             self.outcomeLoading = outcomeLoading; self.treatedShift = treatedShift; self.trendInteraction = trendInteraction
         }
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, mean, unitSD, trend, noiseSD, outcomeLoading, treatedShift, trendInteraction
-        }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&name, .name)
-            try c.update(&mean, .mean)
-            try c.update(&unitSD, .unitSD)
-            try c.update(&trend, .trend)
-            try c.update(&noiseSD, .noiseSD)
-            try c.update(&outcomeLoading, .outcomeLoading)
-            try c.update(&treatedShift, .treatedShift)
-            try c.update(&trendInteraction, .trendInteraction)
-        }
     }
 }
 
@@ -244,7 +161,7 @@ extension Scenario {
 
 extension Scenario {
     /// Distribution of the unit effects μ_i.
-    public enum UnitEffectDistribution: String, Codable, Sendable, CaseIterable {
+    public enum UnitEffectDistribution: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// Lognormal with the given mean and SD: right-skewed and positive, like an index level.
         case lognormal
         /// Normal with the given mean and SD.
@@ -255,7 +172,7 @@ extension Scenario {
     /// province-year shocks `ν_pt ~ N(0, π σ²)` iid, and AR(1) `u_it = ρ u_i,t−1 + √(1−ρ²) σ_u z_it`
     /// with stationary variance `σ_u² = (1 − π)σ²` (started from the stationary distribution),
     /// so `Var(ν + u) = σ²` and π is the province share of the error variance.
-    public struct ErrorOptions: Codable, Sendable, Equatable {
+    public struct ErrorOptions: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// Distribution of μ_i (default lognormal).
         public var unitEffectDistribution: UnitEffectDistribution = .lognormal
         /// Mean of μ_i (default 0.10, an entropy index's typical city level).
@@ -281,25 +198,6 @@ extension Scenario {
         public var heteroskedasticity: Double = 0
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case unitEffectDistribution, unitEffectMean, unitEffectSD, trend, yearShockSD, sd, rho, provinceShare,
-                 heteroskedasticity
-        }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&unitEffectDistribution, .unitEffectDistribution)
-            try c.update(&unitEffectMean, .unitEffectMean)
-            try c.update(&unitEffectSD, .unitEffectSD)
-            try c.update(&trend, .trend)
-            try c.update(&yearShockSD, .yearShockSD)
-            try c.update(&sd, .sd)
-            try c.update(&rho, .rho)
-            try c.update(&provinceShare, .provinceShare)
-            try c.update(&heteroskedasticity, .heteroskedasticity)
-        }
     }
 }
 
@@ -307,7 +205,7 @@ extension Scenario {
 
 extension Scenario {
     /// What the outcome column holds.
-    public enum MeasurementKind: String, Codable, Sendable, CaseIterable {
+    public enum MeasurementKind: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// The latent index `Y*` itself.
         case latent
         /// An entropy-weight index of ``MeasurementOptions/indicators`` (see ``EntropyWeightIndex``):
@@ -316,7 +214,7 @@ extension Scenario {
     }
 
     /// How the index weights are chosen.
-    public enum IndicatorWeighting: String, Codable, Sendable, CaseIterable {
+    public enum IndicatorWeighting: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// Entropy weights estimated from each replication's data (the genre's practice).
         case estimated
         /// Equal weights (the min–max normalisation is still estimated).
@@ -324,7 +222,7 @@ extension Scenario {
     }
 
     /// How the value of an indicator relates to the latent index.
-    public enum IndicatorTransform: String, Codable, Sendable, CaseIterable {
+    public enum IndicatorTransform: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// `x = mean + loading·Y* + noiseSD·z`.
         case linear
         /// `x = exp(mean + loading·Y* + noiseSD·z)` (counts, ratios): makes the index nonlinear in Y*.
@@ -333,7 +231,7 @@ extension Scenario {
 
     /// One indicator of the index. Its direction is the sign of `loading` (negative indicators,
     /// such as energy intensity, are normalised as `(max − x)/(max − min)`).
-    public struct Indicator: Codable, Sendable, Equatable {
+    public struct Indicator: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// Column name (default "ind").
         public var name: String = "ind"
         /// Level (default 0).
@@ -350,24 +248,12 @@ extension Scenario {
                     transform: IndicatorTransform = .linear) {
             self.name = name; self.mean = mean; self.loading = loading; self.noiseSD = noiseSD; self.transform = transform
         }
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, mean, loading, noiseSD, transform }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&name, .name)
-            try c.update(&mean, .mean)
-            try c.update(&loading, .loading)
-            try c.update(&noiseSD, .noiseSD)
-            try c.update(&transform, .transform)
-        }
     }
 
     /// Outcome measurement. With `entropy`, the truth is computed on the index scale from the same
     /// draws with and without treatment: the counterfactual indicators are normalised and weighted
     /// with the bounds and weights estimated on the observed data (the index's formula held fixed).
-    public struct MeasurementOptions: Codable, Sendable, Equatable {
+    public struct MeasurementOptions: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// `latent` (default) or `entropy`.
         public var kind: MeasurementKind = .latent
         /// Name of the outcome column (default "y").
@@ -380,17 +266,5 @@ extension Scenario {
         public var shift: Double = 1e-4
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case kind, outcomeName, indicators, weighting, shift }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&kind, .kind)
-            try c.update(&outcomeName, .outcomeName)
-            try c.update(&indicators, .indicators)
-            try c.update(&weighting, .weighting)
-            try c.update(&shift, .shift)
-        }
     }
 }

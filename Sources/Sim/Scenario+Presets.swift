@@ -123,22 +123,12 @@ extension Scenario {
 
     /// BDM (2004): state-year panel, standardised AR(1) errors, placebo laws redrawn every replication.
     static var bdmBase: Scenario {
-        var scenario = Scenario()
-        scenario.geography.kind = .flat
-        scenario.geography.cityCount = 50
-        scenario.geography.provinceCount = 50
-        scenario.calendar.kind = .randomDates
-        scenario.calendar.firstYear = 1979
-        scenario.calendar.lastYear = 1999
+        var scenario = flatBase(cityCount: 50, provinceCount: 50, years: 1979...1999, calendar: .randomDates)
         scenario.calendar.treatedShare = 0.5
         scenario.calendar.adoptionYearRange = [1985, 1995]
         scenario.calendar.redrawEachReplication = true
         scenario.effects.att = 0
-        scenario.errors = ErrorOptions()
-        scenario.errors.unitEffectDistribution = .normal
-        scenario.errors.unitEffectMean = 0
         scenario.errors.unitEffectSD = 1
-        scenario.errors.trend = 0
         scenario.errors.sd = 1
         scenario.errors.rho = 0.8
         return scenario
@@ -147,24 +137,31 @@ extension Scenario {
     /// BLW (2022, §4): 1000 firms in 50 states, 1980–2015, state-level assignment, iid errors.
     /// Effect sizes are in error SDs — a calibration after their design, not their exact parameters.
     static var blwBase: Scenario {
-        var scenario = Scenario()
-        scenario.geography.kind = .flat
-        scenario.geography.cityCount = 1000
-        scenario.geography.provinceCount = 50
-        scenario.calendar.kind = .blw
-        scenario.calendar.firstYear = 1980
-        scenario.calendar.lastYear = 2015
+        var scenario = flatBase(cityCount: 1000, provinceCount: 50, years: 1980...2015, calendar: .blw)
         scenario.calendar.adoptionYear = 1998
         scenario.calendar.treatedShare = 0.5
         scenario.calendar.level = .province
         scenario.effects.att = 0.5
-        scenario.errors.unitEffectDistribution = .normal
-        scenario.errors.unitEffectMean = 0
         scenario.errors.unitEffectSD = 0.5
-        scenario.errors.trend = 0
         scenario.errors.yearShockSD = 0.5
         scenario.errors.sd = 0.5
         scenario.errors.rho = 0
+        return scenario
+    }
+
+    /// The base of the textbook designs: a flat geography of equal groups ("states"), a random
+    /// calendar, normal unit effects with mean 0 and no trend; every other field the default.
+    static func flatBase(cityCount: Int, provinceCount: Int, years: ClosedRange<Int>, calendar: CalendarKind) -> Scenario {
+        var scenario = Scenario()
+        scenario.geography.kind = .flat
+        scenario.geography.cityCount = cityCount
+        scenario.geography.provinceCount = provinceCount
+        scenario.calendar.kind = calendar
+        scenario.calendar.firstYear = years.lowerBound
+        scenario.calendar.lastYear = years.upperBound
+        scenario.errors.unitEffectDistribution = .normal
+        scenario.errors.unitEffectMean = 0
+        scenario.errors.trend = 0
         return scenario
     }
 }

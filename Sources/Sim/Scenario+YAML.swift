@@ -3,26 +3,32 @@ import Yams
 import Estimators
 
 extension Scenario {
-    /// Reads a scenario from YAML text; missing fields keep their defaults.
+    /// Reads a scenario from YAML text laid over the defaults, ``Scenario/init()``: fields not
+    /// given (or given as null) keep their default values; a key no field has is an error.
+    ///
+    /// The document is checked against ``YAMLLimits``, composed, laid over the default scenario's
+    /// exact node tree section by section (see ``ScenarioSection``), then decoded and validated.
     /// - Throws: ``ScenarioError`` naming an unknown field, a mistyped field or an invalid value.
     public static func fromYAML(_ text: String, source: String = "scenario") throws -> Scenario {
         if let problem = YAMLLimits.problem(with: text) { throw ScenarioError.unreadable(source: source, reason: problem) }
         let scenario: Scenario
         do {
-            scenario = try YAMLDecoder().decode(Scenario.self, from: text.isEmpty ? "{}" : text)
+            let user: Node
+            do {
+                user = try Yams.compose(yaml: text.isEmpty ? "{}" : text, Resolver.basic.appending(.merge)) ?? Node("")
+            } catch let error as YamlError {
+                throw ScenarioError.unreadable(source: source, reason: "not valid YAML: \(Scenario.oneLine(error))")
+            }
+            guard case .mapping = user else {
+                let found = user.scalar?.string.isEmpty == true ? "empty (comments only)" : Scenario.found(user)
+                throw ScenarioError.unreadable(source: source, reason: "the document is \(found); expected a "
+                    + "mapping of scenario fields (" + Scenario.template.fieldNames.joined(separator: ", ") + ")")
+            }
+            let merged = try ScenarioOverlay.overlay(user, on: Scenario.template, requiredKeys: [], path: [])
+            scenario = try YAMLDecoder().decode(Scenario.self, from: try Yams.serialize(node: merged))
         } catch let error as ScenarioError {
             throw error.naming(source: source)
         } catch let error as DecodingError {
-            // Yams reports errors thrown inside nested decoders as "not valid YAML" with the real one underneath.
-            if case let .dataCorrupted(context) = error, let inner = context.underlyingError as? ScenarioError {
-                throw inner.naming(source: source)
-            }
-            if case let .dataCorrupted(context) = error, let inner = context.underlyingError as? DecodingError {
-                throw ScenarioError.unreadable(source: source, reason: Scenario.describe(inner, in: text))
-            }
-            if case let .dataCorrupted(context) = error, let inner = context.underlyingError as? YamlError {
-                throw ScenarioError.unreadable(source: source, reason: "not valid YAML: \(Scenario.oneLine(inner))")
-            }
             throw ScenarioError.unreadable(source: source, reason: Scenario.describe(error, in: text))
         } catch {
             throw ScenarioError.unreadable(source: source, reason: "not valid YAML: \(error)")
@@ -88,14 +94,14 @@ extension Scenario {
 
     static func describe(_ error: DecodingError, in text: String = "") -> String {
         func found(_ path: [any CodingKey]) -> String {
-            guard let value = scalar(at: path, in: text) else { return "found nothing" }
-            return "found \(value.quotedForMessage)"
+            guard let node = node(at: path, in: text) else { return "found nothing" }
+            return "found " + Scenario.found(node)
         }
         switch error {
         case let .typeMismatch(type, context):
-            return "field '\(dottedPath(context.codingPath))': expected \(type), \(found(context.codingPath))"
+            return "field '\(dottedPath(context.codingPath))': expected \(expected(type)), \(found(context.codingPath))"
         case let .valueNotFound(type, context):
-            return "field '\(dottedPath(context.codingPath))': expected \(type), \(found(context.codingPath))"
+            return "field '\(dottedPath(context.codingPath))': expected \(expected(type)), \(found(context.codingPath))"
         case let .keyNotFound(key, context):
             return "field '\(dottedPath(context.codingPath + [key]))' is required"
         case let .dataCorrupted(context):
@@ -106,8 +112,32 @@ extension Scenario {
         }
     }
 
-    /// The scalar text at a coding path of a YAML document, if there is one.
-    static func scalar(at path: [any CodingKey], in text: String) -> String? {
+    /// What a decoder expected, in words: "a mapping", "a list", "a number (Double)".
+    static func expected(_ type: Any.Type) -> String {
+        switch type {
+        case is Node.Mapping.Type, is [String: Any].Type: return "a mapping"
+        case is Node.Sequence.Type, is [Any].Type: return "a list"
+        case is Node.Scalar.Type: return "a single value"
+        case is Double.Type: return "a number (Double)"
+        case is Int.Type: return "an integer (Int)"
+        case is UInt64.Type: return "a non-negative integer (UInt64)"
+        case is Bool.Type: return "true or false (Bool)"
+        case is String.Type: return "text (String)"
+        default: return "\(type)"
+        }
+    }
+
+    /// A node for a message: a scalar's text quoted, "a list" or "a mapping".
+    static func found(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return scalar.string.quotedForMessage
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        }
+    }
+
+    /// The node at a coding path of a YAML document, if there is one.
+    static func node(at path: [any CodingKey], in text: String) -> Node? {
         guard var node = try? Yams.compose(yaml: text) else { return nil }
         for key in path {
             if let index = key.intValue, case .sequence(let sequence) = node, sequence.indices.contains(index) {
@@ -118,8 +148,7 @@ extension Scenario {
                 return nil
             }
         }
-        if case .scalar(let scalar) = node { return scalar.string }
-        return nil
+        return node
     }
 
     /// A libyaml error on one line, with its line and column.

@@ -17,7 +17,7 @@ import Foundation
 ///
 /// Every default reproduces the lab's "paper" design (DOMAIN.md, "Recommended default DGP"):
 /// 282 cities, 2009–2022, the carbon-trading pilot calendar, ATT = 0.01, AR(1) ρ = 0.8, σ = 0.02.
-public struct Scenario: Codable, Sendable, Equatable {
+public struct Scenario: Codable, Sendable, Equatable, DefaultedScenarioSection {
     /// Name shown in reports (default "custom").
     public var name: String = "custom"
     /// One line saying what the scenario is for (default empty).
@@ -47,29 +47,6 @@ public struct Scenario: Codable, Sendable, Equatable {
     /// The default scenario (the "paper" design without mediators or covariates).
     public init() {}
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, geography, calendar, effects, spillover, mediators, confounder, covariates,
-             controls, errors, measurement
-    }
-
-    public init(from decoder: Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.self)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init()
-        try c.update(&name, .name)
-        try c.update(&description, .description)
-        try c.update(&geography, .geography)
-        try c.update(&calendar, .calendar)
-        try c.update(&effects, .effects)
-        try c.update(&spillover, .spillover)
-        try c.update(&mediators, .mediators)
-        try c.update(&confounder, .confounder)
-        try c.update(&covariates, .covariates)
-        try c.update(&controls, .controls)
-        try c.update(&errors, .errors)
-        try c.update(&measurement, .measurement)
-    }
-
     /// Names of the covariates that go into the panel as controls.
     public var controlNames: [String] { controls ?? covariates.map(\.name) }
 }
@@ -78,7 +55,7 @@ public struct Scenario: Codable, Sendable, Equatable {
 
 extension Scenario {
     /// The kind of synthetic geography.
-    public enum GeographyKind: String, Codable, Sendable, CaseIterable {
+    public enum GeographyKind: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// China-like: four one-city municipalities, the pilot provinces (a 21-city "Guangdong",
         /// a 12-city "Hubei", a 9-city "Fujian") and other provinces of `minProvinceSize…maxProvinceSize`
         /// cities, placed west → east on a plane by region.
@@ -90,7 +67,7 @@ extension Scenario {
     /// Cities on a plane. The geography is a *design*: drawn once per scenario from `layoutSeed`
     /// (purpose `geography`), never from the replication seed, so every replication sees the same
     /// cities, as every study of the 282 real cities does.
-    public struct GeographyOptions: Codable, Sendable, Equatable {
+    public struct GeographyOptions: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// `china` (default) or `flat`. Only `china` supports the `pilot` calendar.
         public var kind: GeographyKind = .china
         /// Number of cities N (default 282, the paper's sample).
@@ -122,28 +99,6 @@ extension Scenario {
         public var layoutSeed: UInt64 = 20_130_618
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case kind, cityCount, provinceCount, municipalityCount, minProvinceSize, maxProvinceSize, regionShares,
-                 resourceShares, oldIndustrialShares, scatterKm, layoutSeed
-        }
-
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&kind, .kind)
-            try c.update(&cityCount, .cityCount)
-            try c.update(&provinceCount, .provinceCount)
-            try c.update(&municipalityCount, .municipalityCount)
-            try c.update(&minProvinceSize, .minProvinceSize)
-            try c.update(&maxProvinceSize, .maxProvinceSize)
-            try c.update(&regionShares, .regionShares)
-            try c.update(&resourceShares, .resourceShares)
-            try c.update(&oldIndustrialShares, .oldIndustrialShares)
-            try c.update(&scatterKm, .scatterKm)
-            try c.update(&layoutSeed, .layoutSeed)
-        }
     }
 }
 
@@ -151,7 +106,7 @@ extension Scenario {
 
 extension Scenario {
     /// How adoption years are assigned.
-    public enum CalendarKind: String, Codable, Sendable, CaseIterable {
+    public enum CalendarKind: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// The carbon-trading pilots: 2013 = three municipalities + the 21-city province,
         /// 2014 = one municipality + the 12-city province (37 cities, 6 provinces), with switches.
         case pilot
@@ -167,7 +122,7 @@ extension Scenario {
     }
 
     /// The level at which a random calendar assigns adoption.
-    public enum AssignmentLevel: String, Codable, Sendable, CaseIterable {
+    public enum AssignmentLevel: String, Codable, Sendable, CaseIterable, ScenarioChoice {
         /// Each city independently.
         case city
         /// Whole provinces (states): all cities of a province share the adoption year.
@@ -181,18 +136,10 @@ extension Scenario {
         /// Share of assignment units (cities or provinces) in this cohort.
         public var share: Double
         public init(year: Int, share: Double) { self.year = year; self.share = share }
-
-        enum CodingKeys: String, CodingKey, CaseIterable { case year, share }
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            year = try c.decode(Int.self, forKey: .year)
-            share = try c.decode(Double.self, forKey: .share)
-        }
     }
 
     /// Years and adoption schedule. Treatment is absorbing: `D_it = 1{t ≥ g_i}`.
-    public struct CalendarOptions: Codable, Sendable, Equatable {
+    public struct CalendarOptions: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// Schedule kind (default `pilot`).
         public var kind: CalendarKind = .pilot
         /// First sample year (default 2009).
@@ -225,29 +172,6 @@ extension Scenario {
         public var redrawEachReplication: Bool = false
 
         public init() {}
-
-        enum CodingKeys: String, CodingKey, CaseIterable {
-            case kind, firstYear, lastYear, fujianYear, singleCohortYear, nationalSchemeYear, cohorts, treatedShare,
-                 adoptionYear, adoptionYearRange, level, redrawEachReplication
-        }
-
-        public init(from decoder: Decoder) throws {
-            try decoder.rejectUnknownKeys(CodingKeys.self)
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            self.init()
-            try c.update(&kind, .kind)
-            try c.update(&firstYear, .firstYear)
-            try c.update(&lastYear, .lastYear)
-            try c.update(&fujianYear, .fujianYear)
-            try c.update(&singleCohortYear, .singleCohortYear)
-            try c.update(&nationalSchemeYear, .nationalSchemeYear)
-            try c.update(&cohorts, .cohorts)
-            try c.update(&treatedShare, .treatedShare)
-            try c.update(&adoptionYear, .adoptionYear)
-            try c.update(&adoptionYearRange, .adoptionYearRange)
-            try c.update(&level, .level)
-            try c.update(&redrawEachReplication, .redrawEachReplication)
-        }
 
         /// Number of sample years T.
         public var periodCount: Int { lastYear - firstYear + 1 }

@@ -7,7 +7,8 @@ import Foundation
 /// policy (see ``Scenario/MeasurementOptions``).
 public struct Truth: Sendable, Equatable {
     /// ATT(g, t): mean effect on cohort `g`'s cities in year `t ≥ g`.
-    public struct GroupTime: Sendable, Equatable {
+    /// Written in ``TruthReport`` as `{group, time, att, n}`.
+    public struct GroupTime: Sendable, Equatable, Encodable {
         /// Cohort (adoption year).
         public let cohort: Int
         /// Calendar year.
@@ -16,27 +17,36 @@ public struct Truth: Sendable, Equatable {
         public let att: Double
         /// Treated observations in the cell.
         public let observations: Int
+
+        enum CodingKeys: String, CodingKey { case cohort = "group", year = "time", att, observations = "n" }
     }
 
     /// Mean effect at event time `e = t − g`, pooling cohorts by observations.
-    public struct EventTime: Sendable, Equatable {
+    /// Written in ``TruthReport`` as `{event_time, att, n}`.
+    public struct EventTime: Sendable, Equatable, Encodable {
         public let eventTime: Int
         public let att: Double
         public let observations: Int
+
+        enum CodingKeys: String, CodingKey { case eventTime = "event_time", att, observations = "n" }
     }
 
     /// Mean effect on the treated observations of one subgroup (e.g. region = east).
-    public struct Subgroup: Sendable, Equatable {
+    /// Written in ``TruthReport`` as `{by, level, att, n}`.
+    public struct Subgroup: Sendable, Equatable, Encodable {
         /// Label dimension: "region", "resource", "old_industrial".
         public let dimension: String
         /// Level: "east"…, or "1"/"0" for the binary labels.
         public let level: String
         public let att: Double
         public let observations: Int
+
+        enum CodingKeys: String, CodingKey { case dimension = "by", level, att, observations = "n" }
     }
 
     /// The indirect (mediated) effect through one mediator.
-    public struct Indirect: Sendable, Equatable {
+    /// Written in ``TruthReport`` as `{mediator, a, b, effect, proportion_mediated}`.
+    public struct Indirect: Sendable, Equatable, Encodable {
         public let mediator: String
         /// Effect `a` of treatment on the mediator.
         public let a: Double
@@ -46,10 +56,14 @@ public struct Truth: Sendable, Equatable {
         public let effect: Double
         /// `effect / overall`.
         public let proportion: Double
+
+        enum CodingKeys: String, CodingKey { case mediator, a, b, effect, proportion = "proportion_mediated" }
     }
 
     /// The spillover on exposed untreated observations.
-    public struct Spillover: Sendable, Equatable {
+    /// Written in ``TruthReport`` as `{effect, n, exposed_never_treated_units, never_treated_units,
+    /// radius_km}` (`radius_km` null unless a ring: ``TruthReport``'s encoder writes nil as null).
+    public struct Spillover: Sendable, Equatable, Encodable {
         /// Mean spillover over exposed untreated observations.
         public let effect: Double
         /// Exposed untreated observations.
@@ -60,12 +74,21 @@ public struct Truth: Sendable, Equatable {
         public let neverTreatedCities: Int
         /// Ring radius (km), when a ring.
         public let radiusKm: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case effect, observations = "n", exposedNeverTreatedCities = "exposed_never_treated_units",
+                 neverTreatedCities = "never_treated_units", radiusKm = "radius_km"
+        }
+
     }
 
     /// Cities per cohort.
-    public struct CohortSize: Sendable, Equatable {
+    /// Written in ``TruthReport`` as `{cohort, units}`.
+    public struct CohortSize: Sendable, Equatable, Encodable {
         public let cohort: Int
         public let cities: Int
+
+        enum CodingKeys: String, CodingKey { case cohort, cities = "units" }
     }
 
     /// "latent" or "entropy-index".

@@ -72,59 +72,10 @@ struct SimulateCommand: ParsableCommand {
         let files = try OutputFiles([out, truth])
         let simulated = try Simulator(chosen).simulate(replication: replication, seed: seed)
         try files.write(simulated.csv(), to: out)
-        if truth != nil { try files.write(TruthJSON.render(simulated, scenario: chosen.name) + "\n", to: truth) }
+        if truth != nil {
+            let report = TruthReport(simulated, scenario: chosen.name)
+            try files.write(try JSONValueEncoder().encode(report).rendered() + "\n", to: truth)
+        }
         try files.commit()
-    }
-}
-
-/// The truth as ordered JSON (snake_case keys, shortest round-trip numbers).
-enum TruthJSON {
-    static func render(_ simulated: SimulatedPanel, scenario: String) -> String {
-        let truth = simulated.truth
-        var fields: [(String, JSONValue)] = [
-            ("scenario", .string(scenario)),
-            ("seed", simulated.seed <= UInt64(Int.max) ? .integer(Int(simulated.seed)) : .string(String(simulated.seed))),
-            ("replication", .integer(simulated.replication)),
-            ("scale", .string(truth.scale)),
-            ("n_units", .integer(simulated.panel.unitCount)),
-            ("n_periods", .integer(simulated.panel.periodCount)),
-            ("n_provinces", .integer(simulated.geography.provinceCount)),
-            ("treated_units", .integer(truth.treatedCities)),
-            ("never_treated_units", .integer(truth.neverTreatedCities)),
-            ("treated_provinces", .integer(truth.treatedProvinces)),
-            ("treated_observations", .integer(truth.treatedObservations)),
-            ("cohorts", .array(truth.cohorts.map { .object([("cohort", .integer($0.cohort)), ("units", .integer($0.cities))]) })),
-            ("overall", .object([("observation_weighted", .finite(truth.overall)),
-                                 ("cell_average", .finite(truth.cellAverage))])),
-            ("att_gt", .array(truth.groupTime.map {
-                .object([("group", .integer($0.cohort)), ("time", .integer($0.year)), ("att", .finite($0.att)),
-                         ("n", .integer($0.observations))])
-            })),
-            ("event_time", .array(truth.eventTimes.map {
-                .object([("event_time", .integer($0.eventTime)), ("att", .finite($0.att)), ("n", .integer($0.observations))])
-            })),
-            ("subgroups", .array(truth.subgroups.map {
-                .object([("by", .string($0.dimension)), ("level", .string($0.level)), ("att", .finite($0.att)),
-                         ("n", .integer($0.observations))])
-            })),
-            ("indirect", .array(truth.indirect.map {
-                .object([("mediator", .string($0.mediator)), ("a", .finite($0.a)), ("b", .finite($0.b)),
-                         ("effect", .finite($0.effect)), ("proportion_mediated", .finite($0.proportion))])
-            })),
-        ]
-        if let spill = truth.spillover {
-            fields.append(("spillover", .object([
-                ("effect", .finite(spill.effect)), ("n", .integer(spill.observations)),
-                ("exposed_never_treated_units", .integer(spill.exposedNeverTreatedCities)),
-                ("never_treated_units", .integer(spill.neverTreatedCities)),
-                ("radius_km", spill.radiusKm.map { .finite($0) } ?? .null),
-            ])))
-        } else {
-            fields.append(("spillover", .null))
-        }
-        if let index = simulated.index {
-            fields.append(("index_weights", .object(zip(simulated.indicatorNames, index.weights).map { ($0, .finite($1)) })))
-        }
-        return JSONValue.object(fields).rendered()
     }
 }

@@ -1,7 +1,8 @@
 // CSVTable.swift — an RFC 4180 CSV reader for DiDLab.
 //
 // Public surface: `CSVTable` (bytes + field offsets, decoded on demand) and `CSVError`.
-// The single-pass parser and the number parsers live in CSVTable+Parsing.swift.
+// The single-pass tokenizer lives in CSVParser.swift, field text in CSVParser+Text.swift, the number
+// parsers in CSVParser+Numbers.swift and file reading in CSVTable+File.swift.
 
 #if canImport(Glibc)
 import Glibc
