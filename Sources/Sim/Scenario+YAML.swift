@@ -44,7 +44,7 @@ extension Scenario {
         }
         if text.allSatisfy(\.isWhitespace) {
             throw ScenarioError.unreadable(source: (path as NSString).lastPathComponent,
-                                           reason: "the file is empty; expected a scenario (didlab simulate --show-spec prints one)")
+                                           reason: "the file is empty; expected a scenario (a preset printed as YAML is a template)")
         }
         return try fromYAML(text, source: (path as NSString).lastPathComponent)
     }

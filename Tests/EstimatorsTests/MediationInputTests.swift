@@ -32,7 +32,7 @@ struct MediationInputTests {
     func namesAndOptions() throws {
         let (panel, mediator) = try MediationFixtures.load(clusters: ["province"])
         #expect(throws: MediationError.noMediators) { try Self.analysis().estimate(panel, mediators: []) }
-        #expect(throws: MediationError.duplicateName("x2", role: "a covariate (--x)")) {
+        #expect(throws: MediationError.duplicateName("x2", role: "a covariate")) {
             try Self.analysis().estimate(panel, mediators: [MediatorColumn(name: "x2", values: mediator.values)])
         }
         #expect(throws: MediationError.duplicateName("y", role: "the outcome")) {
@@ -49,7 +49,7 @@ struct MediationInputTests {
         #expect(throws: MediationError.nonFinite(mediator: "x1", row: 17)) {
             try Self.analysis().estimate(panel, mediators: [MediatorColumn(name: "x1", values: broken)])
         }
-        #expect(throws: MediationError.self) {
+        #expect(throws: InvalidParameter(.bootstrapDraws, "-1", "expected at least 0 (0 = no bootstrap)")) {
             try Mediation(bootstrap: PairsBootstrapOptions(replications: -1)).estimate(panel, mediators: [mediator])
         }
         #expect(throws: MediationError.self) {

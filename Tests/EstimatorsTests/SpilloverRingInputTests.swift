@@ -55,7 +55,7 @@ struct SpilloverRingInputTests {
                 try SpilloverRings(edges: edges).estimate(panel, coordinates: coordinates)
             }
         }
-        #expect(throws: SpilloverError.self) {
+        #expect(throws: InvalidParameter.self) {
             try SpilloverRings(edges: [50], stages: .twoStage, options: RegressionOptions(variance: .iid))
                 .estimate(panel, coordinates: coordinates)
         }

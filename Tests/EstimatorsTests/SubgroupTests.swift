@@ -177,7 +177,7 @@ struct SubgroupTests {
         #expect(result.notes.contains { $0.contains("zone=north has no treated units") })
         #expect(result.groups.first { $0.label == "north" }?.splitSample == nil)
         #expect(result.wald.numeratorDegreesOfFreedom == 1)
-        #expect(throws: SubgroupError.self) {
+        #expect(throws: InvalidParameter.self) {
             try Self.analysis(.cluster("unit"), permutations: 9, scope: .allUnits).estimate(noNorth)
         }
         // Only one treated group.
@@ -197,6 +197,8 @@ struct SubgroupTests {
         // A column that varies within units (year-level).
         let yearly = try WildBootstrapSupport.adding(WildBootstrapSupport.periodClustering(panel), to: panel)
         #expect(throws: SubgroupError.self) { try SubgroupHeterogeneity(column: "period").estimate(yearly) }
-        #expect(throws: SubgroupError.self) { try Self.analysis(.cluster("unit"), permutations: -1).estimate(panel) }
+        #expect(throws: InvalidParameter(.permutations, "-1", "expected at least 0")) {
+            try Self.analysis(.cluster("unit"), permutations: -1).estimate(panel)
+        }
     }
 }
