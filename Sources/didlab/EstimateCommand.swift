@@ -75,14 +75,8 @@ struct EstimateCommand: ParsableCommand {
             + "run stops and names them: leaving cells out changes what the aggregations average over."))
     var dropFailedCells = false
 
-    @Option(parsing: .unconditional, help: "Master seed of the wild bootstrap, permutation or multiplier-bootstrap streams.")
-    var seed: UInt64 = 1
-
-    @Option(parsing: .unconditional, help: "Event study: number of pre-periods with a term (e-K..e-2; e-K binned).")
-    var leads: Int?
-
-    @Option(parsing: .unconditional, help: "Event study: number of post-periods with a term (e+0..e+L; e+L binned).")
-    var lags: Int?
+    @OptionGroup var streams: StreamOptions
+    @OptionGroup var window: WindowOptions
 
     @Option(help: "Variance: iid, hetero, cr1 (clustered by --cluster, default the unit) or wcb (wild cluster bootstrap by --cluster).")
     var inference: InferenceSpec.Family?
@@ -108,9 +102,6 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "--by: permute labels among treated units (treated, default) or all units.")
     var scope: SubgroupPermutationScope?
 
-    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int?
-
     @Option(help: "Small-sample correction preset: fixest or reghdfe.")
     var ssc: CorrectionOption = .fixest
 
@@ -126,8 +117,8 @@ struct EstimateCommand: ParsableCommand {
                                          : .cluster(panel.clusterColumn))
         settings.correction = ssc.correction
         settings.control = control
-        settings.leads = leads
-        settings.lags = lags
+        settings.leads = window.leads
+        settings.lags = window.lags
         settings.cluster = panel.cluster
         settings.basePeriod = basePeriod ?? .varying
         settings.estimationMethod = estimation ?? .doublyRobust
@@ -170,7 +161,6 @@ struct EstimateCommand: ParsableCommand {
         if by != nil && method.id != "twfe" { throw ValidationError("--by applies to --method twfe") }
         if by != nil && inferenceFamily == .wcb { throw ValidationError("--by cannot be combined with --inference wcb") }
         if let permutations, permutations < 0 { throw ValidationError("--permutations must be at least 0, got \(permutations)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     /// A representative spec of a family, for checking what an estimator accepts.
@@ -205,13 +195,13 @@ struct EstimateCommand: ParsableCommand {
         if let by {
             var result = try SubgroupHeterogeneity(column: by, options: settings.regressionOptions,
                                                    permutations: permutations ?? 999, scope: scope ?? .treatedUnits,
-                                                   seed: seed, threads: threads).estimate(data)
+                                                   seed: streams.seed, threads: streams.threads).estimate(data)
             if inferenceFamily == .cr1 { result.notes += ClusterAdequacy.notes(panel: data, clustering: panel.clusterColumn) }
             text = SubgroupReport(result, level: confLevel).render(output.format)
         } else if inferenceFamily == .wcb {
             let wild = WildClusterBootstrap(cluster: panel.clusterColumn, replications: reps ?? 999,
                                             weights: weights ?? .rademacher, imposeNull: bootstrap != .wcu,
-                                            level: confLevel, ties: ties ?? .count, seed: seed, threads: threads,
+                                            level: confLevel, ties: ties ?? .count, seed: streams.seed, threads: streams.threads,
                                             correction: ssc.correction)
             text = BootstrapReport(try wild.run(on: data, model: try method.bootstrapModel(settings))).render(output.format)
         } else {
@@ -221,7 +211,7 @@ struct EstimateCommand: ParsableCommand {
             } catch let error as CallawaySantAnnaError {
                 throw ValidationError(error.commandLineMessage)
             }
-            let bootstrap = bands ? MultiplierBootstrap(replications: reps ?? 999, seed: seed, level: confLevel) : nil
+            let bootstrap = bands ? MultiplierBootstrap(replications: reps ?? 999, seed: streams.seed, level: confLevel) : nil
             text = try EstimatorReports.render(result, panel: data, level: confLevel, bootstrap: bootstrap,
                                                format: output.format)
         }

@@ -33,11 +33,7 @@ struct MediateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Bootstrap draws of a*b (0 = no bootstrap).")
     var reps: Int = 999
 
-    @Option(parsing: .unconditional, help: "Master seed of the bootstrap streams.")
-    var seed: UInt64 = 1
-
-    @Option(parsing: .unconditional, help: "Worker threads for the bootstrap (default: all cores). Results do not depend on it.")
-    var threads: Int?
+    @OptionGroup var streams: StreamOptions
 
     @Option(help: "Variance of the steps: iid, hetero or cr1 (clustered by --cluster, default the unit).")
     var inference: InferenceSpec.Family = .cr1
@@ -60,7 +56,6 @@ struct MediateCommand: ParsableCommand {
     func validate() throws {
         guard !m.isEmpty else { throw ValidationError("--m COL[,COL...] is required: the mediator column(s)") }
         guard reps >= 0 else { throw ValidationError("--reps must be at least 0 (0 = no bootstrap), got \(reps)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1, got \(alpha)") }
         guard confLevel > 0 && confLevel < 1 else {
             throw ValidationError("--conf-level must be between 0 and 1, got \(confLevel)")
@@ -82,7 +77,7 @@ struct MediateCommand: ParsableCommand {
             throw ValidationError("--inference \(inference.rawValue) is not available in mediate; use iid, hetero or cr1")
         }
         let mediation = Mediation(options: RegressionOptions(variance: variance, correction: ssc.correction),
-                                  bootstrap: PairsBootstrapOptions(replications: reps, seed: seed, threads: threads),
+                                  bootstrap: PairsBootstrapOptions(replications: reps, seed: streams.seed, threads: streams.threads),
                                   alpha: alpha, level: confLevel)
         var result = try mediation.estimate(data, mediators: zip(m, columns).map { MediatorColumn(name: $0, values: $1) })
         if case .cluster(let name) = variance { result.notes += ClusterAdequacy.notes(panel: data, clustering: name) }

@@ -78,7 +78,7 @@ enum Flags {
 
     /// The message of a library error, with flags in place of roles.
     static func message(for error: any ParameterError) -> String {
-        error.subject.map { $0.message(naming: name($0.parameter)) } ?? error.description
+        error.subject.map { $0.message(naming: name) } ?? error.description
     }
 }
 

@@ -52,11 +52,7 @@ struct PlaceboCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "--scheme timing: move every adoption K periods earlier.")
     var shift: Int?
 
-    @Option(parsing: .unconditional, help: "Master seed of the random streams.")
-    var seed: UInt64 = 1
-
-    @Option(parsing: .unconditional, help: "Worker threads (default: all cores). Results do not depend on it.")
-    var threads: Int?
+    @OptionGroup var streams: StreamOptions
 
     @Option(help: "p-value rule: add-one ((1+c)/(1+R)) or ritest (c/R).")
     var pvalue: PValueConvention = .includeObserved
@@ -76,11 +72,7 @@ struct PlaceboCommand: ParsableCommand {
     @Option(help: "Write the placebo density plot to this SVG file.")
     var plot: String?
 
-    @Option(parsing: .unconditional, help: "Event study: number of pre-periods with a term.")
-    var leads: Int?
-
-    @Option(parsing: .unconditional, help: "Event study: number of post-periods with a term.")
-    var lags: Int?
+    @OptionGroup var window: WindowOptions
 
     @Option(help: "Event study: test this term (e.g. e+2) instead of the mean of the post-period terms.")
     var term: String?
@@ -101,8 +93,7 @@ struct PlaceboCommand: ParsableCommand {
             guard let permutations else { throw ValidationError("--permutations R is required (e.g. --permutations 1000)") }
             guard permutations >= 1 else { throw ValidationError("--permutations must be at least 1, got \(permutations)") }
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        if method.id != "event" && (leads != nil || lags != nil || term != nil) {
+        if method.id != "event" && (window.leads != nil || window.lags != nil || term != nil) {
             throw ValidationError("--leads, --lags and --term apply only to --method event")
         }
         guard method.inference.contains(.placebo) else {
@@ -123,8 +114,8 @@ struct PlaceboCommand: ParsableCommand {
         var settings = EstimatorSettings(variance: .cluster(panel.clusterColumn))
         settings.correction = ssc.correction
         settings.cluster = panel.cluster
-        settings.leads = leads
-        settings.lags = lags
+        settings.leads = window.leads
+        settings.lags = window.lags
         settings.effect = term
         return settings
     }
@@ -146,7 +137,7 @@ struct PlaceboCommand: ParsableCommand {
         case .timing: placeboScheme = .timingShift(periods: shift ?? 1)
         }
         let test = PlaceboTest(design: PlaceboDesign(scheme: placeboScheme, strata: strata, level: level),
-                               permutations: permutations ?? 1, seed: seed, threads: threads,
+                               permutations: permutations ?? 1, seed: streams.seed, threads: streams.threads,
                                convention: pvalue, alternative: alternative, path: path)
         let progress = TerminalProgress.makeIfInteractive()
         var callback: (@Sendable (Int, Int) -> Void)?

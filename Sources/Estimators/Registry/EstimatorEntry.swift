@@ -56,6 +56,13 @@ public struct EstimatorEntry: Sendable {
     /// Whether it takes an event window (leads and lags).
     public var takesEventWindow: Bool { minimumLeads != nil }
 
+    /// `settings` reading `effect` (nil: the settings' effect, else ``defaultEffect``), and that effect.
+    public func resolve(_ settings: EstimatorSettings, effect: String?) -> (settings: EstimatorSettings, effect: String) {
+        var resolved = settings
+        resolved.effect = effect ?? settings.effect
+        return (resolved, resolved.effect ?? defaultEffect)
+    }
+
     /// The control group `settings` ask for, or the default.
     public func control(_ settings: EstimatorSettings) -> ComparisonGroup? { settings.control ?? controls.first }
 

@@ -65,19 +65,25 @@ public struct ParameterSubject: Sendable, Equatable {
     public let value: String?
     /// What is wrong and what was expected.
     public let problem: String
+    /// Other choices the remedy involves, named after the problem.
+    public let remedies: [Parameter]
 
     /// Creates a subject.
-    public init(_ parameter: Parameter, _ value: String? = nil, _ problem: String) {
+    public init(_ parameter: Parameter, _ value: String? = nil, _ problem: String, remedies: [Parameter] = []) {
         self.parameter = parameter
         self.value = value
         self.problem = problem
+        self.remedies = remedies
     }
 
-    /// `"NAME VALUE: problem"` with the caller's name for the parameter (a flag, a key path).
-    public func message(naming name: String) -> String { name + (value.map { " " + $0 } ?? "") + ": " + problem }
+    /// `"NAME VALUE: problem (REMEDY)"` with the caller's names for the parameters (flags, key paths).
+    public func message(naming name: (Parameter) -> String) -> String {
+        name(parameter) + (value.map { " " + $0 } ?? "") + ": " + problem
+            + (remedies.isEmpty ? "" : " (" + remedies.map(name).joined(separator: ", ") + ")")
+    }
 
     /// The message naming the parameter's role.
-    public var roleMessage: String { message(naming: parameter.role) }
+    public var roleMessage: String { message(naming: \.role) }
 }
 
 /// An error that may be about one user choice (``subject``): the command line renders such errors
@@ -97,9 +103,10 @@ public struct InvalidParameter: ParameterError, Equatable {
     public var problem: String { details.problem }
     let details: ParameterSubject
 
-    /// Creates the error: `problem` says what was expected, e.g. "expected at least 1, got 0".
-    public init(_ parameter: Parameter, _ value: String? = nil, _ problem: String) {
-        details = ParameterSubject(parameter, value, problem)
+    /// Creates the error: `problem` says what was expected, e.g. "expected at least 1, got 0";
+    /// `remedies` name other choices that would fix it.
+    public init(_ parameter: Parameter, _ value: String? = nil, _ problem: String, remedies: [Parameter] = []) {
+        details = ParameterSubject(parameter, value, problem, remedies: remedies)
     }
 
     public var subject: ParameterSubject? { details }

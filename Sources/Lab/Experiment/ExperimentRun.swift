@@ -47,8 +47,9 @@ public enum ExperimentRun {
             }
         }
         if !resume && manager.fileExists(atPath: recordsPath) {
-            throw RunError.invalidOption("\(recordsPath) already holds records; resume to continue that run, "
-                                         + "or choose another output directory")
+            throw InvalidParameter(.outputDirectory, directory, "already holds the records of a run (\(recordsPath)); "
+                                   + "resume to continue that run, or choose another output directory",
+                                   remedies: [.resume])
         }
         try AtomicFile.write(manifest.json().rendered() + "\n", to: manifestPath)
         let unitName = "city"  // Sim names its unit column "city"

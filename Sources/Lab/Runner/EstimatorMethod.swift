@@ -16,10 +16,7 @@ public struct EstimatorMethod: MethodEvaluator {
     /// Creates the method; `effect` nil reads the entry's default effect.
     public init(entry: EstimatorEntry, settings: EstimatorSettings, effect: String? = nil, target: String) {
         self.entry = entry
-        var settings = settings
-        settings.effect = effect ?? settings.effect
-        self.settings = settings
-        self.effect = effect ?? settings.effect ?? entry.defaultEffect
+        (self.settings, self.effect) = entry.resolve(settings, effect: effect)
         self.target = target
     }
 

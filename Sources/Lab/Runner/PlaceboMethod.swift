@@ -28,10 +28,7 @@ public struct PlaceboMethod: MethodEvaluator {
     public init(entry: EstimatorEntry, settings: EstimatorSettings, effect: String? = nil, level: String?,
                 permutations: Int, studentized: Bool, target: String) {
         self.entry = entry
-        var settings = settings
-        settings.effect = effect ?? settings.effect
-        self.settings = settings
-        self.effect = effect ?? settings.effect ?? entry.defaultEffect
+        (self.settings, self.effect) = entry.resolve(settings, effect: effect)
         self.level = level
         self.permutations = permutations
         self.studentized = studentized

@@ -29,10 +29,7 @@ public struct WildBootstrapMethod: MethodEvaluator {
     public init(entry: EstimatorEntry, settings: EstimatorSettings, effect: String? = nil,
                 choice: InferenceSpec.WildBootstrapChoice, replications: Int = 999, unitName: String, target: String) {
         self.entry = entry
-        var settings = settings
-        settings.effect = effect ?? settings.effect
-        self.settings = settings
-        self.effect = effect ?? settings.effect ?? entry.defaultEffect
+        (self.settings, self.effect) = entry.resolve(settings, effect: effect)
         self.cluster = choice.cluster ?? unitName
         self.replications = replications
         self.weights = choice.weights
