@@ -9,8 +9,9 @@ struct EstimateCommand: ParsableCommand {
         commandName: "estimate",
         abstract: "Estimate a DiD model on a panel (CSV).",
         discussion: "Methods (--method):\n" + EstimatorRegistry.entries.map { entry in
-            "  \(entry.id)\n" + wrap(entry.summary, indent: 7)
+            "  \(entry.id)\n" + wrap(entry.summary + " Accepts: " + accepted(entry), indent: 7)
         }.joined(separator: "\n") + """
+
 
         Callaway-Sant'Anna: --control never|notyet, --base-period varying|universal,
         --estimation dr|reg|ipw with --x; --bands adds multiplier-bootstrap uniform
@@ -217,6 +218,17 @@ struct EstimateCommand: ParsableCommand {
         }
         try emit(text, to: output.out, files: files)
     }
+}
+
+/// What an estimator accepts, from its registry entry: "--inference iid|cr1; --control never|last; --leads/--lags".
+func accepted(_ entry: EstimatorEntry) -> String {
+    let analytic = entry.inference.filter { $0 != .placebo }
+    var parts = ["--inference " + (analytic.isEmpty ? "none" : analytic.map(\.rawValue).joined(separator: "|"))]
+    if entry.inference.contains(.placebo) { parts.append("didlab placebo") }
+    if !entry.controls.isEmpty { parts.append("--control " + entry.controls.map(\.rawValue).joined(separator: "|")) }
+    if entry.takesEventWindow { parts.append("--leads/--lags") }
+    if !entry.acceptsCovariates { parts.append("no --x") }
+    return parts.joined(separator: "; ") + "."
 }
 
 /// Wraps `text` at 72 columns with `indent` spaces before each line.
