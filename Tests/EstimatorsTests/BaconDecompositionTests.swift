@@ -80,21 +80,21 @@ struct BaconDecompositionTests {
     func badInput() throws {
         let unbalanced = try Panel.load(csv: Fixtures.path("synthetic_unbalanced.csv"),
                                         spec: PanelSpec(outcome: "y", unit: "unit", time: "year", treatment: .cohort("cohort")))
-        #expect(throws: RobustEstimationError.unbalancedPanel(method: "bacon", observations: unbalanced.observationCount,
+        #expect(throws: HeterogeneityRobustError.unbalancedPanel(method: "bacon", observations: unbalanced.observationCount,
                                                               units: unbalanced.unitCount, periods: unbalanced.periodCount)) {
             try BaconDecomposition().decompose(unbalanced)
         }
         let withCovariates = try Panel.load(csv: Fixtures.path("synthetic.csv"),
                                             spec: PanelSpec(outcome: "y", unit: "unit", time: "year",
                                                             treatment: .cohort("cohort"), covariates: ["x1"]))
-        #expect(throws: RobustEstimationError.covariatesNotSupported(method: "bacon", covariates: ["x1"])) {
+        #expect(throws: HeterogeneityRobustError.covariatesNotSupported(method: "bacon", covariates: ["x1"])) {
             try BaconDecomposition().decompose(withCovariates)
         }
         let never = try BaconToyPanel.make(adoption: [.max, .max, .max], periods: 4) { unit, t, _ in Double(unit + t) }
-        #expect(throws: RobustEstimationError.noTreatmentVariation(method: "bacon")) {
+        #expect(throws: HeterogeneityRobustError.noTreatmentVariation(method: "bacon")) {
             try BaconDecomposition().decompose(never)
         }
-        let message = RobustEstimationError.unbalancedPanel(method: "bacon", observations: 5, units: 2, periods: 3).description
+        let message = HeterogeneityRobustError.unbalancedPanel(method: "bacon", observations: 5, units: 2, periods: 3).description
         #expect(message.contains("unbalanced") && message.contains("2 units × 3 periods = 6"))
     }
 }

@@ -71,10 +71,10 @@ struct BaconTWFEWeightsTests {
         let withCovariates = try Panel.load(csv: Fixtures.path("synthetic.csv"),
                                             spec: PanelSpec(outcome: "y", unit: "unit", time: "year",
                                                             treatment: .cohort("cohort"), covariates: ["x1", "x2"]))
-        #expect(throws: RobustEstimationError.covariatesNotSupported(method: "twfe weights", covariates: ["x1", "x2"])) {
+        #expect(throws: HeterogeneityRobustError.covariatesNotSupported(method: "twfe weights", covariates: ["x1", "x2"])) {
             try TWFEWeights(panel: withCovariates)
         }
         let never = try BaconToyPanel.make(adoption: [.max, .max], periods: 3) { unit, t, _ in Double(unit * t) }
-        #expect(throws: RobustEstimationError.noTreatedObservations(method: "twfe weights")) { try TWFEWeights(panel: never) }
+        #expect(throws: HeterogeneityRobustError.noTreatedObservations(method: "twfe weights")) { try TWFEWeights(panel: never) }
     }
 }

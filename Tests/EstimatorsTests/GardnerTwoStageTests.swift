@@ -179,7 +179,7 @@ struct GardnerTwoStageTests {
         } throws: { error in "\(error)".contains("2 disconnected groups") && !"\(error)".contains("--") }
         let never = (0..<panel.observationCount).filter { panel.adoptionPeriod[Int(panel.unitIndex[$0])] == Panel.neverTreated }
         let untreatedOnly = try panel.restrictedToRows(never, note: nil, method: "test", what: "treated units")
-        #expect(throws: RobustEstimationError.noTreatedObservations(method: "did2s")) {
+        #expect(throws: HeterogeneityRobustError.noTreatedObservations(method: "did2s")) {
             try GardnerTwoStage().estimate(untreatedOnly)
         }
     }

@@ -52,7 +52,7 @@ struct ImputationBadInputTests {
         }
         // No never-treated units: the last cohort must serve as control.
         let allTreated = try Self.noiseFree(adoption: [2, 2, 3, 5, 5, 3, 2, 5])
-        #expect(throws: RobustEstimationError.noControlCohort(method: "sa")) { try SunAbraham().estimate(allTreated) }
+        #expect(throws: HeterogeneityRobustError.noControlCohort(method: "sa")) { try SunAbraham().estimate(allTreated) }
         let last = try SunAbraham(control: .lastTreated).fit(allTreated)
         #expect(last.interactions.observationCount == 8 * 5, "periods from the last adoption (index 5) on are dropped")
         #expect(!last.cells.contains { $0.cohort == 5 })
@@ -66,15 +66,15 @@ struct ImputationBadInputTests {
     @Test("bad input gives typed errors")
     func badInput() throws {
         let alwaysTreated = try Self.noiseFree(adoption: [0, 0, 0])
-        #expect(throws: RobustEstimationError.noUntreatedObservations(method: "bjs")) {
+        #expect(throws: HeterogeneityRobustError.noUntreatedObservations(method: "bjs")) {
             try ImputationEstimator().estimate(alwaysTreated)
         }
         let never = try Self.noiseFree(adoption: [.max, .max])
-        #expect(throws: RobustEstimationError.noTreatedObservations(method: "bjs")) { try ImputationEstimator().estimate(never) }
-        #expect(throws: RobustEstimationError.noTreatedObservations(method: "sa")) { try SunAbraham().estimate(never) }
+        #expect(throws: HeterogeneityRobustError.noTreatedObservations(method: "bjs")) { try ImputationEstimator().estimate(never) }
+        #expect(throws: HeterogeneityRobustError.noTreatedObservations(method: "sa")) { try SunAbraham().estimate(never) }
         // Treated units never observed untreated: nothing can be imputed.
         let unidentified = try Self.noiseFree(adoption: [0, 0, .max, .max])
-        #expect(throws: RobustEstimationError.nothingImputable(method: "bjs", treated: 14)) {
+        #expect(throws: HeterogeneityRobustError.nothingImputable(method: "bjs", treated: 14)) {
             try ImputationEstimator().estimate(unidentified)
         }
         let panel = try Self.noiseFree()
@@ -83,7 +83,7 @@ struct ImputationBadInputTests {
             try ImputationEstimator(variance: .cluster("province")).estimate(panel)
         }
         #expect(throws: EstimationError.self) { try ImputationEstimator(preTrendLeads: -1).estimate(panel) }
-        let message = RobustEstimationError.noUntreatedObservations(method: "bjs").description
+        let message = HeterogeneityRobustError.noUntreatedObservations(method: "bjs").description
         #expect(message.hasPrefix("bjs: every observation is treated"))
     }
 

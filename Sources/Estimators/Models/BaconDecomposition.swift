@@ -22,17 +22,17 @@ public struct BaconDecomposition: Sendable {
     public init() {}
 
     /// Decomposes the TWFE coefficient of `panel`.
-    /// - Throws: ``RobustEstimationError/unbalancedPanel(method:observations:units:periods:)``,
-    ///   ``RobustEstimationError/covariatesNotSupported(method:covariates:)``, or
-    ///   ``RobustEstimationError/noTreatmentVariation(method:)`` when no 2×2 comparison exists.
+    /// - Throws: ``HeterogeneityRobustError/unbalancedPanel(method:observations:units:periods:)``,
+    ///   ``HeterogeneityRobustError/covariatesNotSupported(method:covariates:)``, or
+    ///   ``HeterogeneityRobustError/noTreatmentVariation(method:)`` when no 2×2 comparison exists.
     public func decompose(_ panel: Panel) throws -> BaconResult {
         let method = "bacon"
         guard panel.isBalanced else {
-            throw RobustEstimationError.unbalancedPanel(method: method, observations: panel.observationCount,
+            throw HeterogeneityRobustError.unbalancedPanel(method: method, observations: panel.observationCount,
                                                         units: panel.unitCount, periods: panel.periodCount)
         }
         guard panel.covariates.isEmpty else {
-            throw RobustEstimationError.covariatesNotSupported(method: method, covariates: panel.covariateNames)
+            throw HeterogeneityRobustError.covariatesNotSupported(method: method, covariates: panel.covariateNames)
         }
         let units = panel.unitCount, periods = panel.periodCount
         // Timing groups: adoption strictly inside the sample; everything else is U (key −1).
@@ -87,11 +87,11 @@ public struct BaconDecomposition: Sendable {
                                          firstPeriod: g, lastPeriod: periods - 1, estimate: lateEstimate, weight: late))
             }
         }
-        guard !comparisons.isEmpty else { throw RobustEstimationError.noTreatmentVariation(method: method) }
+        guard !comparisons.isEmpty else { throw HeterogeneityRobustError.noTreatmentVariation(method: method) }
         // V̂^D: variance of the two-way demeaned treatment (closed form on a balanced panel).
         let demeaned = TwoWayWithin(panel: panel).transform(panel.treatmentColumn)
         let varianceD = dot(demeaned, demeaned) / Double(panel.observationCount)
-        guard varianceD > 0 else { throw RobustEstimationError.noTreatmentVariation(method: method) }
+        guard varianceD > 0 else { throw HeterogeneityRobustError.noTreatmentVariation(method: method) }
         for index in comparisons.indices { comparisons[index].weight /= varianceD }
         let twfe = try TwoWayFixedEffects().estimate(panel)
         var notes = panel.notes

@@ -58,7 +58,7 @@ public struct GardnerTwoStage: PanelEstimator {
     /// - Throws: ``EstimationError/invalidOption(_:)`` for a variance that is not clustered, a bad
     ///   event-time window, or unit and period effects that the untreated observations do not
     ///   identify (disconnected); ``EstimationError/unknownClustering(name:available:)``;
-    ///   ``RobustEstimationError`` when no observation is untreated, none is treated or none of
+    ///   ``HeterogeneityRobustError`` when no observation is untreated, none is treated or none of
     ///   the treated ones can be residualized.
     public func estimate(_ panel: Panel) throws -> Estimate {
         let method = GardnerTwoStage.method
@@ -75,8 +75,8 @@ public struct GardnerTwoStage: PanelEstimator {
         let treatment = panel.treatmentColumn
         let untreated = treatment.map { $0 == 0 }
         let untreatedCount = untreated.filter { $0 }.count
-        guard untreatedCount > 0 else { throw RobustEstimationError.noUntreatedObservations(method: method) }
-        guard untreatedCount < n else { throw RobustEstimationError.noTreatedObservations(method: method) }
+        guard untreatedCount > 0 else { throw HeterogeneityRobustError.noUntreatedObservations(method: method) }
+        guard untreatedCount < n else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
         let stages = TwoStageFirstStage(panel: panel, firstStage: untreated)
         var notes = panel.notes
         notes += try firstStageNotes(stages, panel: panel)
@@ -92,7 +92,7 @@ public struct GardnerTwoStage: PanelEstimator {
         let identified = columns.indices.filter { stages.isIdentified(columns[$0]) }
         let dropped = columns.indices.filter { !identified.contains($0) }.map { terms[$0].name }
         guard !identified.isEmpty else {
-            throw RobustEstimationError.nothingImputable(method: method, treated: n - untreatedCount)
+            throw HeterogeneityRobustError.nothingImputable(method: method, treated: n - untreatedCount)
         }
         if !dropped.isEmpty {
             notes.append("no residualized observation at " + dropped.joined(separator: ", ") + ": term"

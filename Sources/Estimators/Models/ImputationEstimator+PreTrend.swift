@@ -46,7 +46,7 @@ public struct ImputationPreTrendTest: Sendable {
     }
 
     /// Runs the test with `leads` lead dummies.
-    /// - Throws: ``RobustEstimationError/emptySample(method:what:)`` when nothing is left,
+    /// - Throws: ``HeterogeneityRobustError/emptySample(method:what:)`` when nothing is left,
     ///   ``EstimationError`` from the regression (e.g. every lead collinear).
     public init(panel: Panel, leads: Int, variance: VarianceType) throws {
         let method = "bjs pre-trend test"

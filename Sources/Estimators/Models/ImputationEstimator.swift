@@ -65,7 +65,7 @@ public struct ImputationEstimator: Sendable {
     }
 
     /// The estimate (method "bjs"): term "att", then the requested event times.
-    /// - Throws: ``RobustEstimationError`` when there are no untreated or no imputable treated
+    /// - Throws: ``HeterogeneityRobustError`` when there are no untreated or no imputable treated
     ///   observations, ``EstimationError`` for unknown clusterings or invalid options.
     public func estimate(_ panel: Panel) throws -> Estimate { try fit(panel).estimate }
 
@@ -198,8 +198,8 @@ struct ImputationCore {
         for row in 0..<panel.observationCount {
             if panel.isTreated(row: row) { treated.append(row) } else { untreated.append(row) }
         }
-        guard !untreated.isEmpty else { throw RobustEstimationError.noUntreatedObservations(method: method) }
-        guard !treated.isEmpty else { throw RobustEstimationError.noTreatedObservations(method: method) }
+        guard !untreated.isEmpty else { throw HeterogeneityRobustError.noUntreatedObservations(method: method) }
+        guard !treated.isEmpty else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
         var notes: [String] = []
         // Which treated cells are identified: unit and period connected through untreated rows.
         let components = ImputationCore.components(panel: panel, rows: untreated)
@@ -207,7 +207,7 @@ struct ImputationCore {
             let unit = Int(panel.unitIndex[row]), period = panel.unitCount + Int(panel.periodIndex[row])
             return components.hasRows[unit] && components.hasRows[period] && components.root[unit] == components.root[period]
         }
-        guard !imputable.isEmpty else { throw RobustEstimationError.nothingImputable(method: method, treated: treated.count) }
+        guard !imputable.isEmpty else { throw HeterogeneityRobustError.nothingImputable(method: method, treated: treated.count) }
         if imputable.count < treated.count {
             notes.append("\(treated.count - imputable.count) treated observations dropped: their unit or period has no "
                          + "untreated observations to impute Y(0) from (did_imputation autosample)")

@@ -49,7 +49,7 @@ public struct SunAbraham: Sendable {
 
     /// The aggregated event-time estimate (method "sa"): terms "e-4" … "e+3" with their event
     /// times, then "att" when ``includeOverallATT`` is set.
-    /// - Throws: ``RobustEstimationError`` for panels without treated or control cohorts, and
+    /// - Throws: ``HeterogeneityRobustError`` for panels without treated or control cohorts, and
     ///   the regression's ``EstimationError``s.
     public func estimate(_ panel: Panel) throws -> Estimate { try fit(panel).estimate }
 
@@ -182,12 +182,12 @@ struct SunAbrahamDesign {
         let alwaysTreated = Set(range.filter { $0.value.low >= 0 }.keys)
         let hasControl = panel.adoptionPeriod.contains(Panel.neverTreated) || range.values.contains { $0.high < 0 }
         let treatedCohorts = range.filter { $0.value.low < 0 && $0.value.high >= 0 }.keys.sorted()
-        guard let lastCohort = treatedCohorts.last else { throw RobustEstimationError.noTreatedObservations(method: method) }
+        guard let lastCohort = treatedCohorts.last else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
         var notes: [String] = []
         var periodLimit = Int32.max
         switch control {
         case .neverTreated:
-            guard hasControl else { throw RobustEstimationError.noControlCohort(method: method) }
+            guard hasControl else { throw HeterogeneityRobustError.noControlCohort(method: method) }
             notes.append("control cohort: never treated (no interaction dummies)")
         case .lastTreated:
             // Dropping the periods from its adoption on leaves the last cohort with leads only,
@@ -223,7 +223,7 @@ struct SunAbrahamDesign {
             counts[key, default: 0] += 1
             cellOfRow[row] = key
         }
-        guard !counts.isEmpty else { throw RobustEstimationError.noTreatedObservations(method: method) }
+        guard !counts.isEmpty else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
         let keys = counts.keys.sorted { $0.x != $1.x ? $0.x < $1.x : $0.y < $1.y }
         let columnOf = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
         var columns = [[Double]](repeating: [Double](repeating: 0, count: sample.observationCount), count: keys.count)

@@ -46,21 +46,21 @@ public struct TWFEWeights: Sendable {
     public var negativeCellCount: Int { cells.lazy.filter { $0.weight < 0 }.count }
 
     /// Computes the weights on `panel`.
-    /// - Throws: ``RobustEstimationError/covariatesNotSupported(method:covariates:)``,
-    ///   ``RobustEstimationError/noTreatedObservations(method:)`` or
-    ///   ``RobustEstimationError/noTreatmentVariation(method:)``.
+    /// - Throws: ``HeterogeneityRobustError/covariatesNotSupported(method:covariates:)``,
+    ///   ``HeterogeneityRobustError/noTreatedObservations(method:)`` or
+    ///   ``HeterogeneityRobustError/noTreatmentVariation(method:)``.
     public init(panel: Panel) throws {
         let method = "twfe weights"
         guard panel.covariates.isEmpty else {
-            throw RobustEstimationError.covariatesNotSupported(method: method, covariates: panel.covariateNames)
+            throw HeterogeneityRobustError.covariatesNotSupported(method: method, covariates: panel.covariateNames)
         }
         let treatment = panel.treatmentColumn
         let within = TwoWayWithin(panel: panel)
         let residual = within.transform(treatment)
         var denominator = 0.0, treated = 0
         for row in 0..<panel.observationCount where treatment[row] == 1 { denominator += residual[row]; treated += 1 }
-        guard treated > 0 else { throw RobustEstimationError.noTreatedObservations(method: method) }
-        guard denominator > 0 else { throw RobustEstimationError.noTreatmentVariation(method: method) }
+        guard treated > 0 else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
+        guard denominator > 0 else { throw HeterogeneityRobustError.noTreatmentVariation(method: method) }
         let beta = dot(residual, within.transform(panel.outcome)) / dot(residual, residual)
         // Signs with a tolerance: exact zeros come out as ±1e-17 from rounding.
         var largest = 0.0

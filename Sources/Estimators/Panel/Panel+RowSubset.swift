@@ -12,9 +12,9 @@ extension Panel {
     /// BJS pre-trend regression on untreated observations).
     /// - Parameter note: appended to ``notes`` when given.
     /// - Parameter method: estimator name for the error message.
-    /// - Throws: ``RobustEstimationError/emptySample(method:what:)`` when `rows` is empty.
+    /// - Throws: ``HeterogeneityRobustError/emptySample(method:what:)`` when `rows` is empty.
     func restrictedToRows(_ rows: [Int], note: String?, method: String, what: String) throws -> Panel {
-        guard !rows.isEmpty else { throw RobustEstimationError.emptySample(method: method, what: what) }
+        guard !rows.isEmpty else { throw HeterogeneityRobustError.emptySample(method: method, what: what) }
         var unitMap = [Int32](repeating: -1, count: unitCount)
         var periodPresent = [Bool](repeating: false, count: periodCount)
         var keptUnits: [Int] = []

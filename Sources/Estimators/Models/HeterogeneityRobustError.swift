@@ -1,7 +1,7 @@
 /// Why a heterogeneity-robust estimator (Sun–Abraham, BJS imputation, Goodman-Bacon, TWFE
 /// weights) cannot run on a panel. Each message names the method, what was found and what
 /// was expected or what to do.
-public enum RobustEstimationError: Error, Equatable, CustomStringConvertible {
+public enum HeterogeneityRobustError: Error, Equatable, CustomStringConvertible {
     /// No observation with `D = 0` (BJS needs untreated observations to fit `Y(0)`).
     case noUntreatedObservations(method: String)
     /// No observation with `D = 1`.
