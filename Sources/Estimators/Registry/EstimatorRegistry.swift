@@ -143,14 +143,14 @@ public struct BaconAnalysis: PanelEstimator {
     public init() {}
 
     /// Decomposes the TWFE coefficient of `panel` and computes its weights.
-    public func estimate(_ panel: Panel) throws -> BaconOutput {
-        BaconOutput(decomposition: try BaconDecomposition().decompose(panel), weights: try TWFEWeights(panel: panel),
+    public func estimate(_ panel: Panel) throws -> BaconAnalysisResult {
+        BaconAnalysisResult(decomposition: try BaconDecomposition().decompose(panel), weights: try TWFEWeights(panel: panel),
                     periodLabels: panel.periodLabels)
     }
 }
 
 /// What ``BaconAnalysis`` returns.
-public struct BaconOutput: EstimatorOutput {
+public struct BaconAnalysisResult: EstimatorOutput {
     /// The 2×2 comparisons and their weights.
     public let decomposition: BaconResult
     /// The de Chaisemartin–D'Haultfœuille weights of the TWFE coefficient.

@@ -3,7 +3,7 @@ import Estimators
 /// An estimator output that has a report: what `didlab estimate` prints for it.
 ///
 /// ``Estimate`` (every regression-based estimator), ``CallawaySantAnnaResult`` and
-/// ``BaconOutput`` conform; a new estimator that returns an ``Estimate`` has its report already.
+/// ``BaconAnalysisResult`` conform; a new estimator that returns an ``Estimate`` has its report already.
 public protocol ReportableOutput: EstimatorOutput {
     /// The report in `format`, with the cluster-adequacy notes for `panel` and intervals at `level`.
     func report(panel: Panel, level: Double, bootstrap: MultiplierBootstrap?, format: ReportFormat) -> String
@@ -25,7 +25,7 @@ extension CallawaySantAnnaResult: ReportableOutput {
     }
 }
 
-extension BaconOutput: ReportableOutput {
+extension BaconAnalysisResult: ReportableOutput {
     public func report(panel: Panel, level: Double, bootstrap: MultiplierBootstrap?, format: ReportFormat) -> String {
         BaconReport(decomposition, weights: weights, periodLabels: periodLabels).render(format)
     }
