@@ -11,7 +11,7 @@ import Foundation
 /// unbounded bootstrap interval has `null` bounds and `"conf_unbounded": true`. Other
 /// coefficients (covariates) keep CR1 inference and say `"inference": "cr1"`. The top level says
 /// `"inference": "wcb"`, `"reps"`, `"weights"`, and a `"bootstrap"` object records how it was made.
-public struct BootstrapReport: Sendable {
+public struct BootstrapReport: FormatRendering {
     /// The bootstrap run (its CR1 estimate and one result per bootstrapped term).
     public let run: WildBootstrapRun
     /// Human title of the method (from ``EstimateReport``).
@@ -24,51 +24,31 @@ public struct BootstrapReport: Sendable {
         base = EstimateReport(run.estimate, level: run.results.first?.level ?? 0.95)
     }
 
-    /// The report in `format`.
-    public func render(_ format: ReportFormat) -> String {
-        switch format {
-        case .table: return table()
-        case .json: return json().rendered() + "\n"
-        case .csv: return csv()
-        case .latex: return latex()
-        }
-    }
-
     var first: WildBootstrapResult? { run.results.first }
 
     /// The `"bootstrap"` object: options and counts shared by every bootstrapped term.
-    func bootstrapObject() -> JSONValue {
-        guard let r = first else { return .null }
-        return .object([
-            ("type", .string(r.kindName)), ("weights", .string(r.weights.rawValue)),
-            ("cluster", .string(r.clusterName)), ("n_clusters", .integer(r.clusterCount)),
-            ("treated_clusters", r.treatedClusterCount.map { .integer($0) } ?? .null),
-            ("reps", .integer(r.drawCount)), ("requested_reps", .integer(r.requestedReplications)),
-            ("enumerated", .bool(r.enumerated)),
-            ("seed", r.seed <= UInt64(Int.max) ? .integer(Int(r.seed)) : .string(String(r.seed))),
-            ("null_value", .finite(r.nullValue)), ("p_value_type", .string(r.pValueType.rawValue)),
-            ("ties", .string(r.ties.rawValue)), ("level", .finite(r.level)), ("threads", .integer(r.threads)),
-            ("p_value_rule", .string("c/B, c = #{|t*| \(r.ties == .count ? ">=" : ">") |t|} "
-                                     + "(tolerance \(RandomizationPValue.relativeTolerance)·|t|)")),
-            ("interval", .string("test inversion: {r : p(r) >= \(Format.number(1 - r.level, digits: 2))}")),
-        ])
+    var bootstrapOutput: WildBootstrapOutput? {
+        guard let r = first else { return nil }
+        return WildBootstrapOutput(
+            type: r.kindName, weights: r.weights.rawValue, cluster: r.clusterName, nClusters: r.clusterCount,
+            treatedClusters: r.treatedClusterCount, reps: r.drawCount, requestedReps: r.requestedReplications,
+            enumerated: r.enumerated, seed: Seed(r.seed), nullValue: r.nullValue, pValueType: r.pValueType.rawValue,
+            ties: r.ties.rawValue, level: r.level, threads: r.threads,
+            pValueRule: "c/B, c = #{|t*| \(r.ties == .count ? ">=" : ">") |t|} (tolerance \(RandomizationPValue.relativeTolerance)·|t|)",
+            interval: "test inversion: {r : p(r) >= \(Format.number(1 - r.level, digits: 2))}")
     }
 
-    /// The JSON object (see the type's documentation).
-    public func json() -> JSONValue {
-        guard case .object(var fields) = base.json(), let r = first else { return base.json() }
-        for (k, field) in fields.enumerated() where field.0 == "coefficients" {
-            guard case .array(let items) = field.1 else { continue }
-            fields[k].1 = .array(items.map(coefficient))
-        }
-        let insertAt = (fields.firstIndex { $0.0 == "cluster" } ?? fields.count - 1) + 1
-        fields.insert(contentsOf: [("inference", .string("wcb")), ("reps", .integer(r.drawCount)),
-                                   ("weights", .string(r.weights.rawValue)), ("bootstrap", bootstrapObject())],
-                      at: insertAt)
-        for (k, field) in fields.enumerated() where field.0 == "notes" {
-            fields[k].1 = .array(notes.map { .string($0) })
-        }
-        return .object(fields)
+    /// ``EstimateReport``'s object with the bootstrap fields (see the type's documentation).
+    public var output: EstimateOutput {
+        var output = base.output
+        guard let r = first else { return output }
+        output.coefficients = zip(base.rows, output.coefficients).map { coefficient($1, row: $0) }
+        output.inference = "wcb"
+        output.reps = r.drawCount
+        output.weights = r.weights.rawValue
+        output.bootstrap = bootstrapOutput
+        output.notes = notes
+        return output
     }
 
     /// Estimate notes followed by the bootstrap's, without repeats.
@@ -78,28 +58,21 @@ public struct BootstrapReport: Sendable {
         return out
     }
 
-    func coefficient(_ item: JSONValue) -> JSONValue {
-        guard case .object(var pairs) = item,
-              let term = pairs.first(where: { $0.0 == "term" }).flatMap({ if case .string(let s) = $0.1 { return s }; return nil })
-        else { return item }
-        guard let r = run.result(for: term) else { return .object(pairs + [("inference", .string("cr1"))]) }
-        func value(_ key: String) -> JSONValue { pairs.first { $0.0 == key }?.1 ?? .null }
-        let cr1 = [("p_value_cr1", value("p_value")), ("conf_low_cr1", value("conf_low")), ("conf_high_cr1", value("conf_high"))]
-        for (k, pair) in pairs.enumerated() {
-            switch pair.0 {
-            case "p_value": pairs[k].1 = .finite(r.pValue)
-            case "conf_low": pairs[k].1 = .finite(r.confLow)
-            case "conf_high": pairs[k].1 = .finite(r.confHigh)
-            default: break
-            }
+    /// A coefficient with bootstrap p-value and interval and the CR1 ones beside (CR1 only, and
+    /// `"inference": "cr1"`, for a term not bootstrapped).
+    func coefficient(_ cr1: CoefficientOutput, row: EstimateReport.Row) -> CoefficientOutput {
+        var out = cr1
+        guard let r = run.result(for: row.term) else {
+            out.inference = "cr1"
+            return out
         }
-        let other: (String, JSONValue) = r.pValueType == .symmetric
-            ? ("p_value_equal_tailed", .finite(r.pValueEqualTailed)) : ("p_value_symmetric", .finite(r.pValueSymmetric))
-        var extra: [(String, JSONValue)] = [("inference", .string("wcb")), ("reps", .integer(r.drawCount)),
-                                            ("weights", .string(r.weights.rawValue)), other]
+        (out.pValue, out.confLow, out.confHigh) = (r.pValue, r.confLow, r.confHigh)
+        (out.inference, out.reps, out.weights) = ("wcb", r.drawCount, r.weights.rawValue)
+        if r.pValueType == .symmetric { out.pValueEqualTailed = r.pValueEqualTailed } else { out.pValueSymmetric = r.pValueSymmetric }
         // An unbounded bootstrap set has null bounds (JSON has no infinity) and says so.
-        if !r.confLow.isFinite || !r.confHigh.isFinite { extra.append(("conf_unbounded", .bool(true))) }
-        return .object(pairs + extra + cr1)
+        if !r.confLow.isFinite || !r.confHigh.isFinite { out.confUnbounded = true }
+        (out.pValueCr1, out.confLowCr1, out.confHighCr1) = (cr1.pValue, cr1.confLow, cr1.confHigh)
+        return out
     }
 
     /// CSV: ``EstimateReport``'s columns with bootstrap p-values and intervals, plus `inference`.

@@ -14,21 +14,25 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 }
 
 /// Renders an ``Estimate`` in every ``ReportFormat``; one source for names and numbers.
-public struct EstimateReport: Sendable {
+public struct EstimateReport: FormatRendering {
     /// The estimate to render.
     public let estimate: Estimate
     /// Confidence level of the intervals.
     public let level: Double
     /// Human name of the method, e.g. "TWFE (static DiD)".
-    public var methodTitle: String {
-        switch estimate.method {
+    public var methodTitle: String { Self.title(ofMethod: estimate.method) }
+
+    /// The human title of an estimator id (`Estimate.method`); the id itself when unknown.
+    /// The one place reports map a method to its title.
+    public static func title(ofMethod method: String) -> String {
+        switch method {
         case "twfe": return "TWFE (static multi-period DiD)"
         case "event": return "Event study (TWFE with leads and lags)"
         case "sa": return "Sun-Abraham interaction-weighted event study"
         case "bjs": return "Borusyak-Jaravel-Spiess imputation"
         case "rings": return "Spillover rings (Butts 2021; TWFE with ring indicators)"
         case "rings-2s": return "Spillover rings, two-stage (Gardner 2021 / Butts 2021)"
-        default: return estimate.method
+        default: return method
         }
     }
 
@@ -36,16 +40,6 @@ public struct EstimateReport: Sendable {
     public init(_ estimate: Estimate, level: Double = 0.95) {
         self.estimate = estimate
         self.level = level
-    }
-
-    /// The report in `format`.
-    public func render(_ format: ReportFormat) -> String {
-        switch format {
-        case .table: return table()
-        case .json: return json().rendered() + "\n"
-        case .csv: return csv()
-        case .latex: return latex()
-        }
     }
 
     /// Per-term numbers, in output order.
@@ -111,35 +105,15 @@ public struct EstimateReport: Sendable {
     }
 
     /// The JSON object of the DESIGN.md contract, plus descriptive extras.
-    public func json() -> JSONValue {
-        var fields: [(String, JSONValue)] = [
-            ("method", .string(estimate.method)),
-            ("outcome", .string(estimate.outcome)),
-            ("n_obs", .integer(estimate.observationCount)),
-            ("n_units", .integer(estimate.unitCount)),
-            ("n_periods", .integer(estimate.periodCount)),
-            ("n_clusters", estimate.variance.clusterCount.map { .integer($0) } ?? .null),
-            ("vcov", .string(estimate.variance.type.jsonName)),
-            ("cluster", clusterName.map { .string($0) } ?? .null),
-            ("df", .finite(estimate.variance.degreesOfFreedom)),
-            ("small_sample_k", .integer(estimate.variance.parameterCount)),
-            ("coefficients", .array(rows.map { row in
-                var object: [(String, JSONValue)] = [("term", .string(row.term))]
-                if let e = row.eventTime { object.append(("event_time", .integer(e))) }
-                object += [("estimate", .finite(row.estimate)), ("std_error", .finite(row.standardError)),
-                           ("statistic", .finite(row.statistic)), ("p_value", .finite(row.pValue)),
-                           ("conf_low", .finite(row.confLow)), ("conf_high", .finite(row.confHigh))]
-                return .object(object)
-            })),
-        ]
-        fields += [
-            ("dropped", .array(estimate.droppedTerms.map { .string($0) })),
-            ("fixed_effects", .array(estimate.fixedEffects.map { .object([("name", .string($0.name)), ("levels", .integer($0.levels))]) })),
-            ("rmse", .finite(estimate.rootMeanSquaredError)),
-            ("r2_within", .finite(estimate.withinRSquared)),
-            ("notes", .array(notes.map { .string($0) })),
-        ]
-        return .object(fields)
+    public var output: EstimateOutput {
+        let e = estimate
+        return EstimateOutput(
+            method: e.method, outcome: e.outcome, nObs: e.observationCount, nUnits: e.unitCount, nPeriods: e.periodCount,
+            nClusters: e.variance.clusterCount, vcov: e.variance.type.jsonName, cluster: clusterName,
+            df: e.variance.degreesOfFreedom, smallSampleK: e.variance.parameterCount,
+            coefficients: rows.map { CoefficientOutput($0, eventTime: $0.eventTime) },
+            dropped: e.droppedTerms, fixedEffects: e.fixedEffects.map { .init(name: $0.name, levels: $0.levels) },
+            rmse: e.rootMeanSquaredError, r2Within: e.withinRSquared, notes: notes)
     }
 
     /// CSV with the JSON field names as header, one row per term.

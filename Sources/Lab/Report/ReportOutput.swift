@@ -1,0 +1,107 @@
+import Estimators
+import Foundation
+
+/// A report that renders one result in every ``ReportFormat``: JSON from its Encodable
+/// ``output`` (through ``JSONOutput``), the other formats from its own renderers.
+public protocol FormatRendering: Sendable {
+    /// The output type whose JSON is the report's `--format json`.
+    associatedtype Output: Encodable
+    /// The JSON output as a value.
+    var output: Output { get }
+    /// A fixest/Stata-style text table.
+    func table() -> String
+    /// CSV with the JSON field names as header.
+    func csv() -> String
+    /// A LaTeX rendering.
+    func latex() -> String
+}
+
+extension FormatRendering {
+    /// The report in `format`.
+    public func render(_ format: ReportFormat) -> String {
+        switch format {
+        case .table: return table()
+        case .json: return JSONOutput.render(output)
+        case .csv: return csv()
+        case .latex: return latex()
+        }
+    }
+
+    /// The JSON tree of ``output``.
+    public func json() -> JSONValue { JSONValue(encoding: output) }
+}
+
+/// `didlab estimate --format json` for TWFE, event study, SA, BJS and the rings (and, with the
+/// bootstrap fields, `--inference wcb`): the DESIGN.md estimate object. Fields in
+/// Documentation/JSON.md.
+public struct EstimateOutput: Encodable, Sendable {
+    var method: String
+    var outcome: String
+    var nObs, nUnits, nPeriods: Int
+    var nClusters: Int?
+    var vcov: String
+    var cluster: String?
+    /// `--inference wcb`: `"wcb"`, the draws, the weights and how the bootstrap was made.
+    @Omitted var inference: String? = nil
+    @Omitted var reps: Int? = nil
+    @Omitted var weights: String? = nil
+    @Omitted var bootstrap: WildBootstrapOutput? = nil
+    var df: Double
+    var smallSampleK: Int
+    var coefficients: [CoefficientOutput]
+    var dropped: [String]
+    var fixedEffects: [FixedEffectOutput]
+    var rmse, r2Within: Double
+    var notes: [String]
+}
+
+/// One absorbed fixed effect.
+public struct FixedEffectOutput: Encodable, Sendable {
+    var name: String
+    var levels: Int
+}
+
+/// A coefficient: the numbers of ``EstimateReport/Row``, with the fields that some reports add.
+public struct CoefficientOutput: Encodable, Sendable {
+    @Omitted var term: String?
+    @Omitted var eventTime: Int?
+    var estimate, stdError, statistic, pValue, confLow, confHigh: Double
+    /// Wild bootstrap: `"wcb"` (or `"cr1"` for a term not bootstrapped), draws, weights, the
+    /// other p-value, whether the interval is unbounded, and the CR1 numbers beside.
+    @Omitted var inference: String? = nil
+    @Omitted var reps: Int? = nil
+    @Omitted var weights: String? = nil
+    @Omitted var pValueEqualTailed: Double? = nil
+    @Omitted var pValueSymmetric: Double? = nil
+    @Omitted var confUnbounded: Bool? = nil
+    @Omitted var pValueCr1: Double? = nil
+    @Omitted var confLowCr1: Double? = nil
+    @Omitted var confHighCr1: Double? = nil
+    /// Subgroup split samples: their size.
+    @Omitted var nObs: Int? = nil
+    @Omitted var nClusters: Int?? = nil
+
+    /// The row's numbers, with its term unless `term` is false and its event time if given.
+    init(_ row: EstimateReport.Row, term: Bool = true, eventTime: Int? = nil) {
+        self.term = term ? row.term : nil
+        self.eventTime = eventTime
+        (estimate, stdError, statistic, pValue, confLow, confHigh)
+            = (row.estimate, row.standardError, row.statistic, row.pValue, row.confLow, row.confHigh)
+    }
+}
+
+/// The `"bootstrap"` object of `--inference wcb`: options and counts shared by every
+/// bootstrapped term.
+public struct WildBootstrapOutput: Encodable, Sendable {
+    var type, weights, cluster: String
+    var nClusters: Int
+    var treatedClusters: Int?
+    var reps, requestedReps: Int
+    var enumerated: Bool
+    var seed: Seed
+    var nullValue: Double
+    var pValueType, ties: String
+    var level: Double
+    var threads: Int
+    var pValueRule, interval: String
+}
