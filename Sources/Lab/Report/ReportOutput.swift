@@ -65,7 +65,13 @@ public struct FixedEffectOutput: Encodable, Sendable {
 public struct CoefficientOutput: Encodable, Sendable {
     @Omitted var term: String?
     @Omitted var eventTime: Int?
+    /// Callaway–Sant'Anna aggregations by cohort or by period: the cohort or the period.
+    @Omitted var group: PeriodOutput? = nil
+    @Omitted var time: PeriodOutput? = nil
     var estimate, stdError, statistic, pValue, confLow, confHigh: Double
+    /// Callaway–Sant'Anna with `--bands`: the uniform band.
+    @Omitted var bandLow: Double? = nil
+    @Omitted var bandHigh: Double? = nil
     /// Wild bootstrap: `"wcb"` (or `"cr1"` for a term not bootstrapped), draws, weights, the
     /// other p-value, whether the interval is unbounded, and the CR1 numbers beside.
     @Omitted var inference: String? = nil
@@ -83,10 +89,16 @@ public struct CoefficientOutput: Encodable, Sendable {
 
     /// The row's numbers, with its term unless `term` is false and its event time if given.
     init(_ row: EstimateReport.Row, term: Bool = true, eventTime: Int? = nil) {
-        self.term = term ? row.term : nil
+        self.init(term: term ? row.term : nil, eventTime: eventTime, estimate: row.estimate, stdError: row.standardError,
+                  statistic: row.statistic, pValue: row.pValue, confLow: row.confLow, confHigh: row.confHigh)
+    }
+
+    init(term: String?, eventTime: Int? = nil, estimate: Double, stdError: Double, statistic: Double, pValue: Double,
+         confLow: Double, confHigh: Double) {
+        self.term = term
         self.eventTime = eventTime
-        (estimate, stdError, statistic, pValue, confLow, confHigh)
-            = (row.estimate, row.standardError, row.statistic, row.pValue, row.confLow, row.confHigh)
+        (self.estimate, self.stdError, self.statistic, self.pValue, self.confLow, self.confHigh)
+            = (estimate, stdError, statistic, pValue, confLow, confHigh)
     }
 }
 
@@ -104,4 +116,20 @@ public struct WildBootstrapOutput: Encodable, Sendable {
     var level: Double
     var threads: Int
     var pValueRule, interval: String
+}
+
+/// A period as JSON: its numeric value (an integer when whole), else its label.
+public enum PeriodOutput: Encodable, Sendable {
+    case integer(Int)
+    case number(Double)
+    case label(String)
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .integer(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .label(let value): try container.encode(value)
+        }
+    }
 }
