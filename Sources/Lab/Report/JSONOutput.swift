@@ -36,6 +36,23 @@ extension JSONValue {
     }
 }
 
+extension JSONValue: Encodable {
+    /// Encodes the tree as it is (for output types that hold a ready-made value).
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .null:
+            var container = encoder.singleValueContainer()
+            try container.encodeNil()
+        case .bool(let value): try value.encode(to: encoder)
+        case .number(let value): try value.encode(to: encoder)
+        case .integer(let value): try value.encode(to: encoder)
+        case .string(let value): try value.encode(to: encoder)
+        case .array(let items): try items.encode(to: encoder)
+        case .object(let pairs): try JSONObject(pairs).encode(to: encoder)
+        }
+    }
+}
+
 /// A master seed in JSON: the full unsigned 64-bit value, never rounded.
 ///
 /// Written as a JSON integer up to 2^63 − 1 and as a decimal string above (the reports' contract
@@ -189,6 +206,8 @@ struct TreeEncoder: Encoder {
             node.content = .value(.string(value))
         } else if T.self == Bool.self, let value = value as? Bool {
             node.content = .value(.bool(value))
+        } else if T.self == JSONValue.self, let value = value as? JSONValue {
+            node.content = .value(value)
         } else {
             try value.encode(to: TreeEncoder(codingPath: codingPath, node: node))
         }
