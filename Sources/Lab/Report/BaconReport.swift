@@ -106,43 +106,29 @@ public struct BaconReport: FormatRendering {
 /// `didlab estimate --method bacon --format json` (see ``BaconReport``). Fields in
 /// Documentation/JSON.md.
 public struct BaconOutput: Encodable, Sendable {
-    var method = "bacon"
-    var outcome: String
-    var nObs, nUnits, nPeriods: Int
-    var twfe, weightSum, weightedSum, treatmentVariance: Double
-    var comparisons: [Comparison]
-    var byType: [TypeTotal]
+    var method = "bacon", outcome: String, nObs, nUnits, nPeriods: Int
+    var twfe, weightSum, weightedSum, treatmentVariance: Double, comparisons: [Comparison], byType: [TypeTotal]
     @Omitted var twfeWeights: Weights?
     var notes: [String]
 
     /// One 2×2 comparison.
     struct Comparison: Encodable, Sendable {
-        var type, treated, control, firstPeriod, lastPeriod: String
-        var estimate, weight: Double
+        var type, treated, control, firstPeriod, lastPeriod: String, estimate, weight: Double
     }
 
     /// Weight and average estimate of one comparison type.
     struct TypeTotal: Encodable, Sendable {
-        var type: String
-        var weight: Double
-        var average: Double?
+        var type: String, weight: Double, average: Double?
     }
 
     /// The de Chaisemartin & D'Haultfœuille weights.
     struct Weights: Encodable, Sendable {
-        var treatedObservations, negativeCount: Int
-        var negativeSum: Double
-        var positiveCount: Int
-        var positiveSum: Double
-        var negativeCells: Int
-        var sigmaFe: Double
-        var cells: [Cell]
+        var treatedObservations: Int, negativeCount: Int, negativeSum: Double
+        var positiveCount: Int, positiveSum: Double, negativeCells: Int, sigmaFe: Double, cells: [Cell]
     }
 
     /// The weight of one cohort × period cell.
     struct Cell: Encodable, Sendable {
-        var cohort, period: String
-        var units: Int
-        var weight, share: Double
+        var cohort, period: String, units: Int, weight, share: Double
     }
 }

@@ -159,27 +159,17 @@ public struct CallawaySantAnnaReport: FormatRendering {
 /// `didlab estimate --method cs --format json`: the DESIGN.md contract (`att_gt`, `aggregates`)
 /// plus the options used. Fields in Documentation/JSON.md.
 public struct CallawaySantAnnaOutput: Encodable, Sendable {
-    var method = "cs"
-    var outcome: String
-    var nObs, nUnits, nPeriods, nClusters: Int
-    var vcov = "influence function"
-    var cluster, controlGroup, basePeriod, estMethod: String
-    var covariates: [String]
-    var unbalancedPanel, failedCells: String
-    var level: Double
-    var inference: String
+    var method = "cs", outcome: String, nObs, nUnits, nPeriods, nClusters: Int
+    var vcov = "influence function", cluster, controlGroup, basePeriod, estMethod: String, covariates: [String]
+    var unbalancedPanel, failedCells: String, level: Double, inference: String
     @Omitted var reps: Int?
     @Omitted var weights: String?
     @Omitted var seed: Seed?
-    var attGt: [Cell]
-    var aggregates: Aggregates
-    var notes: [String]
+    var attGt: [Cell], aggregates: Aggregates, notes: [String]
 
     /// One ATT(g,t).
     struct Cell: Encodable, Sendable {
-        var group, time: PeriodOutput
-        var eventTime: Int
-        var post, estimable: Bool
+        var group, time: PeriodOutput, eventTime: Int, post, estimable: Bool
         @Omitted var reason: String?
         var estimate, stdError, confLow, confHigh: Double
         @Omitted var bandLow: Double?
@@ -189,12 +179,9 @@ public struct CallawaySantAnnaOutput: Encodable, Sendable {
     /// R did's aggregations.
     struct Aggregates: Encodable, Sendable {
         var simple: CoefficientOutput
-        var dynamic: [CoefficientOutput]
-        var dynamicOverall: CoefficientOutput
-        var group: [CoefficientOutput]
-        var groupOverall: CoefficientOutput
-        var calendar: [CoefficientOutput]
-        var calendarOverall: CoefficientOutput
+        var dynamic: [CoefficientOutput], dynamicOverall: CoefficientOutput
+        var group: [CoefficientOutput], groupOverall: CoefficientOutput
+        var calendar: [CoefficientOutput], calendarOverall: CoefficientOutput
         @Omitted var criticalValues: CriticalValues?
     }
 

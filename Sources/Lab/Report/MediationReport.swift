@@ -155,15 +155,9 @@ public struct MediationReport: FormatRendering {
 
 /// `didlab mediate --format json` (see ``MediationReport``). Fields in Documentation/JSON.md.
 public struct MediationOutput: Encodable, Sendable {
-    var method = "mediation"
-    var outcome: String
-    var mediators: [String]
-    var nObs, nUnits, nPeriods: Int
-    var nClusters: Int?
-    var vcov: String
-    var cluster: String?
-    var level: Double
-    var steps: [Step]
+    var method = "mediation", outcome: String, mediators: [String]
+    var nObs, nUnits, nPeriods: Int, nClusters: Int?, vcov: String, cluster: String?
+    var level: Double, steps: [Step]
     @Omitted var mediator: String?
     var indirect: PerMediator<Indirect>
     var sobel: PerMediator<Sobel>
@@ -174,20 +168,13 @@ public struct MediationOutput: Encodable, Sendable {
 
     /// One regression of the three steps.
     struct Step: Encodable, Sendable {
-        var step: Int
-        var outcome: String
-        var mediator: String?
-        var nObs, smallSampleK: Int
-        var df: Double
-        var coefficients: [CoefficientOutput]
-        var dropped: [String]
-        var r2Within: Double
+        var step: Int, outcome: String, mediator: String?, nObs, smallSampleK: Int, df: Double
+        var coefficients: [CoefficientOutput], dropped: [String], r2Within: Double
     }
 
     /// The indirect effect a·b.
     struct Indirect: Encodable, Sendable {
-        var estimate, stdError, confLow, confHigh: Double
-        var interval: String
+        var estimate, stdError, confLow, confHigh: Double, interval: String
     }
 
     /// The Sobel test.
@@ -197,16 +184,12 @@ public struct MediationOutput: Encodable, Sendable {
 
     /// The joint-significance test.
     struct Joint: Encodable, Sendable {
-        var alpha, aPValue, bPValue, pValue: Double
-        var significant: Bool
+        var alpha, aPValue, bPValue, pValue: Double, significant: Bool
     }
 
     /// The cluster bootstrap of a·b.
     struct Bootstrap: Encodable, Sendable {
-        var reps, valid: Int
-        var seed: Seed
-        var cluster: String?
-        var stdError, confLow, confHigh, pValue: Double
+        var reps, valid: Int, seed: Seed, cluster: String?, stdError, confLow, confHigh, pValue: Double
     }
 
     /// With one mediator, the value itself; with several, a list of objects that start with

@@ -122,22 +122,11 @@ public struct PlaceboReport: Sendable {
 /// `didlab placebo --format json`: the DESIGN.md contract plus the scheme, counts and notes.
 /// Fields in Documentation/JSON.md.
 public struct PlaceboOutput: Encodable, Sendable {
-    var method, statistic: String
-    var vcov = "CR1"
-    var cluster: String?
-    var observed: Value
-    var permutations: Int
-    var seed: Seed
-    var pValue, pValueStudentized: Double
-    var placebo: Summary
-    var scheme: Scheme
-    var alternative, pValueRule, ties: String
-    var extremeDraws: Extremes
-    var invalidDraws: Int
-    var exact: Bool
-    var distinctAssignments: Int?
-    var requestedPermutations, threads: Int
-    var path: String
+    var method, statistic: String, vcov = "CR1", cluster: String?
+    var observed: Value, permutations: Int, seed: Seed, pValue, pValueStudentized: Double
+    var placebo: Summary, scheme: Scheme, alternative, pValueRule, ties: String
+    var extremeDraws: Extremes, invalidDraws: Int, exact: Bool, distinctAssignments: Int?
+    var requestedPermutations, threads: Int, path: String
     @Omitted var fakeTiming: Value?
     var notes: [String]
 
@@ -154,8 +143,7 @@ public struct PlaceboOutput: Encodable, Sendable {
 
     /// How placebo assignments are drawn.
     struct Scheme: Encodable, Sendable {
-        var name: String
-        var strata, level: String?
+        var name: String, strata, level: String?
         @Omitted var shift: Int?
     }
 

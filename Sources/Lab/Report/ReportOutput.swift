@@ -35,30 +35,20 @@ extension FormatRendering {
 /// bootstrap fields, `--inference wcb`): the DESIGN.md estimate object. Fields in
 /// Documentation/JSON.md.
 public struct EstimateOutput: Encodable, Sendable {
-    var method: String
-    var outcome: String
-    var nObs, nUnits, nPeriods: Int
-    var nClusters: Int?
-    var vcov: String
-    var cluster: String?
+    var method, outcome: String
+    var nObs, nUnits, nPeriods: Int, nClusters: Int?, vcov: String, cluster: String?
     /// `--inference wcb`: `"wcb"`, the draws, the weights and how the bootstrap was made.
     @Omitted var inference: String? = nil
     @Omitted var reps: Int? = nil
     @Omitted var weights: String? = nil
     @Omitted var bootstrap: WildBootstrapOutput? = nil
-    var df: Double
-    var smallSampleK: Int
-    var coefficients: [CoefficientOutput]
-    var dropped: [String]
-    var fixedEffects: [FixedEffectOutput]
-    var rmse, r2Within: Double
-    var notes: [String]
+    var df: Double, smallSampleK: Int, coefficients: [CoefficientOutput], dropped: [String]
+    var fixedEffects: [FixedEffectOutput], rmse, r2Within: Double, notes: [String]
 }
 
 /// One absorbed fixed effect.
 public struct FixedEffectOutput: Encodable, Sendable {
-    var name: String
-    var levels: Int
+    var name: String, levels: Int
 }
 
 /// A coefficient: the numbers of ``EstimateReport/Row``, with the fields that some reports add.
@@ -72,14 +62,16 @@ public struct CoefficientOutput: Encodable, Sendable {
     /// Callaway–Sant'Anna with `--bands`: the uniform band.
     @Omitted var bandLow: Double? = nil
     @Omitted var bandHigh: Double? = nil
-    /// Wild bootstrap: `"wcb"` (or `"cr1"` for a term not bootstrapped), draws, weights, the
-    /// other p-value, whether the interval is unbounded, and the CR1 numbers beside.
+    /// Wild bootstrap: `"wcb"` (or `"cr1"` for a term not bootstrapped), draws, weights,
     @Omitted var inference: String? = nil
     @Omitted var reps: Int? = nil
     @Omitted var weights: String? = nil
+    /// the other p-value (equal-tailed when the reported one is symmetric, and vice versa),
     @Omitted var pValueEqualTailed: Double? = nil
     @Omitted var pValueSymmetric: Double? = nil
+    /// `true` when the bootstrap interval is unbounded,
     @Omitted var confUnbounded: Bool? = nil
+    /// and the CR1 p-value and interval beside.
     @Omitted var pValueCr1: Double? = nil
     @Omitted var confLowCr1: Double? = nil
     @Omitted var confHighCr1: Double? = nil
@@ -105,16 +97,8 @@ public struct CoefficientOutput: Encodable, Sendable {
 /// The `"bootstrap"` object of `--inference wcb`: options and counts shared by every
 /// bootstrapped term.
 public struct WildBootstrapOutput: Encodable, Sendable {
-    var type, weights, cluster: String
-    var nClusters: Int
-    var treatedClusters: Int?
-    var reps, requestedReps: Int
-    var enumerated: Bool
-    var seed: Seed
-    var nullValue: Double
-    var pValueType, ties: String
-    var level: Double
-    var threads: Int
+    var type, weights, cluster: String, nClusters: Int, treatedClusters: Int?, reps, requestedReps: Int
+    var enumerated: Bool, seed: Seed, nullValue: Double, pValueType, ties: String, level: Double, threads: Int
     var pValueRule, interval: String
 }
 

@@ -108,17 +108,12 @@ public struct RunReport: Sendable {
 
 /// results.json of `didlab run` (see ``RunReport``). Fields in Documentation/JSON.md.
 public struct RunOutput: Encodable, Sendable {
-    var experiment: String
-    var replications: Int
-    var seed: String
-    var alpha: Double
+    var experiment: String, replications: Int, seed: String, alpha: Double
     var scenarios: [Condition]
 
     /// One condition: its grid values and one result per method.
     struct Condition: Encodable, Sendable {
-        var name: String
-        var parameters: JSONObject<Double>
-        var results: [Result]
+        var name: String, parameters: JSONObject<Double>, results: [Result]
     }
 
     /// The performance measures of one method, each with its MCSE.
@@ -143,7 +138,6 @@ public struct RunOutput: Encodable, Sendable {
 
     /// Why replications failed, and how many.
     struct Reason: Encodable, Sendable {
-        var reason: String
-        var count: Int
+        var reason: String, count: Int
     }
 }

@@ -135,44 +135,26 @@ public struct SubgroupReport: FormatRendering {
 /// `didlab estimate --by COL --format json` (see ``SubgroupReport``). Fields in
 /// Documentation/JSON.md.
 public struct SubgroupOutput: Encodable, Sendable {
-    var method = "subgroup"
-    var by, outcome: String
-    var nObs, nUnits, nPeriods: Int
-    var nClusters: Int?
-    var vcov: String
-    var cluster: String?
-    var df: Double
-    var groups: [Group]
-    var testEqualEffects: Wald
-    var permutation: Permutation?
-    var coefficients: [CoefficientOutput]
-    var notes: [String]
+    var method = "subgroup", by, outcome: String
+    var nObs, nUnits, nPeriods: Int, nClusters: Int?, vcov: String, cluster: String?, df: Double
+    var groups: [Group], testEqualEffects: Wald, permutation: Permutation?
+    var coefficients: [CoefficientOutput], notes: [String]
 
     /// One group: its counts, its interaction term and its split sample.
     struct Group: Encodable, Sendable {
-        var group: String
-        var nUnits, nTreatedUnits, nObs: Int
-        var term: String?
-        var interaction: CoefficientOutput?
-        var splitSample: CoefficientOutput?
-        var note: String?
+        var group: String, nUnits, nTreatedUnits, nObs: Int, term: String?
+        var interaction: CoefficientOutput?, splitSample: CoefficientOutput?, note: String?
     }
 
     /// The Wald F test of equal effects.
     struct Wald: Encodable, Sendable {
         var test = "Wald F"
-        var statistic: Double
-        var df1: Int
-        var df2, pValue: Double
+        var statistic: Double, df1: Int, df2, pValue: Double
     }
 
     /// The permutation test of equal effects.
     struct Permutation: Encodable, Sendable {
-        var statistic: String
-        var observed, pValue, observedWald, pValueWald: Double
-        var permutations, validDraws: Int
-        var scope: String
-        var seed: Seed
-        var pValueRule: String
+        var statistic: String, observed, pValue, observedWald, pValueWald: Double
+        var permutations, validDraws: Int, scope: String, seed: Seed, pValueRule: String
     }
 }
