@@ -102,11 +102,7 @@ public struct BootstrapReport: FormatRendering {
     /// A fixest/Stata-style table: bootstrap p-values and intervals, CR1 p beside them.
     public func table() -> String {
         let e = run.estimate
-        var out = "\(methodTitle)\n"
-        out += "Dependent variable: \(e.outcome)\n"
-        out += "Observations: \(Format.thousands(e.observationCount))   Units x periods: \(e.unitCount) x \(e.periodCount)"
-        out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
-        out += "Fixed effects: " + e.fixedEffects.map { "\($0.name) (\($0.levels))" }.joined(separator: ", ") + "\n"
+        var out = EstimateReport.tableHead(e, title: methodTitle)
         out += "Standard errors: \(e.variance.type.label)"
         if let g = e.variance.clusterCount { out += ", \(Format.thousands(g)) clusters, CR1" }
         out += "\n\(bootstrapLine)\n\n"
@@ -123,14 +119,11 @@ public struct BootstrapReport: FormatRendering {
             }
             body.append([row.term, Format.significant(row.estimate), Format.significant(row.standardError),
                          Format.number(row.statistic, digits: 3), shown,
-                         EstimateReport.starsText(p), "[\(Format.significant(low)), \(Format.significant(high))]",
+                         EstimateReport.stars(p), "[\(Format.significant(low)), \(Format.significant(high))]",
                          Format.pValue(row.pValue)])
         }
         out += Format.alignedColumns([header] + body, leftAligned: [0, 5])
-        out += "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
-        out += "RMSE: \(Format.significant(e.rootMeanSquaredError))   Within R2: \(Format.significant(e.withinRSquared))\n"
-        if !notes.isEmpty { out += notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
-        return out
+        return out + EstimateReport.tableFoot(e, notes: notes)
     }
 
     /// A LaTeX tabular: stars from the bootstrap p-values, bootstrap intervals in brackets.
@@ -140,7 +133,7 @@ public struct BootstrapReport: FormatRendering {
         out += "\\begin{tabular}{lc}\n\\toprule\n & \(LaTeX.escape(e.outcome)) \\\\\n\\midrule\n"
         for row in base.rows {
             let r = run.result(for: row.term)
-            let stars = EstimateReport.starsText(r?.pValue ?? row.pValue).replacingOccurrences(of: ".", with: "\\dagger")
+            let stars = EstimateReport.stars(r?.pValue ?? row.pValue).replacingOccurrences(of: ".", with: "\\dagger")
             out += "\(LaTeX.escape(row.term)) & \(Format.significant(row.estimate))$^{\(stars)}$ \\\\\n"
             out += " & (\(Format.significant(row.standardError))) \\\\\n"
             if let r { out += " & [\(Format.significant(r.confLow)), \(Format.significant(r.confHigh))] \\\\\n" }
@@ -151,9 +144,4 @@ public struct BootstrapReport: FormatRendering {
         out += "% *** p<0.001, ** p<0.01, * p<0.05, \\dagger p<0.1 (wild cluster bootstrap p-values); brackets: bootstrap CI\n"
         return out
     }
-}
-
-extension EstimateReport {
-    /// Significance stars with R's cut points (public wrapper for other reports).
-    static func starsText(_ p: Double) -> String { stars(p) }
 }

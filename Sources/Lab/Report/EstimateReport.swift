@@ -135,11 +135,7 @@ public struct EstimateReport: FormatRendering {
     /// A fixest/Stata-style table.
     public func table() -> String {
         let e = estimate
-        var out = "\(methodTitle)\n"
-        out += "Dependent variable: \(e.outcome)\n"
-        out += "Observations: \(Format.thousands(e.observationCount))   Units x periods: \(e.unitCount) x \(e.periodCount)"
-        out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
-        out += "Fixed effects: " + e.fixedEffects.map { "\($0.name) (\($0.levels))" }.joined(separator: ", ") + "\n"
+        var out = Self.tableHead(e, title: methodTitle)
         var seLine = "Standard errors: \(e.variance.type.label)"
         if let g = e.variance.clusterCount { seLine += ", \(Format.thousands(g)) clusters" + (e.method == "bjs" ? "" : ", CR1") }
         let df = e.variance.degreesOfFreedom
@@ -155,7 +151,22 @@ public struct EstimateReport: FormatRendering {
                             : "[\(Format.significant(row.confLow)), \(Format.significant(row.confHigh))]"])
         }
         out += Format.alignedColumns([header] + body, leftAligned: [0, 5])
-        out += "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
+        return out + Self.tableFoot(e, notes: notes)
+    }
+
+    /// The table's first lines: title, outcome, sample size and fixed effects.
+    static func tableHead(_ e: Estimate, title: String) -> String {
+        var out = "\(title)\n"
+        out += "Dependent variable: \(e.outcome)\n"
+        out += "Observations: \(Format.thousands(e.observationCount))   Units x periods: \(e.unitCount) x \(e.periodCount)"
+        out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
+        out += "Fixed effects: " + e.fixedEffects.map { "\($0.name) (\($0.levels))" }.joined(separator: ", ") + "\n"
+        return out
+    }
+
+    /// The table's last lines: significance codes, fit statistics and notes.
+    static func tableFoot(_ e: Estimate, notes: [String]) -> String {
+        var out = "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
         out += "RMSE: \(Format.significant(e.rootMeanSquaredError))   Within R2: \(Format.significant(e.withinRSquared))\n"
         if !notes.isEmpty { out += notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
         return out

@@ -92,7 +92,7 @@ public struct MediationReport: FormatRendering {
         func rows(_ estimate: Estimate) -> [[String]] {
             EstimateReport(estimate, level: result.level).rows.map { row in
                 ["  " + row.term, Format.significant(row.estimate), Format.significant(row.standardError),
-                 Format.number(row.statistic, digits: 3), Format.pValue(row.pValue), Self.stars(row.pValue),
+                 Format.number(row.statistic, digits: 3), Format.pValue(row.pValue), EstimateReport.stars(row.pValue),
                  "[\(Format.significant(row.confLow)), \(Format.significant(row.confHigh))]"]
             }
         }
@@ -145,11 +145,6 @@ public struct MediationReport: FormatRendering {
     static func pText(_ p: Double) -> String {
         let text = Format.pValue(p)
         return text.hasPrefix("<") ? "p " + text : "p = " + text
-    }
-
-    /// Significance stars with R's cut points.
-    static func stars(_ p: Double) -> String {
-        p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : ""
     }
 }
 

@@ -107,7 +107,7 @@ public struct SubgroupReport: FormatRendering {
             body.append([group.label, String(group.unitCount), String(group.treatedUnitCount),
                          row.map { Format.significant($0.estimate) } ?? "-",
                          row.map { Format.significant($0.standardError) } ?? "-",
-                         row.map { Format.pValue($0.pValue) } ?? "-", row.map { EstimateReport.starsText($0.pValue) } ?? "",
+                         row.map { Format.pValue($0.pValue) } ?? "-", row.map { EstimateReport.stars($0.pValue) } ?? "",
                          split.map { Format.significant($0.estimate) } ?? "-",
                          split.map { Format.significant($0.standardError) } ?? "-",
                          split.map { Format.pValue($0.pValue) } ?? "-"])
