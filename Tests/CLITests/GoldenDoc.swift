@@ -126,8 +126,8 @@ enum GoldenDoc {
           decimals (17 significant digits at most: parse them as IEEE doubles and you get the exact value).
         - A number that cannot be computed (not finite) is `null`, never `NaN` or `Infinity`; the types
           below list `null` only where a golden shows one.
-        - A seed is a JSON integer when it is at most 2^63 − 1 and a decimal string above; `run`'s
-          results.json always writes it as a string.
+        - A seed is a decimal string (`"42"`), exact for every unsigned 64-bit seed in any JSON reader
+          (a reader that keeps numbers as doubles would round integers above 2^53).
         - Fields marked *volatile* (timings, the machine) are compared by type only.
 
 

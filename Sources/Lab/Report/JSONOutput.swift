@@ -11,7 +11,7 @@ import Foundation
 ///   `Double` as `null` (see ``JSONValue``);
 /// - an optional that is `nil` as `null`: the field belongs to the contract even without a value.
 ///   A field left out when it has no value is declared ``Omitted``;
-/// - a ``Seed`` as ``Seed`` says.
+/// - a ``Seed`` as a decimal string.
 public enum JSONOutput {
     /// The JSON text of `value` (two spaces per level) with a final line break.
     public static func render(_ value: some Encodable) -> String {
@@ -53,10 +53,12 @@ extension JSONValue: Encodable {
     }
 }
 
-/// A master seed in JSON: the full unsigned 64-bit value, never rounded.
+/// A master seed in JSON: always a decimal string, e.g. `"42"` or `"18446744073709551615"`.
 ///
-/// Written as a JSON integer up to 2^63 − 1 and as a decimal string above (the reports' contract
-/// before the output types; see Documentation/JSON.md).
+/// A string because a seed is any unsigned 64-bit value and JSON readers that keep every number
+/// as a double (JavaScript, many others) would round seeds above 2^53; a string reads back
+/// exactly everywhere. One representation for every report (results.json always wrote a string;
+/// the other reports once switched between an integer and a string by size).
 public struct Seed: Encodable, Sendable, Equatable {
     /// The seed.
     public let value: UInt64
@@ -66,7 +68,7 @@ public struct Seed: Encodable, Sendable, Equatable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        if value <= UInt64(Int.max) { try container.encode(Int(value)) } else { try container.encode(String(value)) }
+        try container.encode(String(value))
     }
 }
 

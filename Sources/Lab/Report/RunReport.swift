@@ -10,7 +10,7 @@ public struct RunReport: Sendable {
 
     /// The `run` JSON of DESIGN.md, with MCSE for every measure.
     public var output: RunOutput {
-        RunOutput(experiment: summary.experiment, replications: summary.replications, seed: String(summary.seed),
+        RunOutput(experiment: summary.experiment, replications: summary.replications, seed: Seed(summary.seed),
                   alpha: summary.alpha, scenarios: summary.conditions.map { condition in
             RunOutput.Condition(name: condition.name, parameters: JSONObject(condition.parameters.map { ($0.0, $0.1) }),
                                 results: condition.results.map { RunOutput.Result($0) })
@@ -108,7 +108,7 @@ public struct RunReport: Sendable {
 
 /// results.json of `didlab run` (see ``RunReport``). Fields in Documentation/JSON.md.
 public struct RunOutput: Encodable, Sendable {
-    var experiment: String, replications: Int, seed: String, alpha: Double
+    var experiment: String, replications: Int, seed: Seed, alpha: Double
     var scenarios: [Condition]
 
     /// One condition: its grid values and one result per method.
