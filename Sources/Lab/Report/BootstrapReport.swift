@@ -63,15 +63,16 @@ public struct BootstrapReport: FormatRendering {
     func coefficient(_ cr1: CoefficientOutput, row: EstimateReport.Row) -> CoefficientOutput {
         var out = cr1
         guard let r = run.result(for: row.term) else {
-            out.inference = "cr1"
+            out.wildBootstrap = WildBootstrapTerm(inference: "cr1")
             return out
         }
         (out.pValue, out.confLow, out.confHigh) = (r.pValue, r.confLow, r.confHigh)
-        (out.inference, out.reps, out.weights) = ("wcb", r.drawCount, r.weights.rawValue)
-        if r.pValueType == .symmetric { out.pValueEqualTailed = r.pValueEqualTailed } else { out.pValueSymmetric = r.pValueSymmetric }
+        var extra = WildBootstrapTerm(inference: "wcb", reps: r.drawCount, weights: r.weights.rawValue)
+        if r.pValueType == .symmetric { extra.pValueEqualTailed = r.pValueEqualTailed } else { extra.pValueSymmetric = r.pValueSymmetric }
         // An unbounded bootstrap set has null bounds (JSON has no infinity) and says so.
-        if !r.confLow.isFinite || !r.confHigh.isFinite { out.confUnbounded = true }
-        (out.pValueCr1, out.confLowCr1, out.confHighCr1) = (cr1.pValue, cr1.confLow, cr1.confHigh)
+        if !r.confLow.isFinite || !r.confHigh.isFinite { extra.confUnbounded = true }
+        (extra.pValueCr1, extra.confLowCr1, extra.confHighCr1) = (cr1.pValue, cr1.confLow, cr1.confHigh)
+        out.wildBootstrap = extra
         return out
     }
 

@@ -94,6 +94,10 @@ extension KeyedEncodingContainer {
     }
 }
 
+/// A group of fields written into the enclosing object, not as an object of their own (so a
+/// set of optional fields can be one property).
+public protocol InlineFields: Encodable {}
+
 /// A key written exactly as given (column names, spec key paths), not converted to snake_case.
 public struct JSONKey: CodingKey, Sendable {
     public let stringValue: String
@@ -225,6 +229,10 @@ struct KeyedTreeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encodeNil(forKey key: Key) throws { node.child(TreeEncoder.name(key)).content = .value(.null) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        if value is any InlineFields {  // its fields join this object
+            try value.encode(to: TreeEncoder(codingPath: codingPath + [key], node: node))
+            return
+        }
         try TreeEncoder.encode(value, into: node.child(TreeEncoder.name(key)), codingPath: codingPath + [key])
     }
 

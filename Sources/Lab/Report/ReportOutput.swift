@@ -62,19 +62,8 @@ public struct CoefficientOutput: Encodable, Sendable {
     /// Callaway–Sant'Anna with `--bands`: the uniform band.
     @Omitted var bandLow: Double? = nil
     @Omitted var bandHigh: Double? = nil
-    /// Wild bootstrap: `"wcb"` (or `"cr1"` for a term not bootstrapped), draws, weights,
-    @Omitted var inference: String? = nil
-    @Omitted var reps: Int? = nil
-    @Omitted var weights: String? = nil
-    /// the other p-value (equal-tailed when the reported one is symmetric, and vice versa),
-    @Omitted var pValueEqualTailed: Double? = nil
-    @Omitted var pValueSymmetric: Double? = nil
-    /// `true` when the bootstrap interval is unbounded,
-    @Omitted var confUnbounded: Bool? = nil
-    /// and the CR1 p-value and interval beside.
-    @Omitted var pValueCr1: Double? = nil
-    @Omitted var confLowCr1: Double? = nil
-    @Omitted var confHighCr1: Double? = nil
+    /// Wild bootstrap: the fields of ``WildBootstrapTerm``, in this object.
+    @Omitted var wildBootstrap: WildBootstrapTerm? = nil
     /// Subgroup split samples: their size.
     @Omitted var nObs: Int? = nil
     @Omitted var nClusters: Int?? = nil
@@ -92,6 +81,22 @@ public struct CoefficientOutput: Encodable, Sendable {
         (self.estimate, self.stdError, self.statistic, self.pValue, self.confLow, self.confHigh)
             = (estimate, stdError, statistic, pValue, confLow, confHigh)
     }
+}
+
+/// The fields `--inference wcb` adds to a coefficient: `"wcb"` (or `"cr1"` alone for a term not
+/// bootstrapped), draws, weights, the other p-value (equal-tailed when the reported one is
+/// symmetric, and vice versa), `conf_unbounded: true` when the interval is unbounded, and the
+/// CR1 p-value and interval beside.
+struct WildBootstrapTerm: InlineFields, Sendable {
+    var inference: String
+    @Omitted var reps: Int? = nil
+    @Omitted var weights: String? = nil
+    @Omitted var pValueEqualTailed: Double? = nil
+    @Omitted var pValueSymmetric: Double? = nil
+    @Omitted var confUnbounded: Bool? = nil
+    @Omitted var pValueCr1: Double? = nil
+    @Omitted var confLowCr1: Double? = nil
+    @Omitted var confHighCr1: Double? = nil
 }
 
 /// The `"bootstrap"` object of `--inference wcb`: options and counts shared by every
