@@ -53,7 +53,7 @@ struct MediateCLITests {
         #expect(Self.close(test["p_value"] as? Double, sobel["p_value"]))
         #expect(Self.close(object["proportion_mediated"] as? Double, sobel["proportion_mediated"]))
         let bootstrap = try #require(object["bootstrap"] as? [String: Any])
-        #expect(bootstrap["reps"] as? Int == 199 && bootstrap["seed"] as? Int == 11)
+        #expect(bootstrap["reps"] as? Int == 199 && bootstrap["seed"] as? String == "11")
         #expect((object["joint_significance"] as? [String: Any])?["significant"] is Bool)
         #expect((object["notes"] as? [String])?.contains { $0.contains("Jiang 2022") } == true)
     }

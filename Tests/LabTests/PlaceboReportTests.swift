@@ -37,7 +37,7 @@ struct PlaceboReportTests {
         #expect(sameNumber(observed["std_error"], result.observed.standardError))
         #expect(sameNumber(observed["statistic"], result.observed.statistic))
         #expect(object["permutations"] as? Int == 199)
-        #expect(object["seed"] as? Int == 5)
+        #expect(object["seed"] as? String == "5")
         #expect(sameNumber(object["p_value"] as? Double, result.pValue))
         #expect(sameNumber(object["p_value_studentized"] as? Double, result.pValueStudentized))
         let placebo = try #require(object["placebo"] as? [String: Double])

@@ -11,7 +11,7 @@ import Foundation
 /// "twfe_weights": {"treated_observations", "negative_count", "negative_sum", "positive_count",
 /// "positive_sum", "negative_cells", "sigma_fe", "cells": [{"cohort", "period", "units",
 /// "weight", "share"}]}, "notes": [...]}`; period fields carry the data's period labels.
-public struct BaconReport: Sendable {
+public struct BaconReport: FormatRendering {
     /// The decomposition.
     public let result: BaconResult
     /// The dCDH weights, when computed.
@@ -28,51 +28,25 @@ public struct BaconReport: Sendable {
 
     func label(_ period: Int) -> String { period >= 0 && period < periodLabels.count ? periodLabels[period] : String(period) }
 
-    /// The report in `format` (table or JSON; CSV lists the comparisons, LaTeX the table's body).
-    public func render(_ format: ReportFormat) -> String {
-        switch format {
-        case .json: return json().rendered() + "\n"
-        case .table: return table()
-        case .csv: return csv()
-        case .latex: return latex()
-        }
-    }
-
     /// The JSON object described in the type's documentation.
-    public func json() -> JSONValue {
+    public var output: BaconOutput {
         let r = result
-        var fields: [(String, JSONValue)] = [
-            ("method", .string("bacon")), ("outcome", .string(r.outcome)),
-            ("n_obs", .integer(r.observationCount)), ("n_units", .integer(r.unitCount)),
-            ("n_periods", .integer(r.periodCount)), ("twfe", .finite(r.twfeCoefficient)),
-            ("weight_sum", .finite(r.weightSum)), ("weighted_sum", .finite(r.weightedSum)),
-            ("treatment_variance", .finite(r.treatmentVariance)),
-            ("comparisons", .array(r.comparisons.map { c in
-                .object([("type", .string(c.type.rawValue)), ("treated", .string(c.treatedLabel)),
-                         ("control", .string(c.controlLabel)), ("first_period", .string(label(c.firstPeriod))),
-                         ("last_period", .string(label(c.lastPeriod))), ("estimate", .finite(c.estimate)),
-                         ("weight", .finite(c.weight))])
-            })),
-            ("by_type", .array(BaconResult.ComparisonType.allCases.map { type in
-                .object([("type", .string(type.rawValue)), ("weight", .finite(r.weight(of: type))),
-                         ("average", .finite(r.average(of: type)))])
-            })),
-        ]
-        if let w = weights {
-            fields.append(("twfe_weights", .object([
-                ("treated_observations", .integer(w.treatedCount)),
-                ("negative_count", .integer(w.negativeCount)), ("negative_sum", .finite(w.negativeSum)),
-                ("positive_count", .integer(w.positiveCount)), ("positive_sum", .finite(w.positiveSum)),
-                ("negative_cells", .integer(w.negativeCellCount)), ("sigma_fe", .finite(w.sigmaFE)),
-                ("cells", .array(w.cells.map { cell in
-                    .object([("cohort", .string(cell.cohortLabel)), ("period", .string(cell.periodLabel)),
-                             ("units", .integer(cell.units)), ("weight", .finite(cell.weight)),
-                             ("share", .finite(cell.share))])
-                })),
-            ])))
+        let twfeWeights = weights.map { w in
+            BaconOutput.Weights(
+                treatedObservations: w.treatedCount, negativeCount: w.negativeCount, negativeSum: w.negativeSum,
+                positiveCount: w.positiveCount, positiveSum: w.positiveSum, negativeCells: w.negativeCellCount,
+                sigmaFe: w.sigmaFE,
+                cells: w.cells.map { .init(cohort: $0.cohortLabel, period: $0.periodLabel, units: $0.units, weight: $0.weight, share: $0.share) })
         }
-        fields.append(("notes", .array((r.notes + (weights?.notes.filter { !r.notes.contains($0) } ?? [])).map { .string($0) })))
-        return .object(fields)
+        return BaconOutput(
+            outcome: r.outcome, nObs: r.observationCount, nUnits: r.unitCount, nPeriods: r.periodCount,
+            twfe: r.twfeCoefficient, weightSum: r.weightSum, weightedSum: r.weightedSum, treatmentVariance: r.treatmentVariance,
+            comparisons: r.comparisons.map { c in
+                .init(type: c.type.rawValue, treated: c.treatedLabel, control: c.controlLabel, firstPeriod: label(c.firstPeriod),
+                      lastPeriod: label(c.lastPeriod), estimate: c.estimate, weight: c.weight)
+            },
+            byType: BaconResult.ComparisonType.allCases.map { .init(type: $0.rawValue, weight: r.weight(of: $0), average: r.average(of: $0)) },
+            twfeWeights: twfeWeights, notes: r.notes + (weights?.notes.filter { !r.notes.contains($0) } ?? []))
     }
 
     /// A readable table: the comparisons, totals by type, then the TWFE weights summary.
@@ -126,5 +100,35 @@ public struct BaconReport: Sendable {
         }
         out += "\\bottomrule\n\\end{tabular}\n"
         return out
+    }
+}
+
+/// `didlab estimate --method bacon --format json` (see ``BaconReport``). Fields in
+/// Documentation/JSON.md.
+public struct BaconOutput: Encodable, Sendable {
+    var method = "bacon", outcome: String, nObs, nUnits, nPeriods: Int
+    var twfe, weightSum, weightedSum, treatmentVariance: Double, comparisons: [Comparison], byType: [TypeTotal]
+    @Omitted var twfeWeights: Weights?
+    var notes: [String]
+
+    /// One 2×2 comparison.
+    struct Comparison: Encodable, Sendable {
+        var type, treated, control, firstPeriod, lastPeriod: String, estimate, weight: Double
+    }
+
+    /// Weight and average estimate of one comparison type.
+    struct TypeTotal: Encodable, Sendable {
+        var type: String, weight: Double, average: Double?
+    }
+
+    /// The de Chaisemartin & D'Haultfœuille weights.
+    struct Weights: Encodable, Sendable {
+        var treatedObservations: Int, negativeCount: Int, negativeSum: Double
+        var positiveCount: Int, positiveSum: Double, negativeCells: Int, sigmaFe: Double, cells: [Cell]
+    }
+
+    /// The weight of one cohort × period cell.
+    struct Cell: Encodable, Sendable {
+        var cohort, period: String, units: Int, weight, share: Double
     }
 }

@@ -11,7 +11,7 @@ import Foundation
 /// unbounded bootstrap interval has `null` bounds and `"conf_unbounded": true`. Other
 /// coefficients (covariates) keep CR1 inference and say `"inference": "cr1"`. The top level says
 /// `"inference": "wcb"`, `"reps"`, `"weights"`, and a `"bootstrap"` object records how it was made.
-public struct BootstrapReport: Sendable {
+public struct BootstrapReport: FormatRendering {
     /// The bootstrap run (its CR1 estimate and one result per bootstrapped term).
     public let run: WildBootstrapRun
     /// Human title of the method (from ``EstimateReport``).
@@ -24,51 +24,31 @@ public struct BootstrapReport: Sendable {
         base = EstimateReport(run.estimate, level: run.results.first?.level ?? 0.95)
     }
 
-    /// The report in `format`.
-    public func render(_ format: ReportFormat) -> String {
-        switch format {
-        case .table: return table()
-        case .json: return json().rendered() + "\n"
-        case .csv: return csv()
-        case .latex: return latex()
-        }
-    }
-
     var first: WildBootstrapResult? { run.results.first }
 
     /// The `"bootstrap"` object: options and counts shared by every bootstrapped term.
-    func bootstrapObject() -> JSONValue {
-        guard let r = first else { return .null }
-        return .object([
-            ("type", .string(r.kindName)), ("weights", .string(r.weights.rawValue)),
-            ("cluster", .string(r.clusterName)), ("n_clusters", .integer(r.clusterCount)),
-            ("treated_clusters", r.treatedClusterCount.map { .integer($0) } ?? .null),
-            ("reps", .integer(r.drawCount)), ("requested_reps", .integer(r.requestedReplications)),
-            ("enumerated", .bool(r.enumerated)),
-            ("seed", r.seed <= UInt64(Int.max) ? .integer(Int(r.seed)) : .string(String(r.seed))),
-            ("null_value", .finite(r.nullValue)), ("p_value_type", .string(r.pValueType.rawValue)),
-            ("ties", .string(r.ties.rawValue)), ("level", .finite(r.level)), ("threads", .integer(r.threads)),
-            ("p_value_rule", .string("c/B, c = #{|t*| \(r.ties == .count ? ">=" : ">") |t|} "
-                                     + "(tolerance \(RandomizationPValue.relativeTolerance)·|t|)")),
-            ("interval", .string("test inversion: {r : p(r) >= \(Format.number(1 - r.level, digits: 2))}")),
-        ])
+    var bootstrapOutput: WildBootstrapOutput? {
+        guard let r = first else { return nil }
+        return WildBootstrapOutput(
+            type: r.kindName, weights: r.weights.rawValue, cluster: r.clusterName, nClusters: r.clusterCount,
+            treatedClusters: r.treatedClusterCount, reps: r.drawCount, requestedReps: r.requestedReplications,
+            enumerated: r.enumerated, seed: Seed(r.seed), nullValue: r.nullValue, pValueType: r.pValueType.rawValue,
+            ties: r.ties.rawValue, level: r.level, threads: r.threads,
+            pValueRule: "c/B, c = #{|t*| \(r.ties == .count ? ">=" : ">") |t|} (tolerance \(RandomizationPValue.relativeTolerance)·|t|)",
+            interval: "test inversion: {r : p(r) >= \(Format.number(1 - r.level, digits: 2))}")
     }
 
-    /// The JSON object (see the type's documentation).
-    public func json() -> JSONValue {
-        guard case .object(var fields) = base.json(), let r = first else { return base.json() }
-        for (k, field) in fields.enumerated() where field.0 == "coefficients" {
-            guard case .array(let items) = field.1 else { continue }
-            fields[k].1 = .array(items.map(coefficient))
-        }
-        let insertAt = (fields.firstIndex { $0.0 == "cluster" } ?? fields.count - 1) + 1
-        fields.insert(contentsOf: [("inference", .string("wcb")), ("reps", .integer(r.drawCount)),
-                                   ("weights", .string(r.weights.rawValue)), ("bootstrap", bootstrapObject())],
-                      at: insertAt)
-        for (k, field) in fields.enumerated() where field.0 == "notes" {
-            fields[k].1 = .array(notes.map { .string($0) })
-        }
-        return .object(fields)
+    /// ``EstimateReport``'s object with the bootstrap fields (see the type's documentation).
+    public var output: EstimateOutput {
+        var output = base.output
+        guard let r = first else { return output }
+        output.coefficients = zip(base.rows, output.coefficients).map { coefficient($1, row: $0) }
+        output.inference = "wcb"
+        output.reps = r.drawCount
+        output.weights = r.weights.rawValue
+        output.bootstrap = bootstrapOutput
+        output.notes = notes
+        return output
     }
 
     /// Estimate notes followed by the bootstrap's, without repeats.
@@ -78,28 +58,22 @@ public struct BootstrapReport: Sendable {
         return out
     }
 
-    func coefficient(_ item: JSONValue) -> JSONValue {
-        guard case .object(var pairs) = item,
-              let term = pairs.first(where: { $0.0 == "term" }).flatMap({ if case .string(let s) = $0.1 { return s }; return nil })
-        else { return item }
-        guard let r = run.result(for: term) else { return .object(pairs + [("inference", .string("cr1"))]) }
-        func value(_ key: String) -> JSONValue { pairs.first { $0.0 == key }?.1 ?? .null }
-        let cr1 = [("p_value_cr1", value("p_value")), ("conf_low_cr1", value("conf_low")), ("conf_high_cr1", value("conf_high"))]
-        for (k, pair) in pairs.enumerated() {
-            switch pair.0 {
-            case "p_value": pairs[k].1 = .finite(r.pValue)
-            case "conf_low": pairs[k].1 = .finite(r.confLow)
-            case "conf_high": pairs[k].1 = .finite(r.confHigh)
-            default: break
-            }
+    /// A coefficient with bootstrap p-value and interval and the CR1 ones beside (CR1 only, and
+    /// `"inference": "cr1"`, for a term not bootstrapped).
+    func coefficient(_ cr1: CoefficientOutput, row: EstimateReport.Row) -> CoefficientOutput {
+        var out = cr1
+        guard let r = run.result(for: row.term) else {
+            out.wildBootstrap = WildBootstrapTerm(inference: "cr1")
+            return out
         }
-        let other: (String, JSONValue) = r.pValueType == .symmetric
-            ? ("p_value_equal_tailed", .finite(r.pValueEqualTailed)) : ("p_value_symmetric", .finite(r.pValueSymmetric))
-        var extra: [(String, JSONValue)] = [("inference", .string("wcb")), ("reps", .integer(r.drawCount)),
-                                            ("weights", .string(r.weights.rawValue)), other]
+        (out.pValue, out.confLow, out.confHigh) = (r.pValue, r.confLow, r.confHigh)
+        var extra = WildBootstrapTerm(inference: "wcb", reps: r.drawCount, weights: r.weights.rawValue)
+        if r.pValueType == .symmetric { extra.pValueEqualTailed = r.pValueEqualTailed } else { extra.pValueSymmetric = r.pValueSymmetric }
         // An unbounded bootstrap set has null bounds (JSON has no infinity) and says so.
-        if !r.confLow.isFinite || !r.confHigh.isFinite { extra.append(("conf_unbounded", .bool(true))) }
-        return .object(pairs + extra + cr1)
+        if !r.confLow.isFinite || !r.confHigh.isFinite { extra.confUnbounded = true }
+        (extra.pValueCr1, extra.confLowCr1, extra.confHighCr1) = (cr1.pValue, cr1.confLow, cr1.confHigh)
+        out.wildBootstrap = extra
+        return out
     }
 
     /// CSV: ``EstimateReport``'s columns with bootstrap p-values and intervals, plus `inference`.
@@ -129,11 +103,7 @@ public struct BootstrapReport: Sendable {
     /// A fixest/Stata-style table: bootstrap p-values and intervals, CR1 p beside them.
     public func table() -> String {
         let e = run.estimate
-        var out = "\(methodTitle)\n"
-        out += "Dependent variable: \(e.outcome)\n"
-        out += "Observations: \(Format.thousands(e.observationCount))   Units x periods: \(e.unitCount) x \(e.periodCount)"
-        out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
-        out += "Fixed effects: " + e.fixedEffects.map { "\($0.name) (\($0.levels))" }.joined(separator: ", ") + "\n"
+        var out = EstimateReport.tableHead(e, title: methodTitle)
         out += "Standard errors: \(e.variance.type.label)"
         if let g = e.variance.clusterCount { out += ", \(Format.thousands(g)) clusters, CR1" }
         out += "\n\(bootstrapLine)\n\n"
@@ -150,14 +120,11 @@ public struct BootstrapReport: Sendable {
             }
             body.append([row.term, Format.significant(row.estimate), Format.significant(row.standardError),
                          Format.number(row.statistic, digits: 3), shown,
-                         EstimateReport.starsText(p), "[\(Format.significant(low)), \(Format.significant(high))]",
+                         EstimateReport.stars(p), "[\(Format.significant(low)), \(Format.significant(high))]",
                          Format.pValue(row.pValue)])
         }
         out += Format.alignedColumns([header] + body, leftAligned: [0, 5])
-        out += "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
-        out += "RMSE: \(Format.significant(e.rootMeanSquaredError))   Within R2: \(Format.significant(e.withinRSquared))\n"
-        if !notes.isEmpty { out += notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
-        return out
+        return out + EstimateReport.tableFoot(e, notes: notes)
     }
 
     /// A LaTeX tabular: stars from the bootstrap p-values, bootstrap intervals in brackets.
@@ -167,7 +134,7 @@ public struct BootstrapReport: Sendable {
         out += "\\begin{tabular}{lc}\n\\toprule\n & \(LaTeX.escape(e.outcome)) \\\\\n\\midrule\n"
         for row in base.rows {
             let r = run.result(for: row.term)
-            let stars = EstimateReport.starsText(r?.pValue ?? row.pValue).replacingOccurrences(of: ".", with: "\\dagger")
+            let stars = EstimateReport.stars(r?.pValue ?? row.pValue).replacingOccurrences(of: ".", with: "\\dagger")
             out += "\(LaTeX.escape(row.term)) & \(Format.significant(row.estimate))$^{\(stars)}$ \\\\\n"
             out += " & (\(Format.significant(row.standardError))) \\\\\n"
             if let r { out += " & [\(Format.significant(r.confLow)), \(Format.significant(r.confHigh))] \\\\\n" }
@@ -178,9 +145,4 @@ public struct BootstrapReport: Sendable {
         out += "% *** p<0.001, ** p<0.01, * p<0.05, \\dagger p<0.1 (wild cluster bootstrap p-values); brackets: bootstrap CI\n"
         return out
     }
-}
-
-extension EstimateReport {
-    /// Significance stars with R's cut points (public wrapper for other reports).
-    static func starsText(_ p: Double) -> String { stars(p) }
 }

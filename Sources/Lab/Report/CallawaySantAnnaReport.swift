@@ -12,7 +12,7 @@ import Foundation
 /// Intervals are pointwise normal (`estimate ± z·se`, as R `did`); with a bootstrap the report
 /// adds uniform bands (`estimate ± c·se_boot`, R `did`'s `cband = TRUE`) for the ATT(g,t) and
 /// for the parts of each aggregation.
-public struct CallawaySantAnnaReport: Sendable {
+public struct CallawaySantAnnaReport: FormatRendering {
     /// The estimates.
     public let result: CallawaySantAnnaResult
     /// Confidence level of the intervals.
@@ -39,16 +39,6 @@ public struct CallawaySantAnnaReport: Sendable {
             self.bootstrap = nil
         }
         self.bands = bands
-    }
-
-    /// The report in `format`.
-    public func render(_ format: ReportFormat) -> String {
-        switch format {
-        case .table: return table()
-        case .json: return json().rendered() + "\n"
-        case .csv: return csv()
-        case .latex: return latex()
-        }
     }
 
     // MARK: - Shared numbers
@@ -94,24 +84,23 @@ public struct CallawaySantAnnaReport: Sendable {
     }
 
     /// A period as JSON: its numeric value (an integer when whole), else its label.
-    func period(_ index: Int) -> JSONValue {
+    func period(_ index: Int) -> PeriodOutput {
         if let value = result.periodValue(index) {
             return value == value.rounded() && abs(value) < 1e15 ? .integer(Int(value)) : .number(value)
         }
-        return .string(result.periodLabel(index))
+        return .label(result.periodLabel(index))
     }
 
-    func coefficient(_ row: Row) -> JSONValue {
+    func coefficient(_ row: Row) -> CoefficientOutput {
         let interval = row.effect.confidenceInterval(level: level)
-        var fields: [(String, JSONValue)] = [("term", .string(row.term))]
-        if let e = row.eventTime, row.section == "dynamic" { fields.append(("event_time", .integer(e))) }
-        if let g = row.group, row.section == "group" { fields.append(("group", period(g))) }
-        if let t = row.time, row.section == "calendar" { fields.append(("time", period(t))) }
-        fields += [("estimate", .finite(row.effect.estimate)), ("std_error", .finite(row.effect.standardError)),
-                   ("statistic", .finite(row.effect.statistic)), ("p_value", .finite(row.effect.pValue)),
-                   ("conf_low", .finite(interval.low)), ("conf_high", .finite(interval.high))]
-        if let band = row.band { fields += [("band_low", .finite(band.low)), ("band_high", .finite(band.high))] }
-        return .object(fields)
+        var out = CoefficientOutput(
+            term: row.term, eventTime: row.section == "dynamic" ? row.eventTime : nil, estimate: row.effect.estimate,
+            stdError: row.effect.standardError, statistic: row.effect.statistic, pValue: row.effect.pValue,
+            confLow: interval.low, confHigh: interval.high)
+        if row.section == "group" { out.group = row.group.map(period) }
+        if row.section == "calendar" { out.time = row.time.map(period) }
+        (out.bandLow, out.bandHigh) = (row.band?.low, row.band?.high)
+        return out
     }
 
     var methodTitle: String { "Callaway & Sant'Anna (2021) group-time ATT" }
@@ -121,61 +110,30 @@ public struct CallawaySantAnnaReport: Sendable {
     // MARK: - JSON
 
     /// The JSON object of the DESIGN.md contract, plus descriptive extras.
-    public func json() -> JSONValue {
+    public var output: CallawaySantAnnaOutput {
         let o = result.options
-        var fields: [(String, JSONValue)] = [
-            ("method", .string("cs")),
-            ("outcome", .string(result.outcomeName)),
-            ("n_obs", .integer(result.observationCount)),
-            ("n_units", .integer(result.unitCount)),
-            ("n_periods", .integer(result.periodCount)),
-            ("n_clusters", .integer(result.clusterCount)),
-            ("vcov", .string("influence function")),
-            ("cluster", .string(result.clusterName)),
-            ("control_group", .string(o.controlGroup.rawValue)),
-            ("base_period", .string(o.basePeriod.rawValue)),
-            ("est_method", .string(o.estimationMethod.rawValue)),
-            ("covariates", .array(result.covariateNames.map { .string($0) })),
-            ("unbalanced_panel", .string(o.unbalancedPanel.rawValue)),
-            ("failed_cells", .string(o.failedCells.rawValue)),
-            ("level", .number(level)),
-        ]
-        if let bootstrap {
-            fields += [("inference", .string("multiplier bootstrap")), ("reps", .integer(bootstrap.replications)),
-                       ("weights", .string(bootstrap.weights.rawValue)),
-                       ("seed", bootstrap.seed <= UInt64(Int.max) ? .integer(Int(bootstrap.seed)) : .string(String(bootstrap.seed)))]
-        } else {
-            fields.append(("inference", .string("analytic")))
-        }
-        fields.append(("att_gt", .array(result.groupTime.enumerated().map { k, cell in
-            let row = groupTimeRows[k]
+        let cells = zip(result.groupTime, groupTimeRows).map { cell, row in
             let interval = row.effect.confidenceInterval(level: level)
-            var object: [(String, JSONValue)] = [
-                ("group", period(cell.group)), ("time", period(cell.time)), ("event_time", .integer(cell.eventTime)),
-                ("post", .bool(cell.isPost)), ("estimable", .bool(cell.isEstimable)),
-            ]
-            if let failure = cell.failure { object.append(("reason", .string(failure))) }
-            object += [
-                ("estimate", .finite(cell.estimate)),
-                ("std_error", .finite(cell.standardError)), ("conf_low", .finite(interval.low)),
-                ("conf_high", .finite(interval.high)),
-            ]
-            if let band = row.band { object += [("band_low", .finite(band.low)), ("band_high", .finite(band.high))] }
-            return .object(object)
-        })))
-        var aggregates: [(String, JSONValue)] = [("simple", coefficient(overallRow(.simple)))]
-        for kind in [Kind.dynamic, .group, .calendar] {
-            aggregates.append((kind.rawValue, .array(partRows(kind).map(coefficient))))
-            aggregates.append(("\(kind.rawValue)_overall", coefficient(overallRow(kind))))
+            return CallawaySantAnnaOutput.Cell(
+                group: period(cell.group), time: period(cell.time), eventTime: cell.eventTime, post: cell.isPost,
+                estimable: cell.isEstimable, reason: cell.failure, estimate: cell.estimate, stdError: cell.standardError,
+                confLow: interval.low, confHigh: interval.high, bandLow: row.band?.low, bandHigh: row.band?.high)
         }
-        if !bands.isEmpty {
-            aggregates.append(("critical_values", .object(["att_gt", "dynamic", "group", "calendar"].map { key in
-                (key, JSONValue.finite(bands[key]?.criticalValue))
-            })))
-        }
-        fields.append(("aggregates", .object(aggregates)))
-        fields.append(("notes", .array(result.notes.map { .string($0) })))
-        return .object(fields)
+        let aggregates = CallawaySantAnnaOutput.Aggregates(
+            simple: coefficient(overallRow(.simple)),
+            dynamic: partRows(.dynamic).map(coefficient), dynamicOverall: coefficient(overallRow(.dynamic)),
+            group: partRows(.group).map(coefficient), groupOverall: coefficient(overallRow(.group)),
+            calendar: partRows(.calendar).map(coefficient), calendarOverall: coefficient(overallRow(.calendar)),
+            criticalValues: bands.isEmpty ? nil : .init(attGt: bands["att_gt"]?.criticalValue, dynamic: bands["dynamic"]?.criticalValue,
+                                                         group: bands["group"]?.criticalValue, calendar: bands["calendar"]?.criticalValue))
+        return CallawaySantAnnaOutput(
+            outcome: result.outcomeName, nObs: result.observationCount, nUnits: result.unitCount,
+            nPeriods: result.periodCount, nClusters: result.clusterCount, cluster: result.clusterName,
+            controlGroup: o.controlGroup.rawValue, basePeriod: o.basePeriod.rawValue, estMethod: o.estimationMethod.rawValue,
+            covariates: result.covariateNames, unbalancedPanel: o.unbalancedPanel.rawValue, failedCells: o.failedCells.rawValue,
+            level: level, inference: bootstrap == nil ? "analytic" : "multiplier bootstrap", reps: bootstrap?.replications,
+            weights: bootstrap?.weights.rawValue, seed: bootstrap.map { Seed($0.seed) }, attGt: cells,
+            aggregates: aggregates, notes: result.notes)
     }
 
     // MARK: - CSV
@@ -195,5 +153,40 @@ public struct CallawaySantAnnaReport: Sendable {
             lines.append((cells + numbers.map { $0.isFinite ? "\($0)" : "" }).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `didlab estimate --method cs --format json`: the DESIGN.md contract (`att_gt`, `aggregates`)
+/// plus the options used. Fields in Documentation/JSON.md.
+public struct CallawaySantAnnaOutput: Encodable, Sendable {
+    var method = "cs", outcome: String, nObs, nUnits, nPeriods, nClusters: Int
+    var vcov = "influence function", cluster, controlGroup, basePeriod, estMethod: String, covariates: [String]
+    var unbalancedPanel, failedCells: String, level: Double, inference: String
+    @Omitted var reps: Int?
+    @Omitted var weights: String?
+    @Omitted var seed: Seed?
+    var attGt: [Cell], aggregates: Aggregates, notes: [String]
+
+    /// One ATT(g,t).
+    struct Cell: Encodable, Sendable {
+        var group, time: PeriodOutput, eventTime: Int, post, estimable: Bool
+        @Omitted var reason: String?
+        var estimate, stdError, confLow, confHigh: Double
+        @Omitted var bandLow: Double?
+        @Omitted var bandHigh: Double?
+    }
+
+    /// R did's aggregations.
+    struct Aggregates: Encodable, Sendable {
+        var simple: CoefficientOutput
+        var dynamic: [CoefficientOutput], dynamicOverall: CoefficientOutput
+        var group: [CoefficientOutput], groupOverall: CoefficientOutput
+        var calendar: [CoefficientOutput], calendarOverall: CoefficientOutput
+        @Omitted var criticalValues: CriticalValues?
+    }
+
+    /// Critical values of the uniform bands.
+    struct CriticalValues: Encodable, Sendable {
+        var attGt, dynamic, group, calendar: Double?
     }
 }

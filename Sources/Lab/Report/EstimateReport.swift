@@ -14,28 +14,22 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 }
 
 /// Renders an ``Estimate`` in every ``ReportFormat``; one source for names and numbers.
-public struct EstimateReport: Sendable {
+public struct EstimateReport: FormatRendering {
     /// The estimate to render.
     public let estimate: Estimate
     /// Confidence level of the intervals.
     public let level: Double
     /// Human name of the method, e.g. "TWFE (static DiD)".
-    public var methodTitle: String { EstimatorRegistry.entry(id: estimate.method)?.title ?? estimate.method }
+    public var methodTitle: String { Self.title(ofMethod: estimate.method) }
+
+    /// The human title of an estimator id (`Estimate.method`), from ``EstimatorRegistry``; the id
+    /// itself when unknown. The one place reports map a method to its title.
+    public static func title(ofMethod method: String) -> String { EstimatorRegistry.entry(id: method)?.title ?? method }
 
     /// Creates a report at the given confidence level.
     public init(_ estimate: Estimate, level: Double = 0.95) {
         self.estimate = estimate
         self.level = level
-    }
-
-    /// The report in `format`.
-    public func render(_ format: ReportFormat) -> String {
-        switch format {
-        case .table: return table()
-        case .json: return json().rendered() + "\n"
-        case .csv: return csv()
-        case .latex: return latex()
-        }
     }
 
     /// Per-term numbers, in output order.
@@ -101,35 +95,15 @@ public struct EstimateReport: Sendable {
     }
 
     /// The JSON object of the DESIGN.md contract, plus descriptive extras.
-    public func json() -> JSONValue {
-        var fields: [(String, JSONValue)] = [
-            ("method", .string(estimate.method)),
-            ("outcome", .string(estimate.outcome)),
-            ("n_obs", .integer(estimate.observationCount)),
-            ("n_units", .integer(estimate.unitCount)),
-            ("n_periods", .integer(estimate.periodCount)),
-            ("n_clusters", estimate.variance.clusterCount.map { .integer($0) } ?? .null),
-            ("vcov", .string(estimate.variance.type.jsonName)),
-            ("cluster", clusterName.map { .string($0) } ?? .null),
-            ("df", .finite(estimate.variance.degreesOfFreedom)),
-            ("small_sample_k", .integer(estimate.variance.parameterCount)),
-            ("coefficients", .array(rows.map { row in
-                var object: [(String, JSONValue)] = [("term", .string(row.term))]
-                if let e = row.eventTime { object.append(("event_time", .integer(e))) }
-                object += [("estimate", .finite(row.estimate)), ("std_error", .finite(row.standardError)),
-                           ("statistic", .finite(row.statistic)), ("p_value", .finite(row.pValue)),
-                           ("conf_low", .finite(row.confLow)), ("conf_high", .finite(row.confHigh))]
-                return .object(object)
-            })),
-        ]
-        fields += [
-            ("dropped", .array(estimate.droppedTerms.map { .string($0) })),
-            ("fixed_effects", .array(estimate.fixedEffects.map { .object([("name", .string($0.name)), ("levels", .integer($0.levels))]) })),
-            ("rmse", .finite(estimate.rootMeanSquaredError)),
-            ("r2_within", .finite(estimate.withinRSquared)),
-            ("notes", .array(notes.map { .string($0) })),
-        ]
-        return .object(fields)
+    public var output: EstimateOutput {
+        let e = estimate
+        return EstimateOutput(
+            method: e.method, outcome: e.outcome, nObs: e.observationCount, nUnits: e.unitCount, nPeriods: e.periodCount,
+            nClusters: e.variance.clusterCount, vcov: e.variance.type.jsonName, cluster: clusterName,
+            df: e.variance.degreesOfFreedom, smallSampleK: e.variance.parameterCount,
+            coefficients: rows.map { CoefficientOutput($0, eventTime: $0.eventTime) },
+            dropped: e.droppedTerms, fixedEffects: e.fixedEffects.map { .init(name: $0.name, levels: $0.levels) },
+            rmse: e.rootMeanSquaredError, r2Within: e.withinRSquared, notes: notes)
     }
 
     /// CSV with the JSON field names as header, one row per term.
@@ -151,11 +125,7 @@ public struct EstimateReport: Sendable {
     /// A fixest/Stata-style table.
     public func table() -> String {
         let e = estimate
-        var out = "\(methodTitle)\n"
-        out += "Dependent variable: \(e.outcome)\n"
-        out += "Observations: \(Format.thousands(e.observationCount))   Units x periods: \(e.unitCount) x \(e.periodCount)"
-        out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
-        out += "Fixed effects: " + e.fixedEffects.map { "\($0.name) (\($0.levels))" }.joined(separator: ", ") + "\n"
+        var out = Self.tableHead(e, title: methodTitle)
         var seLine = "Standard errors: \(e.variance.type.label)"
         if let g = e.variance.clusterCount { seLine += ", \(Format.thousands(g)) clusters" + (e.method == "bjs" ? "" : ", CR1") }
         let df = e.variance.degreesOfFreedom
@@ -171,7 +141,22 @@ public struct EstimateReport: Sendable {
                             : "[\(Format.significant(row.confLow)), \(Format.significant(row.confHigh))]"])
         }
         out += Format.alignedColumns([header] + body, leftAligned: [0, 5])
-        out += "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
+        return out + Self.tableFoot(e, notes: notes)
+    }
+
+    /// The table's first lines: title, outcome, sample size and fixed effects.
+    static func tableHead(_ e: Estimate, title: String) -> String {
+        var out = "\(title)\n"
+        out += "Dependent variable: \(e.outcome)\n"
+        out += "Observations: \(Format.thousands(e.observationCount))   Units x periods: \(e.unitCount) x \(e.periodCount)"
+        out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
+        out += "Fixed effects: " + e.fixedEffects.map { "\($0.name) (\($0.levels))" }.joined(separator: ", ") + "\n"
+        return out
+    }
+
+    /// The table's last lines: significance codes, fit statistics and notes.
+    static func tableFoot(_ e: Estimate, notes: [String]) -> String {
+        var out = "---\nSignif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
         out += "RMSE: \(Format.significant(e.rootMeanSquaredError))   Within R2: \(Format.significant(e.withinRSquared))\n"
         if !notes.isEmpty { out += notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
         return out

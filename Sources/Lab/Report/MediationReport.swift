@@ -12,103 +12,65 @@ import Foundation
 /// `indirect.std_error` is the Sobel (delta-method) standard error; `conf_low`/`conf_high` are the
 /// bootstrap percentile interval when the bootstrap ran, else the Sobel normal interval, as
 /// `indirect.interval` says. Coefficient objects have the fields of `didlab estimate`.
-public struct MediationReport: Sendable {
+public struct MediationReport: FormatRendering {
     /// The result to render.
     public let result: MediationResult
 
     /// Creates the report.
     public init(_ result: MediationResult) { self.result = result }
 
-    /// `table` or `json` (other formats render the table).
-    public func render(_ format: ReportFormat) -> String {
-        format == .json ? json().rendered() + "\n" : table()
-    }
+    /// CSV and LaTeX render the table.
+    public func csv() -> String { table() }
+    /// CSV and LaTeX render the table.
+    public func latex() -> String { table() }
 
     // MARK: JSON
 
     /// The JSON object (see the type's documentation).
-    public func json() -> JSONValue {
+    public var output: MediationOutput {
         let total = result.totalModel
-        let clusterName: JSONValue
-        if case .cluster(let name) = total.variance.type { clusterName = .string(name) } else { clusterName = .null }
-        var steps: [JSONValue] = [step(1, total, mediator: nil)]
+        var clusterName: String?
+        if case .cluster(let name) = total.variance.type { clusterName = name }
+        var steps = [step(1, total, mediator: nil)]
         for path in result.paths {
             steps.append(step(2, path.mediatorModel, mediator: path.mediator))
             steps.append(step(3, path.outcomeModel, mediator: path.mediator))
         }
-        var fields: [(String, JSONValue)] = [
-            ("method", .string("mediation")),
-            ("outcome", .string(total.outcome)),
-            ("mediators", .array(result.paths.map { .string($0.mediator) })),
-            ("n_obs", .integer(total.observationCount)),
-            ("n_units", .integer(total.unitCount)),
-            ("n_periods", .integer(total.periodCount)),
-            ("n_clusters", total.variance.clusterCount.map { .integer($0) } ?? .null),
-            ("vcov", .string(total.variance.type.jsonName)),
-            ("cluster", clusterName),
-            ("level", .number(result.level)),
-            ("steps", .array(steps)),
-        ]
         let single = result.paths.count == 1
-        if single { fields.append(("mediator", .string(result.paths[0].mediator))) }
-        func perMediator(_ key: String, _ value: (MediationPath) -> JSONValue) {
-            if single {
-                fields.append((key, value(result.paths[0])))
-            } else {
-                fields.append((key, .array(result.paths.map { path in
-                    let inner = value(path)
-                    if case .object(let pairs) = inner { return .object([("mediator", .string(path.mediator))] + pairs) }
-                    return .object([("mediator", .string(path.mediator)), ("estimate", inner)])
-                })))
-            }
+        func perMediator<Value: Encodable & Sendable>(_ value: (MediationPath) -> Value) -> MediationOutput.PerMediator<Value> {
+            single ? .single(value(result.paths[0])) : .several(result.paths.map { ($0.mediator, value($0)) })
         }
-        perMediator("indirect", indirect)
-        perMediator("sobel") { .object([("statistic", .finite($0.sobelStatistic)), ("p_value", .finite($0.sobelPValue))]) }
-        perMediator("joint_significance") { path in
-            .object([("alpha", .number(path.alpha)), ("a_p_value", .finite(path.aPValue)),
-                     ("b_p_value", .finite(path.bPValue)), ("p_value", .finite(path.jointPValue)),
-                     ("significant", .bool(path.jointlySignificant))])
-        }
-        perMediator("bootstrap", bootstrap)
-        perMediator("proportion_mediated") { .finite($0.proportionMediated) }
-        fields.append(("notes", .array(result.notes.map { .string($0) })))
-        return .object(fields)
+        return MediationOutput(
+            outcome: total.outcome, mediators: result.paths.map(\.mediator), nObs: total.observationCount,
+            nUnits: total.unitCount, nPeriods: total.periodCount, nClusters: total.variance.clusterCount,
+            vcov: total.variance.type.jsonName, cluster: clusterName, level: result.level, steps: steps,
+            mediator: single ? result.paths[0].mediator : nil,
+            indirect: perMediator(indirect),
+            sobel: perMediator { .init(statistic: $0.sobelStatistic, pValue: $0.sobelPValue) },
+            jointSignificance: perMediator { .init(alpha: $0.alpha, aPValue: $0.aPValue, bPValue: $0.bPValue,
+                                                   pValue: $0.jointPValue, significant: $0.jointlySignificant) },
+            bootstrap: perMediator(bootstrap), proportionMediated: perMediator(\.proportionMediated), notes: result.notes)
     }
 
-    func step(_ number: Int, _ estimate: Estimate, mediator: String?) -> JSONValue {
-        let rows = EstimateReport(estimate, level: result.level).rows
-        return .object([
-            ("step", .integer(number)),
-            ("outcome", .string(estimate.outcome)),
-            ("mediator", mediator.map { .string($0) } ?? .null),
-            ("n_obs", .integer(estimate.observationCount)),
-            ("small_sample_k", .integer(estimate.variance.parameterCount)),
-            ("df", .finite(estimate.variance.degreesOfFreedom)),
-            ("coefficients", .array(rows.map { row in
-                .object([("term", .string(row.term)), ("estimate", .finite(row.estimate)),
-                         ("std_error", .finite(row.standardError)), ("statistic", .finite(row.statistic)),
-                         ("p_value", .finite(row.pValue)), ("conf_low", .finite(row.confLow)),
-                         ("conf_high", .finite(row.confHigh))])
-            })),
-            ("dropped", .array(estimate.droppedTerms.map { .string($0) })),
-            ("r2_within", .finite(estimate.withinRSquared)),
-        ])
+    func step(_ number: Int, _ estimate: Estimate, mediator: String?) -> MediationOutput.Step {
+        MediationOutput.Step(
+            step: number, outcome: estimate.outcome, mediator: mediator, nObs: estimate.observationCount,
+            smallSampleK: estimate.variance.parameterCount, df: estimate.variance.degreesOfFreedom,
+            coefficients: EstimateReport(estimate, level: result.level).rows.map { CoefficientOutput($0) },
+            dropped: estimate.droppedTerms, r2Within: estimate.withinRSquared)
     }
 
-    func indirect(_ path: MediationPath) -> JSONValue {
+    func indirect(_ path: MediationPath) -> MediationOutput.Indirect {
         let interval = path.interval(level: result.level)
-        return .object([("estimate", .finite(path.indirect)), ("std_error", .finite(path.sobelStandardError)),
-                        ("conf_low", .finite(interval.low)), ("conf_high", .finite(interval.high)),
-                        ("interval", .string(interval.method))])
+        return .init(estimate: path.indirect, stdError: path.sobelStandardError, confLow: interval.low,
+                     confHigh: interval.high, interval: interval.method)
     }
 
-    func bootstrap(_ path: MediationPath) -> JSONValue {
-        guard let summary = path.bootstrap else { return .null }
-        return .object([("reps", .integer(summary.requested)), ("valid", .integer(summary.valid)),
-                        ("seed", summary.seed <= UInt64(Int.max) ? .integer(Int(summary.seed)) : .string(String(summary.seed))),
-                        ("cluster", result.bootstrapCluster.map { .string($0) } ?? .null),
-                        ("std_error", .finite(summary.standardError)), ("conf_low", .finite(summary.confLow)),
-                        ("conf_high", .finite(summary.confHigh)), ("p_value", .finite(summary.pValue))])
+    func bootstrap(_ path: MediationPath) -> MediationOutput.Bootstrap? {
+        guard let summary = path.bootstrap else { return nil }
+        return .init(reps: summary.requested, valid: summary.valid, seed: Seed(summary.seed), cluster: result.bootstrapCluster,
+                     stdError: summary.standardError, confLow: summary.confLow, confHigh: summary.confHigh,
+                     pValue: summary.pValue)
     }
 
     // MARK: Table
@@ -130,7 +92,7 @@ public struct MediationReport: Sendable {
         func rows(_ estimate: Estimate) -> [[String]] {
             EstimateReport(estimate, level: result.level).rows.map { row in
                 ["  " + row.term, Format.significant(row.estimate), Format.significant(row.standardError),
-                 Format.number(row.statistic, digits: 3), Format.pValue(row.pValue), Self.stars(row.pValue),
+                 Format.number(row.statistic, digits: 3), Format.pValue(row.pValue), EstimateReport.stars(row.pValue),
                  "[\(Format.significant(row.confLow)), \(Format.significant(row.confHigh))]"]
             }
         }
@@ -184,9 +146,64 @@ public struct MediationReport: Sendable {
         let text = Format.pValue(p)
         return text.hasPrefix("<") ? "p " + text : "p = " + text
     }
+}
 
-    /// Significance stars with R's cut points.
-    static func stars(_ p: Double) -> String {
-        p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : ""
+/// `didlab mediate --format json` (see ``MediationReport``). Fields in Documentation/JSON.md.
+public struct MediationOutput: Encodable, Sendable {
+    var method = "mediation", outcome: String, mediators: [String]
+    var nObs, nUnits, nPeriods: Int, nClusters: Int?, vcov: String, cluster: String?
+    var level: Double, steps: [Step]
+    @Omitted var mediator: String?
+    var indirect: PerMediator<Indirect>
+    var sobel: PerMediator<Sobel>
+    var jointSignificance: PerMediator<Joint>
+    var bootstrap: PerMediator<Bootstrap?>
+    var proportionMediated: PerMediator<Double>
+    var notes: [String]
+
+    /// One regression of the three steps.
+    struct Step: Encodable, Sendable {
+        var step: Int, outcome: String, mediator: String?, nObs, smallSampleK: Int, df: Double
+        var coefficients: [CoefficientOutput], dropped: [String], r2Within: Double
+    }
+
+    /// The indirect effect a·b.
+    struct Indirect: Encodable, Sendable {
+        var estimate, stdError, confLow, confHigh: Double, interval: String
+    }
+
+    /// The Sobel test.
+    struct Sobel: Encodable, Sendable {
+        var statistic, pValue: Double
+    }
+
+    /// The joint-significance test.
+    struct Joint: Encodable, Sendable {
+        var alpha, aPValue, bPValue, pValue: Double, significant: Bool
+    }
+
+    /// The cluster bootstrap of a·b.
+    struct Bootstrap: Encodable, Sendable {
+        var reps, valid: Int, seed: Seed, cluster: String?, stdError, confLow, confHigh, pValue: Double
+    }
+
+    /// With one mediator, the value itself; with several, a list of objects that start with
+    /// `"mediator"` (a value that is not an object is keyed `"estimate"`).
+    enum PerMediator<Value: Encodable & Sendable>: Encodable, Sendable {
+        case single(Value)
+        case several([(String, Value)])
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .single(let value): try value.encode(to: encoder)
+            case .several(let values):
+                let items: [JSONValue] = values.map { mediator, value in
+                    let inner = JSONValue(encoding: value)
+                    if case .object(let pairs) = inner { return .object([("mediator", .string(mediator))] + pairs) }
+                    return .object([("mediator", .string(mediator)), ("estimate", inner)])
+                }
+                try items.encode(to: encoder)
+            }
+        }
     }
 }

@@ -33,48 +33,27 @@ public struct PlaceboReport: Sendable {
         return "\(op), tol = \(RandomizationPValue.relativeTolerance) * |T|"
     }
 
-    static func value(_ v: PlaceboValue) -> JSONValue {
-        .object([("estimate", .finite(v.estimate)), ("std_error", .finite(v.standardError)),
-                 ("statistic", .finite(v.statistic))])
-    }
-
     /// `{"observed": {...}, "permutations": R, "seed": N, "p_value", "p_value_studentized",
     /// "placebo": {"mean","sd","q025","q975"}}` plus the scheme, counts and notes.
-    public func json() -> JSONValue {
+    public var output: PlaceboOutput {
         let r = result
-        var scheme: [(String, JSONValue)] = [("name", .string(r.design.scheme.name)),
-                                             ("strata", r.design.strata.map { .string($0) } ?? .null),
-                                             ("level", r.design.level.map { .string($0) } ?? .null)]
-        if case .timingShift(let k) = r.design.scheme { scheme.append(("shift", .integer(k))) }
-        var fields: [(String, JSONValue)] = [
-            ("method", .string(method)),
-            ("statistic", .string(r.statisticLabel)),
-            ("vcov", .string("CR1")),
-            ("cluster", r.clusterName.map { .string($0) } ?? .null),
-            ("observed", PlaceboReport.value(r.observed)),
-            ("permutations", .integer(r.drawCount)),
-            ("seed", r.seed <= UInt64(Int.max) ? .integer(Int(r.seed)) : .string(String(r.seed))),
-            ("p_value", .finite(r.pValue)),
-            ("p_value_studentized", .finite(r.pValueStudentized)),
-            ("placebo", .object([("mean", .finite(r.summary.mean)), ("sd", .finite(r.summary.sd)),
-                                 ("q025", .finite(r.summary.q025)), ("q975", .finite(r.summary.q975))])),
-            ("scheme", .object(scheme)),
-            ("alternative", .string(r.alternative.rawValue)),
-            ("p_value_rule", .string(conventionText)),
-            ("ties", .string(tieText)),
-            ("extreme_draws", .object([("coefficient", .integer(r.extremeCount)),
-                                       ("statistic", .integer(r.extremeCountStudentized))])),
-            ("invalid_draws", .integer(r.invalidDraws)),
-            ("exact", .bool(r.exact)),
-            ("distinct_assignments", r.distinctAssignments.map { $0 <= UInt64(Int.max) ? .integer(Int($0)) : .null } ?? .null),
-            ("requested_permutations", .integer(r.requestedPermutations)),
-            ("threads", .integer(r.threads)),
-            ("path", .string(r.path)),
-        ]
-        if let fake = r.fakeTiming { fields.append(("fake_timing", PlaceboReport.value(fake))) }
-        fields.append(("notes", .array(r.notes.map { .string($0) })))
-        return .object(fields)
+        var shift: Int?
+        if case .timingShift(let k) = r.design.scheme { shift = k }
+        return PlaceboOutput(
+            method: method, statistic: r.statisticLabel, cluster: r.clusterName, observed: .init(r.observed),
+            permutations: r.drawCount, seed: Seed(r.seed), pValue: r.pValue, pValueStudentized: r.pValueStudentized,
+            placebo: .init(mean: r.summary.mean, sd: r.summary.sd, q025: r.summary.q025, q975: r.summary.q975),
+            scheme: .init(name: r.design.scheme.name, strata: r.design.strata, level: r.design.level, shift: shift),
+            alternative: r.alternative.rawValue, pValueRule: conventionText, ties: tieText,
+            extremeDraws: .init(coefficient: r.extremeCount, statistic: r.extremeCountStudentized),
+            invalidDraws: r.invalidDraws, exact: r.exact,
+            distinctAssignments: r.distinctAssignments.flatMap { $0 <= UInt64(Int.max) ? Int($0) : nil },
+            requestedPermutations: r.requestedPermutations, threads: r.threads, path: r.path,
+            fakeTiming: r.fakeTiming.map(PlaceboOutput.Value.init), notes: r.notes)
     }
+
+    /// The JSON tree of ``output``.
+    public func json() -> JSONValue { JSONValue(encoding: output) }
 
     /// A readable table.
     public func table() -> String {
@@ -138,4 +117,38 @@ public struct PlaceboReport: Sendable {
     }
 
     static func field(_ value: Double) -> String { value.isFinite ? "\(value)" : "" }
+}
+
+/// `didlab placebo --format json`: the DESIGN.md contract plus the scheme, counts and notes.
+/// Fields in Documentation/JSON.md.
+public struct PlaceboOutput: Encodable, Sendable {
+    var method, statistic: String, vcov = "CR1", cluster: String?
+    var observed: Value, permutations: Int, seed: Seed, pValue, pValueStudentized: Double
+    var placebo: Summary, scheme: Scheme, alternative, pValueRule, ties: String
+    var extremeDraws: Extremes, invalidDraws: Int, exact: Bool, distinctAssignments: Int?
+    var requestedPermutations, threads: Int, path: String
+    @Omitted var fakeTiming: Value?
+    var notes: [String]
+
+    /// An estimate with its standard error and t.
+    struct Value: Encodable, Sendable {
+        var estimate, stdError, statistic: Double
+        init(_ value: PlaceboValue) { (estimate, stdError, statistic) = (value.estimate, value.standardError, value.statistic) }
+    }
+
+    /// The placebo coefficients' distribution.
+    struct Summary: Encodable, Sendable {
+        var mean, sd, q025, q975: Double
+    }
+
+    /// How placebo assignments are drawn.
+    struct Scheme: Encodable, Sendable {
+        var name: String, strata, level: String?
+        @Omitted var shift: Int?
+    }
+
+    /// Draws at least as extreme as the observed statistic.
+    struct Extremes: Encodable, Sendable {
+        var coefficient, statistic: Int
+    }
 }

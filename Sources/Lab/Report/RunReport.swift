@@ -9,48 +9,16 @@ public struct RunReport: Sendable {
     public init(_ summary: RunSummary) { self.summary = summary }
 
     /// The `run` JSON of DESIGN.md, with MCSE for every measure.
-    public func json() -> JSONValue {
-        .object([
-            ("experiment", .string(summary.experiment)),
-            ("replications", .integer(summary.replications)),
-            ("seed", .string(String(summary.seed))),
-            ("alpha", .number(summary.alpha)),
-            ("scenarios", .array(summary.conditions.map { condition in
-                .object([
-                    ("name", .string(condition.name)),
-                    ("parameters", .object(condition.parameters.map { ($0.0, .finite($0.1)) })),
-                    ("results", .array(condition.results.map { result in
-                        let m = result.measures
-                        return .object([
-                            ("method", .string(result.methodName)),
-                            ("estimator", .string(result.estimator)),
-                            ("inference", .string(result.inference)),
-                            ("target", .string(result.target)),
-                            ("truth", .finite(m.truth)),
-                            ("mean", .finite(m.mean)),
-                            ("bias", .finite(m.bias)),
-                            ("bias_mcse", .finite(m.biasMCSE)),
-                            ("relative_bias", .finite(m.relativeBias)),
-                            ("sd", .finite(m.standardDeviation)),
-                            ("sd_mcse", .finite(m.standardDeviationMCSE)),
-                            ("rmse", .finite(m.rmse)),
-                            ("rmse_mcse", .finite(m.rmseMCSE)),
-                            ("mean_se", .finite(m.meanStandardError)),
-                            ("se_sd_ratio", .finite(m.standardErrorRatio)),
-                            ("coverage", .finite(m.coverage)),
-                            ("coverage_mcse", .finite(m.coverageMCSE)),
-                            ("rejection_rate", .finite(m.rejectionRate)),
-                            ("rejection_mcse", .finite(m.rejectionMCSE)),
-                            ("ci_length", .finite(m.intervalLength)),
-                            ("replications", .integer(m.replications)),
-                            ("failures", .integer(m.failures)),
-                            ("failure_reasons", RunReport.reasons(result.failureReasons)),
-                        ])
-                    })),
-                ])
-            })),
-        ])
+    public var output: RunOutput {
+        RunOutput(experiment: summary.experiment, replications: summary.replications, seed: Seed(summary.seed),
+                  alpha: summary.alpha, scenarios: summary.conditions.map { condition in
+            RunOutput.Condition(name: condition.name, parameters: JSONObject(condition.parameters.map { ($0.0, $0.1) }),
+                                results: condition.results.map { RunOutput.Result($0) })
+        })
     }
+
+    /// The JSON tree of ``output``.
+    public func json() -> JSONValue { JSONValue(encoding: output) }
 
     static let csvColumns = ["condition", "method", "estimator", "inference", "target", "truth", "mean", "bias",
                              "bias_mcse", "relative_bias", "sd", "rmse", "rmse_mcse", "mean_se", "se_sd_ratio",
@@ -112,11 +80,6 @@ public struct RunReport: Sendable {
         return out
     }
 
-    /// `[{"reason", "count"}]`.
-    static func reasons(_ reasons: [(message: String, count: Int)]) -> JSONValue {
-        .array(reasons.map { JSONValue.object([("reason", .string($0.message)), ("count", .integer($0.count))]) })
-    }
-
     /// One line per method and reason for replications that failed (their estimates are left
     /// out of K), so a row of dashes is never unexplained.
     func failureNotes() -> [String] {
@@ -140,5 +103,41 @@ public struct RunReport: Sendable {
         let notes = failureNotes()
         if !notes.isEmpty { out += notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
         return out
+    }
+}
+
+/// results.json of `didlab run` (see ``RunReport``). Fields in Documentation/JSON.md.
+public struct RunOutput: Encodable, Sendable {
+    var experiment: String, replications: Int, seed: Seed, alpha: Double
+    var scenarios: [Condition]
+
+    /// One condition: its grid values and one result per method.
+    struct Condition: Encodable, Sendable {
+        var name: String, parameters: JSONObject<Double>, results: [Result]
+    }
+
+    /// The performance measures of one method, each with its MCSE.
+    struct Result: Encodable, Sendable {
+        var method, estimator, inference, target: String
+        var truth, mean, bias, biasMcse, relativeBias, sd, sdMcse, rmse, rmseMcse, meanSe, seSdRatio: Double
+        var coverage, coverageMcse, rejectionRate, rejectionMcse, ciLength: Double
+        var replications, failures: Int
+        var failureReasons: [Reason]
+
+        init(_ result: RunSummary.MethodSummary) {
+            let m = result.measures
+            (method, estimator, inference, target) = (result.methodName, result.estimator, result.inference, result.target)
+            (truth, mean, bias, biasMcse, relativeBias) = (m.truth, m.mean, m.bias, m.biasMCSE, m.relativeBias)
+            (sd, sdMcse, rmse, rmseMcse) = (m.standardDeviation, m.standardDeviationMCSE, m.rmse, m.rmseMCSE)
+            (meanSe, seSdRatio, coverage, coverageMcse) = (m.meanStandardError, m.standardErrorRatio, m.coverage, m.coverageMCSE)
+            (rejectionRate, rejectionMcse, ciLength) = (m.rejectionRate, m.rejectionMCSE, m.intervalLength)
+            (replications, failures) = (m.replications, m.failures)
+            failureReasons = result.failureReasons.map { Reason(reason: $0.message, count: $0.count) }
+        }
+    }
+
+    /// Why replications failed, and how many.
+    struct Reason: Encodable, Sendable {
+        var reason: String, count: Int
     }
 }

@@ -17,7 +17,7 @@ import Foundation
 ///   "coefficients": [ …the interaction model's terms, as in `estimate` ],
 ///   "notes": [ … ] }
 /// ```
-public struct SubgroupReport: Sendable {
+public struct SubgroupReport: FormatRendering {
     /// The result.
     public let result: SubgroupResult
     /// Confidence level of the intervals.
@@ -29,83 +29,48 @@ public struct SubgroupReport: Sendable {
         self.level = level
     }
 
-    /// The report in `format` (LaTeX falls back to the table).
-    public func render(_ format: ReportFormat) -> String {
-        switch format {
-        case .json: return json().rendered() + "\n"
-        case .csv: return csv()
-        case .table, .latex: return table()
-        }
-    }
+    /// LaTeX renders the table.
+    public func latex() -> String { table() }
 
     /// The numbers of one term of an estimate.
     static func term(_ name: String, in estimate: Estimate, level: Double) -> EstimateReport.Row? {
         EstimateReport(estimate, level: level).rows.first { $0.term == name }
     }
 
-    static func object(_ row: EstimateReport.Row) -> [(String, JSONValue)] {
-        [("estimate", .finite(row.estimate)), ("std_error", .finite(row.standardError)),
-         ("statistic", .finite(row.statistic)), ("p_value", .finite(row.pValue)),
-         ("conf_low", .finite(row.confLow)), ("conf_high", .finite(row.confHigh))]
-    }
-
     /// The JSON object (see the type's documentation).
-    public func json() -> JSONValue {
+    public var output: SubgroupOutput {
         let r = result, e = r.interaction
-        let groups: [JSONValue] = r.groups.map { group in
-            var fields: [(String, JSONValue)] = [
-                ("group", .string(group.label)), ("n_units", .integer(group.unitCount)),
-                ("n_treated_units", .integer(group.treatedUnitCount)), ("n_obs", .integer(group.observationCount)),
-                ("term", group.interactionTerm.map { .string($0) } ?? .null),
-            ]
-            if let term = group.interactionTerm, let row = Self.term(term, in: e, level: level) {
-                fields.append(("interaction", .object(Self.object(row))))
-            } else {
-                fields.append(("interaction", .null))
+        let groups = r.groups.map { group in
+            var split: CoefficientOutput?
+            if let sample = group.splitSample, let row = Self.term("treat", in: sample, level: level) {
+                split = CoefficientOutput(row, term: false)
+                split?.nObs = sample.observationCount
+                split?.nClusters = .some(sample.variance.clusterCount)
             }
-            if let split = group.splitSample, let row = Self.term("treat", in: split, level: level) {
-                fields.append(("split_sample", .object(Self.object(row) + [
-                    ("n_obs", .integer(split.observationCount)),
-                    ("n_clusters", split.variance.clusterCount.map { .integer($0) } ?? .null)])))
-            } else {
-                fields.append(("split_sample", .null))
-            }
-            fields.append(("note", group.splitSampleNote.map { .string($0) } ?? .null))
-            return .object(fields)
+            return SubgroupOutput.Group(
+                group: group.label, nUnits: group.unitCount, nTreatedUnits: group.treatedUnitCount,
+                nObs: group.observationCount, term: group.interactionTerm,
+                interaction: group.interactionTerm.flatMap { Self.term($0, in: e, level: level) }.map { CoefficientOutput($0, term: false) },
+                splitSample: split, note: group.splitSampleNote)
         }
-        var cluster: JSONValue = .null
-        if case .cluster(let name) = e.variance.type { cluster = .string(name) }
-        var permutation: JSONValue = .null
-        if let p = r.permutation {
-            permutation = .object([
-                ("statistic", .string(p.statisticName)), ("observed", .finite(p.observed)), ("p_value", .finite(p.pValue)),
-                ("observed_wald", .finite(p.observedWald)), ("p_value_wald", .finite(p.pValueWald)),
-                ("permutations", .integer(p.permutations)), ("valid_draws", .integer(p.validDraws)),
-                ("scope", .string(p.scope.rawValue)),
-                ("seed", p.seed <= UInt64(Int.max) ? .integer(Int(p.seed)) : .string(String(p.seed))),
-                ("p_value_rule", .string("(1+c)/(1+R), c = #{\(p.statisticName == "difference" ? "|T*| >= |T|" : "T* >= T")}, "
-                                         + "tolerance \(RandomizationPValue.relativeTolerance)·|T|")),
-            ])
+        var cluster: String?
+        if case .cluster(let name) = e.variance.type { cluster = name }
+        let permutation = r.permutation.map { p in
+            SubgroupOutput.Permutation(
+                statistic: p.statisticName, observed: p.observed, pValue: p.pValue, observedWald: p.observedWald,
+                pValueWald: p.pValueWald, permutations: p.permutations, validDraws: p.validDraws, scope: p.scope.rawValue,
+                seed: Seed(p.seed),
+                pValueRule: "(1+c)/(1+R), c = #{\(p.statisticName == "difference" ? "|T*| >= |T|" : "T* >= T")}, "
+                    + "tolerance \(RandomizationPValue.relativeTolerance)·|T|")
         }
-        let coefficients: [JSONValue] = EstimateReport(e, level: level).rows.map { row in
-            .object([("term", .string(row.term))] + Self.object(row))
-        }
-        return .object([
-            ("method", .string("subgroup")), ("by", .string(r.column)), ("outcome", .string(e.outcome)),
-            ("n_obs", .integer(e.observationCount)), ("n_units", .integer(e.unitCount)),
-            ("n_periods", .integer(e.periodCount)),
-            ("n_clusters", e.variance.clusterCount.map { .integer($0) } ?? .null),
-            ("vcov", .string(e.variance.type.jsonName)), ("cluster", cluster),
-            ("df", .finite(e.variance.degreesOfFreedom)),
-            ("groups", .array(groups)),
-            ("test_equal_effects", .object([
-                ("test", .string("Wald F")), ("statistic", .finite(r.wald.statistic)),
-                ("df1", .integer(r.wald.numeratorDegreesOfFreedom)), ("df2", .finite(r.wald.denominatorDegreesOfFreedom)),
-                ("p_value", .finite(r.wald.pValue))])),
-            ("permutation", permutation),
-            ("coefficients", .array(coefficients)),
-            ("notes", .array((e.notes + r.notes).map { .string($0) })),
-        ])
+        return SubgroupOutput(
+            by: r.column, outcome: e.outcome, nObs: e.observationCount, nUnits: e.unitCount, nPeriods: e.periodCount,
+            nClusters: e.variance.clusterCount, vcov: e.variance.type.jsonName, cluster: cluster,
+            df: e.variance.degreesOfFreedom, groups: groups,
+            testEqualEffects: .init(statistic: r.wald.statistic, df1: r.wald.numeratorDegreesOfFreedom,
+                                    df2: r.wald.denominatorDegreesOfFreedom, pValue: r.wald.pValue),
+            permutation: permutation, coefficients: EstimateReport(e, level: level).rows.map { CoefficientOutput($0) },
+            notes: e.notes + r.notes)
     }
 
     /// One row per group: interaction and split-sample numbers.
@@ -142,7 +107,7 @@ public struct SubgroupReport: Sendable {
             body.append([group.label, String(group.unitCount), String(group.treatedUnitCount),
                          row.map { Format.significant($0.estimate) } ?? "-",
                          row.map { Format.significant($0.standardError) } ?? "-",
-                         row.map { Format.pValue($0.pValue) } ?? "-", row.map { EstimateReport.starsText($0.pValue) } ?? "",
+                         row.map { Format.pValue($0.pValue) } ?? "-", row.map { EstimateReport.stars($0.pValue) } ?? "",
                          split.map { Format.significant($0.estimate) } ?? "-",
                          split.map { Format.significant($0.standardError) } ?? "-",
                          split.map { Format.pValue($0.pValue) } ?? "-"])
@@ -164,5 +129,32 @@ public struct SubgroupReport: Sendable {
         let notes = e.notes + r.notes
         if !notes.isEmpty { out += notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
         return out
+    }
+}
+
+/// `didlab estimate --by COL --format json` (see ``SubgroupReport``). Fields in
+/// Documentation/JSON.md.
+public struct SubgroupOutput: Encodable, Sendable {
+    var method = "subgroup", by, outcome: String
+    var nObs, nUnits, nPeriods: Int, nClusters: Int?, vcov: String, cluster: String?, df: Double
+    var groups: [Group], testEqualEffects: Wald, permutation: Permutation?
+    var coefficients: [CoefficientOutput], notes: [String]
+
+    /// One group: its counts, its interaction term and its split sample.
+    struct Group: Encodable, Sendable {
+        var group: String, nUnits, nTreatedUnits, nObs: Int, term: String?
+        var interaction: CoefficientOutput?, splitSample: CoefficientOutput?, note: String?
+    }
+
+    /// The Wald F test of equal effects.
+    struct Wald: Encodable, Sendable {
+        var test = "Wald F"
+        var statistic: Double, df1: Int, df2, pValue: Double
+    }
+
+    /// The permutation test of equal effects.
+    struct Permutation: Encodable, Sendable {
+        var statistic: String, observed, pValue, observedWald, pValueWald: Double
+        var permutations, validDraws: Int, scope: String, seed: Seed, pValueRule: String
     }
 }
