@@ -39,7 +39,7 @@ enum GoldenSection: String, CaseIterable, Sendable {
     /// One line on what the section covers.
     var summary: String {
         switch self {
-        case .estimate: return "`didlab estimate --format json` for `--method twfe`, `event`, `sa`, `bjs`, `rings` and `rings-2s`: the DESIGN.md estimate object."
+        case .estimate: return "`didlab estimate --format json` for `--method twfe`, `event`, `sa`, `bjs`, `did2s`, `rings` and `rings-2s`: the DESIGN.md estimate object."
         case .estimateCS: return "`didlab estimate --method cs --format json`: Callaway–Sant'Anna group-time effects and their aggregations (R did)."
         case .estimateBacon: return "`didlab estimate --method bacon --format json`: the Goodman-Bacon decomposition and the de Chaisemartin–D'Haultfœuille weights."
         case .estimateWCB: return "`didlab estimate --inference wcb --format json`: the estimate object with wild-cluster-bootstrap p-values and intervals."
@@ -101,13 +101,16 @@ enum GoldenCases {
         GoldenCase(name: "estimate-event-hetero", section: .estimate,
                    arguments: estimate + ["--method", "event", "--inference", "hetero", "--leads", "2", "--lags", "2"]),
         GoldenCase(name: "estimate-event-cr1", section: .estimate,
-                   arguments: estimate + ["--method", "event", "--cluster", "countyreal", "--level", "0.9"]),
+                   arguments: estimate + ["--method", "event", "--cluster", "countyreal", "--conf-level", "0.9"]),
         GoldenCase(name: "estimate-sa-iid", section: .estimate, arguments: estimate + ["--method", "sa", "--inference", "iid"]),
         GoldenCase(name: "estimate-sa-hetero", section: .estimate,
                    arguments: estimate + ["--method", "sa", "--inference", "hetero", "--control", "last"]),
         GoldenCase(name: "estimate-sa-cr1", section: .estimate, arguments: estimate + ["--method", "sa", "--cluster", "countyreal"]),
         GoldenCase(name: "estimate-bjs-cr1", section: .estimate,
                    arguments: estimate + ["--method", "bjs", "--cluster", "countyreal", "--leads", "2", "--lags", "3"]),
+        GoldenCase(name: "estimate-did2s-cr1", section: .estimate, arguments: estimate + ["--method", "did2s"]),
+        GoldenCase(name: "estimate-did2s-event", section: .estimate,
+                   arguments: estimate + ["--method", "did2s", "--leads", "3", "--lags", "2"]),
         GoldenCase(name: "estimate-rings-iid", section: .estimate, arguments: spillover + ["--method", "rings", "--inference", "iid"]),
         GoldenCase(name: "estimate-rings-2s-cr1", section: .estimate,
                    arguments: spillover + ["--method", "rings-2s", "--cluster", "unit"]),
@@ -115,7 +118,7 @@ enum GoldenCases {
         GoldenCase(name: "estimate-cs-notyet-x", section: .estimateCS,
                    arguments: estimate + ["--method", "cs", "--control", "notyet", "--x", "lpop", "--base-period", "universal"]),
         GoldenCase(name: "estimate-cs-bands", section: .estimateCS,
-                   arguments: estimate + ["--method", "cs", "--bands", "99", "--seed", "7", "--threads", "1"]),
+                   arguments: estimate + ["--method", "cs", "--bands", "--reps", "99", "--seed", "7", "--threads", "1"]),
         GoldenCase(name: "estimate-bacon", section: .estimateBacon, arguments: estimate + ["--method", "bacon"]),
         GoldenCase(name: "estimate-twfe-wcb", section: .estimateWCB,
                    arguments: estimate + ["--inference", "wcb", "--cluster", "countyreal", "--reps", "99", "--seed", "3",
