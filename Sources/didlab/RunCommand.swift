@@ -63,11 +63,19 @@ struct RunCommand: ParsableCommand {
             source = (spec as NSString).lastPathComponent
             directory = (spec as NSString).deletingLastPathComponent
         }
-        // Command-line overrides become part of the spec text, so the manifest records them.
-        if let replications { text += "\nreplications: \(replications)\n" }
-        if let seed { text += "\nseed: \(seed)\n" }
-        text = Self.lastValueWins(text)
-        let experiment = try ExperimentSpec.parse(text, source: source, directory: directory.isEmpty ? "." : directory)
+        // Overrides are applied to the typed spec; the text the manifest records (and the default
+        // directory's hash) notes them, so a run with other overrides is a different run.
+        var experiment = try ExperimentSpec.parse(text, source: source, directory: directory.isEmpty ? "." : directory)
+        var overrides: [String] = []
+        if let replications {
+            experiment.replications = replications
+            overrides.append("replications: \(replications)")
+        }
+        if let seed {
+            experiment.seed = seed
+            overrides.append("seed: \(seed)")
+        }
+        if !overrides.isEmpty { text += "\n# didlab run overrides\n" + overrides.joined(separator: "\n") + "\n" }
         let shard = shard.flatMap(MonteCarloRunner.Shard.init(parsing:)) ?? .all
         let outDirectory = out ?? ExperimentRun.defaultDirectory(experiment: experiment.name, specText: text)
         // Without --out the directory is named by the spec's content, so rerunning the same spec
@@ -94,16 +102,6 @@ struct RunCommand: ParsableCommand {
             print("\(outcome.computed) records computed, \(outcome.resumed) resumed, in \(String(format: "%.2f", seconds)) s; "
                   + "reports in \(outDirectory)" + (shard == .all ? "" : " (shard \(shard.index + 1)/\(shard.count): merge with `didlab merge`)"))
         }
-    }
-
-    /// Keeps the last occurrence of a repeated top-level `replications:` or `seed:` line.
-    static func lastValueWins(_ text: String) -> String {
-        var lines = text.components(separatedBy: "\n")
-        for key in ["replications:", "seed:"] {
-            let indices = lines.indices.filter { lines[$0].hasPrefix(key) }
-            for index in indices.dropLast().reversed() { lines.remove(at: index) }
-        }
-        return lines.joined(separator: "\n")
     }
 }
 

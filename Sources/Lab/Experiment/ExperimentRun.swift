@@ -201,7 +201,9 @@ public enum ExperimentRun {
                 .filter { $0.hasPrefix("records") && $0.hasSuffix(".csv") }.sorted()
             for file in files { records += try RecordFile.read(path: directory + "/" + file).0 }
         }
-        let spec = try ExperimentSpec.parse(manifest.specText, source: first + "/manifest.json")
+        var spec = try ExperimentSpec.parse(manifest.specText, source: first + "/manifest.json")
+        spec.replications = manifest.replications  // the run's overrides, applied to the typed spec
+        spec.seed = manifest.seed
         let methodCount = spec.methods.count
         var seen = Set<Int>()
         for record in records {
