@@ -72,7 +72,7 @@ public struct BenchOptions: ParsableArguments {
         }
         if let one = results.first(where: { $0.name == "W6-1t" }), let two = results.first(where: { $0.name == "W6" }) {
             FileHandle.standardError.write(Data(String(format: "  W8: parallel efficiency of W6, %.2fx with all cores vs 1 thread\n",
-                                                       one.median / two.median).utf8))
+                                                       one.timing.median / two.timing.median).utf8))
         }
         var report: PeersReport?
         var status = "not requested (use --peers)"
