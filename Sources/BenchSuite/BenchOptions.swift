@@ -14,6 +14,14 @@ public struct BenchOptions: ParsableArguments {
         + "/opt/didlab-peers-venv; create it with scripts/bench/setup-peers-venv.sh), and each peer's ratio "
         + "to DiDLab (peer median / DiDLab median) is reported."
 
+    /// The configuration of a command that runs the suite (`didlab bench`, `didlab-bench`): one
+    /// abstract and one help text for both.
+    public static func configuration(commandName: String) -> CommandConfiguration {
+        CommandConfiguration(commandName: commandName,
+                             abstract: "Throughput benchmarks of DiDLab, with the Python peers side by side (--peers).",
+                             discussion: discussion)
+    }
+
     /// Parsed by ArgumentParser.
     public init() {}
 
