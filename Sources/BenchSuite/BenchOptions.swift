@@ -67,6 +67,11 @@ public struct BenchOptions: ParsableArguments {
         do { data = try BenchData.write(files, to: directory) } catch {
             throw ValidationError("cannot write the benchmark data to \(directory): \(error)")
         }
+        // W6p's experiment spec, beside the data: scripts/device/scaling.sh runs it with `didlab run`.
+        let specPath = (directory as NSString).appendingPathComponent("monte-carlo.yaml")
+        do { try AtomicFile.write(Workloads.monteCarloSpec(placeboDraws: Workloads.w6pPlaceboDraws), to: specPath) } catch {
+            throw ValidationError("cannot write \(specPath): \(error)")
+        }
         if dataOnly {
             print(directory)
             return
