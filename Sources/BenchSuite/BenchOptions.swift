@@ -8,7 +8,7 @@ import Lab
 public struct BenchOptions: ParsableArguments {
     /// The help text both commands show.
     public static let discussion = "Build with scripts/build-release.sh (release, for this CPU). "
-        + "The panels are written to --data-dir (CSV files and manifest.json) by the code of `didlab simulate`, "
+        + "The panels are written to --data-dir (CSV files and manifest.json, with W6p's spec as monte-carlo.yaml) by the code of `didlab simulate`, "
         + "and read back as `didlab estimate` reads them. With --peers, scripts/bench-peers.py then times the "
         + "same workloads with the Python peers on the same files, in the venv $DIDLAB_PEERS_VENV (default "
         + "/opt/didlab-peers-venv; create it with scripts/bench/setup-peers-venv.sh), and each peer's ratio "
