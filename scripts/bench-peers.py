@@ -220,24 +220,41 @@ def peer(workload, name, data_key="paper"):
     return register
 
 
+def feols_crv1(data, key):
+    """The TWFE fit of panel `key` by pyfixest feols, CRV1 by the spec's cluster column (W1, W7)."""
+    import pyfixest as pf
+    spec, frame = data.spec(key), data.frame(key)
+    fml = formula(spec)
+    return lambda: pf.feols(fml, data=frame, vcov={"CRV1": spec["cluster"]}).tidy()
+
+
+PANELOLS_NOTE = "entity + time effects, clustered by entity"
+
+
+def panelols_clustered(data, key):
+    """The TWFE fit of panel `key` by linearmodels PanelOLS, clustered by entity (W1, W7)."""
+    from linearmodels.panel import PanelOLS
+    spec, frame = data.spec(key), data.frame(key)
+    indexed = frame.set_index([spec["unit"], spec["time"]])
+    y, x = indexed[spec["y"]], indexed[[spec["treat"]] + spec["x"]]
+    return lambda: PanelOLS(y, x, entity_effects=True, time_effects=True).fit(cov_type="clustered", cluster_entity=True)
+
+
+def fit_memory(data, key, fit):
+    """W7's memory figures of `fit`, against the bytes of the columns it reads (y, D, covariates)."""
+    spec, frame = data.spec(key), data.frame(key)
+    data_bytes = len(frame) * (2 + len(spec["x"])) * 8
+    return lambda: memory_of(fit, data_bytes)
+
+
 @peer("W1", "pyfixest feols CRV1")
 def w1_pyfixest(data):
-    import pyfixest as pf
-    spec, frame = data.spec("paper"), data.frame("paper")
-    fml = formula(spec)
-    return (lambda: pf.feols(fml, data=frame, vcov={"CRV1": spec["cluster"]}).tidy()), runs(20), 1.0, None, None
+    return feols_crv1(data, "paper"), runs(20), 1.0, None, None
 
 
 @peer("W1", "linearmodels PanelOLS clustered")
 def w1_linearmodels(data):
-    from linearmodels.panel import PanelOLS
-    spec, frame = data.spec("paper"), data.frame("paper")
-    indexed = frame.set_index([spec["unit"], spec["time"]])
-    y, x = indexed[spec["y"]], indexed[[spec["treat"]] + spec["x"]]
-
-    def fit():
-        PanelOLS(y, x, entity_effects=True, time_effects=True).fit(cov_type="clustered", cluster_entity=True)
-    return fit, runs(20), 1.0, "entity + time effects, clustered by entity", None
+    return panelols_clustered(data, "paper"), runs(20), 1.0, PANELOLS_NOTE, None
 
 
 @peer("W2", "pyfixest loop")
@@ -435,27 +452,14 @@ def w6p_loop(data):
 
 @peer("W7", "pyfixest feols CRV1", data_key="large")
 def w7_pyfixest(data):
-    import pyfixest as pf
-    spec, frame = data.spec("large"), data.frame("large")
-    fml = formula(spec)
-
-    def fit():
-        pf.feols(fml, data=frame, vcov={"CRV1": spec["cluster"]}).tidy()
-    data_bytes = len(frame) * (2 + len(spec["x"])) * 8
-    return fit, runs(5), 1.0, "time excludes reading the CSV", (lambda: memory_of(fit, data_bytes))
+    fit = feols_crv1(data, "large")
+    return fit, runs(5), 1.0, "time excludes reading the CSV", fit_memory(data, "large", fit)
 
 
 @peer("W7", "linearmodels PanelOLS clustered", data_key="large")
 def w7_linearmodels(data):
-    from linearmodels.panel import PanelOLS
-    spec, frame = data.spec("large"), data.frame("large")
-    indexed = frame.set_index([spec["unit"], spec["time"]])
-    y, x = indexed[spec["y"]], indexed[[spec["treat"]] + spec["x"]]
-
-    def fit():
-        PanelOLS(y, x, entity_effects=True, time_effects=True).fit(cov_type="clustered", cluster_entity=True)
-    data_bytes = len(frame) * (2 + len(spec["x"])) * 8
-    return fit, runs(3), 1.0, "entity + time effects, clustered by entity", (lambda: memory_of(fit, data_bytes))
+    fit = panelols_clustered(data, "large")
+    return fit, runs(3), 1.0, PANELOLS_NOTE, fit_memory(data, "large", fit)
 
 
 @peer("CSV", "pandas read_csv", data_key="numeric")

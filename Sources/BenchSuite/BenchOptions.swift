@@ -8,11 +8,19 @@ import Lab
 public struct BenchOptions: ParsableArguments {
     /// The help text both commands show.
     public static let discussion = "Build with scripts/build-release.sh (release, for this CPU). "
-        + "The panels are written to --data-dir (CSV files and manifest.json) by the code of `didlab simulate`, "
+        + "The panels are written to --data-dir (CSV files and manifest.json, with W6p's spec as monte-carlo.yaml) by the code of `didlab simulate`, "
         + "and read back as `didlab estimate` reads them. With --peers, scripts/bench-peers.py then times the "
         + "same workloads with the Python peers on the same files, in the venv $DIDLAB_PEERS_VENV (default "
         + "/opt/didlab-peers-venv; create it with scripts/bench/setup-peers-venv.sh), and each peer's ratio "
         + "to DiDLab (peer median / DiDLab median) is reported."
+
+    /// The configuration of a command that runs the suite (`didlab bench`, `didlab-bench`): one
+    /// abstract and one help text for both.
+    public static func configuration(commandName: String) -> CommandConfiguration {
+        CommandConfiguration(commandName: commandName,
+                             abstract: "Throughput benchmarks of DiDLab, with the Python peers side by side (--peers).",
+                             discussion: discussion)
+    }
 
     /// Parsed by ArgumentParser.
     public init() {}
@@ -59,6 +67,11 @@ public struct BenchOptions: ParsableArguments {
         do { data = try BenchData.write(files, to: directory) } catch {
             throw ValidationError("cannot write the benchmark data to \(directory): \(error)")
         }
+        // W6p's experiment spec, beside the data: scripts/device/scaling.sh runs it with `didlab run`.
+        let specPath = (directory as NSString).appendingPathComponent("monte-carlo.yaml")
+        do { try AtomicFile.write(Workloads.monteCarloSpec(placeboDraws: Workloads.w6pPlaceboDraws), to: specPath) } catch {
+            throw ValidationError("cannot write \(specPath): \(error)")
+        }
         if dataOnly {
             print(directory)
             return
@@ -72,7 +85,7 @@ public struct BenchOptions: ParsableArguments {
         }
         if let one = results.first(where: { $0.name == "W6-1t" }), let two = results.first(where: { $0.name == "W6" }) {
             FileHandle.standardError.write(Data(String(format: "  W8: parallel efficiency of W6, %.2fx with all cores vs 1 thread\n",
-                                                       one.median / two.median).utf8))
+                                                       one.timing.median / two.timing.median).utf8))
         }
         var report: PeersReport?
         var status = "not requested (use --peers)"

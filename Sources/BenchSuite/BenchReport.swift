@@ -28,13 +28,10 @@ enum BenchReport {
     }
 
     /// Peer median / DiDLab median: how many times faster DiDLab is.
-    static func ratio(_ peer: PeersReport.Peer, _ result: WorkloadResult) -> Double { peer.median / result.median }
+    static func ratio(_ peer: PeersReport.Peer, _ result: WorkloadResult) -> Double { peer.timing.median / result.timing.median }
 
     static func peerJSON(_ peer: PeersReport.Peer, against result: WorkloadResult?) -> JSONValue {
-        var fields: [(String, JSONValue)] = [
-            ("name", .string(peer.name)), ("median", .finite(peer.median)), ("min", .finite(peer.min)),
-            ("max", .finite(peer.max)), ("runs", .integer(peer.runs)),
-        ]
+        var fields: [(String, JSONValue)] = [("name", .string(peer.name))] + peer.timing.jsonFields
         if let result { fields.append(("ratio", .finite(ratio(peer, result)))) }
         if let note = peer.note { fields.append(("note", .string(note))) }
         if let memory = peer.memory {
@@ -50,12 +47,11 @@ enum BenchReport {
             ("workloads", .array(results.map { result in
                 var fields: [(String, JSONValue)] = [
                     ("name", .string(result.name)),
-                    ("description", .string(result.description)),
+                    ("description", .string(result.workload.description)),
                     ("unit", .string("s")),
-                    ("didlab", .object([("median", .number(result.median)), ("min", .number(result.min)),
-                                        ("max", .number(result.max)), ("runs", .integer(result.runs))])),
-                    ("throughput_per_s", .number(result.itemsPerRun / result.median)),
-                    ("throughput_item", .string(result.itemName)),
+                    ("didlab", .object(result.timing.jsonFields)),
+                    ("throughput_per_s", .number(result.workload.itemsPerRun / result.timing.median)),
+                    ("throughput_item", .string(result.workload.itemName)),
                 ]
                 if let memory = result.memory { fields.append(("memory", memory.json())) }
                 fields.append(("peers", .array((peers?.peers(of: result.name) ?? []).map { peerJSON($0, against: result) })))
@@ -87,9 +83,9 @@ enum BenchReport {
     static func table(_ results: [WorkloadResult]) -> String {
         var rows = [["workload", "median", "min", "max", "runs", "throughput", "description"]]
         for r in results {
-            rows.append([r.name, WorkloadResult.time(r.median), WorkloadResult.time(r.min), WorkloadResult.time(r.max),
-                         String(r.runs), String(format: "%.3g %@/s", r.itemsPerRun / r.median, r.itemName),
-                         r.description])
+            rows.append([r.name] + r.timing.cells
+                         + [String(format: "%.3g %@/s", r.workload.itemsPerRun / r.timing.median, r.workload.itemName),
+                            r.workload.description])
         }
         return "build: \(build)\n" + Format.alignedColumns(rows, leftAligned: [0, 6])
     }
@@ -102,10 +98,8 @@ enum BenchReport {
             + peers.workloads.filter { !names.contains($0.name) }.map { ($0.name, nil) }
         for (name, result) in entries {
             for (k, peer) in peers.peers(of: name).enumerated() {
-                rows.append([k == 0 ? name : "", k == 0 ? (result.map { WorkloadResult.time($0.median) } ?? "—") : "",
-                             peer.name, WorkloadResult.time(peer.median), WorkloadResult.time(peer.min),
-                             WorkloadResult.time(peer.max), String(peer.runs),
-                             result.map { formatRatio(ratio(peer, $0)) } ?? "—"])
+                rows.append([k == 0 ? name : "", k == 0 ? (result.map { WorkloadResult.time($0.timing.median) } ?? "—") : "",
+                             peer.name] + peer.timing.cells + [result.map { formatRatio(ratio(peer, $0)) } ?? "—"])
             }
         }
         var out = "Side by side (ratio = peer median / DiDLab median; python \(peers.python), "

@@ -1,4 +1,5 @@
 import Foundation
+import Lab
 
 /// One benchmark workload: a setup done once, and a body timed repeatedly.
 struct Workload {
@@ -29,28 +30,43 @@ struct Workload {
                       peak: resetPeak ? Memory.peakSinceReset().map { $0 / Memory.mebibyte } : nil,
                       processMax: Memory.processMaxRSS() / Memory.mebibyte, data: bytes / Memory.mebibyte)
         }
-        times.sort()
-        return WorkloadResult(name: name, description: description, median: times[times.count / 2],
-                              min: times[0], max: times[times.count - 1], runs: runs,
-                              itemsPerRun: itemsPerRun, itemName: itemName, memory: memory)
+        return WorkloadResult(workload: self, timing: Timing(sortingTimes: times), memory: memory)
+    }
+}
+
+/// Seconds per run of a workload over `runs` timed runs: DiDLab's own, and each peer's as
+/// `scripts/bench-peers.py` prints them (the same four JSON keys).
+struct Timing: Decodable {
+    let median: Double
+    let min: Double
+    let max: Double
+    let runs: Int
+
+    init(sortingTimes times: [Double]) {
+        let sorted = times.sorted()
+        (median, min, max, runs) = (sorted[sorted.count / 2], sorted[0], sorted[sorted.count - 1], sorted.count)
+    }
+
+    /// Median, min and max as `WorkloadResult.time` writes them, then the number of runs.
+    var cells: [String] { [WorkloadResult.time(median), WorkloadResult.time(min), WorkloadResult.time(max), String(runs)] }
+
+    /// `median`, `min`, `max` (null when not finite) and `runs`, in that order.
+    var jsonFields: [(String, JSONValue)] {
+        [("median", .finite(median)), ("min", .finite(min)), ("max", .finite(max)), ("runs", .integer(runs))]
     }
 }
 
 /// What a workload measured, in seconds per run.
 struct WorkloadResult {
-    let name: String
-    let description: String
-    let median: Double
-    let min: Double
-    let max: Double
-    let runs: Int
-    let itemsPerRun: Double
-    let itemName: String
+    let workload: Workload
+    let timing: Timing
     var memory: MemoryUse? = nil
 
+    var name: String { workload.name }
+
     var summaryLine: String {
-        "\(name): median \(Self.time(median)) (min \(Self.time(min)), max \(Self.time(max)), \(runs) runs)"
-            + (memory.map { "; " + $0.summary } ?? "")
+        "\(name): median \(Self.time(timing.median)) (min \(Self.time(timing.min)), max \(Self.time(timing.max)), "
+            + "\(timing.runs) runs)" + (memory.map { "; " + $0.summary } ?? "")
     }
 
     static func time(_ seconds: Double) -> String {

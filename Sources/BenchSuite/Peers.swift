@@ -5,13 +5,21 @@ struct PeersReport: Decodable {
     /// One peer's timing of one workload, in seconds per full workload (scaled when `note` says so).
     struct Peer: Decodable {
         let name: String
-        let median: Double
-        let min: Double
-        let max: Double
-        let runs: Int
+        /// Read from the same JSON object as the other fields (`median`, `min`, `max`, `runs`).
+        let timing: Timing
         let note: String?
         /// Memory figures in MiB (W7), by name.
         let memory: [String: Double]?
+
+        private enum CodingKeys: String, CodingKey { case name, note, memory }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            timing = try Timing(from: decoder)
+            note = try container.decodeIfPresent(String.self, forKey: .note)
+            memory = try container.decodeIfPresent([String: Double].self, forKey: .memory)
+        }
     }
 
     struct WorkloadPeers: Decodable {

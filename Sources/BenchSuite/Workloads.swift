@@ -27,7 +27,7 @@ enum Workloads {
             ("W4", { try imputationWorkload(panel: $0.panel(.paper, covariates: false), runs: runs(1000)) }),
             ("W5", { try wcbWorkload(panel: $0.panel(.paper), runs: runs(200)) }),
             ("W6", { _ in monteCarloWorkload(name: "W6", placeboDraws: 0, threads: nil, runs: runs(10)) }),
-            ("W6p", { _ in monteCarloWorkload(name: "W6p", placeboDraws: 199, threads: nil, runs: runs(5)) }),
+            ("W6p", { _ in monteCarloWorkload(name: "W6p", placeboDraws: w6pPlaceboDraws, threads: nil, runs: runs(5)) }),
             ("W6-1t", { _ in monteCarloWorkload(name: "W6-1t", placeboDraws: 0, threads: 1, runs: runs(10)) }),
             ("W7", { try fitWorkload(name: "W7", panel: $0.panel(.large), runs: runs(40), measureMemory: true) }),
             ("SIM", { _ in simulationWorkload(runs: runs(2000)) }),
@@ -96,9 +96,14 @@ enum Workloads {
         }
     }
 
-    /// 1000 replications of the paper scenario × (TWFE, event study e+0) with city CR1, and
-    /// optionally a placebo test with `placeboDraws` draws inside each replication.
-    static func monteCarloWorkload(name: String, placeboDraws: Int, threads: Int?, runs: Int) -> Workload {
+    /// Placebo draws per replication in W6p.
+    static let w6pPlaceboDraws = 199
+
+    /// The experiment spec of the Monte Carlo workloads: 1000 replications of the paper scenario ×
+    /// (TWFE, event study e+0, CS, SA, BJS) with city CR1, and a placebo test with `placeboDraws`
+    /// draws inside each replication when positive. `bench` writes W6p's to its data directory as
+    /// `monte-carlo.yaml`, which `scripts/device/scaling.sh` runs at other thread counts.
+    static func monteCarloSpec(placeboDraws: Int) -> String {
         var yaml = """
         experiment: bench
         data: {scenario: paper}
@@ -111,8 +116,12 @@ enum Workloads {
 
         """
         if placeboDraws > 0 { yaml += "  - {estimator: twfe, inference: placebo, permutations: \(placeboDraws), target: att}\n" }
-        yaml += "replications: 1000\nseed: 7\n"
-        guard let spec = try? ExperimentSpec.parse(yaml, source: "bench"),
+        return yaml + "replications: 1000\nseed: 7\n"
+    }
+
+    /// The runner of ``monteCarloSpec(placeboDraws:)`` timed end to end, records written to a file.
+    static func monteCarloWorkload(name: String, placeboDraws: Int, threads: Int?, runs: Int) -> Workload {
+        guard let spec = try? ExperimentSpec.parse(monteCarloSpec(placeboDraws: placeboDraws), source: "bench"),
               let source = try? ScenarioSource(conditions: spec.conditions, seed: spec.seed),
               let methods = try? spec.methods.map({ try $0.evaluator(unitName: "city") }) else { fatalError("bench spec") }
         let runner = MonteCarloRunner(source: source, methods: methods,

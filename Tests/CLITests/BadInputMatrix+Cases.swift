@@ -59,20 +59,22 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 }
 
-/// What a run of the binary did.
+/// What a run of the binary did: its exit status and output (`result.status`, `.stdout`,
+/// `.stderr` read through to ``CLIResult``), how it ended and how long it took.
+@dynamicMemberLookup
 struct MatrixResult {
-    let status: Int32
+    let output: CLIResult
     /// True when the process ended by a signal (a trap, a segfault, or our kill after the timeout).
     let signalled: Bool
     let timedOut: Bool
     let seconds: Double
-    let stdout: String
-    let stderr: String
+
+    subscript<Value>(dynamicMember keyPath: KeyPath<CLIResult, Value>) -> Value { output[keyPath: keyPath] }
 
     /// A one-line account for failure messages.
     var summary: String {
-        let how = timedOut ? "killed after timeout" : signalled ? "signal \(status)" : "exit \(status)"
-        let raw = stderr.split(separator: "\n").first.map(String.init) ?? "(nothing on stderr)"
+        let how = timedOut ? "killed after timeout" : signalled ? "signal \(output.status)" : "exit \(output.status)"
+        let raw = output.stderr.split(separator: "\n").first.map(String.init) ?? "(nothing on stderr)"
         // Control characters (a UTF-16 file echoed back holds NULs) would garble the test log.
         let firstLine = String(String.UnicodeScalarView(raw.unicodeScalars.map { $0.value < 0x20 ? "?" : $0 }))
         return "\(how) in \(String(format: "%.1f", seconds)) s; stderr: \(firstLine)"
@@ -120,9 +122,10 @@ enum MatrixRunner {
         process.waitUntilExit()
         _ = group.wait(timeout: .now() + 5)
         let (outData, errData) = buffers.contents
-        return MatrixResult(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                            timedOut: timedOut, seconds: Date().timeIntervalSince(start),
-                            stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        let output = CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                               stderr: String(decoding: errData, as: UTF8.self))
+        return MatrixResult(output: output, signalled: process.terminationReason == .uncaughtSignal,
+                            timedOut: timedOut, seconds: Date().timeIntervalSince(start))
     }
 
     /// Every path under `directory`, hidden files included, relative to it.

@@ -23,6 +23,12 @@ struct RunCLITests {
         try String(contentsOf: directory.appendingPathComponent("results.json"), encoding: .utf8)
     }
 
+    /// Exit status 1 with `fragment` on stderr.
+    func expectRefusal(_ result: CLIResult, mentioning fragment: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == 1, sourceLocation: sourceLocation)
+        #expect(result.stderr.contains(fragment), "\(result.stderr)", sourceLocation: sourceLocation)
+    }
+
     @Test func threadsDoNotChangeTheReport() throws {
         let base = try CLI.temporaryDirectory()
         let spec = try specFile(in: base)
@@ -55,9 +61,7 @@ struct RunCLITests {
             #expect(try results(merged) == results(single), "\(count) shards")
         }
         // A missing shard is refused.
-        let partial = try CLI.run(["merge", base.appendingPathComponent("s3-1").path])
-        #expect(partial.status == 1)
-        #expect(partial.stderr.contains("missing"))
+        expectRefusal(try CLI.run(["merge", base.appendingPathComponent("s3-1").path]), mentioning: "missing")
     }
 
     @Test func killedRunResumesToTheSameReportWithoutRecomputing() throws {
@@ -105,13 +109,9 @@ struct RunCLITests {
         let spec = try specFile(in: base)
         let out = base.appendingPathComponent("o")
         #expect(try CLI.run(["run", spec, "--out", out.path]).status == 0)
-        let again = try CLI.run(["run", spec, "--out", out.path])
-        #expect(again.status == 1)
-        #expect(again.stderr.contains("--resume"))
+        expectRefusal(try CLI.run(["run", spec, "--out", out.path]), mentioning: "--resume")
         let other = try CLI.write(Self.spec.replacingOccurrences(of: "seed: 11", with: "seed: 12"), named: "other.yaml", in: base)
-        let mismatch = try CLI.run(["run", other, "--out", out.path, "--resume"])
-        #expect(mismatch.status == 1)
-        #expect(mismatch.stderr.contains("manifest.json"))
+        expectRefusal(try CLI.run(["run", other, "--out", out.path, "--resume"]), mentioning: "manifest.json")
     }
 
     @Test func badSpecIsOneLineExitOne() throws {
@@ -119,8 +119,7 @@ struct RunCLITests {
         let spec = try CLI.write(Self.spec.replacingOccurrences(of: "seed: 11", with: "seed: 11\nrepetitions: 3"),
                                  named: "bad.yaml", in: base)
         let result = try CLI.run(["run", spec, "--out", base.appendingPathComponent("x").path])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("bad.yaml: field 'repetitions'"))
+        expectRefusal(result, mentioning: "bad.yaml: field 'repetitions'")
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 }

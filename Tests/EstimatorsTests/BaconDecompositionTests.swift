@@ -13,8 +13,7 @@ import Testing
 struct BaconDecompositionTests {
     @Test("components and weights match diff-diff; they add up to TWFE", arguments: ["mpdta_bacon", "synthetic_bacon"])
     func matchesDiffDiff(name: String) throws {
-        let reference = try #require(RobustReference.referenceCase("bacon", name))
-        let panel = try RobustReference.panel(reference)
+        let (reference, panel) = try RobustReference.load("bacon", name)
         let result = try BaconDecomposition().decompose(panel)
         let expected = try #require(reference["comparisons"] as? [[String: Any]])
         #expect(result.comparisons.count == expected.count, "\(name): number of comparisons")

@@ -11,8 +11,8 @@ import Testing
 struct BaconTWFEWeightsTests {
     @Test("weights, negative count and sum, σ_fe match diff-diff", arguments: ["mpdta_weights", "synthetic_weights"])
     func matchesDiffDiff(name: String) throws {
-        let reference = try #require(RobustReference.referenceCase("twfe_weights", name))
-        let weights = try TWFEWeights(panel: try RobustReference.panel(reference))
+        let (reference, panel) = try RobustReference.load("twfe_weights", name)
+        let weights = try TWFEWeights(panel: panel)
         #expect(weights.negativeCount == reference["negative_count"] as? Int, "\(name): negative count")
         #expect(weights.treatedCount == reference["treated_cells"] as? Int, "\(name): treated observations")
         #expect(abs(weights.negativeSum - (try #require(reference["negative_sum"] as? Double))) < 1e-10, "\(name): negative sum")

@@ -7,10 +7,7 @@ import Testing
 @Suite("Callaway-Sant'Anna multiplier bootstrap")
 struct CallawaySantAnnaBootstrapTests {
     static func mpdta() throws -> CallawaySantAnnaResult {
-        let panel = try Panel.load(csv: Fixtures.path("mpdta.csv"),
-                                   spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                                   treatment: .cohort("first.treat")))
-        return try CallawaySantAnna().estimate(panel)
+        try CallawaySantAnna().estimate(try Fixtures.mpdta())
     }
 
     @Test("bootstrap SEs are within Monte Carlo error of the analytic SEs", arguments: MultiplierBootstrap.Weights.allCases)
@@ -63,9 +60,7 @@ struct CallawaySantAnnaBootstrapTests {
 
     @Test("reference cells get no bootstrap SE; Mammen weights have mean 0 and variance 1")
     func degenerateAndWeights() throws {
-        let panel = try Panel.load(csv: Fixtures.path("mpdta.csv"),
-                                   spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                                   treatment: .cohort("first.treat")))
+        let panel = try Fixtures.mpdta()
         let result = try CallawaySantAnna(options: .init(basePeriod: .universal)).estimate(panel)
         let band = result.bootstrap(.groupTime, MultiplierBootstrap(replications: 200, seed: 1))
         for (k, cell) in result.groupTime.enumerated() {

@@ -17,35 +17,10 @@ import Testing
 /// only summation order, solvers and the logit's stopping rule differ.
 @Suite("Callaway-Sant'Anna edge cases: failed cells and unbalanced panels, parity with csdid")
 struct CallawaySantAnnaEdgeCaseTests {
-    static let tolerance = 1e-8
-
-    static var reference: [String: Any] {
-        Fixtures.json("cs_edge_reference.json")
-    }
+    typealias Reference = CallawaySantAnnaReference
 
     static func referenceCase(_ name: String) throws -> [String: Any] {
-        let cases = reference["cases"] as? [[String: Any]] ?? []
-        return try #require(cases.first { $0["name"] as? String == name }, "no case \(name)")
-    }
-
-    /// Loads the case's panel and estimates it with its options plus the given policies.
-    static func estimate(_ reference: [String: Any], unbalanced: CallawaySantAnnaOptions.UnbalancedPanelPolicy = .reject,
-                         failedCells: CallawaySantAnnaOptions.FailedCellPolicy = .reject) throws -> CallawaySantAnnaResult {
-        let spec = PanelSpec(outcome: try #require(reference["outcome"] as? String),
-                             unit: try #require(reference["unit"] as? String),
-                             time: try #require(reference["time"] as? String),
-                             treatment: .cohort(try #require(reference["cohort"] as? String)),
-                             covariates: reference["covariates"] as? [String] ?? [])
-        let panel = try Panel.load(csv: Fixtures.path(try #require(reference["data"] as? String)), spec: spec)
-        let control = try #require(reference["control"] as? String)
-        let base = try #require(reference["base_period"] as? String)
-        let method = try #require(reference["est_method"] as? String)
-        let options = CallawaySantAnnaOptions(
-            controlGroup: try #require(CallawaySantAnnaOptions.ControlGroup(rawValue: control)),
-            basePeriod: try #require(CallawaySantAnnaOptions.BasePeriod(rawValue: base)),
-            estimationMethod: try #require(CallawaySantAnnaOptions.EstimationMethod(rawValue: method)),
-            unbalancedPanel: unbalanced, failedCells: failedCells)
-        return try CallawaySantAnna(options: options).estimate(panel)
+        try Reference.referenceCase(name, in: "cs_edge_reference.json")
     }
 
     /// The csdid NaN cells as "ATT(g,t)" names.
@@ -56,14 +31,7 @@ struct CallawaySantAnnaEdgeCaseTests {
 
     /// Every cell and aggregation of `result` against the reference, failed cells by name.
     static func compare(_ result: CallawaySantAnnaResult, _ expected: [String: Any], label: String) throws {
-        var worst = 0.0
-        func check(_ what: String, _ actual: CallawaySantAnnaResult.Effect, _ want: [String: Any]) {
-            let e = CallawaySantAnnaParityTests.difference(actual.estimate, want["estimate"])
-            let s = CallawaySantAnnaParityTests.difference(actual.standardError, want["std_error"])
-            worst = max(worst, e, s)
-            #expect(e <= tolerance, "\(label) \(what): estimate \(actual.estimate) vs \(String(describing: want["estimate"]))")
-            #expect(s <= tolerance, "\(label) \(what): std. error \(actual.standardError) vs \(String(describing: want["std_error"]))")
-        }
+        let comparison = Reference.Comparison(label: label)
         let cells = try #require(expected["att_gt"] as? [[String: Any]])
         #expect(result.groupTime.count == cells.count, "\(label): number of ATT(g,t)")
         for (cell, want) in zip(result.groupTime, cells) {
@@ -72,14 +40,24 @@ struct CallawaySantAnnaEdgeCaseTests {
                     "\(label): cell order")
             if want["estimate"] is Double {
                 #expect(cell.isEstimable, "\(label) \(name): csdid estimates it, DiDLab says \(cell.failure ?? "")")
-                check(name, .init(estimate: cell.estimate, standardError: cell.standardError), want)
+                comparison.check(name, .init(estimate: cell.estimate, standardError: cell.standardError), want)
             } else {
                 #expect(!cell.isEstimable && cell.estimate.isNaN && cell.standardError.isNaN, "\(label) \(name): csdid NaN")
             }
         }
-        try CallawaySantAnnaParityTests.checkAggregations(result, expected, kinds: CallawaySantAnnaResult.AggregationKind.allCases,
-                                                          label: label, check: check)
-        print("CS edge parity \(label): max |Δ| \(worst)")
+        try Reference.checkAggregations(result, expected, kinds: CallawaySantAnnaResult.AggregationKind.allCases,
+                                        comparison: comparison)
+        print("CS edge parity \(label): max |Δ| \(max(comparison.worstEstimate, comparison.worstStandardError))")
+    }
+
+    /// Estimates the case `caseName` with the given policies and compares every cell and
+    /// aggregation with its reference (``compare(_:_:label:)``).
+    static func estimateAndCompare(_ caseName: String, unbalanced: CallawaySantAnnaOptions.UnbalancedPanelPolicy = .reject)
+        throws -> CallawaySantAnnaResult {
+        let reference = try referenceCase(caseName)
+        let result = try Reference.estimate(reference, unbalanced: unbalanced)
+        try compare(result, try #require(reference["expected"] as? [String: Any]), label: caseName)
+        return result
     }
 
     @Test("a separating covariate: other cells and na.rm aggregations match csdid, failed cells are named",
@@ -89,7 +67,7 @@ struct CallawaySantAnnaEdgeCaseTests {
         let expected = try #require(reference["expected"] as? [String: Any])
         let failed = try Self.failedNames(expected)
         #expect(!failed.isEmpty, "the fixture must separate some cells")
-        let result = try Self.estimate(reference, failedCells: .dropFromAggregations)
+        let result = try Reference.estimate(reference, failedCells: .dropFromAggregations)
         try Self.compare(result, expected, label: caseName)
         let reasons = result.groupTime.filter { !$0.isEstimable }.compactMap(\.failure)
         #expect(reasons.allSatisfy { $0.hasPrefix("overlap fails") }, "\(reasons)")
@@ -110,7 +88,7 @@ struct CallawaySantAnnaEdgeCaseTests {
         // csdid/R did without na_rm: "Missing values at att_gt found. If you want to remove these, set `na_rm = True`."
         #expect((expected["without_na_rm"] as? String)?.hasPrefix("Missing values at att_gt found") == true)
         do {
-            _ = try Self.estimate(reference)
+            _ = try Reference.estimate(reference)
             Issue.record("expected cellsNotEstimable")
         } catch let CallawaySantAnnaError.cellsNotEstimable(cells, total) {
             let names = try Self.failedNames(expected)
@@ -125,19 +103,15 @@ struct CallawaySantAnnaEdgeCaseTests {
 
     @Test("the outcome regression needs no propensity score: every cell is estimated, as csdid")
     func outcomeRegressionUnaffected() throws {
-        let reference = try Self.referenceCase("separation_reg")
-        let result = try Self.estimate(reference)
+        let result = try Self.estimateAndCompare("separation_reg")
         #expect(result.groupTime.allSatisfy { $0.isEstimable })
-        try Self.compare(result, try #require(reference["expected"] as? [String: Any]), label: "separation_reg")
     }
 
     @Test("unbalanced mpdta balanced by dropping incomplete units matches csdid (R did's default)",
           arguments: ["unbalanced_balance", "unbalanced_balance_lpop", "unbalanced_balance_notyet_universal"])
     func balanceMode(caseName: String) throws {
-        let reference = try Self.referenceCase(caseName)
-        let result = try Self.estimate(reference, unbalanced: .dropIncompleteUnits)
-        try Self.compare(result, try #require(reference["expected"] as? [String: Any]), label: caseName)
-        let incomplete = try #require((Self.reference["fixtures"] as? [String: Any])?["mpdta_unbalanced.csv"] as? [String: Any])
+        let result = try Self.estimateAndCompare(caseName, unbalanced: .dropIncompleteUnits)
+        let incomplete = try #require((Fixtures.json("cs_edge_reference.json")["fixtures"] as? [String: Any])?["mpdta_unbalanced.csv"] as? [String: Any])
         #expect(incomplete["incomplete_units"] as? Int == 109)
         #expect(result.unitCount == 391 && result.observationCount == 391 * 5)
         #expect(result.notes.contains("Dropped 109 units not observed in every period to balance the panel (as R did by default)"))
@@ -146,9 +120,7 @@ struct CallawaySantAnnaEdgeCaseTests {
     @Test("unbalanced mpdta estimated as repeated cross sections matches csdid (allow_unbalanced_panel = TRUE)",
           arguments: ["unbalanced_allow", "unbalanced_allow_notyet", "unbalanced_allow_universal"])
     func allowMode(caseName: String) throws {
-        let reference = try Self.referenceCase(caseName)
-        let result = try Self.estimate(reference, unbalanced: .allowUnbalanced)
-        try Self.compare(result, try #require(reference["expected"] as? [String: Any]), label: caseName)
+        let result = try Self.estimateAndCompare(caseName, unbalanced: .allowUnbalanced)
         #expect(result.unitCount == 500 && result.observationCount == 2380)
         #expect(result.notes.contains { $0.hasPrefix("Unbalanced panel: 109 units not observed in every period kept") })
     }
@@ -156,21 +128,19 @@ struct CallawaySantAnnaEdgeCaseTests {
     @Test("unbalanced panels: rejected by default; with covariates the repeated-cross-section mode refuses")
     func unbalancedRefusals() throws {
         #expect(throws: CallawaySantAnnaError.unbalancedPanel(unitsMissingPeriods: 109, periodCount: 5)) {
-            try Self.estimate(try Self.referenceCase("unbalanced_balance"))
+            try Reference.estimate(try Self.referenceCase("unbalanced_balance"))
         }
         // csdid estimates this case (its values are recorded in the reference for a future
         // implementation of DRDID's drdid_rc / reg_did_rc / std_ipw_did_rc); DiDLab refuses.
         #expect(throws: CallawaySantAnnaError.unbalancedWithCovariates(unitsMissingPeriods: 109)) {
-            try Self.estimate(try Self.referenceCase("unbalanced_allow_lpop"), unbalanced: .allowUnbalanced)
+            try Reference.estimate(try Self.referenceCase("unbalanced_allow_lpop"), unbalanced: .allowUnbalanced)
         }
     }
 
     @Test("allow on a balanced panel is the panel estimator (R did checks balance first)")
     func allowOnBalancedPanel() throws {
         // Oracle: the balanced estimate itself (R did switches allow_unbalanced_panel off when balanced).
-        let panel = try Panel.load(csv: Fixtures.path("mpdta.csv"),
-                                   spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                                   treatment: .cohort("first.treat")))
+        let panel = try Fixtures.mpdta()
         let panelEstimate = try CallawaySantAnna().estimate(panel)
         let allowed = try CallawaySantAnna(options: .init(unbalancedPanel: .allowUnbalanced)).estimate(panel)
         #expect(allowed.groupTime == panelEstimate.groupTime)

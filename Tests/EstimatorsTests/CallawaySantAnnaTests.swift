@@ -185,9 +185,7 @@ struct CallawaySantAnnaTests {
 
     @Test("the simple ATT as an Estimate: term att, influence-function variance, normal p-value")
     func asEstimate() throws {
-        let panel = try Panel.load(csv: Fixtures.path("mpdta.csv"),
-                                   spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                                   treatment: .cohort("first.treat")))
+        let panel = try Fixtures.mpdta()
         let result = try CallawaySantAnna(options: .init(basePeriod: .universal)).estimate(panel)
         let simple = result.estimate()
         #expect(simple.terms == [Estimate.Term(name: "att")])
@@ -209,9 +207,7 @@ struct CallawaySantAnnaTests {
 
     @Test("the placebo statistic is the simple ATT and runs in the placebo engine")
     func placeboStatistic() throws {
-        let panel = try Panel.load(csv: Fixtures.path("mpdta.csv"),
-                                   spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                                   treatment: .cohort("first.treat")))
+        let panel = try Fixtures.mpdta()
         let statistic = CallawaySantAnnaPlaceboStatistic()
         let value = try statistic.value(on: panel)
         let result = try CallawaySantAnna().estimate(panel)

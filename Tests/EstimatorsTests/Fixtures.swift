@@ -10,6 +10,13 @@ enum Fixtures {
 
     static func path(_ name: String) -> String { directory + "/" + name }
 
+    /// `mpdta.csv` (R did's county teen-employment panel, 500 counties × 2003–2007): outcome `lemp`,
+    /// unit `countyreal`, time `year`, cohort `first.treat`, with the given covariates.
+    static func mpdta(covariates: [String] = []) throws -> Panel {
+        try Panel.load(csv: path("mpdta.csv"), spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
+                                                                treatment: .cohort("first.treat"), covariates: covariates))
+    }
+
     /// A committed golden-value file as a JSON object (empty when missing, so its tests fail).
     static func json(_ name: String) -> [String: Any] {
         guard let data = FileManager.default.contents(atPath: path(name)),

@@ -30,12 +30,6 @@ enum Did2sFixtures {
         reference["effects"] as? String == "static"
             ? .overall : .eventStudy(leads: reference["leads"] as? Int, lags: reference["lags"] as? Int)
     }
-
-    static func mpdta(covariates: [String] = []) throws -> Panel {
-        try Panel.load(csv: Fixtures.path("mpdta.csv"),
-                       spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                       treatment: .cohort("first.treat"), covariates: covariates))
-    }
 }
 
 @Suite("Gardner two-stage (did2s) parity")
@@ -104,7 +98,7 @@ struct GardnerTwoStageTests {
     /// ``ImputationEstimator`` with all horizons. 1e-10 relative: two exact solvers.
     @Test("point estimates equal the BJS imputation estimator's")
     func equalsImputation() throws {
-        for panel in [try Did2sFixtures.mpdta(),
+        for panel in [try Fixtures.mpdta(),
                       try Panel.load(csv: Fixtures.path("synthetic_unbalanced.csv"),
                                      spec: PanelSpec(outcome: "y", unit: "unit", time: "year",
                                                      treatment: .cohort("cohort"), covariates: ["x1", "x2"]))] {
@@ -125,8 +119,8 @@ struct GardnerTwoStageTests {
     /// the same arithmetic up to the dropped pivot.
     @Test("a covariate collinear with the unit effects is dropped from stage 1, with a note")
     func collinearCovariate() throws {
-        let plain = try GardnerTwoStage().estimate(try Did2sFixtures.mpdta())
-        let withPopulation = try GardnerTwoStage().estimate(try Did2sFixtures.mpdta(covariates: ["lpop"]))
+        let plain = try GardnerTwoStage().estimate(try Fixtures.mpdta())
+        let withPopulation = try GardnerTwoStage().estimate(try Fixtures.mpdta(covariates: ["lpop"]))
         #expect(relativeDifference(withPopulation.coefficients[0], plain.coefficients[0]) < 1e-12)
         #expect(relativeDifference(withPopulation.standardError(0), plain.standardError(0)) < 1e-9)
         #expect(withPopulation.notes.contains { $0.contains("'lpop' is collinear with the unit and period effects") })
@@ -137,7 +131,7 @@ struct GardnerTwoStageTests {
     /// only) is then unidentified and dropped, with notes.
     @Test("treated rows of periods without untreated observations are dropped and counted")
     func nonImputableRows() throws {
-        let full = try Did2sFixtures.mpdta()
+        let full = try Fixtures.mpdta()
         let everTreated = (0..<full.observationCount).filter {
             full.adoptionPeriod[Int(full.unitIndex[$0])] != Panel.neverTreated
         }
@@ -154,7 +148,7 @@ struct GardnerTwoStageTests {
     /// Oracle: the documented errors, each naming a role and no command-line flag.
     @Test("bad options and panels are refused naming the role")
     func errors() throws {
-        let panel = try Did2sFixtures.mpdta()
+        let panel = try Fixtures.mpdta()
         for variance in [VarianceType.iid, .hetero] {
             #expect {
                 try GardnerTwoStage(variance: variance).estimate(panel)

@@ -223,8 +223,7 @@ struct PlaceboDesignTests {
     /// earlier — and the generic statistic re-estimated on that panel by hand.
     @Test("fake timing moves adoption earlier and drops treated observations")
     func fakeTiming() throws {
-        let panel = try Panel.load(csv: Fixtures.path("mpdta.csv"), spec: PanelSpec(
-            outcome: "lemp", unit: "countyreal", time: "year", treatment: .cohort("first.treat")))
+        let panel = try Fixtures.mpdta()
         let shifted = try panel.timingShifted(by: 2)
         let treatedRows = (0..<panel.observationCount).filter { panel.isTreated(row: $0) }.count
         #expect(shifted.observationCount == panel.observationCount - treatedRows)
@@ -249,8 +248,7 @@ struct PlaceboDesignTests {
     /// computed from ``EventStudy`` directly; the engine runs it on the generic path.
     @Test("event-study statistic plugs into the engine")
     func eventStudy() throws {
-        let panel = try Panel.load(csv: Fixtures.path("mpdta.csv"), spec: PanelSpec(
-            outcome: "lemp", unit: "countyreal", time: "year", treatment: .cohort("first.treat")))
+        let panel = try Fixtures.mpdta()
         let statistic = EventStudyPlaceboStatistic(cluster: "countyreal")
         let estimate = try EventStudy(options: RegressionOptions(variance: .cluster("countyreal"))).estimate(panel)
         let post = estimate.terms.indices.filter { (estimate.terms[$0].eventTime ?? -1) >= 0 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import Estimators
 
 /// `robust_reference.json`, made by `scripts/reference/make_robust_reference.py` (Python 3.11,
@@ -21,6 +22,13 @@ enum RobustReference {
         let spec = PanelSpec(outcome: y, unit: unit, time: time, treatment: .cohort(cohort),
                              covariates: reference["covariates"] as? [String] ?? [], clusterColumns: clusters)
         return try Panel.load(csv: Fixtures.path(data), spec: spec)
+    }
+
+    /// The case `name` of section `section` and the panel it describes (a missing case fails the test).
+    static func load(_ section: String, _ name: String,
+                     clusters: [String] = []) throws -> (reference: [String: Any], panel: Panel) {
+        let reference = try #require(referenceCase(section, name), "no case \(name) in \(section)")
+        return (reference, try panel(reference, clusters: clusters))
     }
 
     enum ReferenceError: Error { case malformed }

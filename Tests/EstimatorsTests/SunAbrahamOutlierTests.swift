@@ -80,11 +80,6 @@ struct SunAbrahamOutlierTests {
         (factor * term.influence.reduce(0) { $0 + $1 * $1 }).squareRoot()
     }
 
-    static func mpdta() throws -> Panel {
-        try Panel.load(csv: Fixtures.path("mpdta.csv"),
-                       spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year", treatment: .cohort("first.treat")))
-    }
-
     /// `panel` with its outcome replaced (same rows, labels and clusterings).
     static func replacingOutcome(_ panel: Panel, _ outcome: [Double]) throws -> Panel {
         try Panel(unitIndex: panel.unitIndex, periodIndex: panel.periodIndex, unitCount: panel.unitCount,
@@ -106,8 +101,7 @@ struct SunAbrahamOutlierTests {
 
     @Test("the closed-form oracle reproduces the pyfixest golden values on clean mpdta")
     func oracleMatchesGolden() throws {
-        let reference = try #require(RobustReference.referenceCase("sun_abraham", "mpdta_sa"))
-        let panel = try RobustReference.panel(reference, clusters: ["countyreal"])
+        let (reference, panel) = try RobustReference.load("sun_abraham", "mpdta_sa", clusters: ["countyreal"])
         let (terms, factor) = Self.oracle(panel, outlierRow: nil)
         let estimate = try #require(reference["estimate"] as? [String: Double])
         let interactions = try #require(reference["interactions"] as? [String: Double])
@@ -132,7 +126,7 @@ struct SunAbrahamOutlierTests {
     @Test("an outcome outlier of 1e8 leaves coefficients and CR1 SEs finite and accurate",
           arguments: [("12023", "2006"), ("8001", "2007"), ("12023", "2005"), ("13011", "2006")])
     func outlier(unit: String, period: String) throws {
-        let clean = try Self.mpdta()
+        let clean = try Fixtures.mpdta()
         let outlierRow = try Self.row(clean, unit: unit, period: period)
         var outcome = clean.outcome
         outcome[outlierRow] = 1e8
@@ -173,7 +167,7 @@ struct SunAbrahamOutlierTests {
     /// undefined and left to the report to present.
     @Test("a constant outcome gives zero coefficients and zero (finite) SEs")
     func constantOutcome() throws {
-        let clean = try Self.mpdta()
+        let clean = try Fixtures.mpdta()
         for value in [5.0, 8.4614690426438806, 1e8] {
             let panel = try Self.replacingOutcome(clean, [Double](repeating: value, count: clean.observationCount))
             let fit = try Self.estimator(panel).fit(panel)

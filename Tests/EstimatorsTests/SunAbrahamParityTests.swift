@@ -56,8 +56,8 @@ struct SunAbrahamParityTests {
     /// `β = Wδ` reproduces the aggregated coefficients exactly.
     @Test("aggregation weights are cohort shares")
     func aggregationRows() throws {
-        let reference = try #require(RobustReference.referenceCase("sun_abraham", "mpdta_sa"))
-        let fit = try SunAbraham(includeOverallATT: true).fit(try RobustReference.panel(reference))
+        let (reference, panel) = try RobustReference.load("sun_abraham", "mpdta_sa")
+        let fit = try SunAbraham(includeOverallATT: true).fit(panel)
         for (row, weights) in fit.aggregation.enumerated() {
             #expect(abs(weights.reduce(0, +) - 1) < 1e-15)
             let value = zip(weights, fit.interactions.coefficients).reduce(0) { $0 + $1.0 * $1.1 }

@@ -115,9 +115,7 @@ struct DroppingCholeskyTests {
         // lpop in mpdta is constant within county: fixest drops it (reference.json, mpdta_twfe_lpop).
         let reference = try #require(Fixtures.referenceCase("mpdta_twfe_lpop"))
         #expect(reference["dropped"] as? [String] == ["lpop"])
-        let panel = try Panel.load(csv: Fixtures.path("mpdta.csv"),
-                                   spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                                   treatment: .cohort("first.treat"), covariates: ["lpop"]))
+        let panel = try Fixtures.mpdta(covariates: ["lpop"])
         let estimate = try TwoWayFixedEffects().estimate(panel)
         #expect(estimate.droppedTerms == ["lpop"])
         #expect(estimate.notes.contains { $0.contains("dropped for collinearity: lpop") })

@@ -8,16 +8,9 @@ import Estimators
 /// 1e-15), and the field names of the documented JSON shape.
 @Suite("Bacon report")
 struct BaconReportTests {
-    static func mpdta() throws -> Panel {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/mpdta.csv").path
-        return try Panel.load(csv: path, spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                                         treatment: .cohort("first.treat")))
-    }
-
     @Test("JSON carries the comparisons, totals and weights; the table names them")
     func renders() throws {
-        let panel = try Self.mpdta()
+        let panel = try LabFixtures.mpdta()
         let result = try BaconDecomposition().decompose(panel)
         let weights = try TWFEWeights(panel: panel)
         let report = BaconReport(result, weights: weights, periodLabels: panel.periodLabels)

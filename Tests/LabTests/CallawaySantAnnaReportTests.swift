@@ -9,10 +9,7 @@ import Testing
 @Suite("Callaway-Sant'Anna reports")
 struct CallawaySantAnnaReportTests {
     static func result(base: CallawaySantAnnaOptions.BasePeriod = .varying) throws -> CallawaySantAnnaResult {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/mpdta.csv").path
-        let panel = try Panel.load(csv: fixtures, spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                                                  treatment: .cohort("first.treat")))
+        let panel = try LabFixtures.mpdta()
         return try CallawaySantAnna(options: .init(basePeriod: base)).estimate(panel)
     }
 
@@ -95,10 +92,9 @@ struct CallawaySantAnnaReportTests {
     @Test("a cell that is not estimable: JSON says so with its reason and null numbers, the table lists it")
     func failedCell() throws {
         // Oracle: the result's own failure (csdid parity of these cells is in CallawaySantAnnaEdgeCaseTests).
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/cs_separation.csv").path
-        let panel = try Panel.load(csv: fixtures, spec: PanelSpec(outcome: "y", unit: "unit", time: "year",
-                                                                  treatment: .cohort("cohort"), covariates: ["x"]))
+        let panel = try Panel.load(csv: LabFixtures.path("cs_separation.csv"),
+                                   spec: PanelSpec(outcome: "y", unit: "unit", time: "year", treatment: .cohort("cohort"),
+                                                   covariates: ["x"]))
         let result = try CallawaySantAnna(options: .init(failedCells: .dropFromAggregations)).estimate(panel)
         let report = CallawaySantAnnaReport(result, bootstrap: MultiplierBootstrap(replications: 99, seed: 1))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.render(.json).utf8)) as? [String: Any])

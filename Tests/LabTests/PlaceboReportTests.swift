@@ -19,10 +19,7 @@ func sameNumber(_ a: Double?, _ b: Double) -> Bool {
 @Suite("placebo reports")
 struct PlaceboReportTests {
     static func result() throws -> PlaceboResult {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/mpdta.csv").path
-        let panel = try Panel.load(csv: fixtures, spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                                                  treatment: .cohort("first.treat")))
+        let panel = try LabFixtures.mpdta()
         return try PlaceboTest(permutations: 199, seed: 5, threads: 2)
             .run(on: panel, statistic: TWFEPlaceboStatistic(cluster: "countyreal"))
     }

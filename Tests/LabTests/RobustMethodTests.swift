@@ -7,16 +7,12 @@ import Estimators
 /// panel (identical code path, so identical numbers), and the normal-reference interval of BJS.
 @Suite("Robust methods for the Monte Carlo runner")
 struct RobustMethodTests {
-    static func panel() throws -> Panel {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/mpdta.csv").path
-        return try Panel.load(csv: path, spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
-                                                         treatment: .cohort("first.treat")))
-    }
+    /// mpdta; EstimatorRegistryTests reads the same panel through this name.
+    static func panel() throws -> Panel { try LabFixtures.mpdta() }
 
     @Test("SA and BJS terms equal the estimators' own output")
     func evaluates() throws {
-        let panel = try Self.panel()
+        let panel = try LabFixtures.mpdta()
         let data = ReplicationData(panel: panel, truth: ["att": 0])
         let sa = try EstimatorMethod(entry: try EstimatorRegistry.require("sa"),
                                      settings: EstimatorSettings(variance: .cluster("countyreal")), effect: "e+1",

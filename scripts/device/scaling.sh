@@ -15,19 +15,11 @@ if [ ! -x "$didlab" ] && [ -f "$bin/didlab.xz" ]; then
   chmod +x /tmp/didlab && didlab=/tmp/didlab
 fi
 work=$(mktemp -d)
-cat > "$work/scaling.yaml" <<'YAML'
-experiment: scaling
-data: {scenario: paper}
-methods:
-  - {estimator: twfe, inference: cr1, target: att}
-  - {estimator: event, term: "e+0", inference: cr1, target: "e+0"}
-  - {estimator: cs, term: att, inference: cr1, target: att}
-  - {estimator: sa, term: att, inference: cr1, target: att}
-  - {estimator: bjs, term: att, inference: cr1, target: att}
-  - {estimator: twfe, inference: placebo, permutations: 199, target: att}
-replications: 4000
-seed: 7
-YAML
+# The spec of bench workload W6p (paper scenario x TWFE, event study, CS, SA, BJS with CR1, and a
+# 199-draw placebo), written by `didlab bench` beside its data, here at 4000 replications.
+"$didlab" bench --data-only --only W6p --data-dir "$work/bench-data" > /dev/null
+sed -e 's/^experiment: bench$/experiment: scaling/' -e 's/^replications: 1000$/replications: 4000/' \
+  "$work/bench-data/monte-carlo.yaml" > "$work/scaling.yaml"
 nproc > "$out/nproc.txt"; lscpu > "$out/lscpu.txt" 2>/dev/null || true
 echo "workload,threads,seconds,sha256" > "$out/scaling.csv"
 for threads in 1 2 4 8 16; do

@@ -22,23 +22,20 @@ from __future__ import annotations
 
 import os
 import sys
-
-if os.environ.get("PYTHONHASHSEED") != "0":
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
-
-import json
-import platform
-import warnings
-from importlib.metadata import version
 from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in the repo
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import pin_hash_seed, versions, write_reference  # noqa: E402
+
+pin_hash_seed()
+
+import warnings
 
 import numpy as np
 import pyfixest as pf
 from scipy import stats
 
-sys.dont_write_bytecode = True  # no __pycache__ in the repo
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_fixest_reference import (  # noqa: E402
     DEMEANER, FIX, FIXEF_TOL, add_D, brute_force, formula_vcov, inference, read_synthetic, rel,
 )
@@ -117,8 +114,7 @@ def main():
     ]
     ref = {
         "generated_by": "scripts/reference/make_mediation_reference.py",
-        "versions": {"python": platform.python_version(), "pyfixest": version("pyfixest"),
-                     "numpy": version("numpy"), "pandas": version("pandas"), "scipy": version("scipy")},
+        "versions": versions("pyfixest", "numpy", "pandas", "scipy"),
         "pythonhashseed": os.environ.get("PYTHONHASHSEED"),
         "conventions": {
             "model": "step 1 y ~ D + x2, step 2 x1 ~ D + x2, step 3 y ~ D + x1 + x2, all | unit + year; "
@@ -130,10 +126,7 @@ def main():
         },
         "cases": cases,
     }
-    with open(FIX / "mediation_reference.json", "w") as fh:
-        json.dump(ref, fh, indent=1)
-        fh.write("\n")
-    print("wrote", FIX / "mediation_reference.json")
+    write_reference(FIX / "mediation_reference.json", ref)
 
 
 if __name__ == "__main__":

@@ -25,26 +25,22 @@ Run:  /opt/didlab-ref-venv/bin/python scripts/reference/make_spillover_reference
 """
 from __future__ import annotations
 
-import os
 import sys
-
-if os.environ.get("PYTHONHASHSEED") != "0":
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
-
-import json
-import math
-import platform
-import warnings
-from importlib.metadata import version
 from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in the repo
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import pin_hash_seed, versions, write_reference  # noqa: E402
+
+pin_hash_seed()
+
+import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import pyfixest as pf
 
-sys.dont_write_bytecode = True  # no __pycache__ in the repo
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_fixest_reference import (  # noqa: E402
     DEMEANER, FIX, FLOAT_FMT, brute_force, formula_vcov, inference, rel,
 )
@@ -209,16 +205,12 @@ def main():
         }
     ref = {
         "generated_by": "scripts/reference/make_spillover_reference.py",
-        "versions": {"python": platform.python_version(), "pyfixest": version("pyfixest"),
-                     "numpy": version("numpy"), "pandas": version("pandas")},
+        "versions": versions("pyfixest", "numpy", "pandas"),
         "seed": SEED, "edges": EDGES, "earth_radius_km": EARTH_RADIUS_KM,
         "haversine_lyon_paris_km": haversine(45.7597, 4.8422, 48.8567, 2.3508),
         "cases": cases,
     }
-    with open(FIX / "spillover_reference.json", "w") as fh:
-        json.dump(ref, fh, indent=1)
-        fh.write("\n")
-    print("wrote", FIX / "spillover_reference.json")
+    write_reference(FIX / "spillover_reference.json", ref)
 
 
 if __name__ == "__main__":

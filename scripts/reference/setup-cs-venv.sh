@@ -17,25 +17,13 @@ fi
 
 PINS=("csdid==0.4.3" "moderndid==0.4.1" "diff-diff==3.13.0" "differences==0.3.0" "pandas" "numpy")
 
-if [ ! -x "$VENV/bin/python" ]; then
-  echo "creating venv at $VENV with $PYTHON" >&2
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
-fi
+# shellcheck source=scripts/reference/venv-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv-common.sh"
+create_venv "$PYTHON"
 
-have() {  # have DIST VERSION: is DIST==VERSION installed in the venv?
-  "$VENV/bin/python" -c 'import sys; from importlib.metadata import version; sys.exit(version(sys.argv[1]) != sys.argv[2])' "$1" "$2" >/dev/null 2>&1
-}
 if ! have csdid 0.4.3 || ! have moderndid 0.4.1 || ! have diff-diff 3.13.0 || ! have differences 0.3.0; then
   echo "installing ${PINS[*]} into $VENV" >&2
   "$VENV/bin/python" -m pip install --quiet "${PINS[@]}"
 fi
 
-"$VENV/bin/python" - <<'PYEOF' >&2
-import sys
-from importlib.metadata import version
-print("python", sys.version.split()[0])
-for p in ("csdid", "moderndid", "diff-diff", "differences", "drdid", "numpy", "pandas", "statsmodels"):
-    print(p, version(p))
-PYEOF
-echo "$VENV/bin/python"
+report csdid moderndid diff-diff differences drdid numpy pandas statsmodels

@@ -13,18 +13,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "creating venv at $VENV" >&2
   "$PY" -m venv "$VENV"
 fi
-have() {
-  "$VENV/bin/python" -c 'import sys; from importlib.metadata import version; sys.exit(version(sys.argv[1]) != sys.argv[2])' "$1" "$2" >/dev/null 2>&1
-}
+# shellcheck source=scripts/reference/venv-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv-common.sh"
 if ! have pyfixest 0.60.0 || ! have diff-diff 3.13.0 || ! have did_imputation 0.1.0; then
   echo "installing pyfixest==0.60.0 diff-diff==3.13.0 did-imputation==0.1.0 into $VENV" >&2
   "$VENV/bin/python" -m pip install --quiet "pyfixest==0.60.0" "diff-diff==3.13.0" "did-imputation==0.1.0"
 fi
-"$VENV/bin/python" - <<'PYEOF' >&2
-import sys
-from importlib.metadata import version
-print("python", sys.version.split()[0])
-for p in ("pyfixest", "diff-diff", "did_imputation", "numpy", "pandas", "scipy"):
-    print(p, version(p))
-PYEOF
-echo "$VENV/bin/python"
+report pyfixest diff-diff did_imputation numpy pandas scipy

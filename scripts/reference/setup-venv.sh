@@ -9,18 +9,11 @@ PY="${PYTHON:-python3}"
 PYFIXEST_VERSION="0.60.0"
 MODERNDID_VERSION="0.4.1"
 
-if [ ! -x "$VENV/bin/python" ]; then
-  echo "creating venv at $VENV" >&2
-  "$PY" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip
-fi
+# shellcheck source=scripts/reference/venv-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv-common.sh"
+create_venv "$PY"
 
 # Install only what is missing or at the wrong version.
-have() {  # have DIST VERSION: is DIST==VERSION installed in the venv?
-  "$VENV/bin/python" -c 'import sys; from importlib.metadata import version; sys.exit(version(sys.argv[1]) != sys.argv[2])' "$1" "$2" >/dev/null 2>&1
-}
-have_any() { "$VENV/bin/python" -c 'import sys; from importlib.metadata import version; version(sys.argv[1])' "$1" >/dev/null 2>&1; }
-
 if ! have pyfixest "$PYFIXEST_VERSION" || ! have_any pandas || ! have_any numpy; then
   echo "installing pyfixest==$PYFIXEST_VERSION pandas numpy into $VENV" >&2
   "$VENV/bin/python" -m pip install --quiet "pyfixest==$PYFIXEST_VERSION" pandas numpy
@@ -34,11 +27,4 @@ if ! have moderndid "$MODERNDID_VERSION"; then
   "$VENV/bin/python" -m pip install --quiet --no-deps --ignore-requires-python "moderndid==$MODERNDID_VERSION"
 fi
 
-"$VENV/bin/python" - <<'PYEOF' >&2
-import sys
-from importlib.metadata import version
-print("python", sys.version.split()[0])
-for p in ("pyfixest", "moderndid", "numpy", "pandas"):
-    print(p, version(p))
-PYEOF
-echo "$VENV/bin/python"
+report pyfixest moderndid numpy pandas
