@@ -51,7 +51,9 @@ public struct NormalEquationsSolution: Sendable {
         var gram = [Double](repeating: 0, count: p * p)
         var moment = [Double](repeating: 0, count: p)
         let totalSumOfSquares: Double
-        if let products = design.crossProducts {
+        if design.backend == .reference {
+            (gram, moment, totalSumOfSquares) = ReferenceKernels.crossProducts(design: design)
+        } else if let products = design.crossProducts {
             // Accumulated while demeaning (outcome last).
             let q = p + 1
             for a in 0..<p {
@@ -62,7 +64,7 @@ public struct NormalEquationsSolution: Sendable {
         } else {
             totalSumOfSquares = dot(design.outcome, design.outcome)
         }
-        if design.crossProducts == nil { design.matrix.withUnsafeBufferPointer { x in
+        if design.backend == .fast && design.crossProducts == nil { design.matrix.withUnsafeBufferPointer { x in
             design.outcome.withUnsafeBufferPointer { y in
                 func column(_ j: Int) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(rebasing: x[(j * n)..<((j + 1) * n)]) }
                 // Between two 0/1 indicators, x̃_a'x̃_b = x_a'x̃_b (Frisch–Waugh–Lovell): a sum of
@@ -151,6 +153,12 @@ public struct LeastSquaresFit: Sendable {
     public init(design: DemeanedDesign, tolerance: Double = 1e-10) throws {
         let solution = try NormalEquationsSolution(design: design, tolerance: tolerance)
         self.solution = solution
+        if design.backend == .reference {
+            residuals = ReferenceKernels.residuals(design: design, kept: solution.keptTerms,
+                                                   coefficients: solution.coefficients)
+            residualSumOfSquares = residuals.reduce(0) { $0 + $1 * $1 }
+            return
+        }
         let n = design.observationCount
         var residual = design.outcome
         residual.withUnsafeMutableBufferPointer { u in
