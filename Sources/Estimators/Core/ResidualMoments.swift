@@ -31,7 +31,7 @@ public struct ResidualMoments: Sendable {
     }
 
     /// Rows per block of the fused pass.
-    public static let blockRows = 512
+    static let blockRows = 512
 
     /// `Σ û²`.
     public let residualSumOfSquares: Double

@@ -1,24 +1,46 @@
-/// The reference cross products, residuals and sandwich meat (the ``KernelBackend/reference``
-/// backend): textbook formulas in plain scalar loops over stored columns, the same for every
-/// panel shape. See ``ReferenceWithin`` for the demeaning.
-enum ReferenceKernels {
-    /// `Σ_k x_k y_k`, one scalar accumulator, rows in order.
-    static func dot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> Double {
-        precondition(x.count == y.count)
-        var sum = 0.0
-        for k in 0..<x.count { sum += x[k] * y[k] }
-        return sum
+/// A sum with Neumaier's compensation: the rounding error of every addition is carried in a
+/// second term, so the result is the exactly rounded sum unless the terms cancel massively.
+///
+/// The reference kernels sum with it so that they are at least as accurate as the fast ones,
+/// whose many independent SIMD accumulators keep a single huge term (an outlier of 1e8) from
+/// absorbing the low bits of every later term; a single plain accumulator would not.
+struct CompensatedSum {
+    private var sum = 0.0
+    private var compensation = 0.0
+
+    init() {}
+
+    mutating func add(_ value: Double) {
+        let next = sum + value
+        if abs(sum) >= abs(value) { compensation += (sum - next) + value } else { compensation += (value - next) + sum }
+        sum = next
     }
 
-    /// `Σ (x − x̄)²`, plain two passes.
+    var value: Double { sum + compensation }
+}
+
+/// The reference cross products, residuals and sandwich meat (the ``KernelBackend/reference``
+/// backend): textbook formulas in plain scalar loops over stored columns, the same for every
+/// panel shape, every sum over rows or clusters compensated (``CompensatedSum``). See
+/// ``ReferenceWithin`` for the demeaning.
+enum ReferenceKernels {
+    /// `Σ_k x_k y_k`, rows in order.
+    static func dot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> Double {
+        precondition(x.count == y.count)
+        var sum = CompensatedSum()
+        for k in 0..<x.count { sum.add(x[k] * y[k]) }
+        return sum.value
+    }
+
+    /// `Σ (x − x̄)²`, two passes.
     static func sumOfSquaredDeviations(_ x: [Double]) -> Double {
         guard !x.isEmpty else { return 0 }
-        var total = 0.0
-        for value in x { total += value }
-        let mean = total / Double(x.count)
-        var squares = 0.0
-        for value in x { squares += (value - mean) * (value - mean) }
-        return squares
+        var total = CompensatedSum()
+        for value in x { total.add(value) }
+        let mean = total.value / Double(x.count)
+        var squares = CompensatedSum()
+        for value in x { squares.add((value - mean) * (value - mean)) }
+        return squares.value
     }
 
     /// `X̃'X̃` (`p × p`, row-major), `X̃'ỹ` and `ỹ'ỹ` of a design, by dot products of its columns.
@@ -58,8 +80,8 @@ enum ReferenceKernels {
                         transform: [Double]?) -> ResidualMoments {
         let n = design.observationCount, m = kept.count
         precondition(residuals.count == n)
-        var squares = 0.0
-        for u in residuals { squares += u * u }
+        var squares = CompensatedSum()
+        for u in residuals { squares.add(u * u) }
         // Row i of the kept columns, multiplied by T when given.
         func mapped(_ v: [Double]) -> [Double] {
             guard let transform else { return v }
@@ -70,26 +92,25 @@ enum ReferenceKernels {
             }
         }
         func row(_ i: Int) -> [Double] { kept.map { design.matrix[$0 * n + i] } }
-        func addOuter(_ v: [Double], weight: Double, to meat: inout [Double]) {
-            for a in 0..<m { for b in 0..<m { meat[a * m + b] += weight * v[a] * v[b] } }
+        var sums = [CompensatedSum](repeating: CompensatedSum(), count: m * m)
+        func addOuter(_ v: [Double], weight: Double) {
+            for a in 0..<m { for b in 0..<m { sums[a * m + b].add(weight * v[a] * v[b]) } }
         }
-        var meat: [Double]
         switch kind {
         case .none:
-            meat = []
+            sums = []
         case .hetero:
-            meat = [Double](repeating: 0, count: m * m)
-            for i in 0..<n { addOuter(mapped(row(i)), weight: residuals[i] * residuals[i], to: &meat) }
+            for i in 0..<n { addOuter(mapped(row(i)), weight: residuals[i] * residuals[i]) }
         case .cluster(let clustering):
-            var scores = [[Double]](repeating: [Double](repeating: 0, count: m), count: clustering.count)
+            var scores = [[CompensatedSum]](repeating: [CompensatedSum](repeating: CompensatedSum(), count: m),
+                                            count: clustering.count)
             for i in 0..<n {
                 let g = Int(clustering.index[i])
                 let x = row(i)
-                for a in 0..<m { scores[g][a] += x[a] * residuals[i] }
+                for a in 0..<m { scores[g][a].add(x[a] * residuals[i]) }
             }
-            meat = [Double](repeating: 0, count: m * m)
-            for score in scores { addOuter(mapped(score), weight: 1, to: &meat) }
+            for score in scores { addOuter(mapped(score.map(\.value)), weight: 1) }
         }
-        return ResidualMoments(residualSumOfSquares: squares, meat: meat, transform: transform)
+        return ResidualMoments(residualSumOfSquares: squares.value, meat: sums.map(\.value), transform: transform)
     }
 }

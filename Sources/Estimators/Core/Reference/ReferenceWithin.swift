@@ -2,7 +2,9 @@
 /// unit and period dummies, in plain loops (the ``KernelBackend/reference`` backend).
 ///
 /// - Complete panels (every unit–period cell holds exactly one row, in any row order): the
-///   closed form `x̃_it = x_it − x̄_i· − x̄_·t + x̄` from plain means.
+///   closed form `x̃_it = x_it − x̄_i· − x̄_·t + x̄` from plain means, evaluated as two one-way
+///   sweeps, `r = x − x̄_i·` and then `x̃ = r − r̄_·t` (`r̄_·t = x̄_·t − x̄` when every cell is
+///   present), so that a constant column gives exactly zero.
 /// - Otherwise, Frisch–Waugh–Lovell with units partialled out: `x̃ = M_U (x − D_T λ)` where `λ`
 ///   solves the normal equations `C λ = (M_U D_T)' x` of `M_U x` on the unit-demeaned period
 ///   dummies, `C_st = d_s' M_U d_t` (column `t` of `M_U D_T` built explicitly, then its sums over
@@ -69,7 +71,9 @@ final class ReferenceWithin: Sendable {
             let means = Self.groupMeans(column, groups: unitIndex, counts: unitRows)
             for row in 0..<n { column[row] -= means[Int(unitIndex[row])] }
             // C[s, t] = d_s' M_U d_t.
-            for row in 0..<n { matrix[Int(periodIndex[row]) * t + dummyPeriod] += column[row] }
+            var sums = [CompensatedSum](repeating: CompensatedSum(), count: t)
+            for row in 0..<n { sums[Int(periodIndex[row])].add(column[row]) }
+            for s in 0..<t { matrix[s * t + dummyPeriod] = sums[s].value }
         }
         let system = DroppingCholesky(matrix: matrix, dimension: t, tolerance: 1e-9)
         periodSystem = system
@@ -83,20 +87,17 @@ final class ReferenceWithin: Sendable {
         guard n > 0 else { return [] }
         if isComplete {
             let unitMeans = Self.groupMeans(x, groups: unitIndex, counts: unitRows)
-            let periodMeans = Self.groupMeans(x, groups: periodIndex, counts: periodRows)
-            var total = 0.0
-            for row in 0..<n { total += x[row] }
-            let grand = total / Double(n)
-            return (0..<n).map { row in
-                x[row] - unitMeans[Int(unitIndex[row])] - periodMeans[Int(periodIndex[row])] + grand
-            }
+            var r = (0..<n).map { row in x[row] - unitMeans[Int(unitIndex[row])] }
+            let periodMeans = Self.groupMeans(r, groups: periodIndex, counts: periodRows)
+            for row in 0..<n { r[row] -= periodMeans[Int(periodIndex[row])] }
+            return r
         }
         guard let periodSystem else { return Array(x) }
         // r = M_U x; right-hand side (M_U D_T)' x = D_T' M_U x: period sums of r.
         let unitMeans = Self.groupMeans(x, groups: unitIndex, counts: unitRows)
-        var rhs = [Double](repeating: 0, count: periodCount)
-        for row in 0..<n { rhs[Int(periodIndex[row])] += x[row] - unitMeans[Int(unitIndex[row])] }
-        let lambda = periodSystem.solve(rhs)
+        var rhs = [CompensatedSum](repeating: CompensatedSum(), count: periodCount)
+        for row in 0..<n { rhs[Int(periodIndex[row])].add(x[row] - unitMeans[Int(unitIndex[row])]) }
+        let lambda = periodSystem.solve(rhs.map(\.value))
         // x̃ = M_U (x − D_T λ).
         var partial = [Double](repeating: 0, count: n)
         for row in 0..<n { partial[row] = x[row] - lambda[Int(periodIndex[row])] }
@@ -105,12 +106,11 @@ final class ReferenceWithin: Sendable {
         return partial
     }
 
-    /// Mean of `x` within each level of `groups` (0 for an empty level).
+    /// Mean of `x` within each level of `groups` (0 for an empty level), compensated sums.
     static func groupMeans(_ x: UnsafeBufferPointer<Double>, groups: [Int32], counts: [Double]) -> [Double] {
-        var sums = [Double](repeating: 0, count: counts.count)
-        for row in 0..<x.count { sums[Int(groups[row])] += x[row] }
-        for level in 0..<sums.count where counts[level] > 0 { sums[level] /= counts[level] }
-        return sums
+        var sums = [CompensatedSum](repeating: CompensatedSum(), count: counts.count)
+        for row in 0..<x.count { sums[Int(groups[row])].add(x[row]) }
+        return (0..<sums.count).map { counts[$0] > 0 ? sums[$0].value / counts[$0] : 0 }
     }
 
     static func groupMeans(_ x: [Double], groups: [Int32], counts: [Double]) -> [Double] {
