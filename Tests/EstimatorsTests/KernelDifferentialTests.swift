@@ -19,12 +19,10 @@ import Testing
 struct KernelDifferentialTests {
     /// A panel shape to draw.
     struct Shape: CustomStringConvertible, Sendable {
-        let units: Int
-        let periods: Int
+        let units: Int, periods: Int
         /// Share of unit–period cells left out (0: balanced).
         let missing: Double
-        let covariates: Int
-        let seed: UInt64
+        let covariates: Int, seed: UInt64
         var description: String {
             "N = \(units), T = \(periods), missing \(missing), covariates \(covariates), seed \(seed)"
         }
