@@ -1,7 +1,8 @@
 import Testing
 @testable import Estimators
 
-/// The fused kernels of the regression path against straightforward computations:
+/// The fused kernels of the regression path against straightforward computations (always on the
+/// ``KernelBackend/fast`` backend, whatever `DIDLAB_KERNELS` says: these kernels are the subject):
 /// - the unit-row within transform (balanced, ≤ 16 periods) against the SVD dummy oracle of
 ///   ``WithinTransformTests`` (closed form: both exact, 1e-10 absolute on O(1) data), including
 ///   the panel shapes where 16-lane loads and stores would cross the end of a column;
@@ -19,7 +20,7 @@ struct FusedKernelTests {
     func unitRowTransformMatchesDummies(shape: Int) {
         let (units, periods) = Self.shapes[shape]
         let (u, t) = WithinTransformTests.panel(units: units, periods: periods) { _, _ in true }
-        let within = TwoWayWithin(unitIndex: u, periodIndex: t, unitCount: units, periodCount: periods)
+        let within = TwoWayWithin(unitIndex: u, periodIndex: t, unitCount: units, periodCount: periods, backend: .fast)
         #expect(within.isBalanced)
         #expect((within.rows != nil) == (periods <= 16))
         for salt in [0.4, 2.9] {
@@ -94,7 +95,7 @@ struct FusedKernelTests {
     @Test(arguments: [(12, 5, false), (7, 14, false), (6, 20, false), (9, 6, true)])
     func residualMomentsMatchTextbook(units: Int, periods: Int, unbalanced: Bool) throws {
         let panel = try Self.panel(units: units, periods: periods, drop: unbalanced ? [3, 10, 11, 40] : [])
-        let within = TwoWayWithin(panel: panel)
+        let within = TwoWayWithin(panel: panel, backend: .fast)
         let design = DemeanedDesign(within: within, termNames: ["treat", "x1", "x2"], outcome: panel.outcome,
                                     regressors: [panel.treatmentColumn] + panel.covariates)
         let fit = try LeastSquaresFit(design: design)
@@ -153,7 +154,7 @@ struct FusedKernelTests {
     @Test(arguments: [(1, 3, 14), (2, 17, 14), (5, 23, 14), (6, 9, 5), (7, 40, 16), (3, 33, 9)])
     func blockCrossProductsMatchNaiveSums(regressors: Int, units: Int, periods: Int) {
         let (u, t) = WithinTransformTests.panel(units: units, periods: periods) { _, _ in true }
-        let within = TwoWayWithin(unitIndex: u, periodIndex: t, unitCount: units, periodCount: periods)
+        let within = TwoWayWithin(unitIndex: u, periodIndex: t, unitCount: units, periodCount: periods, backend: .fast)
         let n = u.count
         let columns = (0..<regressors).map { j in WithinTransformTests.column(n, salt: 0.37 * Double(j + 1)) }
         let outcome = WithinTransformTests.column(n, salt: 9.1).map { $0 * 2 + 7 }

@@ -11,6 +11,9 @@ public struct DemeanedDesign: Sendable {
     public let matrix: [Double]
     /// Rank of the absorbed fixed effects (see ``TwoWayWithin/fixedEffectRank``).
     public let fixedEffectRank: Int
+    /// The kernels of the ``TwoWayWithin`` it was demeaned with; the normal equations and the
+    /// residual moments of this design use the same ones.
+    public let backend: KernelBackend
     /// Row layout when the panel is balanced with at most 16 periods (see ``UnitRows``).
     let unitRows: UnitRows?
     /// When requested and the panel has a row layout: the cross products of `[X̃, ỹ]`,
@@ -66,6 +69,9 @@ public struct DemeanedDesign: Sendable {
     /// Demeans `outcome` and `regressors` with `within`. `indicatorRows[j]`, when given, must be
     /// the rows where regressor `j` equals 1 (it must be 0 elsewhere); see ``indicatorRows(of:)``.
     ///
+    /// With the reference backend the columns are demeaned one by one with the plain kernel and
+    /// `crossProducts` and `indicatorRows` go unused (the cross products are plain dots).
+    ///
     /// With `crossProducts` on a balanced panel of at most 16 periods, the cross products of the
     /// demeaned columns are accumulated as they are written: all columns' unit and period means
     /// first, then blocks of units whose demeaned rows (every column) fit in L1, each block's
@@ -117,12 +123,19 @@ public struct DemeanedDesign: Sendable {
         self.outcome = demeanedOutcome
         self.matrix = matrix
         self.fixedEffectRank = within.fixedEffectRank
+        self.backend = within.backend
         self.unitRows = within.rows
         self.crossProducts = products
         self.indicatorRows = indicatorRows ?? Array(repeating: nil, count: regressors.count)
-        self.scaleIsRemovedPart = within.isBalanced
-        self.scaleTerms = within.isBalanced ? removed : regressors.map { column in
-            column.withUnsafeBufferPointer { sumOfSquaredDeviations($0) }
+        switch within.backend {
+        case .fast:
+            self.scaleIsRemovedPart = within.isBalanced
+            self.scaleTerms = within.isBalanced ? removed : regressors.map { column in
+                column.withUnsafeBufferPointer { sumOfSquaredDeviations($0) }
+            }
+        case .reference:
+            self.scaleIsRemovedPart = false
+            self.scaleTerms = regressors.map(ReferenceKernels.sumOfSquaredDeviations)
         }
     }
 

@@ -8,17 +8,17 @@ import CGSL
 /// is below `1e-10 ×` its raw centred sum of squares), or when it is a linear combination of
 /// regressors kept before it (``DroppingCholesky`` with `collin.tol = 1e-10`). The kept system is
 /// solved and inverted with GSL's Cholesky (`gsl_linalg_cholesky_decomp1`, `…_invert`).
-public struct NormalEquationsSolution: Sendable {
+struct NormalEquationsSolution: Sendable {
     /// Indices (into the design's terms) of the kept regressors.
-    public let keptTerms: [Int]
+    let keptTerms: [Int]
     /// Names of dropped regressors, in order.
-    public let droppedTerms: [String]
+    let droppedTerms: [String]
     /// Coefficients of the kept regressors.
-    public let coefficients: [Double]
+    let coefficients: [Double]
     /// `(X̃'X̃)⁻¹` of the kept regressors, row-major.
-    public let bread: [Double]
+    let bread: [Double]
     /// Sum of squares of the demeaned outcome (for the within R²).
-    public let withinTotalSumOfSquares: Double
+    let withinTotalSumOfSquares: Double
     /// `X̃'X̃` of every term, absorbed terms zeroed (for ``termsCollinearOnlyThrough(firstTerms:)``).
     let gram: [Double]
     /// Names of every term of the design, in order.
@@ -31,7 +31,7 @@ public struct NormalEquationsSolution: Sendable {
     /// kept. With the estimator's own regressors (treatment or event-time dummies) first and the
     /// covariates after them, these are covariates the treatment determines — bad controls, whose
     /// silent drop would change the model the user asked for.
-    public func termsCollinearOnlyThrough(firstTerms: Int) -> [String] {
+    func termsCollinearOnlyThrough(firstTerms: Int) -> [String] {
         let p = termNames.count
         let later = Array(firstTerms..<p)
         let candidates = later.filter { !keptTerms.contains($0) && !absorbed[$0] }
@@ -45,13 +45,15 @@ public struct NormalEquationsSolution: Sendable {
 
     /// Solves `X̃'X̃ β = X̃'ỹ`.
     /// - Throws: ``EstimationError/singularDesign`` if GSL's factorisation fails on the kept set.
-    public init(design: DemeanedDesign, tolerance: Double = 1e-10) throws {
+    init(design: DemeanedDesign, tolerance: Double = 1e-10) throws {
         let p = design.columnCount
         let n = design.observationCount
         var gram = [Double](repeating: 0, count: p * p)
         var moment = [Double](repeating: 0, count: p)
         let totalSumOfSquares: Double
-        if let products = design.crossProducts {
+        if design.backend == .reference {
+            (gram, moment, totalSumOfSquares) = ReferenceKernels.crossProducts(design: design)
+        } else if let products = design.crossProducts {
             // Accumulated while demeaning (outcome last).
             let q = p + 1
             for a in 0..<p {
@@ -62,7 +64,7 @@ public struct NormalEquationsSolution: Sendable {
         } else {
             totalSumOfSquares = dot(design.outcome, design.outcome)
         }
-        if design.crossProducts == nil { design.matrix.withUnsafeBufferPointer { x in
+        if design.backend == .fast && design.crossProducts == nil { design.matrix.withUnsafeBufferPointer { x in
             design.outcome.withUnsafeBufferPointer { y in
                 func column(_ j: Int) -> UnsafeBufferPointer<Double> { UnsafeBufferPointer(rebasing: x[(j * n)..<((j + 1) * n)]) }
                 // Between two 0/1 indicators, x̃_a'x̃_b = x_a'x̃_b (Frisch–Waugh–Lovell): a sum of
@@ -129,7 +131,7 @@ public struct NormalEquationsSolution: Sendable {
 /// Ordinary least squares on a demeaned design (``NormalEquationsSolution``) with its residuals.
 public struct LeastSquaresFit: Sendable {
     /// The solved normal equations.
-    public let solution: NormalEquationsSolution
+    let solution: NormalEquationsSolution
     /// Residuals `û = ỹ − X̃β̂` (equal to the full model's residuals by Frisch–Waugh–Lovell).
     public let residuals: [Double]
     /// Residual sum of squares.
@@ -151,6 +153,12 @@ public struct LeastSquaresFit: Sendable {
     public init(design: DemeanedDesign, tolerance: Double = 1e-10) throws {
         let solution = try NormalEquationsSolution(design: design, tolerance: tolerance)
         self.solution = solution
+        if design.backend == .reference {
+            residuals = ReferenceKernels.residuals(design: design, kept: solution.keptTerms,
+                                                   coefficients: solution.coefficients)
+            residualSumOfSquares = residuals.reduce(0) { $0 + $1 * $1 }
+            return
+        }
         let n = design.observationCount
         var residual = design.outcome
         residual.withUnsafeMutableBufferPointer { u in
@@ -168,8 +176,7 @@ public struct LeastSquaresFit: Sendable {
 }
 
 /// Dot product with four accumulators (a fixed summation order, so results are reproducible).
-@inlinable
-public func dot(_ a: [Double], _ b: [Double]) -> Double {
+func dot(_ a: [Double], _ b: [Double]) -> Double {
     a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in dot(x, y) } }
 }
 
@@ -177,8 +184,7 @@ public func dot(_ a: [Double], _ b: [Double]) -> Double {
 /// chunks, then the tail, in a fixed order (so results are reproducible bit for bit on every run,
 /// thread and build). Four independent chains keep the adds from waiting on each other's latency
 /// when a `SIMD8` is one AVX-512 instruction.
-@inlinable
-public func dot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> Double {
+func dot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>) -> Double {
     let n = min(x.count, y.count)
     guard n > 0, let px = x.baseAddress, let py = y.baseAddress else { return 0 }
     var acc0 = SIMD8<Double>(), acc1 = SIMD8<Double>(), acc2 = SIMD8<Double>(), acc3 = SIMD8<Double>()
@@ -209,16 +215,15 @@ public func dot(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Doubl
 
 /// The eight lanes summed in a fixed tree order (halves added lane-wise, then the last pair), so
 /// every kernel reduces its vector accumulators the same way on every build.
-@inlinable @inline(__always)
-public func treeSum(_ lanes: SIMD8<Double>) -> Double {
+@inline(__always)
+func treeSum(_ lanes: SIMD8<Double>) -> Double {
     let four = lanes.lowHalf + lanes.highHalf
     let two = four.lowHalf + four.highHalf
     return two[0] + two[1]
 }
 
 /// `Σ (x − x̄)²` in two SIMD passes (mean, then squared deviations), in a fixed order.
-@inlinable
-public func sumOfSquaredDeviations(_ x: UnsafeBufferPointer<Double>) -> Double {
+func sumOfSquaredDeviations(_ x: UnsafeBufferPointer<Double>) -> Double {
     let n = x.count
     guard n > 0, let base = x.baseAddress else { return 0 }
     let raw = UnsafeRawPointer(base)

@@ -31,7 +31,7 @@ public struct ResidualMoments: Sendable {
     }
 
     /// Rows per block of the fused pass.
-    public static let blockRows = 512
+    static let blockRows = 512
 
     /// `Σ û²`.
     public let residualSumOfSquares: Double
@@ -48,6 +48,12 @@ public struct ResidualMoments: Sendable {
     public init(design: DemeanedDesign, kept: [Int], coefficients: [Double], kind: Kind, transform: [Double]? = nil) {
         precondition(kept.count == coefficients.count)
         precondition(transform.map { $0.count == kept.count * kept.count } ?? true)
+        if design.backend == .reference {
+            let residuals = ReferenceKernels.residuals(design: design, kept: kept, coefficients: coefficients)
+            self = ReferenceKernels.moments(design: design, kept: kept, residuals: residuals, kind: kind,
+                                            transform: transform)
+            return
+        }
         let n = design.observationCount
         let offsets = kept.map { $0 * n }
         if let rows = design.unitRows, let plan = UnitPlan(kind: kind) {
@@ -81,6 +87,11 @@ public struct ResidualMoments: Sendable {
     public init(design: DemeanedDesign, kept: [Int], residuals: [Double], kind: Kind, transform: [Double]? = nil) {
         precondition(residuals.count == design.observationCount)
         precondition(transform.map { $0.count == kept.count * kept.count } ?? true)
+        if design.backend == .reference {
+            self = ReferenceKernels.moments(design: design, kept: kept, residuals: residuals, kind: kind,
+                                            transform: transform)
+            return
+        }
         if let rows = design.unitRows, let plan = UnitPlan(kind: kind) {
             self = residuals.withUnsafeBufferPointer { u in
                 Self.rowPass(design: design, kept: kept, rows: rows, plan: plan, start: u, coefficients: [],
@@ -94,7 +105,7 @@ public struct ResidualMoments: Sendable {
         }
     }
 
-    private init(residualSumOfSquares: Double, meat: [Double], transform: [Double]?) {
+    init(residualSumOfSquares: Double, meat: [Double], transform: [Double]?) {
         self.residualSumOfSquares = residualSumOfSquares
         self.meat = meat
         self.transform = transform

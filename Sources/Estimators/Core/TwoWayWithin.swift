@@ -14,6 +14,11 @@
 ///   at a tolerance. Cost per column: three passes plus a `|B|²` solve.
 ///
 /// `transform` writes into caller-owned memory and a reusable ``Workspace``; it allocates nothing.
+///
+/// That is the ``KernelBackend/fast`` backend. With ``KernelBackend/reference`` (chosen at
+/// `init`, by default ``KernelBackend/processDefault``) every transform goes to the plain
+/// ``ReferenceWithin`` instead, and a ``DemeanedDesign`` built on this transformation uses the
+/// reference cross products, residuals and meat as well.
 public struct TwoWayWithin: Sendable {
     /// Number of observations.
     public let observationCount: Int
@@ -21,8 +26,10 @@ public struct TwoWayWithin: Sendable {
     public let unitCount: Int
     /// Number of periods.
     public let periodCount: Int
-    /// True for the closed-form (balanced, unit-major) path.
+    /// True when the panel is balanced with unit-major rows (the fast backend's closed form).
     public let isBalanced: Bool
+    /// Which kernels run (see ``KernelBackend``).
+    public let backend: KernelBackend
     /// Rank of the two-way dummy matrix `[D_U, D_T]`: `unitCount + periodCount − 1` on a
     /// connected panel, less for disconnected ones (fixest's `K.exact`).
     public let fixedEffectRank: Int
@@ -36,6 +43,9 @@ public struct TwoWayWithin: Sendable {
     let periodSystem: DroppingCholesky?
     /// Row layout for the balanced path with at most 16 periods (see ``UnitRows``).
     let rows: UnitRows?
+    /// The reference transformation (``KernelBackend/reference`` only; then `rows` and
+    /// `periodSystem` are nil).
+    let reference: ReferenceWithin?
 
     /// Scratch memory for ``transform(_:into:workspace:)``.
     public struct Workspace: Sendable {
@@ -50,19 +60,23 @@ public struct TwoWayWithin: Sendable {
 
     /// Prepares the transformation for a panel's structure. A balanced ``Panel`` is unit-major
     /// by construction, so the closed form is chosen without scanning the rows.
-    public init(panel: Panel) {
+    public init(panel: Panel, backend: KernelBackend = .processDefault) {
         self.init(unitIndex: panel.unitIndex, periodIndex: panel.periodIndex,
-                  unitCount: panel.unitCount, periodCount: panel.periodCount, knownUnitMajor: panel.isBalanced)
+                  unitCount: panel.unitCount, periodCount: panel.periodCount, knownUnitMajor: panel.isBalanced,
+                  backend: backend)
     }
 
     /// Prepares the transformation for observations with the given dense indices.
     /// The balanced closed form is used when rows are unit-major and complete.
-    public init(unitIndex: [Int32], periodIndex: [Int32], unitCount: Int, periodCount: Int) {
+    public init(unitIndex: [Int32], periodIndex: [Int32], unitCount: Int, periodCount: Int,
+                backend: KernelBackend = .processDefault) {
         self.init(unitIndex: unitIndex, periodIndex: periodIndex, unitCount: unitCount, periodCount: periodCount,
-                  knownUnitMajor: false)
+                  knownUnitMajor: false, backend: backend)
     }
 
-    init(unitIndex: [Int32], periodIndex: [Int32], unitCount: Int, periodCount: Int, knownUnitMajor: Bool) {
+    init(unitIndex: [Int32], periodIndex: [Int32], unitCount: Int, periodCount: Int, knownUnitMajor: Bool,
+         backend: KernelBackend) {
+        self.backend = backend
         let n = unitIndex.count
         self.observationCount = n
         self.unitCount = unitCount
@@ -83,6 +97,17 @@ public struct TwoWayWithin: Sendable {
         groupB = unitsAnalytic ? periodIndex : unitIndex
         sizeA = unitsAnalytic ? unitCount : periodCount
         sizeB = unitsAnalytic ? periodCount : unitCount
+        if backend == .reference {
+            let reference = ReferenceWithin(unitIndex: unitIndex, periodIndex: periodIndex, unitCount: unitCount,
+                                            periodCount: periodCount)
+            self.reference = reference
+            rows = nil
+            inverseCountA = []
+            periodSystem = nil
+            fixedEffectRank = reference.fixedEffectRank
+            return
+        }
+        reference = nil
         rows = unitMajor ? UnitRows(units: unitCount, periods: periodCount) : nil
         if unitMajor {
             inverseCountA = []
@@ -133,12 +158,16 @@ public struct TwoWayWithin: Sendable {
     /// - Returns: on a balanced panel, the sum of squares the fixed effects remove from the
     ///   centred column, `T Σ_i (x̄_i· − x̄)² + N Σ_t (x̄_·t − x̄)²`, so that
     ///   `Σ (x − x̄)² = Σ x̃² + removed` (orthogonal projections; every term is non-negative);
-    ///   nil on the unbalanced path.
+    ///   nil on the unbalanced path and with the reference backend.
     @discardableResult
     public func transform(_ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>,
                           workspace: inout Workspace) -> Double? {
         precondition(input.count == observationCount && output.count == observationCount)
-        if let rows {
+        if let reference {
+            let result = reference.transform(input)
+            for row in 0..<observationCount { output[row] = result[row] }
+            return nil
+        } else if let rows {
             return transformRows(input, into: output, rows: rows, workspace: &workspace)
         } else if isBalanced {
             return transformBalanced(input, into: output, workspace: &workspace)

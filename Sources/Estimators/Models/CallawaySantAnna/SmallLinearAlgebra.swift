@@ -7,19 +7,17 @@ enum SmallLinearAlgebra {
     /// falls below `1e-12 ×` its diagonal entry (numerically singular, the analogue of R's
     /// `rcond < eps` guard).
     static func invertPositiveDefinite(_ a: inout [Double], dimension p: Int) -> Bool {
-        var lower = [Double](repeating: 0, count: p * p)
-        for j in 0..<p {
-            var pivot = a[j * p + j]
-            for k in 0..<j { pivot -= lower[j * p + k] * lower[j * p + k] }
-            guard pivot > 1e-12 * abs(a[j * p + j]), pivot.isFinite else { return false }
-            let root = pivot.squareRoot()
-            lower[j * p + j] = root
-            for i in (j + 1)..<p {
-                var value = a[i * p + j]
-                for k in 0..<j { value -= lower[i * p + k] * lower[j * p + k] }
-                lower[i * p + j] = value / root
+        // The factor is the core's (``DroppingCholesky/factorInPlace(_:dimension:kept:tolerance:)``):
+        // a dropped pivot, or an infinite one, means singular here.
+        var lower = a
+        var kept = [Bool](repeating: false, count: p)
+        let rank = lower.withUnsafeMutableBufferPointer { factor in
+            kept.withUnsafeMutableBufferPointer { flags -> Int in
+                guard let base = factor.baseAddress, let keptBase = flags.baseAddress else { return 0 }
+                return DroppingCholesky.factorInPlace(base, dimension: p, kept: keptBase, tolerance: 1e-12)
             }
         }
+        guard rank == p, (0..<p).allSatisfy({ lower[$0 * p + $0].isFinite }) else { return false }
         // L⁻¹ (lower triangular), by forward substitution column by column.
         var inverseLower = [Double](repeating: 0, count: p * p)
         for j in 0..<p {
