@@ -76,9 +76,8 @@ struct IndirectEffectBootstrap: Sendable {
         unitProducts = products
     }
 
-    /// Per-worker scratch memory and random stream.
+    /// Per-worker scratch memory.
     final class Workspace {
-        var stream = RandomStream(key: 0)
         var clusterWeight: [Double]
         var periodMeans: [Double]
         var gram: [Double]
@@ -100,19 +99,22 @@ struct IndirectEffectBootstrap: Sendable {
         }
     }
 
-    /// Runs every draw; slot `b·m + j` holds draw `b`'s `a·b` for mediator `j`.
+    /// Runs every draw; slot `b·m + j` holds draw `b`'s `a·b` for mediator `j`. Draw `b` uses the
+    /// stream `(seed, b, .bootstrap)` alone (one draw per stream).
     func run(options: PairsBootstrapOptions) -> [Double] {
-        let engine = self, seed = options.seed, m = mediatorCount
-        return ParallelLoop.run(count: options.replications, width: m, workers: options.threads, chunkSize: 8,
-                                makeState: { Workspace(engine) }) { workspace, draw, out in
-            engine.evaluate(draw: draw, seed: seed, workspace: workspace, into: out)
+        let engine = self
+        let loop = ResamplingLoop(count: options.replications, drawsPerStream: 1, seed: options.seed,
+                                  purpose: .bootstrap, workers: options.threads, blocksPerChunk: 8)
+        return loop.run(width: mediatorCount, initial: Double.nan,
+                        makeWorkspace: { Workspace(engine) }) { workspace, stream, _, out in
+            engine.evaluate(stream: stream, workspace: workspace, into: out)
         }
     }
 
-    /// Draw `draw`: resample, build the weighted cross products, solve steps 2 and 3.
-    func evaluate(draw: Int, seed: UInt64, workspace: Workspace, into out: UnsafeMutableBufferPointer<Double>) {
+    /// One draw from its stream: resample, build the weighted cross products, solve steps 2 and 3.
+    func evaluate(stream: borrowing RandomStream, workspace: Workspace, into out: UnsafeMutableBufferPointer<Double>) {
         workspace.clusterWeight.withUnsafeMutableBufferPointer { counts in
-            PairsBootstrap.fillClusterCounts(counts, stream: &workspace.stream, seed: seed, draw: draw)
+            PairsBootstrap.fillClusterCounts(counts, stream: stream)
         }
         if balanced { balancedGram(workspace) } else { unbalancedGram(workspace) }
         let q = columnCount, k = covariateCount
