@@ -96,12 +96,13 @@ public struct WildClusterBootstrap: Sendable {
         let (modelTerms, columns, modelNotes) = try model.design(on: panel)
         let within = TwoWayWithin(panel: panel)
         let options = RegressionOptions(variance: .cluster(cluster), correction: correction)
-        let estimate = try FixedEffectsRegression.fit(panel: panel, method: model.methodName, terms: modelTerms,
-                                                      columns: columns, options: options, extraNotes: modelNotes,
-                                                      within: within)
+        let (estimate, fitted) = try FixedEffectsRegression.fitWithDesign(
+            panel: panel, method: model.methodName, terms: modelTerms, columns: columns, indicatorRows: nil,
+            options: options, extraNotes: modelNotes, within: within)
         let allTerms = modelTerms + panel.covariateNames.map { Estimate.Term(name: $0) }
-        let design = DemeanedDesign(within: within, termNames: allTerms.map(\.name), outcome: panel.outcome,
-                                    regressors: columns + panel.covariates)
+        // The fit's demeaned columns, reused (no second within transformation); the kernel's
+        // normal equations are solved from plain dots of them.
+        let design = fitted.withPlainCrossProducts()
         let fit = try LeastSquaresFit(design: design)
         let names = requested ?? modelTerms.map(\.name).filter { estimate.index(of: $0) != nil }
         guard !names.isEmpty else {
@@ -219,6 +220,17 @@ public struct WildClusterBootstrap: Sendable {
             notes.append("the clusters split units: the absorbed fixed effects enter each draw densely (O(G²))")
         }
         return notes
+    }
+}
+
+extension DemeanedDesign {
+    /// The same demeaned columns without the cross products accumulated while demeaning and without
+    /// indicator rows, so that a fit of it takes its Gram matrix from plain dots of the columns.
+    func withPlainCrossProducts() -> DemeanedDesign {
+        var design = self
+        design.crossProducts = nil
+        design.indicatorRows = Array(repeating: nil, count: columnCount)
+        return design
     }
 }
 
