@@ -67,14 +67,16 @@ public struct ResamplingLoop: Sendable {
     /// `width` values per draw, written a block at a time: `body(&workspace, stream, draws, out)`
     /// fills `out`, the `draws.count × width` slots of the block's draws (draw-major, each
     /// `initial` until written).
+    /// - Parameter progress: called after every block from worker threads with (done, total).
     /// - Returns: `count × width` values, draw-major.
     public func run<Workspace, Draw>(width: Int = 1, initial: Draw, makeWorkspace: @Sendable () -> Workspace,
+                                     progress: (@Sendable (Int, Int) -> Void)? = nil,
                                      _ body: @Sendable (inout Workspace, borrowing RandomStream, Range<Int>,
                                                         UnsafeMutableBufferPointer<Draw>) -> Void) -> [Draw] {
         var results = [Draw](repeating: initial, count: count * width)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer  // each block writes only its own slots
-            blocks(makeWorkspace: makeWorkspace, progress: nil) { workspace, stream, draws in
+            blocks(makeWorkspace: makeWorkspace, progress: progress) { workspace, stream, draws in
                 body(&workspace, stream, draws,
                      UnsafeMutableBufferPointer(rebasing: output[(draws.lowerBound * width)..<(draws.upperBound * width)]))
             }

@@ -209,8 +209,8 @@ public struct SubgroupHeterogeneity: Sendable {
             scratch.labels.withUnsafeMutableBufferPointer { stream.shuffle($0) }
             return kernel.evaluate(&scratch)
         }
-        let draws = values.map(\.statistic)
-        let drawsWald = values.map(\.wald)
+        let draws = values.map { $0.statistic }
+        let drawsWald = values.map { $0.wald }
         let alternative: PlaceboAlternative = testedGroups.count == 2 ? .twoSided : .greater
         let p = RandomizationPValue.pValue(observed: observed.statistic, draws: draws, alternative: alternative)
         let pWald = RandomizationPValue.pValue(observed: observed.wald, draws: drawsWald, alternative: .greater)

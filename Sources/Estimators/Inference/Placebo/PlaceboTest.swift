@@ -72,22 +72,25 @@ public struct PlaceboTest: Sendable {
         let count = exact ? Int(plan.distinctAssignments!) : permutations
         let loop = ResamplingLoop(count: count, drawsPerStream: PlaceboTest.drawsPerStream, seed: seed,
                                   purpose: .permutation, seeded: !exact, workers: threads)
-        let values = loop.map(makeWorkspace: { DrawState(plan: plan, worker: evaluator.makeWorker()) },
-                              progress: progress) { state, stream, draw in
-            if exact {
-                plan.enumerate(UInt64(draw), into: &state.scratch)
-            } else {
-                plan.draw(stream, into: &state.scratch)
+        let values = loop.run(initial: PlaceboValue(estimate: .nan, standardError: .nan),
+                              makeWorkspace: { DrawState(plan: plan, worker: evaluator.makeWorker()) },
+                              progress: progress) { state, stream, draws, out in
+            for draw in draws {
+                if exact {
+                    plan.enumerate(UInt64(draw), into: &state.scratch)
+                } else {
+                    plan.draw(stream, into: &state.scratch)
+                }
+                out[draw - draws.lowerBound] = state.worker.evaluate(&state.scratch, plan: plan)
             }
-            return state.worker.evaluate(&state.scratch, plan: plan)
         }
         var notes: [String] = []
         if exact {
             notes.append("exact: all \(count) distinct assignments enumerated (observed included); p = c/\(count)")
         }
         return PlaceboResult(statisticLabel: statistic.label, clusterName: statistic.clusterName, design: design,
-                             observed: observed, estimates: values.map(\.estimate),
-                             standardErrors: values.map(\.standardError), requestedPermutations: permutations,
+                             observed: observed, estimates: values.map { $0.estimate },
+                             standardErrors: values.map { $0.standardError }, requestedPermutations: permutations,
                              seed: seed, threads: loop.workers, exact: exact,
                              distinctAssignments: plan.distinctAssignments, convention: convention,
                              alternative: alternative, path: evaluator.pathName, notes: notes)

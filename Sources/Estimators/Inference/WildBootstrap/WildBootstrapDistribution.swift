@@ -42,6 +42,15 @@ struct WildBootstrapDraw: Sendable {
     /// `d₀ + δ(2d₁ + δd₂)`.
     @inline(__always)
     func squares(_ delta: Double) -> Double { d0 + delta * (2 * d1 + delta * d2) }
+
+    /// The numerator and `Σz²` at `δ`, or nil for an invalid draw (`Σz²` not positive and finite,
+    /// or the numerator not finite), which p-values leave out.
+    @inline(__always)
+    func validParts(_ delta: Double) -> (numerator: Double, squares: Double)? {
+        let numerator = numerator(delta), squares = squares(delta)
+        guard squares > 0, squares.isFinite, numerator.isFinite else { return nil }
+        return (numerator, squares)
+    }
 }
 
 /// The bootstrap draws of one coefficient, kept in the δ-affine form of ``WildBootstrapKernel``,
@@ -99,37 +108,32 @@ public struct WildBootstrapDistribution: Sendable {
         let delta = restricted ? (estimate - r) / inverseDiagonal : 0
         let ssc = correctionFactor
         var valid = 0, above = 0, below = 0
-        /// Calls `count(numerator, Σz²)` for every valid draw (`Σz² > 0`, both finite).
-        @inline(__always) func forEachValid(_ count: (Double, Double) -> Void) {
-            draws.withUnsafeBufferPointer { v in
+        draws.withUnsafeBufferPointer { v in
+            switch type {
+            case .symmetric:
+                let factor = ties == .count ? (1 - tolerance) : (1 + tolerance)
+                let threshold = t * t * factor * factor * ssc
                 for draw in v {
-                    let numerator = draw.numerator(delta), squares = draw.squares(delta)
-                    guard squares > 0, squares.isFinite, numerator.isFinite else { continue }
+                    guard let (numerator, squares) = draw.validParts(delta) else { continue }
                     valid += 1
-                    count(numerator, squares)
+                    let lhs = numerator * numerator, rhs = threshold * squares
+                    if ties == .count ? lhs >= rhs : lhs > rhs { above += 1 }
                 }
-            }
-        }
-        switch type {
-        case .symmetric:
-            let factor = ties == .count ? (1 - tolerance) : (1 + tolerance)
-            let threshold = t * t * factor * factor * ssc
-            forEachValid { numerator, squares in
-                let lhs = numerator * numerator, rhs = threshold * squares
-                if ties == .count ? lhs >= rhs : lhs > rhs { above += 1 }
-            }
-        case .equalTailed:
-            let shift = tolerance * abs(t)
-            let high = ties == .count ? t - shift : t + shift
-            let low = ties == .count ? t + shift : t - shift
-            forEachValid { numerator, squares in
-                let scale = (ssc * squares).squareRoot()
-                if ties == .count {
-                    if numerator >= high * scale { above += 1 }
-                    if numerator <= low * scale { below += 1 }
-                } else {
-                    if numerator > high * scale { above += 1 }
-                    if numerator < low * scale { below += 1 }
+            case .equalTailed:
+                let shift = tolerance * abs(t)
+                let high = ties == .count ? t - shift : t + shift
+                let low = ties == .count ? t + shift : t - shift
+                for draw in v {
+                    guard let (numerator, squares) = draw.validParts(delta) else { continue }
+                    valid += 1
+                    let scale = (ssc * squares).squareRoot()
+                    if ties == .count {
+                        if numerator >= high * scale { above += 1 }
+                        if numerator <= low * scale { below += 1 }
+                    } else {
+                        if numerator > high * scale { above += 1 }
+                        if numerator < low * scale { below += 1 }
+                    }
                 }
             }
         }
