@@ -19,7 +19,7 @@ public struct DemeanedDesign: Sendable {
     /// When requested and the panel has a row layout: the cross products of `[X̃, ỹ]`,
     /// `(p + 1) × (p + 1)` row-major (the outcome last), accumulated block by block while the
     /// demeaned rows are still in L1 (see ``init(within:termNames:outcome:regressors:indicatorRows:crossProducts:)``).
-    let crossProducts: [Double]?
+    var crossProducts: [Double]?
     /// Per regressor: on a balanced panel, the sum of squares the fixed effects removed from it
     /// (see ``TwoWayWithin/transform(_:into:workspace:)``); on an unbalanced one, its centred sum
     /// of squares, computed directly. See ``rawScale(_:demeanedSumOfSquares:)``.
@@ -38,7 +38,7 @@ public struct DemeanedDesign: Sendable {
     /// dummies), the rows where they equal 1; nil for other columns. Between two indicators,
     /// `x̃_a'x̃_b = x_a'x̃_b` (Frisch–Waugh–Lovell), a sum over the rows of `x_a` instead of `n`
     /// products (see ``LeastSquaresFit``).
-    public let indicatorRows: [[Int32]?]
+    public internal(set) var indicatorRows: [[Int32]?]
 
     /// The rows where `column` equals 1, when it is a 0/1 indicator with at most a quarter of its
     /// entries non-zero; nil otherwise (one pass, no allocation beyond the result).

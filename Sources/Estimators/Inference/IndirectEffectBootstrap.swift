@@ -17,21 +17,14 @@
 /// `q × q` cross-product matrix. Covariates collinear in a draw are dropped (as fixest would);
 /// a draw in which `D` or `M_j` is not identified gives NaN. Nothing is allocated per draw.
 struct IndirectEffectBootstrap: Sendable {
-    /// Columns: 0 = D, 1…k = covariates, k+1…k+m = mediators, q−1 = outcome.
-    let columnCount: Int
-    let covariateCount: Int
-    let mediatorCount: Int
-    let unitCount: Int
-    let periodCount: Int
-    let balanced: Bool
-    /// Unit-demeaned columns, row-major `n × q`.
-    let centered: [Double]
-    /// Balanced only: `P_i`, `N × q × q`.
-    let unitProducts: [Double]
-    let unitStart: [Int]
-    let periodIndex: [Int32]
-    let unitCluster: [Int32]
-    let clusterCount: Int
+    /// Columns `q = 1 + k + m + 1`: 0 = D, 1…k = covariates, k+1…k+m = mediators, q−1 = outcome.
+    let columnCount: Int, covariateCount: Int, mediatorCount: Int
+    /// The panel's shape: units, periods, whether it is balanced, each unit's first row, each row's period.
+    let unitCount: Int, periodCount: Int, balanced: Bool, unitStart: [Int], periodIndex: [Int32]
+    /// Unit-demeaned columns, row-major `n × q`; balanced only: `P_i`, `N × q × q`.
+    let centered: [Double], unitProducts: [Double]
+    /// The resampled clusters: each unit's cluster and their number.
+    let unitCluster: [Int32], clusterCount: Int
 
     /// Prepares the draws.
     /// - Parameter columns: `[D] + covariates + mediators + [outcome]`, in row order.
@@ -76,44 +69,59 @@ struct IndirectEffectBootstrap: Sendable {
         unitProducts = products
     }
 
-    /// Per-worker scratch memory and random stream.
+    /// Per-worker scratch memory, allocated once (raw buffers: no exclusivity checks or
+    /// `withUnsafe…` nesting in the per-draw loops).
     final class Workspace {
-        var stream = RandomStream(key: 0)
-        var clusterWeight: [Double]
-        var periodMeans: [Double]
-        var gram: [Double]
-        var periodSystem: [Double]
-        var system: [Double]
-        var solution: [Double]
-        var kept: [Bool]
-        var residual: [Double]
+        /// Times each cluster is drawn; period means (or effects) `T × q`; `Z̃'WZ̃`, `q × q`.
+        let clusterWeight: UnsafeMutableBufferPointer<Double>, periodMeans: UnsafeMutableBufferPointer<Double>,
+            gram: UnsafeMutableBufferPointer<Double>
+        /// The period system `T × T` (unbalanced), one step's system and its solution; one residual row.
+        let periodSystem: UnsafeMutableBufferPointer<Double>, system: UnsafeMutableBufferPointer<Double>,
+            solution: UnsafeMutableBufferPointer<Double>, residual: UnsafeMutableBufferPointer<Double>
+        /// Kept flags of a solve.
+        let kept: UnsafeMutableBufferPointer<Bool>
+
         init(_ engine: IndirectEffectBootstrap) {
             let q = engine.columnCount, t = engine.periodCount
-            clusterWeight = [Double](repeating: 0, count: engine.clusterCount)
-            periodMeans = [Double](repeating: 0, count: t * q)
-            gram = [Double](repeating: 0, count: q * q)
-            periodSystem = [Double](repeating: 0, count: t * t)
-            system = [Double](repeating: 0, count: q * q)
-            solution = [Double](repeating: 0, count: q)
-            kept = [Bool](repeating: false, count: max(q, t))
-            residual = [Double](repeating: 0, count: q)
+            func zeros(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
+                let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
+                buffer.initialize(repeating: 0)
+                return buffer
+            }
+            clusterWeight = zeros(engine.clusterCount)
+            periodMeans = zeros(t * q)
+            gram = zeros(q * q)
+            periodSystem = zeros(t * t)
+            system = zeros(q * q)
+            solution = zeros(q)
+            residual = zeros(q)
+            kept = .allocate(capacity: max(q, t))
+            kept.initialize(repeating: false)
+        }
+
+        deinit {
+            for buffer in [clusterWeight, periodMeans, gram, periodSystem, system, solution, residual] {
+                buffer.deallocate()
+            }
+            kept.deallocate()
         }
     }
 
-    /// Runs every draw; slot `b·m + j` holds draw `b`'s `a·b` for mediator `j`.
+    /// Runs every draw; slot `b·m + j` holds draw `b`'s `a·b` for mediator `j`. Draw `b` uses the
+    /// stream `(seed, b, .bootstrap)` alone (one draw per stream).
     func run(options: PairsBootstrapOptions) -> [Double] {
-        let engine = self, seed = options.seed, m = mediatorCount
-        return ParallelLoop.run(count: options.replications, width: m, workers: options.threads, chunkSize: 8,
-                                makeState: { Workspace(engine) }) { workspace, draw, out in
-            engine.evaluate(draw: draw, seed: seed, workspace: workspace, into: out)
+        let engine = self
+        let loop = ResamplingLoop(count: options.replications, drawsPerStream: 1, seed: options.seed,
+                                  purpose: .bootstrap, workers: options.threads, blocksPerChunk: 8)
+        return loop.run(width: mediatorCount, initial: Double.nan,
+                        makeWorkspace: { Workspace(engine) }) { workspace, stream, _, out in
+            engine.evaluate(stream: stream, workspace: workspace, into: out)
         }
     }
 
-    /// Draw `draw`: resample, build the weighted cross products, solve steps 2 and 3.
-    func evaluate(draw: Int, seed: UInt64, workspace: Workspace, into out: UnsafeMutableBufferPointer<Double>) {
-        workspace.clusterWeight.withUnsafeMutableBufferPointer { counts in
-            PairsBootstrap.fillClusterCounts(counts, stream: &workspace.stream, seed: seed, draw: draw)
-        }
+    /// One draw from its stream: resample, build the weighted cross products, solve steps 2 and 3.
+    func evaluate(stream: borrowing RandomStream, workspace: Workspace, into out: UnsafeMutableBufferPointer<Double>) {
+        PairsBootstrap.fillClusterCounts(workspace.clusterWeight, stream: stream)
         if balanced { balancedGram(workspace) } else { unbalancedGram(workspace) }
         let q = columnCount, k = covariateCount
         for j in 0..<mediatorCount {
@@ -135,54 +143,43 @@ struct IndirectEffectBootstrap: Sendable {
             guard let mediator else { return r }
             return r == 0 ? 0 : (r == 1 ? mediator : r - 1)
         }
-        return w.gram.withUnsafeBufferPointer { gram in
-            w.system.withUnsafeMutableBufferPointer { system in
-                w.solution.withUnsafeMutableBufferPointer { solution in
-                    w.kept.withUnsafeMutableBufferPointer { kept in
-                        guard let a = system.baseAddress, let x = solution.baseAddress, let flags = kept.baseAddress
-                        else { return .nan }
-                        for r in 0..<p {
-                            for s in 0...r { a[r * p + s] = gram[column(r) * q + column(s)] }
-                            x[r] = gram[column(r) * q + outcome]
-                        }
-                        SmallSystem.solve(a, dimension: p, rhs: x, rhsCount: 1, kept: flags)
-                        let target = mediator == nil ? 0 : 1
-                        return flags[0] && flags[target] ? x[target] : .nan
-                    }
-                }
-            }
+        guard let a = w.system.baseAddress, let x = w.solution.baseAddress, let flags = w.kept.baseAddress else {
+            return .nan
         }
+        let gram = w.gram
+        for r in 0..<p {
+            for s in 0...r { a[r * p + s] = gram[column(r) * q + column(s)] }
+            x[r] = gram[column(r) * q + outcome]
+        }
+        SmallSystem.solve(a, dimension: p, rhs: x, rhsCount: 1, kept: flags)
+        let target = mediator == nil ? 0 : 1
+        return flags[0] && flags[target] ? x[target] : .nan
     }
 
     /// `Z̃'WZ̃` for a balanced panel (see the type's documentation).
     func balancedGram(_ w: Workspace) {
         let q = columnCount, periods = periodCount
+        let weight = w.clusterWeight, means = w.periodMeans, gram = w.gram
         centered.withUnsafeBufferPointer { z in
             unitProducts.withUnsafeBufferPointer { products in
-                w.clusterWeight.withUnsafeBufferPointer { weight in
-                    w.periodMeans.withUnsafeMutableBufferPointer { means in
-                        w.gram.withUnsafeMutableBufferPointer { gram in
-                            for i in means.indices { means[i] = 0 }
-                            for i in gram.indices { gram[i] = 0 }
-                            var total = 0.0
-                            for unit in 0..<unitCount {
-                                let weightOfUnit = weight[Int(unitCluster[unit])]
-                                guard weightOfUnit > 0 else { continue }
-                                total += weightOfUnit
-                                let base = unitStart[unit] * q
-                                for e in 0..<(periods * q) { means[e] += weightOfUnit * z[base + e] }
-                                let offset = unit * q * q
-                                for e in 0..<(q * q) { gram[e] += weightOfUnit * products[offset + e] }
-                            }
-                            guard total > 0 else { return }
-                            for e in means.indices { means[e] /= total }
-                            for t in 0..<periods {
-                                for c in 0..<q {
-                                    let mc = means[t * q + c] * total
-                                    for d in 0..<q { gram[c * q + d] -= mc * means[t * q + d] }
-                                }
-                            }
-                        }
+                for i in means.indices { means[i] = 0 }
+                for i in gram.indices { gram[i] = 0 }
+                var total = 0.0
+                for unit in 0..<unitCount {
+                    let weightOfUnit = weight[Int(unitCluster[unit])]
+                    guard weightOfUnit > 0 else { continue }
+                    total += weightOfUnit
+                    let base = unitStart[unit] * q
+                    for e in 0..<(periods * q) { means[e] += weightOfUnit * z[base + e] }
+                    let offset = unit * q * q
+                    for e in 0..<(q * q) { gram[e] += weightOfUnit * products[offset + e] }
+                }
+                guard total > 0 else { return }
+                for e in means.indices { means[e] /= total }
+                for t in 0..<periods {
+                    for c in 0..<q {
+                        let mc = means[t * q + c] * total
+                        for d in 0..<q { gram[c * q + d] -= mc * means[t * q + d] }
                     }
                 }
             }
@@ -192,61 +189,48 @@ struct IndirectEffectBootstrap: Sendable {
     /// `Z̃'WZ̃` for an unbalanced panel: exact weighted two-way residuals (see the type's documentation).
     func unbalancedGram(_ w: Workspace) {
         let q = columnCount, periods = periodCount
+        let weight = w.clusterWeight, system = w.periodSystem, lambda = w.periodMeans, gram = w.gram
+        let residual = w.residual
         centered.withUnsafeBufferPointer { z in
             periodIndex.withUnsafeBufferPointer { period in
-                w.clusterWeight.withUnsafeBufferPointer { weight in
-                    w.periodSystem.withUnsafeMutableBufferPointer { system in
-                        w.periodMeans.withUnsafeMutableBufferPointer { lambda in
-                            w.gram.withUnsafeMutableBufferPointer { gram in
-                                w.residual.withUnsafeMutableBufferPointer { residual in
-                                    w.kept.withUnsafeMutableBufferPointer { kept in
-                                        for i in system.indices { system[i] = 0 }
-                                        for i in lambda.indices { lambda[i] = 0 }
-                                        for i in gram.indices { gram[i] = 0 }
-                                        for unit in 0..<unitCount {
-                                            let weightOfUnit = weight[Int(unitCluster[unit])]
-                                            let rows = unitStart[unit]..<unitStart[unit + 1]
-                                            guard weightOfUnit > 0, !rows.isEmpty else { continue }
-                                            let share = weightOfUnit / Double(rows.count)
-                                            for r in rows {
-                                                let b = Int(period[r])
-                                                system[b * periods + b] += weightOfUnit
-                                                for s in rows { system[b * periods + Int(period[s])] -= share }
-                                                for c in 0..<q { lambda[b * q + c] += weightOfUnit * z[r * q + c] }
-                                            }
-                                        }
-                                        guard let a = system.baseAddress, let x = lambda.baseAddress,
-                                              let flags = kept.baseAddress else { return }
-                                        SmallSystem.solve(a, dimension: periods, rhs: x, rhsCount: q, kept: flags,
-                                                          tolerance: 1e-9)
-                                        for unit in 0..<unitCount {
-                                            let weightOfUnit = weight[Int(unitCluster[unit])]
-                                            let rows = unitStart[unit]..<unitStart[unit + 1]
-                                            guard weightOfUnit > 0, !rows.isEmpty else { continue }
-                                            // λ̄_i per column, then the residual row by row.
-                                            for c in 0..<q {
-                                                var sum = 0.0
-                                                for r in rows { sum += lambda[Int(period[r]) * q + c] }
-                                                residual[c] = sum / Double(rows.count)
-                                            }
-                                            for r in rows {
-                                                let b = Int(period[r])
-                                                for c in 0..<q {
-                                                    let rc = z[r * q + c] - lambda[b * q + c] + residual[c]
-                                                    for d in 0...c {
-                                                        gram[c * q + d] += weightOfUnit * rc
-                                                            * (z[r * q + d] - lambda[b * q + d] + residual[d])
-                                                    }
-                                                }
-                                            }
-                                        }
-                                        for c in 0..<q { for d in 0..<c { gram[d * q + c] = gram[c * q + d] } }
-                                    }
-                                }
+                for i in system.indices { system[i] = 0 }
+                for i in lambda.indices { lambda[i] = 0 }
+                for i in gram.indices { gram[i] = 0 }
+                for unit in 0..<unitCount {
+                    let weightOfUnit = weight[Int(unitCluster[unit])]
+                    let rows = unitStart[unit]..<unitStart[unit + 1]
+                    guard weightOfUnit > 0, !rows.isEmpty else { continue }
+                    let share = weightOfUnit / Double(rows.count)
+                    for r in rows {
+                        let b = Int(period[r])
+                        system[b * periods + b] += weightOfUnit
+                        for s in rows { system[b * periods + Int(period[s])] -= share }
+                        for c in 0..<q { lambda[b * q + c] += weightOfUnit * z[r * q + c] }
+                    }
+                }
+                guard let a = system.baseAddress, let x = lambda.baseAddress, let flags = w.kept.baseAddress else { return }
+                SmallSystem.solve(a, dimension: periods, rhs: x, rhsCount: q, kept: flags, tolerance: 1e-9)
+                for unit in 0..<unitCount {
+                    let weightOfUnit = weight[Int(unitCluster[unit])]
+                    let rows = unitStart[unit]..<unitStart[unit + 1]
+                    guard weightOfUnit > 0, !rows.isEmpty else { continue }
+                    // λ̄_i per column, then the residual row by row.
+                    for c in 0..<q {
+                        var sum = 0.0
+                        for r in rows { sum += lambda[Int(period[r]) * q + c] }
+                        residual[c] = sum / Double(rows.count)
+                    }
+                    for r in rows {
+                        let b = Int(period[r])
+                        for c in 0..<q {
+                            let rc = z[r * q + c] - lambda[b * q + c] + residual[c]
+                            for d in 0...c {
+                                gram[c * q + d] += weightOfUnit * rc * (z[r * q + d] - lambda[b * q + d] + residual[d])
                             }
                         }
                     }
                 }
+                for c in 0..<q { for d in 0..<c { gram[d * q + c] = gram[c * q + d] } }
             }
         }
     }

@@ -86,17 +86,15 @@ public enum PairsBootstrap {
     /// replacement (`gsl_rng_uniform_int`) from the stream `(seed, draw, .bootstrap)`.
     /// Exposed so that a draw can be replayed (and tested against a brute-force re-estimation).
     public static func clusterCounts(seed: UInt64, draw: Int, clusterCount: Int) -> [Int] {
-        var counts = [Int](repeating: 0, count: clusterCount)
+        var counts = [Double](repeating: 0, count: clusterCount)
         let stream = RandomStream(seed: seed, replication: UInt64(draw), purpose: .bootstrap)
-        for _ in 0..<clusterCount { counts[stream.integer(below: clusterCount)] += 1 }
-        return counts
+        counts.withUnsafeMutableBufferPointer { fillClusterCounts($0, stream: stream) }
+        return counts.map { Int($0) }
     }
 
-    /// Writes the counts of draw `draw` into `counts` (allocation-free version of ``clusterCounts(seed:draw:clusterCount:)``).
-    static func fillClusterCounts(_ counts: UnsafeMutableBufferPointer<Double>, stream: inout RandomStream,
-                                  seed: UInt64, draw: Int) {
-        stream.reseed(key: RandomStream.key(seed: seed, replication: UInt64(draw),
-                                            purpose: RandomStream.Purpose.bootstrap.rawValue))
+    /// Writes the counts of one draw into `counts` from the draw's `stream` (allocation-free
+    /// version of ``clusterCounts(seed:draw:clusterCount:)``).
+    static func fillClusterCounts(_ counts: UnsafeMutableBufferPointer<Double>, stream: borrowing RandomStream) {
         for g in counts.indices { counts[g] = 0 }
         let clusterCount = counts.count
         for _ in 0..<clusterCount { counts[stream.integer(below: clusterCount)] += 1 }

@@ -202,25 +202,15 @@ public struct SubgroupHeterogeneity: Sendable {
         let observed = kernel.evaluate(&observedScratch)
 
         let count = permutations
-        let block = SubgroupHeterogeneity.drawsPerStream
-        let blocks = (count + block - 1) / block
-        let workers = ParallelLoop.workerCount(requested: threads)
-        let seed = self.seed
-        let values = ParallelLoop.run(count: blocks, width: 2 * block, workers: workers, chunkSize: 1,
-                                      makeState: { SubgroupWorker(kernel: kernel) }) { worker, task, out in
-            worker.stream.reseed(key: RandomStream.key(seed: seed, replication: UInt64(task),
-                                                       purpose: RandomStream.Purpose.permutation.rawValue))
-            let first = task * block
-            for draw in first..<min(first + block, count) {
-                for k in kernel.observedLabels.indices { worker.scratch.labels[k] = kernel.observedLabels[k] }
-                worker.scratch.labels.withUnsafeMutableBufferPointer { worker.stream.shuffle($0) }
-                let value = kernel.evaluate(&worker.scratch)
-                out[2 * (draw - first)] = value.statistic
-                out[2 * (draw - first) + 1] = value.wald
-            }
+        let loop = ResamplingLoop(count: count, drawsPerStream: SubgroupHeterogeneity.drawsPerStream, seed: seed,
+                                  purpose: .permutation, workers: threads)
+        let values = loop.map(makeWorkspace: { SubgroupPermutationKernel.Scratch(kernel) }) { scratch, stream, _ in
+            for k in kernel.observedLabels.indices { scratch.labels[k] = kernel.observedLabels[k] }
+            scratch.labels.withUnsafeMutableBufferPointer { stream.shuffle($0) }
+            return kernel.evaluate(&scratch)
         }
-        let draws = (0..<count).map { values[2 * $0] }
-        let drawsWald = (0..<count).map { values[2 * $0 + 1] }
+        let draws = values.map { $0.statistic }
+        let drawsWald = values.map { $0.wald }
         let alternative: PlaceboAlternative = testedGroups.count == 2 ? .twoSided : .greater
         let p = RandomizationPValue.pValue(observed: observed.statistic, draws: draws, alternative: alternative)
         let pWald = RandomizationPValue.pValue(observed: observed.wald, draws: drawsWald, alternative: .greater)
@@ -228,17 +218,6 @@ public struct SubgroupHeterogeneity: Sendable {
         return SubgroupPermutationTest(statisticName: testedGroups.count == 2 ? "difference" : "range",
                                        observed: observed.statistic, observedWald: observed.wald, pValue: p,
                                        pValueWald: pWald, permutations: count, validDraws: valid, draws: draws,
-                                       drawsWald: drawsWald, scope: scope, seed: seed, threads: workers)
-    }
-}
-
-/// One worker's stream and scratch in the permutation loop.
-final class SubgroupWorker {
-    var stream: RandomStream
-    var scratch: SubgroupPermutationKernel.Scratch
-
-    init(kernel: SubgroupPermutationKernel) {
-        stream = RandomStream(key: 0)
-        scratch = SubgroupPermutationKernel.Scratch(kernel)
+                                       drawsWald: drawsWald, scope: scope, seed: seed, threads: loop.workers)
     }
 }

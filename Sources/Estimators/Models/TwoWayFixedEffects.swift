@@ -53,6 +53,15 @@ public enum FixedEffectsRegression {
                            indicatorRows: [[Int32]?]? = nil,
                            options: RegressionOptions, extraNotes: [String],
                            within: TwoWayWithin? = nil) throws -> Estimate {
+        try fitWithDesign(panel: panel, method: method, terms: terms, columns: columns, indicatorRows: indicatorRows,
+                          options: options, extraNotes: extraNotes, within: within).estimate
+    }
+
+    /// ``fit(panel:method:terms:columns:indicatorRows:options:extraNotes:within:)``, also returning
+    /// the demeaned design it fitted (for inference that reuses it, such as the wild bootstrap).
+    static func fitWithDesign(panel: Panel, method: String, terms: [Estimate.Term], columns: [[Double]],
+                              indicatorRows: [[Int32]?]?, options: RegressionOptions, extraNotes: [String],
+                              within: TwoWayWithin?) throws -> (estimate: Estimate, design: DemeanedDesign) {
         let within = within ?? TwoWayWithin(panel: panel)
         let allTerms = terms + panel.covariateNames.map { Estimate.Term(name: $0) }
         // The estimator's own regressors (treatment, event-time, interaction dummies) are usually
@@ -93,7 +102,7 @@ public enum FixedEffectsRegression {
             notes.append("the panel is disconnected: fixed effects have rank \(within.fixedEffectRank), "
                          + "not \(panel.unitCount + panel.periodCount - 1)")
         }
-        return Estimate(method: method, outcome: panel.outcomeName, terms: fit.keptTerms.map { allTerms[$0] },
+        let estimate = Estimate(method: method, outcome: panel.outcomeName, terms: fit.keptTerms.map { allTerms[$0] },
                         coefficients: fit.coefficients, variance: variance, droppedTerms: fit.droppedTerms,
                         observationCount: panel.observationCount, unitCount: panel.unitCount,
                         periodCount: panel.periodCount,
@@ -101,5 +110,6 @@ public enum FixedEffectsRegression {
                         residualSumOfSquares: moments.residualSumOfSquares,
                         withinRSquared: 1 - moments.residualSumOfSquares / fit.withinTotalSumOfSquares,
                         notes: notes)
+        return (estimate, design)
     }
 }

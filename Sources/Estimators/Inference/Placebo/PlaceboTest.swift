@@ -1,6 +1,5 @@
 import CGSL
 import Foundation
-import Synchronization
 
 /// A randomization-inference ("placebo") test: the statistic under many pseudo-policy
 /// assignments, compared with its observed value.
@@ -71,39 +70,28 @@ public struct PlaceboTest: Sendable {
         let exact = allowExactEnumeration && plan.kind == .permutation
             && (plan.distinctAssignments.map { $0 <= UInt64(permutations) } ?? false)
         let count = exact ? Int(plan.distinctAssignments!) : permutations
-        let workers = ParallelLoop.workerCount(requested: threads)
-        let seed = self.seed
-        let block = PlaceboTest.drawsPerStream
-        let blocks = (count + block - 1) / block
-        let counter = ProgressCounter(total: count, report: progress)
-        let values = ParallelLoop.run(count: blocks, width: 2 * block, workers: workers, chunkSize: 1,
-                                      makeState: { DrawState(plan: plan, worker: evaluator.makeWorker()) }) { state, task, out in
-            let first = task * block
-            if !exact {
-                state.stream.reseed(key: RandomStream.key(seed: seed, replication: UInt64(task),
-                                                          purpose: RandomStream.Purpose.permutation.rawValue))
-            }
-            for draw in first..<min(first + block, count) {
+        let loop = ResamplingLoop(count: count, drawsPerStream: PlaceboTest.drawsPerStream, seed: seed,
+                                  purpose: .permutation, seeded: !exact, workers: threads)
+        let values = loop.run(initial: PlaceboValue(estimate: .nan, standardError: .nan),
+                              makeWorkspace: { DrawState(plan: plan, worker: evaluator.makeWorker()) },
+                              progress: progress) { state, stream, draws, out in
+            for draw in draws {
                 if exact {
                     plan.enumerate(UInt64(draw), into: &state.scratch)
                 } else {
-                    plan.draw(state.stream, into: &state.scratch)
+                    plan.draw(stream, into: &state.scratch)
                 }
-                let value = state.worker.evaluate(&state.scratch, plan: plan)
-                out[2 * (draw - first)] = value.estimate
-                out[2 * (draw - first) + 1] = value.standardError
+                out[draw - draws.lowerBound] = state.worker.evaluate(&state.scratch, plan: plan)
             }
-            counter.advance(by: min(first + block, count) - first)
         }
-        let estimates = (0..<count).map { values[2 * $0] }
-        let errors = (0..<count).map { values[2 * $0 + 1] }
         var notes: [String] = []
         if exact {
             notes.append("exact: all \(count) distinct assignments enumerated (observed included); p = c/\(count)")
         }
         return PlaceboResult(statisticLabel: statistic.label, clusterName: statistic.clusterName, design: design,
-                             observed: observed, estimates: estimates, standardErrors: errors,
-                             requestedPermutations: permutations, seed: seed, threads: workers, exact: exact,
+                             observed: observed, estimates: values.map { $0.estimate },
+                             standardErrors: values.map { $0.standardError }, requestedPermutations: permutations,
+                             seed: seed, threads: loop.workers, exact: exact,
                              distinctAssignments: plan.distinctAssignments, convention: convention,
                              alternative: alternative, path: evaluator.pathName, notes: notes)
     }
@@ -134,34 +122,13 @@ public struct PlaceboTest: Sendable {
     }
 }
 
-/// One worker's state in the permutation loop.
+/// One worker's workspace in the permutation loop.
 final class DrawState {
-    var stream: RandomStream
     var scratch: AssignmentScratch
     let worker: any PlaceboWorker
 
     init(plan: AssignmentPlan, worker: any PlaceboWorker) {
-        stream = RandomStream(key: 0)
         scratch = AssignmentScratch(for: plan)
         self.worker = worker
-    }
-}
-
-/// Counts finished draws across workers and reports after every block.
-final class ProgressCounter: Sendable {
-    let done = Atomic<Int>(0)
-    let total: Int
-    let report: (@Sendable (Int, Int) -> Void)?
-
-    init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
-        self.total = total
-        self.report = report
-    }
-
-    @inline(__always)
-    func advance(by count: Int) {
-        guard let report else { return }
-        let value = done.add(count, ordering: .relaxed).newValue
-        report(value, total)
     }
 }

@@ -26,16 +26,43 @@ public enum BootstrapTieRule: String, Sendable, CaseIterable {
     case exclude
 }
 
+/// One wild bootstrap draw of one coefficient in the δ-affine form of ``WildBootstrapKernel``:
+/// at `δ = (β̂_j − r)/c_j` the numerator of `t*` is `n₀ + δn₁` and the sum of squared score
+/// parts is `d₀ + 2δd₁ + δ²d₂` (δ-parts zero for WCU).
+struct WildBootstrapDraw: Sendable {
+    var n0: Double, n1: Double, d0: Double, d1: Double, d2: Double
+
+    /// All zero (no draw written yet).
+    static let zero = WildBootstrapDraw(n0: 0, n1: 0, d0: 0, d1: 0, d2: 0)
+
+    /// `n₀ + δn₁`.
+    @inline(__always)
+    func numerator(_ delta: Double) -> Double { n0 + delta * n1 }
+
+    /// `d₀ + δ(2d₁ + δd₂)`.
+    @inline(__always)
+    func squares(_ delta: Double) -> Double { d0 + delta * (2 * d1 + delta * d2) }
+
+    /// The numerator and `Σz²` at `δ`, or nil for an invalid draw (`Σz²` not positive and finite,
+    /// or the numerator not finite), which p-values leave out.
+    @inline(__always)
+    func validParts(_ delta: Double) -> (numerator: Double, squares: Double)? {
+        let numerator = numerator(delta), squares = squares(delta)
+        guard squares > 0, squares.isFinite, numerator.isFinite else { return nil }
+        return (numerator, squares)
+    }
+}
+
 /// The bootstrap draws of one coefficient, kept in the δ-affine form of ``WildBootstrapKernel``,
 /// so the statistic, p-value and test inversion at any null value are O(B).
 ///
-/// Draw `b` stores `(n₀, n₁, d₀, d₁, d₂)`; at the null `β_j = r`, with `δ = (β̂_j − r)/c_j`,
+/// Draw `b` stores `(n₀, n₁, d₀, d₁, d₂)` (a ``WildBootstrapDraw``); at the null `β_j = r`, with `δ = (β̂_j − r)/c_j`,
 /// `t*_b(r) = (n₀ + δn₁) / √(ssc·(d₀ + 2δd₁ + δ²d₂))` for the restricted bootstrap (WCR) and
 /// `t*_b = n₀/√(ssc·d₀)` for the unrestricted one (WCU, centred at `β̂_j`), while the observed
 /// statistic is `t(r) = (β̂_j − r)/se` with the CR1 standard error.
 public struct WildBootstrapDistribution: Sendable {
-    /// Five numbers per draw (see the type's documentation).
-    let values: [Double]
+    /// The draws, in draw order.
+    let draws: [WildBootstrapDraw]
     /// Number of draws `B` (2^G under full enumeration).
     public let drawCount: Int
     /// Restricted (null imposed) or unrestricted.
@@ -55,12 +82,10 @@ public struct WildBootstrapDistribution: Sendable {
     /// `t*_b` at the null `r`.
     @inline(__always)
     public func statistic(_ b: Int, null r: Double) -> Double {
-        let base = 5 * b
-        guard restricted else { return values[base] / (correctionFactor * values[base + 2]).squareRoot() }
+        let draw = draws[b]
+        guard restricted else { return draw.n0 / (correctionFactor * draw.d0).squareRoot() }
         let delta = (estimate - r) / inverseDiagonal
-        let numerator = values[base] + delta * values[base + 1]
-        let squares = values[base + 2] + delta * (2 * values[base + 3] + delta * values[base + 4])
-        return numerator / (correctionFactor * squares).squareRoot()
+        return draw.numerator(delta) / (correctionFactor * draw.squares(delta)).squareRoot()
     }
 
     /// Every `t*_b` at the null `r`, in draw order.
@@ -83,16 +108,13 @@ public struct WildBootstrapDistribution: Sendable {
         let delta = restricted ? (estimate - r) / inverseDiagonal : 0
         let ssc = correctionFactor
         var valid = 0, above = 0, below = 0
-        values.withUnsafeBufferPointer { v in
+        draws.withUnsafeBufferPointer { v in
             switch type {
             case .symmetric:
                 let factor = ties == .count ? (1 - tolerance) : (1 + tolerance)
                 let threshold = t * t * factor * factor * ssc
-                for b in 0..<drawCount {
-                    let base = 5 * b
-                    let numerator = v[base] + delta * v[base + 1]
-                    let squares = v[base + 2] + delta * (2 * v[base + 3] + delta * v[base + 4])
-                    guard squares > 0, squares.isFinite, numerator.isFinite else { continue }
+                for draw in v {
+                    guard let (numerator, squares) = draw.validParts(delta) else { continue }
                     valid += 1
                     let lhs = numerator * numerator, rhs = threshold * squares
                     if ties == .count ? lhs >= rhs : lhs > rhs { above += 1 }
@@ -101,11 +123,8 @@ public struct WildBootstrapDistribution: Sendable {
                 let shift = tolerance * abs(t)
                 let high = ties == .count ? t - shift : t + shift
                 let low = ties == .count ? t + shift : t - shift
-                for b in 0..<drawCount {
-                    let base = 5 * b
-                    let numerator = v[base] + delta * v[base + 1]
-                    let squares = v[base + 2] + delta * (2 * v[base + 3] + delta * v[base + 4])
-                    guard squares > 0, squares.isFinite, numerator.isFinite else { continue }
+                for draw in v {
+                    guard let (numerator, squares) = draw.validParts(delta) else { continue }
                     valid += 1
                     let scale = (ssc * squares).squareRoot()
                     if ties == .count {

@@ -200,14 +200,14 @@ struct WildBootstrapKernel: Sendable {
     }
 
     /// Evaluates eight weight vectors at once, lane `d` holding draw `d`: `weights[g]` are the
-    /// eight draws' weights of cluster `g`. Writes `(n₀, n₁, d₀, d₁, d₂)` per lane into
-    /// `out[5d ..< 5d + 5]` (see the type's documentation; δ-parts are zero for WCU).
+    /// eight draws' weights of cluster `g`. Writes lane `d`'s ``WildBootstrapDraw`` to
+    /// `out[d · stride]` for `d < count` (δ-parts are zero for WCU).
     ///
     /// Lanes never mix, so each draw's numbers depend only on its weights: blocking draws by eight
     /// reads every factor once per eight draws and keeps the inner loops in SIMD registers.
     /// Allocates nothing.
-    func evaluate(_ weights: UnsafePointer<Lanes>, into out: UnsafeMutableBufferPointer<Double>,
-                  scratch: inout Scratch) {
+    func evaluate(_ weights: UnsafePointer<Lanes>, into out: UnsafeMutablePointer<WildBootstrapDraw>, count: Int,
+                  stride: Int, scratch: inout Scratch) {
         var n0 = Lanes(), n1 = Lanes(), d0 = Lanes(), d1 = Lanes(), d2 = Lanes()
         scratch.factors.withUnsafeMutableBufferPointer { factorBuffer in
             scratch.z0.withUnsafeMutableBufferPointer { zBuffer in
@@ -231,12 +231,8 @@ struct WildBootstrapKernel: Sendable {
                 }
             }
         }
-        for d in 0..<WildBootstrapKernel.lanes where 5 * d + 4 < out.count {
-            out[5 * d] = n0[d]
-            out[5 * d + 1] = n1[d]
-            out[5 * d + 2] = d0[d]
-            out[5 * d + 3] = d1[d]
-            out[5 * d + 4] = d2[d]
+        for d in 0..<min(count, WildBootstrapKernel.lanes) {
+            out[d * stride] = WildBootstrapDraw(n0: n0[d], n1: n1[d], d0: d0[d], d1: d1[d], d2: d2[d])
         }
     }
 

@@ -96,12 +96,13 @@ public struct WildClusterBootstrap: Sendable {
         let (modelTerms, columns, modelNotes) = try model.design(on: panel)
         let within = TwoWayWithin(panel: panel)
         let options = RegressionOptions(variance: .cluster(cluster), correction: correction)
-        let estimate = try FixedEffectsRegression.fit(panel: panel, method: model.methodName, terms: modelTerms,
-                                                      columns: columns, options: options, extraNotes: modelNotes,
-                                                      within: within)
+        let (estimate, fitted) = try FixedEffectsRegression.fitWithDesign(
+            panel: panel, method: model.methodName, terms: modelTerms, columns: columns, indicatorRows: nil,
+            options: options, extraNotes: modelNotes, within: within)
         let allTerms = modelTerms + panel.covariateNames.map { Estimate.Term(name: $0) }
-        let design = DemeanedDesign(within: within, termNames: allTerms.map(\.name), outcome: panel.outcome,
-                                    regressors: columns + panel.covariates)
+        // The fit's demeaned columns, reused (no second within transformation); the kernel's
+        // normal equations are solved from plain dots of them.
+        let design = fitted.withPlainCrossProducts()
         let fit = try LeastSquaresFit(design: design)
         let names = requested ?? modelTerms.map(\.name).filter { estimate.index(of: $0) != nil }
         guard !names.isEmpty else {
@@ -123,17 +124,17 @@ public struct WildClusterBootstrap: Sendable {
         let enumerated = weights == .rademacher && allowFullEnumeration && groups < 63
             && (UInt64(1) << UInt64(groups)) <= UInt64(replications)
         let draws = enumerated ? 1 << groups : replications
-        let workers = ParallelLoop.workerCount(requested: threads)
-        let values = drawAll(kernels: kernels, draws: draws, enumerated: enumerated, workers: workers)
+        let loop = ResamplingLoop(count: draws, drawsPerStream: WildClusterBootstrap.drawsPerStream, seed: seed,
+                                  purpose: .bootstrap, seeded: !enumerated, workers: threads)
+        let values = drawAll(kernels: kernels, loop: loop, enumerated: enumerated)
 
         let correctionFactor = estimate.variance.correctionFactor
         let degreesOfFreedom = estimate.variance.degreesOfFreedom
         let quantile = Distributions.tQuantile(0.5 + level / 2, degreesOfFreedom: degreesOfFreedom)
         var results: [WildBootstrapResult] = []
         for (t, position) in positions.enumerated() {
-            let termValues = values[t]
             let standardError = estimate.standardError(position)
-            let distribution = WildBootstrapDistribution(values: termValues, drawCount: draws, restricted: imposeNull,
+            let distribution = WildBootstrapDistribution(draws: values[t], drawCount: draws, restricted: imposeNull,
                                                          correctionFactor: correctionFactor,
                                                          inverseDiagonal: kernels[t].inverseDiagonal,
                                                          estimate: estimate.coefficients[position],
@@ -157,7 +158,7 @@ public struct WildClusterBootstrap: Sendable {
                 pValueSymmetric: symmetric, pValueEqualTailed: equalTailed, confLow: interval.low,
                 confHigh: interval.high, level: level, drawCount: draws, requestedReplications: replications,
                 enumerated: enumerated, invalidDraws: invalid, weights: weights, imposeNull: imposeNull, ties: ties,
-                pValueType: pValueType, seed: seed, threads: workers, clusterName: cluster, clusterCount: groups,
+                pValueType: pValueType, seed: seed, threads: loop.workers, clusterName: cluster, clusterCount: groups,
                 treatedClusterCount: WildClusterBootstrap.clustersWithVariation(
                     column: modelTerms.firstIndex { $0.name == estimate.terms[position].name }.map { columns[$0] },
                     clustering: clustering),
@@ -166,25 +167,18 @@ public struct WildClusterBootstrap: Sendable {
         return WildBootstrapRun(estimate: estimate, results: results)
     }
 
-    /// Evaluates every draw for every kernel: `values[k][5b ..< 5b + 5]` for kernel `k`, draw `b`.
-    func drawAll(kernels: [WildBootstrapKernel], draws: Int, enumerated: Bool, workers: Int) -> [[Double]] {
-        let block = WildClusterBootstrap.drawsPerStream
+    /// Evaluates every draw for every kernel: `values[k][b]` for kernel `k`, draw `b`.
+    func drawAll(kernels: [WildBootstrapKernel], loop: ResamplingLoop, enumerated: Bool) -> [[WildBootstrapDraw]] {
         let lanes = WildBootstrapKernel.lanes
-        let blocks = (draws + block - 1) / block
-        let width = 5 * block * kernels.count
-        let seed = self.seed, weights = self.weights
-        let blocked = ParallelLoop.run(count: blocks, width: width, workers: workers, chunkSize: 1,
-                                       makeState: { BootstrapWorker(kernels: kernels) }) { worker, task, out in
-            let first = task * block
-            let last = min(first + block, draws)
-            if !enumerated {
-                worker.stream.reseed(key: RandomStream.key(seed: seed, replication: UInt64(task),
-                                                           purpose: RandomStream.Purpose.bootstrap.rawValue))
-            }
-            var cursor = MersenneCursor(worker.stream.generator)
-            var start = first
-            while start < last {
-                let count = min(lanes, last - start)
+        let terms = kernels.count
+        let weights = self.weights
+        let all = loop.run(width: terms, initial: WildBootstrapDraw.zero,
+                           makeWorkspace: { BootstrapWorker(kernels: kernels) }) { worker, stream, block, out in
+            var cursor = MersenneCursor(stream.generator)
+            guard let base = out.baseAddress else { return }
+            var start = block.lowerBound
+            while start < block.upperBound {
+                let count = min(lanes, block.upperBound - start)
                 worker.fill(count: count) { draw, v, groups, stride in
                     if enumerated {
                         BootstrapWeights.enumerated(UInt64(start + draw), into: v, count: groups, stride: stride)
@@ -193,21 +187,15 @@ public struct WildClusterBootstrap: Sendable {
                     }
                 }
                 for k in kernels.indices {
-                    let offset = (k * block + start - first) * 5
-                    worker.evaluate(kernel: k, into: UnsafeMutableBufferPointer(rebasing: out[offset..<(offset + 5 * count)]))
+                    worker.evaluate(kernel: k, into: base + (start - block.lowerBound) * terms + k, count: count,
+                                    stride: terms)
                 }
                 start += count
             }
             cursor.store()
         }
-        return kernels.indices.map { k in
-            var values = [Double](repeating: 0, count: 5 * draws)
-            for b in 0..<draws {
-                let base = (b / block) * width + (k * block + b % block) * 5
-                for j in 0..<5 { values[5 * b + j] = blocked[base + j] }
-            }
-            return values
-        }
+        guard terms > 1 else { return [all] }
+        return kernels.indices.map { k in (0..<loop.count).map { all[$0 * terms + k] } }
     }
 
     /// Number of clusters in which `column` is not identically zero (treated clusters for "treat").
@@ -235,16 +223,25 @@ public struct WildClusterBootstrap: Sendable {
     }
 }
 
-/// One worker's state: its stream, the weights of eight draws (lane-major) and per-term scratch.
+extension DemeanedDesign {
+    /// The same demeaned columns without the cross products accumulated while demeaning and without
+    /// indicator rows, so that a fit of it takes its Gram matrix from plain dots of the columns.
+    func withPlainCrossProducts() -> DemeanedDesign {
+        var design = self
+        design.crossProducts = nil
+        design.indicatorRows = Array(repeating: nil, count: columnCount)
+        return design
+    }
+}
+
+/// One worker's workspace: the weights of eight draws (lane-major) and per-term scratch.
 final class BootstrapWorker {
-    var stream: RandomStream
     /// `lanes[g]` holds cluster `g`'s weight in each of the eight draws.
     var lanes: [WildBootstrapKernel.Lanes]
     let kernels: [WildBootstrapKernel]
     var scratch: [WildBootstrapKernel.Scratch]
 
     init(kernels: [WildBootstrapKernel]) {
-        stream = RandomStream(key: 0)
         let groups = kernels[0].clusterCount
         lanes = [WildBootstrapKernel.Lanes](repeating: WildBootstrapKernel.Lanes(), count: groups)
         self.kernels = kernels
@@ -267,10 +264,10 @@ final class BootstrapWorker {
     }
 
     @inline(__always)
-    func evaluate(kernel k: Int, into out: UnsafeMutableBufferPointer<Double>) {
+    func evaluate(kernel k: Int, into out: UnsafeMutablePointer<WildBootstrapDraw>, count: Int, stride: Int) {
         lanes.withUnsafeBufferPointer { l in
             guard let base = l.baseAddress else { return }
-            kernels[k].evaluate(base, into: out, scratch: &scratch[k])
+            kernels[k].evaluate(base, into: out, count: count, stride: stride, scratch: &scratch[k])
         }
     }
 }

@@ -72,19 +72,14 @@ public struct MultiplierBootstrap: Sendable, Equatable {
         // Cluster sums, cluster-major: S[c * count + k].
         var sums = [Double](repeating: 0, count: clusterCount * count)
         for k in 0..<count { for i in 0..<n { sums[Int(cluster[i]) * count + k] += influence[k * n + i] } }
-        let blocks = (replications + Self.blockSize - 1) / Self.blockSize
-        let replications = self.replications, weights = self.weights, seed = self.seed
+        let weights = self.weights
         let scale = 1 / Double(clusterCount).squareRoot()
         let frozenSums = sums
-        let draws = ParallelLoop.run(count: blocks, width: Self.blockSize * count, workers: threads, chunkSize: 1,
-                                     makeState: { [Double](repeating: 0, count: clusterCount) }) { multipliers, block, out in
-            let stream = RandomStream(seed: seed, replication: UInt64(block), purpose: .bootstrap)
-            for r in 0..<Self.blockSize {
-                let replication = block * Self.blockSize + r
-                guard replication < replications else {
-                    for k in 0..<count { out[r * count + k] = .nan }
-                    continue
-                }
+        let loop = ResamplingLoop(count: replications, drawsPerStream: Self.blockSize, seed: seed, purpose: .bootstrap,
+                                  workers: threads)
+        let draws = loop.run(width: count, initial: Double.nan,
+                             makeWorkspace: { [Double](repeating: 0, count: clusterCount) }) { multipliers, stream, block, out in
+            for r in 0..<block.count {
                 multipliers.withUnsafeMutableBufferPointer { v in
                     Self.draw(into: v, weights: weights, stream: stream)
                     let row = UnsafeMutableBufferPointer(rebasing: out[(r * count)..<((r + 1) * count)])
