@@ -248,7 +248,7 @@ func sumOfSquaredDeviations(_ x: UnsafeBufferPointer<Double>) -> Double {
 }
 
 /// Why an estimation failed.
-public enum EstimationError: Error, Equatable, CustomStringConvertible {
+public enum EstimationError: ParameterError, Equatable {
     /// GSL could not factor the kept normal equations.
     case singularDesign(terms: [String])
     /// Every regressor was dropped as collinear.
@@ -263,6 +263,19 @@ public enum EstimationError: Error, Equatable, CustomStringConvertible {
     /// or event-time terms) and the fixed effects.
     case covariateCollinearWithTreatment(covariates: [String], regressors: [String])
 
+    /// The cluster column, for the errors about it.
+    public var subject: ParameterSubject? {
+        switch self {
+        case let .unknownClustering(name, available):
+            return ParameterSubject(.cluster, "'\(name)'", "the column is not loaded; available: "
+                                    + available.sorted().joined(separator: ", "))
+        case let .tooFewClusters(name, count):
+            return ParameterSubject(.cluster, name, "\(count) cluster; expected at least 2")
+        default:
+            return nil
+        }
+    }
+
     /// One line for the user.
     public var description: String {
         switch self {
@@ -271,10 +284,8 @@ public enum EstimationError: Error, Equatable, CustomStringConvertible {
         case .noIdentifiedTerms(let dropped):
             return "every regressor was dropped as collinear with the fixed effects or each other: "
                 + dropped.joined(separator: ", ")
-        case let .unknownClustering(name, available):
-            return "--cluster: column '\(name)' is not loaded; available: \(available.sorted().joined(separator: ", "))"
-        case let .tooFewClusters(name, count):
-            return "--cluster \(name): \(count) cluster; expected at least 2"
+        case .unknownClustering, .tooFewClusters:
+            return subject?.roleMessage ?? ""
         case .invalidOption(let message):
             return message
         case let .covariateCollinearWithTreatment(covariates, regressors):

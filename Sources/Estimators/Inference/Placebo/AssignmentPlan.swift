@@ -59,8 +59,8 @@ public struct AssignmentPlan: Sendable {
         case .randomTiming: kind = .randomTiming
         default: kind = .permutation
         }
-        let strataOfUnit = try AssignmentPlan.unitLabels(panel: panel, name: design.strata, flag: "--strata")
-        let levelOfUnit = try AssignmentPlan.unitLabels(panel: panel, name: design.level, flag: "--level")
+        let strataOfUnit = try AssignmentPlan.unitLabels(panel: panel, name: design.strata, parameter: .strata)
+        let levelOfUnit = try AssignmentPlan.unitLabels(panel: panel, name: design.level, parameter: .assignmentLevel)
         guard panel.adoptionPeriod.contains(where: { $0 != Panel.neverTreated }) else { throw PlaceboError.noTreatedUnits }
 
         // Slots: observed periods (and, for random timing, periods 1..<T), never last.
@@ -204,10 +204,10 @@ public struct AssignmentPlan: Sendable {
     }
 
     /// Per-unit dense labels of a clustering (nil when `name` is nil).
-    static func unitLabels(panel: Panel, name: String?, flag: String) throws -> [Int32]? {
+    static func unitLabels(panel: Panel, name: String?, parameter: Parameter) throws -> [Int32]? {
         guard let name else { return nil }
         guard let clustering = panel.clusterings[name] else {
-            throw PlaceboError.unknownColumn(flag: flag, name: name, available: Array(panel.clusterings.keys))
+            throw PlaceboError.unknownColumn(parameter: parameter, name: name, available: Array(panel.clusterings.keys))
         }
         var labels = [Int32](repeating: 0, count: panel.unitCount)
         for unit in 0..<panel.unitCount {
@@ -215,7 +215,7 @@ public struct AssignmentPlan: Sendable {
             guard let first = rows.first else { continue }
             labels[unit] = clustering.index[first]
             for row in rows where clustering.index[row] != labels[unit] {
-                throw PlaceboError.notConstantWithinUnit(flag: flag, name: name, unit: panel.unitLabels[unit])
+                throw PlaceboError.notConstantWithinUnit(parameter: parameter, name: name, unit: panel.unitLabels[unit])
             }
         }
         return labels

@@ -50,11 +50,11 @@ public struct PlaceboDesign: Sendable, Equatable {
 }
 
 /// Why a placebo test cannot run.
-public enum PlaceboError: Error, Equatable, CustomStringConvertible {
+public enum PlaceboError: ParameterError, Equatable {
     /// A clustering named by `--strata` or `--level` is not in the panel.
-    case unknownColumn(flag: String, name: String, available: [String])
+    case unknownColumn(parameter: Parameter, name: String, available: [String])
     /// A stratum or level column changes within one unit.
-    case notConstantWithinUnit(flag: String, name: String, unit: String)
+    case notConstantWithinUnit(parameter: Parameter, name: String, unit: String)
     /// The units of one assignment level have different adoption periods.
     case levelAdoptionVaries(name: String, level: String, unit: String, otherUnit: String)
     /// One level spans several strata.
@@ -68,18 +68,31 @@ public enum PlaceboError: Error, Equatable, CustomStringConvertible {
     /// The statistic cannot be computed on the observed data.
     case observedFailed(String)
 
+    /// The strata or assignment-level column, for the errors about them.
+    public var subject: ParameterSubject? {
+        switch self {
+        case let .unknownColumn(parameter, name, available):
+            return ParameterSubject(parameter, name, "no such column loaded; available: "
+                                    + available.sorted().joined(separator: ", "))
+        case let .notConstantWithinUnit(parameter, name, unit):
+            return ParameterSubject(parameter, name, "the column changes within unit \(unit); expected one value per unit")
+        case let .levelAdoptionVaries(name, level, unit, otherUnit):
+            return ParameterSubject(.assignmentLevel, name, "units \(unit) and \(otherUnit) of level \(level) adopt in "
+                                    + "different periods; expected every unit of a level to share one adoption period")
+        case let .levelCrossesStrata(level, strata, label):
+            return ParameterSubject(.assignmentLevel, level, "level \(label) spans several strata of \(strata); expected "
+                                    + "levels nested in strata", remedies: [.strata])
+        default:
+            return nil
+        }
+    }
+
     /// One line for the user.
     public var description: String {
+        if let subject { return subject.roleMessage }
         switch self {
-        case let .unknownColumn(flag, name, available):
-            return "\(flag) \(name): no such column loaded; available: \(available.sorted().joined(separator: ", "))"
-        case let .notConstantWithinUnit(flag, name, unit):
-            return "\(flag) \(name): the column changes within unit \(unit); expected one value per unit"
-        case let .levelAdoptionVaries(name, level, unit, otherUnit):
-            return "--level \(name): units \(unit) and \(otherUnit) of level \(level) adopt in different periods; "
-                + "expected every unit of a level to share one adoption period"
-        case let .levelCrossesStrata(level, strata, label):
-            return "--level: level \(label) of \(level) spans several strata of --strata \(strata); expected levels nested in strata"
+        case .unknownColumn, .notConstantWithinUnit, .levelAdoptionVaries, .levelCrossesStrata:
+            return ""
         case .noTreatedUnits:
             return "no unit is ever treated: there is no assignment to permute"
         case .nothingToPermute(let why):

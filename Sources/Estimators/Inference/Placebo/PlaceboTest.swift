@@ -57,12 +57,12 @@ public struct PlaceboTest: Sendable {
     ///   recorded as NaN, left out of the p-values and counted in ``PlaceboResult/invalidDraws``.
     public func run(on panel: Panel, statistic: any PlaceboStatistic,
                     progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> PlaceboResult {
-        if let threads, threads < 1 { throw PlaceboError.invalidOption("--threads must be at least 1, got \(threads)") }
+        if let threads, threads < 1 { throw InvalidParameter(.threads, String(threads), "expected at least 1") }
         if case .timingShift(let shift) = design.scheme {
             return try runTiming(panel: panel, statistic: statistic, observed: try observedValue(statistic, panel),
                                  shift: shift)
         }
-        guard permutations >= 1 else { throw PlaceboError.invalidOption("--permutations must be at least 1, got \(permutations)") }
+        guard permutations >= 1 else { throw InvalidParameter(.permutations, String(permutations), "expected at least 1") }
         let plan = try AssignmentPlan(panel: panel, design: design)
         let evaluator: any PlaceboEvaluator = try statistic.specialisedEvaluator(panel: panel, plan: plan, path: path)
             ?? ReestimationEvaluator(statistic: statistic, panel: panel)
@@ -106,11 +106,11 @@ public struct PlaceboTest: Sendable {
     }
 
     func runTiming(panel: Panel, statistic: any PlaceboStatistic, observed: PlaceboValue, shift: Int) throws -> PlaceboResult {
-        guard shift >= 1 else { throw PlaceboError.invalidOption("--shift must be at least 1 period, got \(shift)") }
+        guard shift >= 1 else { throw InvalidParameter(.shift, String(shift), "expected at least 1 period") }
         let shifted = try panel.timingShifted(by: shift)
         let fake: PlaceboValue
         do { fake = try statistic.value(on: shifted) } catch {
-            throw PlaceboError.observedFailed("fake timing (--shift \(shift)): \(error)")
+            throw PlaceboError.observedFailed("fake timing (adoption moved \(shift) periods earlier): \(error)")
         }
         var notes = Array(shifted.notes.suffix(shifted.notes.count - panel.notes.count))
         notes.append("fake timing is deterministic (R = 1); p-values are the t-test of the fake-timing coefficient")

@@ -84,9 +84,9 @@ public struct WildClusterBootstrap: Sendable {
     ///   unknown cluster column, fewer than two clusters, or a failed fit.
     public func run(on panel: Panel, model: BootstrapModel = .twfe, terms requested: [String]? = nil) throws
         -> WildBootstrapRun {
-        guard replications >= 1 else { throw WildBootstrapError.invalidOption("--reps must be at least 1, got \(replications)") }
-        guard level > 0 && level < 1 else { throw WildBootstrapError.invalidOption("--level must be between 0 and 1, got \(level)") }
-        if let threads, threads < 1 { throw WildBootstrapError.invalidOption("--threads must be at least 1, got \(threads)") }
+        guard replications >= 1 else { throw InvalidParameter(.bootstrapDraws, String(replications), "expected at least 1") }
+        guard level > 0 && level < 1 else { throw InvalidParameter(.confidenceLevel, String(level), "expected a level between 0 and 1") }
+        if let threads, threads < 1 { throw InvalidParameter(.threads, String(threads), "expected at least 1") }
         guard nullValue.isFinite else { throw WildBootstrapError.invalidOption("the null value must be finite") }
         guard let clustering = panel.clusterings[cluster] else {
             throw EstimationError.unknownClustering(name: cluster, available: Array(panel.clusterings.keys))
