@@ -164,11 +164,13 @@ struct WildBootstrapPropertyTests {
     func badInput() throws {
         let panel = try WildBootstrapSupport.synthetic()
         #expect(throws: EstimationError.self) { try WildClusterBootstrap(cluster: "county").run(on: panel) }
-        #expect(throws: WildBootstrapError.invalidOption("--reps must be at least 1, got 0")) {
+        #expect(throws: InvalidParameter(.bootstrapDraws, "0", "expected at least 1")) {
             try WildClusterBootstrap(cluster: "province", replications: 0).run(on: panel)
         }
-        #expect(throws: WildBootstrapError.self) { try WildClusterBootstrap(cluster: "province", level: 1.5).run(on: panel) }
-        #expect(throws: WildBootstrapError.self) { try WildClusterBootstrap(cluster: "province", threads: 0).run(on: panel) }
+        #expect(throws: InvalidParameter.self) { try WildClusterBootstrap(cluster: "province", level: 1.5).run(on: panel) }
+        #expect(throws: InvalidParameter(.threads, "0", "expected at least 1")) {
+            try WildClusterBootstrap(cluster: "province", threads: 0).run(on: panel)
+        }
         #expect(throws: WildBootstrapError.self) {
             try WildClusterBootstrap(cluster: "province").run(on: panel, terms: ["e+0"])
         }
