@@ -1,22 +1,12 @@
+import Estimators
+
 /// The true effects of one simulated replication as an output document: what
 /// `didlab simulate --truth FILE` writes (snake_case keys, in this order).
 ///
 /// Encodes every field; a missing spillover and a ring radius that is not given are written as
-/// `null` (by an encoder that writes nil optionals as null, such as Lab's `JSONValueEncoder`), `index_weights` only under entropy measurement. Non-finite numbers are left to the
+/// `null` (Lab's `JSONOutput` writes nil optionals as null), `index_weights` only under entropy measurement. Non-finite numbers are left to the
 /// encoder (DiDLab's JSON writes them as `null`).
 public struct TruthReport: Encodable, Sendable, Equatable {
-    /// The run seed, written as an integer when it fits a signed 64-bit integer, as a decimal
-    /// string otherwise (JSON readers lose integers beyond 2^63).
-    public struct Seed: Encodable, Sendable, Equatable {
-        /// The seed.
-        public let value: UInt64
-
-        public func encode(to encoder: Encoder) throws {
-            var container = encoder.singleValueContainer()
-            if value <= UInt64(Int.max) { try container.encode(Int(value)) } else { try container.encode(String(value)) }
-        }
-    }
-
     /// The two overall averages of the effect on treated observations.
     public struct Overall: Encodable, Sendable, Equatable {
         /// Mean over treated observations (``Truth/overall``).
@@ -92,7 +82,7 @@ public struct TruthReport: Encodable, Sendable, Equatable {
     public init(_ simulated: SimulatedPanel, scenario: String) {
         let truth = simulated.truth
         self.scenario = scenario
-        seed = Seed(value: simulated.seed)
+        seed = Seed(simulated.seed)
         replication = simulated.replication
         scale = truth.scale
         nUnits = simulated.panel.unitCount

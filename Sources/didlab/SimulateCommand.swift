@@ -74,7 +74,7 @@ struct SimulateCommand: ParsableCommand {
         try files.write(simulated.csv(), to: out)
         if truth != nil {
             let report = TruthReport(simulated, scenario: chosen.name)
-            try files.write(try JSONValueEncoder().encode(report).rendered() + "\n", to: truth)
+            try files.write(JSONOutput.render(report), to: truth)
         }
         try files.commit()
     }

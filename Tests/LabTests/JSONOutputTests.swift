@@ -1,3 +1,4 @@
+import Estimators
 import Testing
 @testable import Lab
 

@@ -1,3 +1,4 @@
+import Estimators
 import Foundation
 
 /// Renders a ``RunSummary`` as the JSON contract, CSV, Markdown and a terminal table.
