@@ -85,14 +85,7 @@ struct EstimateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Bootstrap draws B: --inference wcb (all 2^G sign vectors when 2^G <= B with Rademacher weights) or --bands (default 999).")
     var reps: Int?
 
-    @Option(help: "--inference wcb: weights rademacher, webb or mammen.")
-    var weights: BootstrapWeights?
-
-    @Option(help: "--inference wcb: wcr (null imposed, default) or wcu.")
-    var bootstrap: BootstrapKindOption?
-
-    @Option(help: "--inference wcb: bootstrap statistics equal to |t| are counted (count, default) or not (exclude, as boottest).")
-    var ties: BootstrapTieRule?
+    @OptionGroup var wild: WildBootstrapOptions
 
     @Option(help: "Subgroup heterogeneity by this unit-level column (e.g. region).")
     var by: String?
@@ -149,7 +142,7 @@ struct EstimateCommand: ParsableCommand {
         if !method.acceptsCovariates && !panel.x.isEmpty {
             throw ValidationError("--method \(method.id) takes no covariates; drop --x")
         }
-        if inferenceFamily != .wcb && (weights != nil || bootstrap != nil || ties != nil) {
+        if inferenceFamily != .wcb && wild.isGiven {
             throw ValidationError("--weights, --bootstrap and --ties apply only to --inference wcb")
         }
         if inferenceFamily != .wcb && !bands && reps != nil {
@@ -201,8 +194,8 @@ struct EstimateCommand: ParsableCommand {
             text = SubgroupReport(result, level: confLevel).render(output.format)
         } else if inferenceFamily == .wcb {
             let wild = WildClusterBootstrap(cluster: panel.clusterColumn, replications: reps ?? 999,
-                                            weights: weights ?? .rademacher, imposeNull: bootstrap != .wcu,
-                                            level: confLevel, ties: ties ?? .count, seed: streams.seed, threads: streams.threads,
+                                            weights: wild.weights ?? .rademacher, imposeNull: wild.bootstrap != .wcu,
+                                            level: confLevel, ties: wild.ties ?? .count, seed: streams.seed, threads: streams.threads,
                                             correction: ssc.correction)
             text = BootstrapReport(try wild.run(on: data, model: try method.bootstrapModel(settings))).render(output.format)
         } else {

@@ -48,7 +48,7 @@ struct MediateCommand: ParsableCommand {
     var confLevel: Double = 0.95
 
     @Option(help: "Output format: table or json.")
-    var format: MediateFormatOption = .table
+    var format: TableOrJSON = .table
 
     @Option(help: "Write the report to this file (atomically) instead of standard output.")
     var out: String?
@@ -83,9 +83,4 @@ struct MediateCommand: ParsableCommand {
         if case .cluster(let name) = variance { result.notes += ClusterAdequacy.notes(panel: data, clustering: name) }
         try emit(MediationReport(result).render(format == .json ? .json : .table), to: out, files: files)
     }
-}
-
-/// `--format` of `mediate`.
-enum MediateFormatOption: String, ExpressibleByArgument, CaseIterable {
-    case table, json
 }

@@ -61,16 +61,9 @@ struct PlaceboCommand: ParsableCommand {
     var alternative: PlaceboAlternative = .twoSided
 
     @Option(help: "Output format: table or json.")
-    var format: PlaceboFormatOption = .table
+    var format: TableOrJSON = .table
 
-    @Option(help: "Write the report to this file (atomically) instead of standard output.")
-    var out: String?
-
-    @Option(help: "Write every placebo coefficient, standard error and t to this CSV file.")
-    var draws: String?
-
-    @Option(help: "Write the placebo density plot to this SVG file.")
-    var plot: String?
+    @OptionGroup var files: PlaceboFileOptions
 
     @OptionGroup var window: WindowOptions
 
@@ -127,7 +120,8 @@ struct PlaceboCommand: ParsableCommand {
     func run() throws {
         try memory.check(permutations, bytesPerItem: Self.bytesPerDraw, what: "placebo draws (48 bytes each, measured 44)",
                          flag: "--permutations")
-        let files = try OutputFiles([draws, plot, out])
+        let (draws, plot, out) = (files.draws, files.plot, files.out)
+        let outputs = try OutputFiles([draws, plot, out])
         let data = try panel.loadPanel(extraColumns: [strata, level].compactMap { $0 })
         let statistic = try method.placeboStatistic(settings)
         let placeboScheme: PlaceboScheme
@@ -150,11 +144,11 @@ struct PlaceboCommand: ParsableCommand {
         }
         progress?.finish()
         let report = PlaceboReport(result, method: method.id)
-        if let writer = files.writer(draws) { try report.writeDrawsCSV { try writer.write($0) } }
-        try files.write(PlaceboPlot(result).svg(), to: plot)
+        if let writer = outputs.writer(draws) { try report.writeDrawsCSV { try writer.write($0) } }
+        try outputs.write(PlaceboPlot(result).svg(), to: plot)
         let text = format == .json ? report.json().rendered() + "\n" : report.table()
-        if out == nil { FileHandle.standardOutput.write(Data(text.utf8)) } else { try files.write(text, to: out) }
-        try files.commit()
+        if out == nil { FileHandle.standardOutput.write(Data(text.utf8)) } else { try outputs.write(text, to: out) }
+        try outputs.commit()
     }
 }
 
@@ -190,9 +184,4 @@ final class TerminalProgress: Sendable {
 /// `--scheme` spellings.
 enum SchemeOption: String, ExpressibleByArgument, CaseIterable {
     case cohorts, random, timing
-}
-
-/// `--format` of `placebo`.
-enum PlaceboFormatOption: String, ExpressibleByArgument, CaseIterable {
-    case table, json
 }

@@ -39,7 +39,7 @@ struct RunCommand: ParsableCommand {
     var out: String?
 
     @Option(help: "Output format on stdout: table or json.")
-    var format: String = "table"
+    var format: TableOrJSON = .table
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -50,7 +50,6 @@ struct RunCommand: ParsableCommand {
         if let shard, MonteCarloRunner.Shard(parsing: shard) == nil {
             throw ValidationError("--shard expects I/N with 1 <= I <= N, got '\(shard)'")
         }
-        guard ["table", "json"].contains(format) else { throw ValidationError("--format must be table or json, got '\(format)'") }
     }
 
     func run() throws {
@@ -95,7 +94,7 @@ struct RunCommand: ParsableCommand {
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
         let report = RunReport(outcome.summary)
-        if format == "json" {
+        if format == .json {
             print(report.json().rendered())
         } else {
             print(report.table())
@@ -117,7 +116,7 @@ struct MergeCommand: ParsableCommand {
     var out: String?
 
     @Option(help: "Output format on stdout: table or json.")
-    var format: String = "table"
+    var format: TableOrJSON = .table
 
     func run() throws {
         let (summary, _) = try ExperimentRun.merge(directories: directories)
@@ -125,7 +124,7 @@ struct MergeCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         try ExperimentRun.writeReports(summary, to: target)
         let report = RunReport(summary)
-        print(format == "json" ? report.json().rendered() : report.table())
+        print(format == .json ? report.json().rendered() : report.table())
     }
 }
 
