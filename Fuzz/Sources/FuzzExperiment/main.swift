@@ -64,5 +64,9 @@ FuzzMain.run { bytes in
     }
     for method in spec.methods {
         require(method.permutations >= 1 && method.reps >= 1, "method '\(method.name)': permutations or reps below 1")
+        // Parse, don't validate: a method the spec accepted always resolves to an evaluator.
+        do { _ = try method.evaluator(unitName: "city") } catch {
+            require(false, "method '\(method.name)' was accepted but does not resolve: \(error)")
+        }
     }
 }
