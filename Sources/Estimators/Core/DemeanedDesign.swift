@@ -1,6 +1,6 @@
 /// The design of a fixed-effects regression after the within transformation: the demeaned
 /// outcome and regressors, stored contiguously, with what inference needs.
-public struct DemeanedDesign: Sendable {
+struct DemeanedDesign: Sendable {
     /// Term names, one per regressor column.
     public let termNames: [String]
     /// Number of observations (rows).

@@ -129,7 +129,7 @@ struct NormalEquationsSolution: Sendable {
 }
 
 /// Ordinary least squares on a demeaned design (``NormalEquationsSolution``) with its residuals.
-public struct LeastSquaresFit: Sendable {
+struct LeastSquaresFit: Sendable {
     /// The solved normal equations.
     let solution: NormalEquationsSolution
     /// Residuals `û = ỹ − X̃β̂` (equal to the full model's residuals by Frisch–Waugh–Lovell).

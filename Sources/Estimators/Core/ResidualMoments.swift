@@ -19,7 +19,7 @@
 /// leaves rounding of order `ε‖B‖²‖M‖` ≈ 6e-3, enough for negative variances. Transformed first,
 /// each cluster contributes a square (`T s_g` carries only `ε‖T‖‖s_g‖` of rounding), so the
 /// result is positive semi-definite by construction and accurate to that rounding.
-public struct ResidualMoments: Sendable {
+struct ResidualMoments: Sendable {
     /// Which meat to accumulate.
     public enum Kind: Sendable {
         /// None (iid variance): only the residual sum of squares.

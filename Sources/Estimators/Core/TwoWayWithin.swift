@@ -19,7 +19,7 @@
 /// `init`, by default ``KernelBackend/processDefault``) every transform goes to the plain
 /// ``ReferenceWithin`` instead, and a ``DemeanedDesign`` built on this transformation uses the
 /// reference cross products, residuals and meat as well.
-public struct TwoWayWithin: Sendable {
+struct TwoWayWithin: Sendable {
     /// Number of observations.
     public let observationCount: Int
     /// Number of units.

@@ -60,7 +60,7 @@ public enum VarianceEstimator {
 
     /// The variance of `fit` on `design` from `panel`.
     /// - Throws: ``EstimationError/unknownClustering(name:available:)``, ``EstimationError/tooFewClusters(name:count:)``.
-    public static func estimate(fit: LeastSquaresFit, design: DemeanedDesign, panel: Panel, type: VarianceType,
+    static func estimate(fit: LeastSquaresFit, design: DemeanedDesign, panel: Panel, type: VarianceType,
                                 correction: SmallSampleCorrection = .fixest) throws -> VarianceEstimate {
         let (kind, clustering) = try momentKind(type: type, panel: panel)
         let moments = ResidualMoments(design: design, kept: fit.keptTerms, residuals: fit.residuals, kind: kind,
@@ -71,7 +71,7 @@ public enum VarianceEstimator {
 
     /// What ``ResidualMoments`` must accumulate for `type`, and the clustering it names.
     /// - Throws: ``EstimationError/unknownClustering(name:available:)``, ``EstimationError/tooFewClusters(name:count:)``.
-    public static func momentKind(type: VarianceType, panel: Panel) throws -> (ResidualMoments.Kind, Clustering?) {
+    static func momentKind(type: VarianceType, panel: Panel) throws -> (ResidualMoments.Kind, Clustering?) {
         switch type {
         case .iid: return (.none, nil)
         case .hetero: return (.hetero, nil)
@@ -91,7 +91,7 @@ public enum VarianceEstimator {
     /// transformed scores, positive semi-definite and free of the cancellation that multiplying
     /// `B M B` out suffers when one cluster's score dwarfs the rest (see ``ResidualMoments``);
     /// `V = c · meat`. Moments without a transform still get the explicit product `c · B M B`.
-    public static func estimate(bread: [Double], moments: ResidualMoments, clustering: Clustering?,
+    static func estimate(bread: [Double], moments: ResidualMoments, clustering: Clustering?,
                                 design: DemeanedDesign, panel: Panel, type: VarianceType,
                                 correction: SmallSampleCorrection = .fixest) -> VarianceEstimate {
         let n = Double(design.observationCount)

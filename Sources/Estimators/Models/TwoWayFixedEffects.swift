@@ -44,12 +44,12 @@ public struct TwoWayFixedEffects: Sendable {
 }
 
 /// Shared fitting of `y ~ regressors + covariates | unit + period` for every regression estimator.
-public enum FixedEffectsRegression {
+enum FixedEffectsRegression {
     /// Demeans, fits, computes the variance and packages an ``Estimate``.
     /// Covariates of the panel are appended after `columns`. `indicatorRows`, when given, holds
     /// for each column the rows where it equals 1 if it is a 0/1 indicator (see
     /// ``DemeanedDesign/indicatorRows(of:)``, which finds them otherwise).
-    public static func fit(panel: Panel, method: String, terms: [Estimate.Term], columns: [[Double]],
+    static func fit(panel: Panel, method: String, terms: [Estimate.Term], columns: [[Double]],
                            indicatorRows: [[Int32]?]? = nil,
                            options: RegressionOptions, extraNotes: [String],
                            within: TwoWayWithin? = nil) throws -> Estimate {
