@@ -86,8 +86,13 @@ struct PlaceboCommand: ParsableCommand {
             guard let permutations else { throw ValidationError("--permutations R is required (e.g. --permutations 1000)") }
             guard permutations >= 1 else { throw ValidationError("--permutations must be at least 1, got \(permutations)") }
         }
-        if method.id != "event" && (window.leads != nil || window.lags != nil || term != nil) {
-            throw ValidationError("--leads, --lags and --term apply only to --method event")
+        // The event study's statistic reads the window and the term; so does the re-estimating
+        // statistic of any estimator without a specialised one that takes a window (did2s).
+        let windowed = method.id == "event" || (method.takesEventWindow && method.placeboReadsAllSettings)
+        if !windowed && (window.leads != nil || window.lags != nil || term != nil) {
+            throw ValidationError("--leads, --lags and --term apply only to --method "
+                                  + EstimatorRegistry.entries.filter { $0.id == "event" || ($0.takesEventWindow && $0.placeboReadsAllSettings) }
+                                      .map(\.id).joined(separator: " or "))
         }
         guard method.inference.contains(.placebo) else {
             throw ValidationError("--method \(method.id) has no statistic to permute; use "

@@ -30,6 +30,24 @@ struct PlaceboCLITests {
         #expect(two.stdout.replacingOccurrences(of: "\"threads\": 2", with: "\"threads\": 1") == one.stdout)
     }
 
+    /// Oracle: `estimate --method did2s` with the same window (the observed statistic is the same
+    /// fit), and the registry's rule that only re-estimating statistics read a window.
+    @Test("did2s placebo tests an event-time term with its window; bjs's specialised statistic refuses one")
+    func did2sEventTerm() throws {
+        let placebo = try CLI.run(["placebo"] + mpdta + ["--method", "did2s", "--lags", "2", "--term", "e+1",
+                                                         "--permutations", "19", "--format", "json"])
+        #expect(placebo.status == 0, "\(placebo.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(placebo.stdout.utf8)) as? [String: Any])
+        let observed = try #require((object["observed"] as? [String: Any])?["estimate"] as? Double)
+        let estimate = try CLI.run(["estimate"] + mpdta + ["--method", "did2s", "--lags", "2", "--format", "json"])
+        let fit = try #require(try JSONSerialization.jsonObject(with: Data(estimate.stdout.utf8)) as? [String: Any])
+        let terms = try #require(fit["coefficients"] as? [[String: Any]])
+        let e1 = try #require(terms.first { $0["term"] as? String == "e+1" }?["estimate"] as? Double)
+        #expect(abs(observed - e1) <= 1e-12 * abs(e1), "placebo observed \(observed), estimate \(e1)")
+        let refused = try CLI.run(["placebo"] + mpdta + ["--method", "bjs", "--lags", "2", "--permutations", "19"])
+        #expect(refused.status == 1 && refused.stderr.contains("apply only to --method event or did2s"))
+    }
+
     @Test("table output and the timing scheme")
     func tableAndTiming() throws {
         let table = try CLI.run(["placebo"] + mpdta + ["--permutations", "50"])

@@ -56,6 +56,11 @@ public struct EstimatorEntry: Sendable {
     /// Whether it takes an event window (leads and lags).
     public var takesEventWindow: Bool { minimumLeads != nil }
 
+    /// Whether its placebo statistic re-estimates the model as built from the settings (no
+    /// specialised statistic), so every setting, the event window and the tested effect included,
+    /// reaches the placebo draws.
+    public var placeboReadsAllSettings: Bool { placeboBuilder == nil }
+
     /// `settings` reading `effect` (nil: the settings' effect, else ``defaultEffect``), and that effect.
     public func resolve(_ settings: EstimatorSettings, effect: String?) -> (settings: EstimatorSettings, effect: String) {
         var resolved = settings
