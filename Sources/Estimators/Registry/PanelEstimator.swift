@@ -8,8 +8,8 @@ public struct EffectEstimate: Sendable, Equatable {
     /// Degrees of freedom of the t reference distribution; `.infinity` for the normal.
     public var degreesOfFreedom: Double
 
-    /// Creates an effect.
-    public init(estimate: Double, standardError: Double, degreesOfFreedom: Double) {
+    /// Creates an effect; the reference is the normal unless `degreesOfFreedom` is finite.
+    public init(estimate: Double, standardError: Double, degreesOfFreedom: Double = .infinity) {
         self.estimate = estimate
         self.standardError = standardError
         self.degreesOfFreedom = degreesOfFreedom
@@ -24,7 +24,7 @@ public struct EffectEstimate: Sendable, Equatable {
     }
 
     /// The `level` confidence interval `estimate ± q·se`, q the t (or normal) quantile.
-    public func confidenceInterval(level: Double) -> (low: Double, high: Double) {
+    public func confidenceInterval(level: Double = 0.95) -> (low: Double, high: Double) {
         let q = Distributions.tQuantile(0.5 + level / 2, degreesOfFreedom: degreesOfFreedom)
         return (estimate - q * standardError, estimate + q * standardError)
     }
@@ -74,10 +74,7 @@ extension Estimate: EstimatorOutput {
 
 extension CallawaySantAnnaResult: EstimatorOutput {
     /// The named aggregation or part of one (``effect(named:)``), with the normal reference of R did.
-    public func effectEstimate(named name: String) -> EffectEstimate? {
-        guard let effect = effect(named: name) else { return nil }
-        return EffectEstimate(estimate: effect.estimate, standardError: effect.standardError, degreesOfFreedom: .infinity)
-    }
+    public func effectEstimate(named name: String) -> EffectEstimate? { effect(named: name) }
 
     /// The aggregations' names.
     public var effectNames: [String] { ["att", "dynamic", "group", "calendar", "e+K", "g=PERIOD", "t=PERIOD"] }

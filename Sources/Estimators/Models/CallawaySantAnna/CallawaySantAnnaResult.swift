@@ -36,29 +36,9 @@ public struct CallawaySantAnnaResult: Sendable {
         public var isEstimable: Bool { failure == nil }
     }
 
-    /// An estimate with a normal-approximation standard error (R `did` uses the normal).
-    public struct Effect: Sendable, Equatable {
-        /// Point estimate.
-        public let estimate: Double
-        /// Analytic standard error from the influence function.
-        public let standardError: Double
-
-        /// Creates an effect.
-        public init(estimate: Double, standardError: Double) {
-            self.estimate = estimate
-            self.standardError = standardError
-        }
-
-        /// `estimate / standardError`.
-        public var statistic: Double { estimate / standardError }
-        /// Two-sided normal p-value.
-        public var pValue: Double { Distributions.twoSidedPValue(statistic: statistic, degreesOfFreedom: .infinity) }
-        /// Pointwise interval `estimate ± z_{(1+level)/2} · se`.
-        public func confidenceInterval(level: Double = 0.95) -> (low: Double, high: Double) {
-            let z = gsl_cdf_ugaussian_Pinv(0.5 + level / 2)
-            return (estimate - z * standardError, estimate + z * standardError)
-        }
-    }
+    /// An estimate with a normal-approximation standard error (R `did` uses the normal): an
+    /// ``EffectEstimate`` with infinite degrees of freedom.
+    public typealias Effect = EffectEstimate
 
     /// The aggregations of R `did`'s `aggte(type = …)`.
     public enum AggregationKind: String, Sendable, CaseIterable {
