@@ -64,9 +64,16 @@ extension Panel {
                          unitName: unitName, timeName: timeName, clusterings: extra, notes: notes)
     }
 
+    /// The panel restricted to `rows` (ascending row indices, not empty), renumbered as
+    /// ``restrictedToRows(_:note:method:what:)`` does; `note` is appended to the notes.
+    /// - Throws: ``HeterogeneityRobustError/emptySample(method:what:)`` when `rows` is empty.
+    public func restricted(toRows rows: [Int], note: String? = nil) throws -> Panel {
+        try restrictedToRows(rows, note: note, method: "subset", what: "rows")
+    }
+
     /// Label of adoption period `g` for term names: the period label when `g` is on the grid,
     /// else the extrapolated numeric period (evenly spaced grids) or `g` itself.
-    func adoptionLabel(_ g: Int32) -> String {
+    public func adoptionLabel(_ g: Int32) -> String {
         if g >= 0 && Int(g) < periodCount { return periodLabels[Int(g)] }
         if let values = periodValues, values.count >= 2 {
             let step = values[1] - values[0]

@@ -18,6 +18,12 @@ public enum Parameter: String, Sendable, CaseIterable {
     case threads, confidenceLevel, shift, memory
     /// Where a run writes its records and reports, and whether it continues an earlier run there.
     case outputDirectory, resume
+    /// A value of a calibrated model set by hand (`errors.rho=0.5`).
+    case modelOverride
+    /// The effects a power curve is measured at.
+    case effects
+    /// The outcomes placebo laws are drawn on.
+    case placeboSample
 
     /// The role in words, for library messages: "the number of leads".
     public var role: String {
@@ -51,6 +57,9 @@ public enum Parameter: String, Sendable, CaseIterable {
         case .memory: return "the memory budget"
         case .outputDirectory: return "the output directory"
         case .resume: return "resuming"
+        case .modelOverride: return "a calibrated model value"
+        case .effects: return "the effects"
+        case .placeboSample: return "the placebo-laws sample"
         }
     }
 }

@@ -125,7 +125,10 @@ public struct PlaceboPlot: Sendable {
 
     func f(_ value: Double) -> String { String(format: "%.2f", value) }
 
-    func escape(_ text: String) -> String {
+    func escape(_ text: String) -> String { Self.escape(text) }
+
+    /// XML escaping of text placed in an SVG element.
+    static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
     }
