@@ -20,6 +20,8 @@ public struct MethodSpec: Sendable, Decodable {
         case mediation(mediator: String, quantity: String, inference: String)
         /// Butts' spillover rings (``RingMethod/parse(estimator:edges:term:inference:coordinates:target:unitName:)``).
         case rings(estimator: String, edges: [Double], term: String?, inference: String, coordinates: [String]?)
+        /// The event study's joint test of every lead (``PreTrendMethod``; iid, hetero or cr1 inference).
+        case preTrend(InferenceSpec)
     }
 
     /// Display name (default "ESTIMATOR INFERENCE").
@@ -43,7 +45,7 @@ public struct MethodSpec: Sendable, Decodable {
     public static let keys = ["name", "estimator", "term", "leads", "lags", "inference", "permutations", "target", "control",
                               "reps", "by", "group", "difference", "test", "scope", "mediator", "rings", "coords"]
     /// The `estimator:` values besides the registry's ids.
-    static let analyses = ["subgroup", "mediation"]
+    static let analyses = ["subgroup", "mediation", "pretrend"]
 
     /// Decodes and checks one entry of `methods`.
     /// - Throws: `DecodingError` whose coding path names the key at fault.
@@ -88,6 +90,17 @@ public struct MethodSpec: Sendable, Decodable {
         clusterColumns = []
         dataColumns = []
         switch estimator {
+        case "pretrend":
+            let inference = try entry.inference(inferenceText)
+            guard [.iid, .hetero, .cr1].contains(inference.family) else {
+                throw entry.error("inference", "a pre-trend test takes iid, hetero or cr1[:COLUMN]")
+            }
+            if settings.control != nil { throw entry.error("control", "a pre-trend test takes no control group") }
+            if term != nil { throw entry.error("term", "a pre-trend test tests every lead; it takes no term") }
+            if let leads = settings.leads, leads < 2 { throw entry.error("leads", "a pre-trend test needs at least 2 leads (e-2), got \(leads)") }
+            analysis = .preTrend(inference)
+            defaultTarget = "zero"
+            if case .cr1(let column?) = inference { clusterColumns.append(("inference", column)) }
         case "mediation":
             guard let mediator = try entry.string("mediator") else {
                 throw entry.error("mediator", "a mediation method needs a mediator column")
@@ -201,6 +214,9 @@ public struct MethodSpec: Sendable, Decodable {
         case let .rings(estimator, edges, term, inference, coordinates):
             return try RingMethod.parse(estimator: estimator, edges: edges, term: term, inference: inference,
                                         coordinates: coordinates, target: target, unitName: unitName)
+        case .preTrend(let inference):
+            return PreTrendMethod(leads: settings.leads, lags: settings.lags, variance: inference.variance(unit: unitName),
+                                  target: target)
         }
     }
 

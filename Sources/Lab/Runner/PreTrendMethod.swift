@@ -1,0 +1,52 @@
+import Estimators
+
+/// The event study's joint pre-trend test as a method: `H₀: β_e = 0` for every lead `e ≤ −2`
+/// (the reference `e = −1` is omitted), an F test with the variance's degrees of freedom
+/// (``WaldTest``, R fixest's `wald()`).
+///
+/// Its rejection rate is the pre-test's size when trends are parallel and its power when they are
+/// not. The reported estimate is the mean of the lead coefficients (truth 0 under parallel trends),
+/// with its standard error `√(a'Va)`; a joint test gives no confidence interval, so coverage is not
+/// reported.
+public struct PreTrendMethod: MethodEvaluator {
+    /// Leads and lags of the event study (nil: every observed event time).
+    public let leads: Int?, lags: Int?
+    /// Variance of the coefficients.
+    public let variance: VarianceType
+    /// Estimand key (`zero`).
+    public let target: String
+
+    /// Creates the method.
+    public init(leads: Int?, lags: Int?, variance: VarianceType, target: String = "zero") {
+        self.leads = leads
+        self.lags = lags
+        self.variance = variance
+        self.target = target
+    }
+
+    public var estimatorName: String { "event:pretrend" }
+
+    public var inferenceName: String { variance.inferenceName }
+
+    /// Estimates the event study and tests its leads jointly.
+    /// - Throws: the event study's errors, or ``InvalidParameter`` (role ``Parameter/leads``) when the
+    ///   panel gives no lead to test.
+    public func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult {
+        let estimate = try EventStudy(leads: leads, lags: lags, options: RegressionOptions(variance: variance))
+            .estimate(data.panel)
+        let leadTerms = estimate.terms.filter { ($0.eventTime ?? 0) <= -2 }.map(\.name)
+        guard !leadTerms.isEmpty, let test = WaldTest.linear(leadTerms.map { [$0: 1] }, on: estimate) else {
+            throw InvalidParameter(.leads, nil, "the event study has no lead coefficient to test on this panel")
+        }
+        let indices = leadTerms.compactMap { estimate.index(of: $0) }
+        let weight = 1 / Double(indices.count)
+        let m = estimate.terms.count
+        var mean = 0.0, variance = 0.0
+        for i in indices {
+            mean += weight * estimate.coefficients[i]
+            for j in indices { variance += weight * weight * estimate.variance.matrix[i * m + j] }
+        }
+        return MethodResult(estimate: mean, standardError: variance.squareRoot(), confLow: .nan, confHigh: .nan,
+                            pValue: test.pValue)
+    }
+}
