@@ -73,6 +73,9 @@ enum Flags {
         case .memory: return "--memory"
         case .outputDirectory: return "--out"
         case .resume: return "--resume"
+        case .modelOverride: return "--set"
+        case .effects: return "--effects"
+        case .placeboSample: return "--sample"
         }
     }
 

@@ -34,6 +34,7 @@ enum GoldenSection: String, CaseIterable, Sendable {
     case mediate = "mediate"
     case truth = "simulate --truth"
     case run = "run (results.json)"
+    case diagnose = "diagnose"
     case bench = "bench"
 
     /// One line on what the section covers.
@@ -48,6 +49,7 @@ enum GoldenSection: String, CaseIterable, Sendable {
         case .mediate: return "`didlab mediate --format json`: three-step mediation with unit and period fixed effects."
         case .truth: return "`didlab simulate --truth FILE`: the true effects of a simulated panel."
         case .run: return "`results.json` written by `didlab run` (and `merge`): performance measures with their MCSE per condition and method."
+        case .diagnose: return "`didlab diagnose --format json`: size, power (raw and size-adjusted), MDE, bias and coverage of each method on placebo laws and the calibrated model, with the calibration and the verdict."
         case .bench: return "`didlab bench --format json`: timings (volatile: masked in the goldens), workload names and the machine."
         }
     }
@@ -129,6 +131,11 @@ enum GoldenCases {
                                           "--threads", "1"]),
         GoldenCase(name: "estimate-twfe-by", section: .estimateBy,
                    arguments: ["estimate"] + synthetic + ["--by", "province", "--permutations", "49", "--seed", "5",
+                                                          "--threads", "1", "--format", "json"]),
+        // diagnose: both sources on synthetic.csv (province as level), small counts.
+        GoldenCase(name: "diagnose-synthetic", section: .diagnose,
+                   arguments: ["diagnose"] + synthetic + ["--level", "province", "--replications", "12", "--effects", "0.5,1",
+                                                          "--permutations", "9", "--reps", "9", "--seed", "5",
                                                           "--threads", "1", "--format", "json"]),
         // placebo: two schemes and methods, the fake-timing test, and a seed above Int64.max.
         GoldenCase(name: "placebo-twfe-cohorts", section: .placebo, arguments: placebo + ["--permutations", "99", "--seed", "42"]),

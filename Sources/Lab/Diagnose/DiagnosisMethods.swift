@@ -1,0 +1,105 @@
+import Estimators
+import Foundation
+import Yams
+
+/// A method of a diagnosis: the runner's method, its design size and what kind of test it is.
+public struct DiagnosisMethod: Sendable {
+    /// The method as given (`twfe cr1:province`).
+    public let name: String
+    /// The decoded method.
+    public let spec: MethodSpec
+    /// Its evaluator.
+    public let evaluator: any MethodEvaluator
+    /// Whether it is the pre-trend test (its power against a constant effect is not an MDE).
+    public let isPreTest: Bool
+    /// Its exact size under exchangeability.
+    public let designSize: DesignSize
+    /// The column its inference clusters or permutes by (nil: units, or none).
+    public let level: String?
+
+    /// Parses one method: `ESTIMATOR [INFERENCE] [KEY=VALUE …]`, e.g. `twfe wcb:province`,
+    /// `cs cr1 control=notyet`, `pretrend cr1:city leads=4`, `twfe placebo:province permutations=99`.
+    /// The keys are those of an experiment spec's method (``MethodSpec/keys``), checked the same way.
+    /// - Throws: ``InvalidParameter`` (role ``Parameter/estimator``) naming the item and the key at fault.
+    public init(parsing text: String, unitName: String, alpha: Double, permutations: Int, reps: Int) throws {
+        let tokens = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard let estimator = tokens.first else { throw InvalidParameter(.estimator, text.quotedForMessage, "expected a method") }
+        var pairs: [(Node, Node)] = [(Node("estimator"), Node(estimator))]
+        var rest = tokens.dropFirst()
+        if let inference = rest.first, !inference.contains("=") {
+            pairs.append((Node("inference"), Node(inference)))
+            rest = rest.dropFirst()
+        }
+        var given = Set<String>()
+        for token in rest {
+            let parts = token.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[1].isEmpty else {
+                throw InvalidParameter(.estimator, text.quotedForMessage, "expected KEY=VALUE after the estimator and "
+                                       + "inference, got '\(token)'")
+            }
+            given.insert(parts[0])
+            pairs.append((Node(parts[0]), Node(parts[1])))
+        }
+        if !given.contains("permutations") { pairs.append((Node("permutations"), Node(String(permutations)))) }
+        if !given.contains("reps") { pairs.append((Node("reps"), Node(String(reps)))) }
+        if !given.contains("name") { pairs.append((Node("name"), Node(text))) }
+        let spec: MethodSpec
+        do {
+            // Serialised by Yams (which quotes every value as it must), then decoded as a spec's method.
+            let yaml = try Yams.serialize(node: Node.mapping(Node.Mapping(pairs)))
+            spec = try YAMLDecoder().decode(MethodSpec.self, from: yaml)
+        } catch let error as DecodingError {
+            throw InvalidParameter(.estimator, text.quotedForMessage, "\(error.keyPath): \(error.reason)")
+        } catch {
+            throw InvalidParameter(.estimator, text.quotedForMessage, "\(error)")
+        }
+        if case .estimator(_, let inference) = spec.analysis, inference.family == .placebo,
+           !(spec.target == "att" || spec.target.hasPrefix("e+")) {
+            throw InvalidParameter(.estimator, text.quotedForMessage, "expected a test of the effect")
+        }
+        self.name = text
+        self.spec = spec
+        self.evaluator = try spec.evaluator(unitName: unitName)
+        switch spec.analysis {
+        case .preTrend(let inference):
+            isPreTest = true
+            designSize = .analytic(alpha: alpha)
+            level = Self.column(inference)
+        case .estimator(_, let inference):
+            isPreTest = false
+            switch inference {
+            case .placebo: designSize = .randomization(draws: spec.permutations, alpha: alpha)
+            case .wildBootstrap: designSize = .bootstrap(draws: spec.reps, alpha: alpha)
+            default: designSize = .analytic(alpha: alpha)
+            }
+            level = Self.column(inference)
+        default:
+            throw InvalidParameter(.estimator, text.quotedForMessage, "a diagnosis takes a registered estimator "
+                                   + "(" + EstimatorRegistry.entries.map(\.id).joined(separator: ", ") + ") or pretrend")
+        }
+    }
+
+    static func column(_ inference: InferenceSpec) -> String? {
+        switch inference {
+        case .cr1(let column): return column
+        case .wildBootstrap(let choice): return choice.cluster
+        case .placebo(let level, _): return level
+        default: return nil
+        }
+    }
+
+    /// The default methods: TWFE with CR1 by the cluster and by the level, the wild cluster
+    /// bootstrap (WCR, Rademacher) by the level (else the cluster), randomization inference by
+    /// units and by the level (when the real adoption is constant within level groups),
+    /// Callaway–Sant'Anna (not-yet-treated), Sun–Abraham, BJS, and the event study's joint
+    /// pre-trend test.
+    public static func defaults(cluster: String, level: String?, levelAssignable: Bool) -> [String] {
+        var methods = ["twfe cr1:\(cluster)"]
+        if let level { methods.append("twfe cr1:\(level)") }
+        methods.append("twfe wcb:\(level ?? cluster)")
+        methods.append("twfe placebo")
+        if let level, levelAssignable { methods.append("twfe placebo:\(level)") }
+        methods += ["cs cr1:\(cluster) control=notyet", "sa cr1:\(cluster) term=att", "bjs cr1:\(cluster)", "pretrend cr1:\(cluster)"]
+        return methods
+    }
+}

@@ -1,0 +1,238 @@
+import Estimators
+import Foundation
+
+/// The report of `didlab diagnose`, as data: its JSON is the contract of issue 13 (`command`,
+/// `data`, `calibration`, `sources[].methods[]` with `size`, `power`, `mde`, `bias`, `coverage`,
+/// `verdict`, `notes`).
+public struct DiagnosisReport: Encodable, Sendable {
+    /// The design as the data give it.
+    public struct DataSummary: Encodable, Sendable {
+        public struct Cohort: Encodable, Sendable {
+            public var cohort: String
+            public var units: Int
+        }
+        public var nUnits: Int
+        public var nPeriods: Int
+        public var nObs: Int
+        public var cohorts: [Cohort]
+        /// Cluster column and its number of clusters.
+        public var cluster: String
+        public var clusters: Int
+        /// Level column and its number of groups (nil without a level).
+        public var level: String?
+        public var levelGroups: Int?
+        /// SD of the outcome over all rows (the MDE's unit).
+        public var outcomeSd: Double
+    }
+
+    /// One calibrated parameter.
+    public struct Parameter: Encodable, Sendable {
+        public var estimate: Double
+        public var stdError: Double
+        public var low: Double, high: Double
+        /// The value used (an override, or the estimate).
+        public var used: Double
+    }
+
+    /// The calibrated model (nil when the model source did not run).
+    public struct Calibration: Encodable, Sendable {
+        public var rho: Parameter
+        public var levelShare: Parameter
+        public var sigma: Parameter
+        /// SD of the unit variance scales (0: homoskedastic).
+        public var unitVarianceSd: Parameter
+        public var heteroskedastic: Bool
+        /// The calibration sample.
+        public var sample: String
+        public var units: Int, periods: Int
+        public var jackknifeBlocks: Int
+        public var method: String
+        public var checks: [Check]
+        public var notes: [String]
+
+        public struct Check: Encodable, Sendable {
+            public var statistic: String, data: Double, model: Double
+        }
+    }
+
+    /// One source's results.
+    public struct SourceResult: Encodable, Sendable {
+        public var source: String
+        public var sample: String
+        public var replications: Int
+        public var methods: [MethodDiagnosis]
+    }
+
+    /// One line of the verdict.
+    public struct Verdict: Encodable, Sendable {
+        public var source: String
+        public var method: String
+        public var holdsSize: Bool
+        public var mde: Double?
+        /// Among the methods that hold their size on this source, the one with the smallest MDE.
+        public var recommended: Bool
+        /// The finding in words.
+        public var finding: String
+    }
+
+    public var command = "diagnose"
+    public var data: DataSummary
+    public var calibration: Calibration?
+    public var effects: [Double]
+    public var alpha: Double
+    public var seed: Seed
+    public var sources: [SourceResult]
+    public var verdict: [Verdict]
+    public var notes: [String]
+
+    /// Reduces the records (any order) of a diagnosis.
+    init(panel: Panel, cluster: String, level: String?, laws: PlaceboLaws?, model: CalibratedModel?,
+         source: DiagnosisSource, methods: [DiagnosisMethod], records: [ReplicationRecord],
+         options: Diagnosis.Options, notes: [String]) {
+        let mean = panel.outcome.reduce(0, +) / Double(max(panel.observationCount, 1))
+        let sd = (panel.outcome.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(panel.observationCount - 1, 1))).squareRoot()
+        var cohortCounts: [Int32: Int] = [:]
+        for g in panel.adoptionPeriod { cohortCounts[g, default: 0] += 1 }
+        data = DataSummary(nUnits: panel.unitCount, nPeriods: panel.periodCount, nObs: panel.observationCount,
+                           cohorts: cohortCounts.keys.sorted().map {
+                               DataSummary.Cohort(cohort: $0 == Panel.neverTreated ? "never" : panel.adoptionLabel($0),
+                                                  units: cohortCounts[$0] ?? 0)
+                           },
+                           cluster: cluster, clusters: panel.clusterings[cluster]?.count ?? panel.unitCount,
+                           level: level, levelGroups: level.flatMap { panel.clusterings[$0]?.count }, outcomeSd: sd)
+        calibration = model.map(Self.calibration)
+        effects = source.effects
+        alpha = options.alpha
+        seed = Seed(options.seed)
+        // Draws by (source, method, effect), in replication order.
+        let s = source.sources.count, e = source.effects.count
+        var draws = [[[PerformanceMeasures.Draw]]](repeating: [[PerformanceMeasures.Draw]](repeating: [], count: e),
+                                                   count: s * methods.count)
+        let sorted = records.sorted { ($0.condition, $0.replication, $0.method) < ($1.condition, $1.replication, $1.method) }
+        for record in sorted where record.condition < source.conditionCount && record.method < methods.count {
+            let (si, ei) = source.split(record.condition)
+            draws[si * methods.count + record.method][ei].append(
+                .init(estimate: record.failure.isEmpty ? record.estimate : .nan, standardError: record.standardError,
+                      confLow: record.confLow, confHigh: record.confHigh, pValue: record.pValue, truth: record.truth))
+        }
+        sources = source.sources.enumerated().map { index, kind in
+            let sample: String
+            switch kind {
+            case .placeboLaws(let laws): sample = laws.description
+            case .model(let model): sample = Self.sampleText(model)
+            }
+            return SourceResult(source: kind.name, sample: sample, replications: options.replications,
+                                methods: methods.enumerated().map { m, method in
+                                    MethodDiagnosis.summarise(
+                                        name: method.name, estimator: method.evaluator.estimatorName,
+                                        inference: method.evaluator.inferenceName, isPreTest: method.isPreTest,
+                                        effects: source.effects, draws: draws[index * methods.count + m],
+                                        alpha: options.alpha, targetPower: options.power,
+                                        designSize: method.designSize, outcomeSD: sd)
+                                })
+        }
+        verdict = Self.verdict(sources: sources, methods: methods, model: model, level: level, cluster: cluster,
+                               alpha: options.alpha)
+        var all = notes
+        if let laws { all += laws.notes.map { "placebo laws: " + $0 } }
+        if let model { all += model.notes.map { "model: " + $0 } }
+        for result in sources {
+            for method in result.methods where method.failures > 0 {
+                all.append("\(result.source): \(method.name) failed in \(method.failures) of "
+                           + "\(options.replications * source.effects.count) replications (left out of its rates)")
+            }
+        }
+        all.append("size is judged against the design size ± 2 MCSE at \(options.replications) replications: "
+                   + "a method that over-rejects by less cannot be told apart from one that holds")
+        all.append("the effect is constant (added to every placebo-treated or treated cell); with effects that grow or "
+                   + "differ by cohort, TWFE's power and bias differ from these")
+        self.notes = all
+    }
+
+    static func sampleText(_ model: CalibratedModel) -> String {
+        switch model.rectangle {
+        case let .neverTreated(units, periods):
+            return "the real design (units, periods, cohorts, clusters) with errors calibrated on the \(units) never-treated "
+                + "units × \(periods) periods"
+        case let .preAdoption(units, periods):
+            return "the real design with errors calibrated on \(units) units × the \(periods) periods before the first adoption"
+        }
+    }
+
+    static func calibration(_ model: CalibratedModel) -> Calibration {
+        let c = model.calibration
+        func parameter(_ estimate: ErrorCalibration.Estimate, used: Double) -> Parameter {
+            Parameter(estimate: estimate.value, stdError: estimate.standardError, low: estimate.low, high: estimate.high, used: used)
+        }
+        let units: Int, periods: Int, sample: String
+        switch model.rectangle {
+        case let .neverTreated(u, p): (units, periods, sample) = (u, p, "never-treated units, every period")
+        case let .preAdoption(u, p): (units, periods, sample) = (u, p, "every unit, periods before the first adoption")
+        }
+        return Calibration(rho: parameter(c.rho, used: model.model.rho),
+                           levelShare: parameter(c.levelShare, used: model.model.levelShare),
+                           sigma: parameter(c.sigma, used: model.model.sigma),
+                           unitVarianceSd: parameter(c.unitVarianceSD, used: model.heteroskedastic ? c.unitVarianceSD.value : 0),
+                           heteroskedastic: model.heteroskedastic, sample: sample, units: units, periods: periods,
+                           jackknifeBlocks: c.blocks,
+                           method: "moments of two-way demeaned untreated residuals matched to their exact expectations "
+                               + "under s_i(level-period shock + AR(1)) errors (Nickell-bias free); jackknife over "
+                               + (c.groups != nil ? "level groups" : "blocks of units"),
+                           checks: c.checks.map { Calibration.Check(statistic: $0.statistic, data: $0.data, model: $0.model) },
+                           notes: c.notes)
+    }
+
+    /// Which methods hold their size (rejection ≤ design size + 2 MCSE of the design size), and
+    /// among them the smallest MDE, per source; a method that over-rejects is never recommended.
+    static func verdict(sources: [SourceResult], methods: [DiagnosisMethod], model: CalibratedModel?, level: String?,
+                        cluster: String, alpha: Double) -> [Verdict] {
+        var lines: [Verdict] = []
+        for result in sources {
+            let holds = result.methods.map { method -> Bool in
+                let k = Double(max(method.replications, 1))
+                let d = method.size.designSize
+                return method.size.rejection.isFinite && method.size.rejection <= d + 2 * (d * (1 - d) / k).squareRoot()
+            }
+            let candidates = result.methods.indices.filter { holds[$0] && result.methods[$0].kind == "effect"
+                && result.methods[$0].mde != nil }
+            let best = candidates.min { (result.methods[$0].mde?.effect ?? .infinity) < (result.methods[$1].mde?.effect ?? .infinity) }
+            for (m, method) in result.methods.enumerated() {
+                let size = Self.format(method.size.rejection), mcse = Self.format(method.size.mcse)
+                let design = Self.format(method.size.designSize)
+                var finding: String
+                if !method.size.rejection.isFinite {
+                    finding = "\(method.name) gave no result on this source"
+                } else if method.kind == "pretest" {
+                    finding = holds[m]
+                        ? "the pre-trend test rejects \(size) ± \(mcse) of the time under parallel trends (design \(design))"
+                        : "the pre-trend test rejects \(size) ± \(mcse) under parallel trends, above its \(design): "
+                            + "it flags pre-trends that are not there"
+                } else if holds[m] {
+                    finding = "\(method.name) holds its size (\(size) ± \(mcse), design \(design))"
+                    if let mde = method.mde {
+                        finding += "; MDE \(Self.format(mde.effect)) (\(Self.format(mde.effectInSD)) SD) at power \(Self.format(mde.power))"
+                    } else {
+                        finding += "; it does not reach the target power on the effect grid"
+                    }
+                } else {
+                    finding = "\(method.name) over-rejects (\(size) ± \(mcse), design \(design)): do not use it here"
+                    if let model, let level, model.model.levelShare > 0, methods[m].level != level {
+                        finding += "; \(level)-period shocks carry \(Self.format(100 * model.model.levelShare))% of the error variance"
+                    }
+                }
+                if best == m { finding += " — the most powerful method that holds its size" }
+                lines.append(Verdict(source: result.source, method: method.name, holdsSize: holds[m],
+                                     mde: method.mde?.effect, recommended: best == m, finding: finding))
+            }
+        }
+        return lines
+    }
+
+    /// Three significant digits, as the tables print.
+    static func format(_ value: Double) -> String {
+        guard value.isFinite else { return "–" }
+        if value == 0 { return "0" }
+        let digits = max(0, 2 - Int(Foundation.floor(Foundation.log10(abs(value)))))
+        return String(format: "%.\(min(digits, 8))f", value)
+    }
+}
