@@ -21,7 +21,7 @@ public struct DiagnosisPlot: Sendable {
 
     /// The SVG document.
     public func svg() -> String {
-        let panelWidth = 440.0, panelHeight = 320.0, left = 62.0, top = 58.0, gap = 70.0, bottom = 52.0
+        let panelWidth = 440.0, panelHeight = 320.0, left = 62.0, top = 76.0, gap = 70.0, bottom = 52.0
         let sources = report.sources
         let methods = sources.first?.methods.filter { $0.kind == "effect" } ?? []
         let legendHeight = 20.0 * Double(methods.count) + 30

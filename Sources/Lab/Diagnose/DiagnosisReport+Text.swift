@@ -14,6 +14,8 @@ extension DiagnosisReport {
 
     private func lines(markdown: Bool) -> [String] {
         let f = Self.format
+        // Rates and their MCSE with three decimals, so the columns stay narrow.
+        func r(_ value: Double) -> String { value.isFinite ? String(format: "%.3f", value) : "–" }
         var out: [String] = []
         let cohorts = data.cohorts.map { "\($0.cohort): \($0.units)" }.joined(separator: ", ")
         out.append(markdown ? "# Design diagnosis" : "Design diagnosis")
@@ -28,9 +30,9 @@ extension DiagnosisReport {
             }
             out.append("")
             out.append("Calibrated errors (\(c.sample), \(c.units) × \(c.periods); 95% jackknife intervals over "
-                       + "\(c.jackknifeBlocks) blocks): " + [text("rho", c.rho), text("level share", c.levelShare),
-                                                            text("sigma", c.sigma), text("unit variance SD", c.unitVarianceSd)]
-                        .joined(separator: ", ") + ".")
+                       + "\(c.jackknifeBlocks) blocks): " + ([text("rho", c.rho)]
+                    + (data.level == nil ? [] : [text("level share", c.levelShare)])
+                    + [text("sigma", c.sigma), text("unit variance SD", c.unitVarianceSd)]).joined(separator: ", ") + ".")
             for check in c.checks {
                 out.append("  check: \(check.statistic): data \(f(check.data)), model \(f(check.model))")
             }
@@ -48,9 +50,9 @@ extension DiagnosisReport {
             var rows: [[String]] = []
             for method in source.methods {
                 let verdict = verdict.first { $0.source == source.source && $0.method == method.name }
-                var row = [method.name, "\(f(method.size.rejection)) ± \(f(method.size.mcse))", f(method.size.designSize),
+                var row = [method.name, "\(r(method.size.rejection)) ± \(r(method.size.mcse))", r(method.size.designSize),
                            verdict.map { $0.holdsSize ? "yes" : "NO" } ?? "–"]
-                row += method.power.map { "\(f($0.rejection))/\(f($0.sizeAdjusted))" }
+                row += method.power.map { "\(r($0.rejection))/\(r($0.sizeAdjusted))" }
                 if let mde = method.mde {
                     row.append("\(f(mde.effect)) [\(mde.low.map(f) ?? "–"), \(mde.high.map(f) ?? "> grid")]")
                     row.append(f(mde.effectInSD))
@@ -58,7 +60,7 @@ extension DiagnosisReport {
                     row += [method.kind == "pretest" ? "(pre-test)" : "> grid", "–"]
                 }
                 row.append(method.bias.first.map { "\(f($0.bias))" } ?? "–")
-                row.append(method.coverage.first.map { f($0.coverage) } ?? "–")
+                row.append(method.coverage.first.map { r($0.coverage) } ?? "–")
                 rows.append(row)
             }
             out += markdown ? Self.markdownTable(header, rows) : Self.alignedTable(header, rows)

@@ -134,7 +134,15 @@ public struct DiagnosisReport: Encodable, Sendable {
         verdict = Self.verdict(sources: sources, methods: methods, model: model, level: level, cluster: cluster,
                                alpha: options.alpha)
         var all = notes
-        if let laws { all += laws.notes.map { "placebo laws: " + $0 } }
+        if let laws {
+            all += laws.notes.map { "placebo laws: " + $0 }
+            for method in methods {
+                if case .estimator(_, .placebo(let level, _)) = method.spec.analysis, level == laws.assignmentLevel {
+                    all.append("placebo laws: \(method.name) permutes the calendar exactly as the placebo laws draw it, so "
+                               + "it holds its size there by construction; judge it on the model source")
+                }
+            }
+        }
         if let model { all += model.notes.map { "model: " + $0 } }
         for result in sources {
             for method in result.methods where method.failures > 0 {
@@ -197,11 +205,14 @@ public struct DiagnosisReport: Encodable, Sendable {
                 && result.methods[$0].mde != nil }
             let best = candidates.min { (result.methods[$0].mde?.effect ?? .infinity) < (result.methods[$1].mde?.effect ?? .infinity) }
             for (m, method) in result.methods.enumerated() {
-                let size = Self.format(method.size.rejection), mcse = Self.format(method.size.mcse)
-                let design = Self.format(method.size.designSize)
+                let size = Self.rate(method.size.rejection), mcse = Self.rate(method.size.mcse)
+                let design = Self.rate(method.size.designSize)
                 var finding: String
                 if !method.size.rejection.isFinite {
                     finding = "\(method.name) gave no result on this source"
+                } else if method.size.designSize == 0 {
+                    finding = "\(method.name) cannot reject at α = \(Self.format(alpha)) with so few draws (design size 0): "
+                        + "raise --permutations or --reps"
                 } else if method.kind == "pretest" {
                     finding = holds[m]
                         ? "the pre-trend test rejects \(size) ± \(mcse) of the time under parallel trends (design \(design))"
@@ -227,6 +238,9 @@ public struct DiagnosisReport: Encodable, Sendable {
         }
         return lines
     }
+
+    /// A rate with three decimals.
+    static func rate(_ value: Double) -> String { value.isFinite ? String(format: "%.3f", value) : "–" }
 
     /// Three significant digits, as the tables print.
     static func format(_ value: Double) -> String {
