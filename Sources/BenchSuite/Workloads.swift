@@ -30,6 +30,7 @@ enum Workloads {
             ("W6p", { _ in monteCarloWorkload(name: "W6p", placeboDraws: w6pPlaceboDraws, threads: nil, runs: runs(5)) }),
             ("W6-1t", { _ in monteCarloWorkload(name: "W6-1t", placeboDraws: 0, threads: 1, runs: runs(10)) }),
             ("W7", { try fitWorkload(name: "W7", panel: $0.panel(.large), runs: runs(40), measureMemory: true) }),
+            ("W9", { try diagnoseWorkload(data: $0, runs: runs(5)) }),
             ("SIM", { _ in simulationWorkload(runs: runs(2000)) }),
             ("CSV", { csvWorkload(path: $0.path(.numeric), runs: runs(20)) }),
         ]
@@ -133,6 +134,27 @@ enum Workloads {
             guard let (file, _) = try? RecordFile.open(path: path, resume: false, methodsPerTask: spec.methods.count),
                   let records = try? runner.run(file: file, existing: [], threads: threads) else { return .nan }
             return records[0].estimate
+        }
+    }
+
+    /// `didlab diagnose` of the paper panel with province as level: the default methods (9, with
+    /// 199-draw randomization and bootstrap tests), both sources, 6 effects, 100 replications
+    /// (the 500-replication target is 5 times one run).
+    static func diagnoseWorkload(data: BenchData, runs: Int) throws -> Workload {
+        let panel = try Panel.load(csv: data.path(.paper), spec: PanelSpec(outcome: "y", unit: "city", time: "year",
+                                                                         treatment: .cohort("cohort"),
+                                                                         clusterColumns: ["province"]))
+        var options = Diagnosis.Options()
+        options.replications = 100
+        options.effects = [0.004, 0.008, 0.012, 0.016, 0.02, 0.024]
+        options.seed = 7
+        let tasks = 100 * 7 * 2
+        return Workload(name: "W9", description: "diagnose 282 x 14, province level, default 9 methods, both sources, "
+                            + "100 replications x 7 effects (0 + 6); the 500-replication run is 5 x this",
+                        itemsPerRun: Double(tasks), itemName: "replications", runs: runs) {
+            guard let report = try? Diagnosis.run(panel: panel, cluster: "city", level: "province", options: options,
+                                                  directory: nil, description: "bench", resume: false) else { return .nan }
+            return report.sources[0].methods[0].size.rejection
         }
     }
 
