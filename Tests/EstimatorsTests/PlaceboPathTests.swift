@@ -76,6 +76,41 @@ struct PlaceboPathTests {
         }
     }
 
+    /// Designs whose cohort sizes change between draws on balanced panels without covariates:
+    /// random timing on mpdta (units), and whole provinces swapping dates on a panel whose
+    /// adoption is constant within provinces, CR1 by unit and by province. `pilot_provinces.csv`:
+    /// `didlab simulate --seed 4` of a flat 60-city, 12-province scenario (2010–2019, no mediators
+    /// or covariates, province share 0.2, staggered cohorts 2013 and 2016 of a quarter of the
+    /// provinces each, assigned by province), with provinces S02 into S01 and S05 into S03 merged
+    /// so that province sizes (5 or 10 cities) and so cohort sizes differ between draws.
+    @Test("the cohort-sums path equals re-estimation when cohort sizes vary", arguments: [
+        ("mpdta random", "countyreal"), ("pilot provinces", "city"), ("pilot provinces", "province"),
+    ])
+    func cohortSums(_ c: (String, String)) throws {
+        let panel: Panel
+        let design: PlaceboDesign
+        if c.0 == "mpdta random" {
+            panel = try Panel.load(csv: Fixtures.path("mpdta.csv"), spec: PanelSpec(
+                outcome: "lemp", unit: "countyreal", time: "year", treatment: .cohort("first.treat")))
+            design = PlaceboDesign(scheme: .randomTiming)
+        } else {
+            panel = try Panel.load(csv: Fixtures.path("pilot_provinces.csv"), spec: PanelSpec(
+                outcome: "y", unit: "city", time: "year", treatment: .cohort("cohort"), clusterColumns: ["province"]))
+            design = PlaceboDesign(scheme: .cohorts, level: "province")
+        }
+        let statistic = TWFEPlaceboStatistic(cluster: c.1)
+        var test = PlaceboTest(design: design, permutations: 40, seed: 11, threads: 2)
+        let sums = try test.run(on: panel, statistic: statistic)
+        #expect(sums.path.hasPrefix("cohort sums"), "\(sums.path)")
+        test.path = .reestimate
+        let slow = try test.run(on: panel, statistic: statistic)
+        #expect(slow.invalidDraws == sums.invalidDraws)
+        let b = Self.maxRelative(sums.estimates, slow.estimates), t = Self.maxRelative(sums.statistics, slow.statistics)
+        print("\(c): cohort sums β \(b) t \(t)")
+        #expect(b < 1e-10)
+        #expect(t < 1e-10)
+    }
+
     @Test("unbalanced panels take the general exact path, equal to re-estimation")
     func unbalanced() throws {
         let panel = try Panel.load(csv: Fixtures.path("synthetic_unbalanced.csv"), spec: PanelSpec(

@@ -109,10 +109,12 @@ struct ReestimationEvaluator: PlaceboEvaluator {
 /// The TWFE coefficient on the treatment and its CR1 standard error:
 /// `y = β D + γ'X + μ_i + λ_t + ε`, clustered by ``cluster`` with fixest's small-sample rule.
 ///
-/// Specialised paths (both exact, equal to re-estimation up to rounding; see
-/// `TWFEPlaceboKernels.swift` for the algebra): a **fast balanced** path for balanced panels
-/// under cohort-size-preserving designs with units nested in the clusters, costing O(changed
-/// units · k + z²) per assignment, and a **general** path for everything else (re-demean the
+/// Specialised paths (all exact, equal to re-estimation up to rounding; see
+/// ``TWFEBalancedEvaluator`` and ``TWFECohortSumsEvaluator`` for the algebra): a **fast balanced**
+/// path for balanced panels under cohort-size-preserving designs with units nested in the
+/// clusters, costing O(changed units · k + z²) per assignment; a **cohort sums** path for
+/// balanced panels without covariates whose cohort sizes change between draws (level or random
+/// timing designs), O(units · cohorts); and a **general** path for everything else (re-demean the
 /// treatment column, FWL against covariates partialled out once), costing O(n · k).
 public struct TWFEPlaceboStatistic: PlaceboStatistic {
     /// Cluster of the CR1 standard error (the same for the observed and every placebo estimate).
@@ -147,6 +149,7 @@ public struct TWFEPlaceboStatistic: PlaceboStatistic {
         guard path != .reestimate else { return nil }
         let prepared = try TWFEPartialledDesign(panel: panel, cluster: cluster, correction: correction)
         if path == .automatic, let fast = TWFEBalancedEvaluator(design: prepared, plan: plan) { return fast }
+        if path == .automatic, let sums = TWFECohortSumsEvaluator(design: prepared, plan: plan) { return sums }
         return TWFEGeneralEvaluator(design: prepared)
     }
 }
