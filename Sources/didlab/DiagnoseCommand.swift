@@ -81,6 +81,7 @@ struct DiagnoseCommand: ParsableCommand {
         guard replications >= 2 else { throw ValidationError("--replications must be at least 2, got \(replications)") }
         guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1, got \(alpha)") }
         guard power > 0 && power < 1 else { throw ValidationError("--power must be between 0 and 1, got \(power)") }
+        guard power > alpha else { throw ValidationError("--power must exceed --alpha (\(alpha)), got \(power)") }
         guard permutations >= 1 else { throw ValidationError("--permutations must be at least 1, got \(permutations)") }
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1, got \(reps)") }
         if resume && out == nil { throw ValidationError("--resume needs --out DIR (the diagnosis to continue)") }
@@ -95,7 +96,7 @@ struct DiagnoseCommand: ParsableCommand {
         guard !parts.isEmpty, values.allSatisfy({ $0 != nil && $0!.isFinite && $0! > 0 }) else {
             throw ValidationError("--effects expects positive numbers separated by commas, got '\(effects)'")
         }
-        return values.compactMap { $0 }.sorted()
+        return Array(Set(values.compactMap { $0 })).sorted()
     }
 
     func modelOverrides() throws -> CalibratedModel.Overrides {
@@ -110,18 +111,32 @@ struct DiagnoseCommand: ParsableCommand {
 
     func run() throws {
         let outputs = try OutputFiles([plot])
-        let data = try panel.loadPanel(extraColumns: [level].compactMap { $0 })
-        var options = Diagnosis.Options()
-        options.sources = source.kinds
-        options.effects = try effectValues()
-        options.methods = methods.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        for item in options.methods ?? [] {
+        let items = methods.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        if let items, items.isEmpty { throw ValidationError("--methods expects at least one method, e.g. \"twfe cr1:province\"") }
+        // The methods are checked, and the columns they cluster or permute by loaded, before the data.
+        var methodColumns: [(item: String, column: String)] = []
+        for item in items ?? [] {
             do {
-                _ = try DiagnosisMethod(parsing: item, unitName: data.unitName, alpha: alpha, permutations: permutations, reps: reps)
+                let method = try DiagnosisMethod(parsing: item, unitName: panel.unit, alpha: alpha, permutations: permutations,
+                                                 reps: reps)
+                methodColumns += (method.spec.clusterColumns + method.spec.dataColumns)
+                    .filter { $0.column != panel.unit }.map { (item, $0.column) }
             } catch let error as InvalidParameter {
                 throw ValidationError("--methods " + (error.value ?? "") + ": " + error.problem)
             }
         }
+        let data: Panel
+        do {
+            data = try panel.loadPanel(extraColumns: ([level].compactMap { $0 } + methodColumns.map(\.column)))
+        } catch PanelError.missingColumn(let file, let column, _, let available) where methodColumns.contains(where: { $0.column == column }) {
+            let item = methodColumns.first { $0.column == column }?.item ?? ""
+            throw ValidationError("--methods '\(item)': \(file) has no column '\(column)'; columns are: "
+                                  + available.joined(separator: ", "))
+        }
+        var options = Diagnosis.Options()
+        options.sources = source.kinds
+        options.effects = try effectValues()
+        options.methods = items
         options.replications = replications
         options.seed = streams.seed
         options.threads = streams.threads
@@ -140,9 +155,14 @@ struct DiagnoseCommand: ParsableCommand {
                            "sample: \(sample?.rawValue ?? "auto")", "set: \(overrides.joined(separator: " "))"]
             .joined(separator: "\n")
         let progress = ProgressLine(label: "diagnose")
-        let report = try Diagnosis.run(panel: data, cluster: panel.clusterColumn, level: level, options: options,
+        let report: DiagnosisReport
+        do {
+            report = try Diagnosis.run(panel: data, cluster: panel.clusterColumn, level: level, options: options,
                                        directory: out, description: description, resume: resume) { done, total in
-            progress.update(done, total)
+                progress.update(done, total)
+            }
+        } catch let error as InvalidParameter where error.parameter == .estimator {
+            throw ValidationError("--methods " + (error.value.map { $0 + ": " } ?? "") + error.problem)
         }
         progress.finish()
         let json = JSONOutput.render(report)

@@ -249,10 +249,16 @@ import Testing
     @Test func minimumDetectableEffectInterpolatesOnTheProbitScale() throws {
         let power = [MethodDiagnosis.Power(effect: 1, rejection: 0.5, mcse: 0, sizeAdjusted: 0.5),
                      MethodDiagnosis.Power(effect: 2, rejection: 0.9, mcse: 0, sizeAdjusted: 0.9)]
-        let mde = try #require(MethodDiagnosis.minimumDetectableEffect(size: 0.05, power: power, target: 0.8, outcomeSD: 2))
+        let mde = try #require(MethodDiagnosis.minimumDetectableEffect(size: 0.05, power: power, target: 0.8, outcomeSD: 2,
+                                                                               replications: 500))
         #expect(abs(mde.effect - (1 + 0.8416212335729143 / 1.2815515655446004)) < 1e-12)
         #expect(abs(mde.effectInSD - mde.effect / 2) < 1e-15)
-        #expect(MethodDiagnosis.minimumDetectableEffect(size: 0.05, power: power, target: 0.95, outcomeSD: 1) == nil)
+        #expect((mde.low ?? 0) < mde.effect && mde.effect < (mde.high ?? .infinity))
+        #expect(MethodDiagnosis.minimumDetectableEffect(size: 0.05, power: power, target: 0.95, outcomeSD: 1,
+                                                        replications: 500) == nil)
+        // A test that rejects at the target rate without an effect has no MDE.
+        #expect(MethodDiagnosis.minimumDetectableEffect(size: 0.85, power: power, target: 0.8, outcomeSD: 1,
+                                                        replications: 500) == nil)
     }
 
     /// Size-adjusted power uses the method's own null critical value, so an over-rejecting test

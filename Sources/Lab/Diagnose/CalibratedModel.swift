@@ -43,6 +43,7 @@ public struct CalibratedModel: Sendable {
 
     /// Overrides of calibrated values (`--set errors.rho=0.5`).
     public struct Overrides: Sendable, Equatable {
+        /// σ, ρ, the level share and whether unit scales are used (nil: as calibrated).
         public var sigma: Double?, rho: Double?, levelShare: Double?, heteroskedastic: Bool?
         /// No override.
         public init(sigma: Double? = nil, rho: Double? = nil, levelShare: Double? = nil, heteroskedastic: Bool? = nil) {
@@ -117,7 +118,7 @@ public struct CalibratedModel: Sendable {
                 throw DiagnosisError.calibration("no rectangle of untreated outcomes to calibrate on: "
                                                  + "\(panel.adoptionPeriod.filter { $0 == Panel.neverTreated }.count) never-treated "
                                                  + "units and \(periods) periods before the first adoption (need \(Self.minimumUnits) "
-                                                 + "units or \(Self.minimumPeriods) periods)")
+                                                 + "units and \(Self.minimumPeriods) periods)")
             }
         }
         // The rectangle's outcomes, net of covariates (within regression on the rectangle).
@@ -133,11 +134,18 @@ public struct CalibratedModel: Sendable {
         let calibration = try ErrorCalibration(y: y, units: rectangleUnits.count, periods: periods,
                                                groups: groupOfUnit.map { g in rectangleUnits.map { g[$0] } })
         var model = calibration.model
-        if let value = overrides.sigma { model.sigma = value; notes.append("errors.sigma set to \(value) (calibrated \(calibration.sigma.value))") }
-        if let value = overrides.rho { model.rho = value; notes.append("errors.rho set to \(value) (calibrated \(calibration.rho.value))") }
+        func text(_ value: Double) -> String { String(format: "%.4g", value) }
+        if let value = overrides.sigma {
+            model.sigma = value
+            notes.append("errors.sigma set to \(text(value)) (calibrated \(text(calibration.sigma.value)))")
+        }
+        if let value = overrides.rho {
+            model.rho = value
+            notes.append("errors.rho set to \(text(value)) (calibrated \(text(calibration.rho.value)))")
+        }
         if let value = overrides.levelShare {
             model.levelShare = value
-            notes.append("errors.level_share set to \(value) (calibrated \(calibration.levelShare.value))")
+            notes.append("errors.level_share set to \(text(value)) (calibrated \(text(calibration.levelShare.value)))")
         }
         if level == nil { model.levelShare = 0 }
         let heteroskedastic = overrides.heteroskedastic ?? true

@@ -19,9 +19,13 @@ public enum Diagnosis {
         public var effects: [Double]?
         /// The methods (nil: ``DiagnosisMethod/defaults(cluster:level:levelAssignable:)``).
         public var methods: [String]?
+        /// Replications per source and effect.
         public var replications = 500
+        /// Master seed of every stream.
         public var seed: UInt64 = 1
+        /// Worker threads (nil: all cores); never changes a result.
         public var threads: Int?
+        /// Test level.
         public var alpha = 0.05
         /// Target power of the MDE.
         public var power = 0.8
@@ -79,10 +83,24 @@ public enum Diagnosis {
         let levelAssignable = level.map { name in
             panel.clusterings[name]?.unitCluster.map { PlaceboLaws.constant(panel.adoptionPeriod, within: $0) } ?? false
         } ?? false
-        let texts = options.methods ?? DiagnosisMethod.defaults(cluster: cluster, level: level, levelAssignable: levelAssignable)
+        let hasNeverTreated = panel.adoptionPeriod.contains(Panel.neverTreated)
+        let texts = options.methods ?? DiagnosisMethod.defaults(cluster: cluster, level: level, levelAssignable: levelAssignable,
+                                                                periods: panel.periodCount, hasNeverTreated: hasNeverTreated)
+        guard !texts.isEmpty else { throw InvalidParameter(.estimator, nil, "expected at least one method") }
         let methods = try texts.map {
             try DiagnosisMethod(parsing: $0, unitName: panel.unitName, alpha: options.alpha,
                                 permutations: options.permutations, reps: options.reps)
+        }
+        for method in methods {
+            if case .estimator(_, .placebo(let level?, _)) = method.spec.analysis,
+               let groups = panel.clusterings[level]?.unitCluster, !PlaceboLaws.constant(panel.adoptionPeriod, within: groups) {
+                throw InvalidParameter(.estimator, method.name.quotedForMessage, "the real adoption varies within '\(level)' "
+                                       + "groups, so whole groups cannot swap dates; permute units (placebo) instead")
+            }
+            for (_, column) in method.spec.clusterColumns + method.spec.dataColumns where panel.clusterings[column] == nil {
+                throw InvalidParameter(.estimator, method.name.quotedForMessage, "the column '\(column)' is not in the panel; "
+                                       + "expected one of " + panel.clusterings.keys.sorted().joined(separator: ", "))
+            }
         }
         if let effects = options.effects {
             guard !effects.isEmpty, effects.allSatisfy({ $0.isFinite && $0 > 0 }) else {
@@ -93,6 +111,10 @@ public enum Diagnosis {
         let temporary = directory == nil
         let path = directory ?? (NSTemporaryDirectory() + "didlab-diagnose-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
         defer { if temporary { try? FileManager.default.removeItem(atPath: path) } }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw AtomicFile.WriteError(path: path, reason: "exists and is not a directory")
+        }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
@@ -129,8 +151,14 @@ public enum Diagnosis {
                                        alpha: options.alpha)
             .run(file: file, existing: records + existing.filter { $0.condition >= sources.count },
                  threads: options.threads, progress: progress)
-        return DiagnosisReport(panel: panel, cluster: cluster, level: level, laws: laws, model: calibration,
-                               source: full, methods: methods, records: records, options: options, notes: notes)
+        let report = DiagnosisReport(panel: panel, cluster: cluster, level: level, laws: laws, model: calibration,
+                                     source: full, methods: methods, records: records, options: options, notes: notes)
+        // Every method failed everywhere: there is no diagnosis to print.
+        if report.sources.allSatisfy({ $0.methods.allSatisfy { !$0.size.rejection.isFinite } }) {
+            let reason = report.sources.flatMap(\.methods).compactMap(\.failureReason).first ?? "no replication gave a result"
+            throw DiagnosisError.noResult(reason)
+        }
+        return report
     }
 
     /// Effects up to about 0.99 power for the least precise method: `(z_{1−α/2} + z_{0.99})` times

@@ -12,10 +12,10 @@ public struct DiagnosisMethod: Sendable {
     public let evaluator: any MethodEvaluator
     /// Whether it is the pre-trend test (its power against a constant effect is not an MDE).
     public let isPreTest: Bool
-    /// Its exact size under exchangeability.
-    public let designSize: DesignSize
     /// The column its inference clusters or permutes by (nil: units, or none).
     public let level: String?
+    /// The test level the design size is computed at.
+    let alpha: Double
 
     /// Parses one method: `ESTIMATOR [INFERENCE] [KEY=VALUE …]`, e.g. `twfe wcb:province`,
     /// `cs cr1 control=notyet`, `pretrend cr1:city leads=4`, `twfe placebo:province permutations=99`.
@@ -59,23 +59,42 @@ public struct DiagnosisMethod: Sendable {
         }
         self.name = text
         self.spec = spec
+        self.alpha = alpha
         self.evaluator = try spec.evaluator(unitName: unitName)
         switch spec.analysis {
         case .preTrend(let inference):
             isPreTest = true
-            designSize = .analytic(alpha: alpha)
             level = Self.column(inference)
         case .estimator(_, let inference):
             isPreTest = false
-            switch inference {
-            case .placebo: designSize = .randomization(draws: spec.permutations, alpha: alpha)
-            case .wildBootstrap: designSize = .bootstrap(draws: spec.reps, alpha: alpha)
-            default: designSize = .analytic(alpha: alpha)
-            }
             level = Self.column(inference)
         default:
             throw InvalidParameter(.estimator, text.quotedForMessage, "a diagnosis takes a registered estimator "
                                    + "(" + EstimatorRegistry.entries.map(\.id).joined(separator: ", ") + ") or pretrend")
+        }
+    }
+
+    /// The test's exact size under exchangeability on `panel` (the panel of a source): α for
+    /// analytic tests; for randomization and wild bootstrap tests, from their number of draws, or
+    /// from the number of distinct assignments or sign vectors when those are all enumerated
+    /// (placebo designs with at most R assignments; Rademacher weights with 2^G ≤ B).
+    public func designSize(on panel: Panel) -> DesignSize {
+        guard case .estimator(_, let inference) = spec.analysis else { return .analytic(alpha: alpha) }
+        switch inference {
+        case .placebo(let level, _):
+            if let plan = try? AssignmentPlan(panel: panel, design: PlaceboDesign(scheme: .cohorts, strata: nil, level: level)),
+               let distinct = plan.distinctAssignments, distinct <= UInt64(spec.permutations) {
+                return .enumeratedRandomization(assignments: Int(distinct), alpha: alpha)
+            }
+            return .randomization(draws: spec.permutations, alpha: alpha)
+        case .wildBootstrap(let choice):
+            let groups = panel.clusterings[choice.cluster ?? panel.unitName]?.count ?? panel.unitCount
+            if choice.weights == .rademacher && groups < 63 && (UInt64(1) << UInt64(groups)) <= UInt64(spec.reps) {
+                return .enumeratedBootstrap(clusters: groups, alpha: alpha)
+            }
+            return .bootstrap(draws: spec.reps, alpha: alpha)
+        default:
+            return .analytic(alpha: alpha)
         }
     }
 
@@ -93,13 +112,23 @@ public struct DiagnosisMethod: Sendable {
     /// units and by the level (when the real adoption is constant within level groups),
     /// Callaway–Sant'Anna (not-yet-treated), Sun–Abraham, BJS, and the event study's joint
     /// pre-trend test.
-    public static func defaults(cluster: String, level: String?, levelAssignable: Bool) -> [String] {
+    ///
+    /// Sun–Abraham uses the last-treated cohort as its control when no unit is never treated.
+    /// The pre-trend test bins its window at 5 leads and 5 lags (fewer on short panels): with every
+    /// event time as a term and no never-treated unit, the far post-period terms are collinear,
+    /// get dropped, and the leads absorb the effect.
+    public static func defaults(cluster: String, level: String?, levelAssignable: Bool, periods: Int,
+                                hasNeverTreated: Bool) -> [String] {
         var methods = ["twfe cr1:\(cluster)"]
-        if let level { methods.append("twfe cr1:\(level)") }
+        if let level, level != cluster { methods.append("twfe cr1:\(level)") }
         methods.append("twfe wcb:\(level ?? cluster)")
         methods.append("twfe placebo")
         if let level, levelAssignable { methods.append("twfe placebo:\(level)") }
-        methods += ["cs cr1:\(cluster) control=notyet", "sa cr1:\(cluster) term=att", "bjs cr1:\(cluster)", "pretrend cr1:\(cluster)"]
+        methods += ["cs cr1:\(cluster) control=notyet", "sa cr1:\(cluster) term=att" + (hasNeverTreated ? "" : " control=last"),
+                    "bjs cr1:\(cluster)"]
+        if periods >= 3 {
+            methods.append("pretrend cr1:\(cluster) leads=\(max(2, min(5, periods - 1))) lags=\(max(0, min(5, periods - 2)))")
+        }
         return methods
     }
 }

@@ -57,7 +57,8 @@ extension DiagnosisReport {
                     row.append("\(f(mde.effect)) [\(mde.low.map(f) ?? "–"), \(mde.high.map(f) ?? "> grid")]")
                     row.append(f(mde.effectInSD))
                 } else {
-                    row += [method.kind == "pretest" ? "(pre-test)" : "> grid", "–"]
+                    row += [method.kind == "pretest" ? "(pre-test)" : method.size.rejection.isFinite && method.size.rejection < 1
+                            ? "> grid" : "–", "–"]
                 }
                 row.append(method.bias.first.map { "\(f($0.bias))" } ?? "–")
                 row.append(method.coverage.first.map { r($0.coverage) } ?? "–")

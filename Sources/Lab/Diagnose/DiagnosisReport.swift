@@ -7,28 +7,43 @@ import Foundation
 public struct DiagnosisReport: Encodable, Sendable {
     /// The design as the data give it.
     public struct DataSummary: Encodable, Sendable {
+        /// One adoption period and its number of units.
         public struct Cohort: Encodable, Sendable {
+            /// Adoption period label, or `never`.
             public var cohort: String
+            /// Units adopting then.
             public var units: Int
         }
+        /// Units of the panel.
         public var nUnits: Int
+        /// Periods of the panel.
         public var nPeriods: Int
+        /// Rows of the panel.
         public var nObs: Int
+        /// Units per adoption period.
         public var cohorts: [Cohort]
         /// Cluster column and its number of clusters.
         public var cluster: String
+        /// Number of clusters of ``cluster``.
         public var clusters: Int
         /// Level column and its number of groups (nil without a level).
         public var level: String?
+        /// Number of groups of ``level``.
         public var levelGroups: Int?
-        /// SD of the outcome over all rows (the MDE's unit).
+        /// SD of the outcome over all rows.
         public var outcomeSd: Double
+        /// SD of the outcome net of unit and period effects, over the untreated rows (degrees of
+        /// freedom corrected): the noise an estimator faces, and the MDE's unit.
+        public var withinSd: Double
     }
 
     /// One calibrated parameter.
     public struct Parameter: Encodable, Sendable {
+        /// Calibrated value.
         public var estimate: Double
+        /// Its jackknife standard error.
         public var stdError: Double
+        /// Its 95% jackknife interval, clamped to the parameter's range.
         public var low: Double, high: Double
         /// The value used (an override, or the estimate).
         public var used: Double
@@ -36,38 +51,57 @@ public struct DiagnosisReport: Encodable, Sendable {
 
     /// The calibrated model (nil when the model source did not run).
     public struct Calibration: Encodable, Sendable {
+        /// AR(1) coefficient.
         public var rho: Parameter
+        /// Share of the error variance common to a level group in a period.
         public var levelShare: Parameter
+        /// Stationary error SD.
         public var sigma: Parameter
         /// SD of the unit variance scales (0: homoskedastic).
         public var unitVarianceSd: Parameter
+        /// Whether unit error scales are used.
         public var heteroskedastic: Bool
         /// The calibration sample.
         public var sample: String
+        /// Units and periods of the calibration rectangle.
         public var units: Int, periods: Int
+        /// Jackknife replicates behind the standard errors.
         public var jackknifeBlocks: Int
+        /// How the parameters were estimated, in words.
         public var method: String
+        /// Statistics of the data beside their expectation under the model.
         public var checks: [Check]
+        /// Notes on the fit.
         public var notes: [String]
 
+        /// One statistic: its value in the data and under the model.
         public struct Check: Encodable, Sendable {
+            /// What is compared, its value in the data, its expectation under the model.
             public var statistic: String, data: Double, model: Double
         }
     }
 
     /// One source's results.
     public struct SourceResult: Encodable, Sendable {
+        /// `placebo-laws` or `model`.
         public var source: String
+        /// Which outcomes and design the replications use.
         public var sample: String
+        /// Replications per effect.
         public var replications: Int
+        /// Each method's operating characteristics.
         public var methods: [MethodDiagnosis]
     }
 
     /// One line of the verdict.
     public struct Verdict: Encodable, Sendable {
+        /// `placebo-laws` or `model`.
         public var source: String
+        /// The method judged, as given.
         public var method: String
+        /// Rejection without an effect ≤ design size + 2 MCSE, design size ≤ α, results in ≥ 90% of replications.
         public var holdsSize: Bool
+        /// The method's MDE (nil when not reached).
         public var mde: Double?
         /// Among the methods that hold their size on this source, the one with the smallest MDE.
         public var recommended: Bool
@@ -75,14 +109,23 @@ public struct DiagnosisReport: Encodable, Sendable {
         public var finding: String
     }
 
+    /// Always `diagnose`.
     public var command = "diagnose"
+    /// The design as the data give it.
     public var data: DataSummary
+    /// The calibrated model (nil when the model source did not run).
     public var calibration: Calibration?
+    /// The effect grid, 0 first.
     public var effects: [Double]
+    /// Test level.
     public var alpha: Double
+    /// Master seed.
     public var seed: Seed
+    /// One result per source.
     public var sources: [SourceResult]
+    /// One line per source and method.
     public var verdict: [Verdict]
+    /// What the findings rest on, fallbacks and failures.
     public var notes: [String]
 
     /// Reduces the records (any order) of a diagnosis.
@@ -90,7 +133,8 @@ public struct DiagnosisReport: Encodable, Sendable {
          source: DiagnosisSource, methods: [DiagnosisMethod], records: [ReplicationRecord],
          options: Diagnosis.Options, notes: [String]) {
         let mean = panel.outcome.reduce(0, +) / Double(max(panel.observationCount, 1))
-        let sd = (panel.outcome.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(panel.observationCount - 1, 1))).squareRoot()
+        let rawSD = (panel.outcome.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(panel.observationCount - 1, 1))).squareRoot()
+        let sd = Self.withinSD(panel)
         var cohortCounts: [Int32: Int] = [:]
         for g in panel.adoptionPeriod { cohortCounts[g, default: 0] += 1 }
         data = DataSummary(nUnits: panel.unitCount, nPeriods: panel.periodCount, nObs: panel.observationCount,
@@ -99,36 +143,42 @@ public struct DiagnosisReport: Encodable, Sendable {
                                                   units: cohortCounts[$0] ?? 0)
                            },
                            cluster: cluster, clusters: panel.clusterings[cluster]?.count ?? panel.unitCount,
-                           level: level, levelGroups: level.flatMap { panel.clusterings[$0]?.count }, outcomeSd: sd)
+                           level: level, levelGroups: level.flatMap { panel.clusterings[$0]?.count }, outcomeSd: rawSD,
+                           withinSd: sd)
         calibration = model.map(Self.calibration)
         effects = source.effects
         alpha = options.alpha
         seed = Seed(options.seed)
-        // Draws by (source, method, effect), in replication order.
+        // Draws by (source, method, effect), in replication order, and failure reasons.
         let s = source.sources.count, e = source.effects.count
         var draws = [[[PerformanceMeasures.Draw]]](repeating: [[PerformanceMeasures.Draw]](repeating: [], count: e),
                                                    count: s * methods.count)
+        var reasons = [[String: Int]](repeating: [:], count: s * methods.count)
         let sorted = records.sorted { ($0.condition, $0.replication, $0.method) < ($1.condition, $1.replication, $1.method) }
         for record in sorted where record.condition < source.conditionCount && record.method < methods.count {
             let (si, ei) = source.split(record.condition)
+            if !record.failure.isEmpty { reasons[si * methods.count + record.method][record.failure, default: 0] += 1 }
             draws[si * methods.count + record.method][ei].append(
                 .init(estimate: record.failure.isEmpty ? record.estimate : .nan, standardError: record.standardError,
                       confLow: record.confLow, confHigh: record.confHigh, pValue: record.pValue, truth: record.truth))
         }
         sources = source.sources.enumerated().map { index, kind in
-            let sample: String
+            let sample: String, sourcePanel: Panel
             switch kind {
-            case .placeboLaws(let laws): sample = laws.description
-            case .model(let model): sample = Self.sampleText(model)
+            case .placeboLaws(let laws): (sample, sourcePanel) = (laws.description, laws.base)
+            case .model(let model): (sample, sourcePanel) = (Self.sampleText(model), model.panel)
             }
             return SourceResult(source: kind.name, sample: sample, replications: options.replications,
                                 methods: methods.enumerated().map { m, method in
-                                    MethodDiagnosis.summarise(
+                                    let counts = reasons[index * methods.count + m]
+                                    let reason = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+                                    return MethodDiagnosis.summarise(
                                         name: method.name, estimator: method.evaluator.estimatorName,
                                         inference: method.evaluator.inferenceName, isPreTest: method.isPreTest,
                                         effects: source.effects, draws: draws[index * methods.count + m],
                                         alpha: options.alpha, targetPower: options.power,
-                                        designSize: method.designSize, outcomeSD: sd)
+                                        designSize: method.designSize(on: sourcePanel), outcomeSD: sd,
+                                        failureReason: reason)
                                 })
         }
         verdict = Self.verdict(sources: sources, methods: methods, model: model, level: level, cluster: cluster,
@@ -147,9 +197,12 @@ public struct DiagnosisReport: Encodable, Sendable {
         for result in sources {
             for method in result.methods where method.failures > 0 {
                 all.append("\(result.source): \(method.name) failed in \(method.failures) of "
-                           + "\(options.replications * source.effects.count) replications (left out of its rates)")
+                           + "\(options.replications * source.effects.count) replications (left out of its rates): "
+                           + (method.failureReason ?? ""))
             }
         }
+        all.append("MDEs are in outcome units and in within SDs (the SD of the outcome net of unit and period effects "
+                   + "on untreated rows, \(Self.format(sd)); the raw SD, \(Self.format(rawSD)), includes the unit effects)")
         all.append("size is judged against the design size ± 2 MCSE at \(options.replications) replications: "
                    + "a method that over-rejects by less cannot be told apart from one that holds")
         all.append("the effect is constant (added to every placebo-treated or treated cell); with effects that grow or "
@@ -196,10 +249,14 @@ public struct DiagnosisReport: Encodable, Sendable {
                         cluster: String, alpha: Double) -> [Verdict] {
         var lines: [Verdict] = []
         for result in sources {
+            // A method holds its size when its rejection under no effect is within 2 MCSE of its
+            // design size, which itself must not exceed α, and when at least 90% of its
+            // replications gave a result.
             let holds = result.methods.map { method -> Bool in
                 let k = Double(max(method.replications, 1))
                 let d = method.size.designSize
                 return method.size.rejection.isFinite && method.size.rejection <= d + 2 * (d * (1 - d) / k).squareRoot()
+                    && d <= alpha * (1 + 1e-12) && !unreliable(method, replications: result.replications)
             }
             let candidates = result.methods.indices.filter { holds[$0] && result.methods[$0].kind == "effect"
                 && result.methods[$0].mde != nil }
@@ -209,7 +266,13 @@ public struct DiagnosisReport: Encodable, Sendable {
                 let design = Self.rate(method.size.designSize)
                 var finding: String
                 if !method.size.rejection.isFinite {
-                    finding = "\(method.name) gave no result on this source"
+                    finding = "\(method.name) gave no result on this source" + (method.failureReason.map { ": " + $0 } ?? "")
+                } else if unreliable(method, replications: result.replications) {
+                    finding = "\(method.name) is unreliable here: it gave a result in only \(method.replications) of "
+                        + "\(result.replications) replications without an effect" + (method.failureReason.map { " (" + $0 + ")" } ?? "")
+                } else if method.size.designSize > alpha * (1 + 1e-12) {
+                    finding = "\(method.name) cannot hold α = \(Self.format(alpha)): with so few draws its exact size is "
+                        + "\(Self.rate(method.size.designSize)); raise --permutations or --reps"
                 } else if method.size.designSize == 0 {
                     finding = "\(method.name) cannot reject at α = \(Self.format(alpha)) with so few draws (design size 0): "
                         + "raise --permutations or --reps"
@@ -218,6 +281,12 @@ public struct DiagnosisReport: Encodable, Sendable {
                         ? "the pre-trend test rejects \(size) ± \(mcse) of the time under parallel trends (design \(design))"
                         : "the pre-trend test rejects \(size) ± \(mcse) under parallel trends, above its \(design): "
                             + "it flags pre-trends that are not there"
+                    // Its leads should not move with a constant post-period effect.
+                    if let last = method.power.last, last.rejection.isFinite,
+                       abs(last.rejection - method.size.rejection) > 3 * ((last.mcse * last.mcse + method.size.mcse * method.size.mcse).squareRoot() + 0.005) {
+                        finding += "; its rejection moves with the effect (\(size) → \(Self.rate(last.rejection)) at "
+                            + "\(Self.format(last.effect))): its leads absorb post-period effects, so bin the window (leads=, lags=)"
+                    }
                 } else if holds[m] {
                     finding = "\(method.name) holds its size (\(size) ± \(mcse), design \(design))"
                     if let mde = method.mde {
@@ -237,6 +306,25 @@ public struct DiagnosisReport: Encodable, Sendable {
             }
         }
         return lines
+    }
+
+    /// Fewer than 90% of the replications without an effect gave a result.
+    static func unreliable(_ method: MethodDiagnosis, replications: Int) -> Bool {
+        Double(method.replications) < 0.9 * Double(replications)
+    }
+
+    /// SD of the outcome net of unit and period effects (fitted on the untreated rows), over the
+    /// untreated rows, with `n − N − T + 1` degrees of freedom.
+    static func withinSD(_ panel: Panel) -> Double {
+        let fitted = CalibratedModel.twoWayFit(panel)
+        var sum = 0.0, count = 0
+        for row in 0..<panel.observationCount where !panel.isTreated(row: row) {
+            let r = panel.outcome[row] - fitted[row]
+            sum += r * r
+            count += 1
+        }
+        let df = count - panel.unitCount - panel.periodCount + 1
+        return df > 0 ? (sum / Double(df)).squareRoot() : .nan
     }
 
     /// A rate with three decimals.

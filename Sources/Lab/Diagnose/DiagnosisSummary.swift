@@ -20,9 +20,11 @@ public struct MethodDiagnosis: Encodable, Sendable {
 
     /// Power at one effect.
     public struct Power: Encodable, Sendable {
+        /// Effect added to the treated cells.
         public var effect: Double
         /// Share of replications with `p < α`.
         public var rejection: Double
+        /// Monte Carlo SE of the rejection rate.
         public var mcse: Double
         /// Share with `p` below the method's own null critical value (the α-quantile of its
         /// p-values at δ = 0), so that an over-rejecting test does not look powerful.
@@ -35,7 +37,8 @@ public struct MethodDiagnosis: Encodable, Sendable {
         public var power: Double
         /// Effect at which the power curve reaches it (probit interpolation between grid points).
         public var effect: Double
-        /// The same for the curve ± 1.96 MCSE (a Monte Carlo interval; nil beyond the grid).
+        /// The same for the curves through the ends of each point's Wilson interval (a Monte Carlo
+        /// interval; nil beyond the grid).
         public var low: Double?, high: Double?
         /// `effect` over the SD of the outcome.
         public var effectInSD: Double
@@ -43,11 +46,13 @@ public struct MethodDiagnosis: Encodable, Sendable {
 
     /// Bias at one effect.
     public struct Bias: Encodable, Sendable {
+        /// The effect (the truth), the bias at it and its Monte Carlo SE.
         public var effect: Double, bias: Double, mcse: Double
     }
 
     /// Coverage of the true effect by the method's confidence interval.
     public struct Coverage: Encodable, Sendable {
+        /// The effect (the truth), the coverage of it and its Monte Carlo SE.
         public var effect: Double, coverage: Double, mcse: Double
     }
 
@@ -63,9 +68,15 @@ public struct MethodDiagnosis: Encodable, Sendable {
     public var replications: Int
     /// Failed replications over all effects.
     public var failures: Int
+    /// The most frequent reason of the failures (nil when none failed).
+    public var failureReason: String?
+    /// Rejection without an effect.
     public var size: Size
+    /// Power at each nonzero effect.
     public var power: [Power]
+    /// Minimum detectable effect (nil: not reached, or a pre-test).
     public var mde: MDE?
+    /// Bias at each effect.
     public var bias: [Bias]
     /// Empty for methods without an interval (randomization tests, the pre-trend test).
     public var coverage: [Coverage]
@@ -87,6 +98,21 @@ public struct DesignSize: Sendable, Equatable {
         return DesignSize(value: Double(count) / Double(r + 1), basis: "randomization, \(r) draws")
     }
 
+    /// Every one of M distinct assignments enumerated: p = c/M with c ≥ 1 counting the observed
+    /// one, rejected when `< α`.
+    public static func enumeratedRandomization(assignments m: Int, alpha: Double) -> DesignSize {
+        let count = (1...max(m, 1)).filter { Double($0) / Double(m) < alpha }.count
+        return DesignSize(value: Double(count) / Double(max(m, 1)), basis: "randomization, all \(m) assignments")
+    }
+
+    /// Every Rademacher sign vector of G clusters enumerated: `|t*| = |t|` for the vectors ±1, so
+    /// p = 2j/2^G with j uniform on 1…2^(G−1) under symmetry, rejected when `< α`.
+    public static func enumeratedBootstrap(clusters g: Int, alpha: Double) -> DesignSize {
+        let half = 1 << max(g - 1, 0)
+        let count = (1...half).filter { Double(2 * $0) / Double(2 * half) < alpha }.count
+        return DesignSize(value: Double(count) / Double(half), basis: "bootstrap, all \(2 * half) sign vectors")
+    }
+
     /// B bootstrap draws, p-value `k/B`, rejected when `< α`.
     public static func bootstrap(draws b: Int, alpha: Double) -> DesignSize {
         let count = (0...b).filter { Double($0) / Double(b) < alpha }.count
@@ -99,7 +125,7 @@ extension MethodDiagnosis {
     /// replication order; effect 0 first).
     static func summarise(name: String, estimator: String, inference: String, isPreTest: Bool,
                           effects: [Double], draws: [[PerformanceMeasures.Draw]], alpha: Double, targetPower: Double,
-                          designSize: DesignSize, outcomeSD: Double) -> MethodDiagnosis {
+                          designSize: DesignSize, outcomeSD: Double, failureReason: String? = nil) -> MethodDiagnosis {
         func rejections(_ list: [PerformanceMeasures.Draw], below threshold: Double) -> (Double, Double, Int) {
             let valid = list.filter { $0.estimate.isFinite && $0.pValue.isFinite }
             let k = Double(valid.count)
@@ -134,9 +160,10 @@ extension MethodDiagnosis {
             let (adjusted, _, _) = rejections(list, below: critical * (1 - 1e-9))
             power.append(Power(effect: effect, rejection: rate, mcse: mcse, sizeAdjusted: adjusted))
         }
-        let mde = isPreTest ? nil : minimumDetectableEffect(size: sizeRate, power: power, target: targetPower, outcomeSD: outcomeSD)
+        let mde = isPreTest ? nil : minimumDetectableEffect(size: sizeRate, power: power, target: targetPower, outcomeSD: outcomeSD,
+                                                            replications: k)
         return MethodDiagnosis(name: name, estimator: estimator, inference: inference, kind: isPreTest ? "pretest" : "effect",
-                               replications: k, failures: failures,
+                               replications: k, failures: failures, failureReason: failures > 0 ? failureReason : nil,
                                size: Size(rejection: sizeRate, mcse: sizeMCSE, wilsonLow: low, wilsonHigh: high,
                                           designSize: designSize.value),
                                power: power, mde: mde, bias: bias, coverage: isPreTest ? [] : coverage)
@@ -153,15 +180,23 @@ extension MethodDiagnosis {
 
     /// The effect at which the power curve first reaches `target`, interpolating on the probit
     /// scale between grid points (the power of a test whose estimate is normal is Φ-shaped in δ);
-    /// its interval is the same crossing for the curve ± 1.96 MCSE. Nil when the curve never
-    /// reaches the target on the grid.
-    static func minimumDetectableEffect(size: Double, power: [Power], target: Double, outcomeSD: Double) -> MDE? {
-        let points = [(0.0, size, 0.0)] + power.map { ($0.effect, $0.rejection, $0.mcse) }
-        func crossing(_ shift: Double) -> Double? {
-            let values = points.map { ($0.0, min(1, max(0, $0.1 + shift * $0.2))) }
+    /// its interval is the same crossing for the curves through the upper and lower ends of each
+    /// point's Wilson 95% interval (`replications` draws; not degenerate at rates of 0 or 1).
+    /// Nil when the curve never reaches the target on the grid.
+    static func minimumDetectableEffect(size: Double, power: [Power], target: Double, outcomeSD: Double,
+                                        replications: Int) -> MDE? {
+        // A test that rejects at the target rate without any effect detects nothing.
+        guard size.isFinite, size < target, power.allSatisfy({ $0.rejection.isFinite }) else { return nil }
+        let points = [(0.0, size)] + power.map { ($0.effect, $0.rejection) }
+        func crossing(_ side: Int) -> Double? {
+            let values = points.map { point -> (Double, Double) in
+                guard side != 0 else { return point }
+                let (low, high) = wilson(rate: point.1, count: replications)
+                return (point.0, side > 0 ? high : low)
+            }
             for k in 1..<values.count where values[k].1 >= target {
                 let (d0, p0) = values[k - 1], (d1, p1) = values[k]
-                if p0 >= target { return d0 }
+                if p0 >= target { return k - 1 > 0 ? d0 : nil }
                 func probit(_ p: Double) -> Double { Distributions.tQuantile(min(max(p, 0.0005), 0.9995), degreesOfFreedom: .infinity) }
                 let z0 = probit(p0), z1 = probit(p1), zt = probit(target)
                 return z1 > z0 ? d0 + (zt - z0) / (z1 - z0) * (d1 - d0) : d1
@@ -169,7 +204,6 @@ extension MethodDiagnosis {
             return nil
         }
         guard let effect = crossing(0) else { return nil }
-        return MDE(power: target, effect: effect, low: crossing(1.959963984540054), high: crossing(-1.959963984540054),
-                   effectInSD: effect / outcomeSD)
+        return MDE(power: target, effect: effect, low: crossing(1), high: crossing(-1), effectInSD: effect / outcomeSD)
     }
 }

@@ -106,8 +106,13 @@ public struct ErrorCalibration: Sendable {
                                              + "\(units) × \(periods)")
         }
         let groupCount = groups.map { Set($0).count }
-        let useGroups = (groupCount ?? 0) >= 2 ? groups : nil
+        // A level needs at least two groups, and some group with two units: with one unit per
+        // group, group-period means are unit-period values and the level share is not identified.
+        let useGroups = (groupCount ?? 0) >= 2 && (groupCount ?? 0) < units ? groups : nil
         let full = try Self.fit(y: y, units: units, periods: periods, groups: useGroups)
+        guard [full.sigma, full.rho, full.share, full.scaleSD].allSatisfy(\.isFinite) else {
+            throw DiagnosisError.calibration("the moment equations have no finite solution on the untreated outcomes")
+        }
         // Jackknife blocks: level groups (at most 100, merged round-robin), else units.
         let labels = useGroups ?? Array(0..<units)
         let distinct = Array(Set(labels)).sorted()
@@ -122,7 +127,8 @@ public struct ErrorCalibration: Sendable {
                 var sub = [Double](); sub.reserveCapacity(kept.count * periods)
                 for unit in kept { sub += y[unit * periods..<(unit + 1) * periods] }
                 let subGroups = useGroups.map { g in kept.map { g[$0] } }
-                guard let fit = try? Self.fit(y: sub, units: kept.count, periods: periods, groups: subGroups) else { continue }
+                guard let fit = try? Self.fit(y: sub, units: kept.count, periods: periods, groups: subGroups),
+                      [fit.sigma, fit.rho, fit.share, fit.scaleSD].allSatisfy(\.isFinite) else { continue }
                 replicates.append((fit.sigma, fit.rho, fit.share, fit.scaleSD))
             }
         }
@@ -135,7 +141,9 @@ public struct ErrorCalibration: Sendable {
                 let mean = values.reduce(0, +) / k
                 se = ((k - 1) / k * values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }).squareRoot()
             }
-            let half = se.isFinite ? 1.959963984540054 * se : 0
+            // Without a standard error (fewer than 3 blocks) there is no interval: NaN, printed "–".
+            guard se.isFinite else { return Estimate(value: value, standardError: .nan, low: .nan, high: .nan) }
+            let half = 1.959963984540054 * se
             return Estimate(value: value, standardError: se, low: max(range.lowerBound, value - half),
                             high: min(range.upperBound, value + half))
         }
@@ -150,7 +158,10 @@ public struct ErrorCalibration: Sendable {
         scales = full.scales
         var notes = full.notes
         if groups != nil && useGroups == nil {
-            notes.append("the calibration sample holds a single level group: the level share cannot be estimated and is 0")
+            notes.append((groupCount ?? 0) < 2
+                ? "the calibration sample holds a single level group: the level share cannot be estimated and is 0"
+                : "every level group of the calibration sample holds one unit: the level share cannot be told from unit "
+                    + "noise and is 0")
         }
         self.notes = notes
         checks = Self.checks(y: y, units: units, periods: periods, groups: useGroups, fit: full)
@@ -240,6 +251,7 @@ public struct ErrorCalibration: Sendable {
                 let m11 = units.identityIdiosyncratic * time[0], m12 = units.identityCommon * common[0]
                 let m21 = units.groupIdiosyncratic * time[0], m22 = units.groupCommon * common[0]
                 let det = m11 * m22 - m12 * m21
+                guard abs(det) > 1e-12 * abs(m11 * m22) else { return (.nan, .nan, .nan) }
                 a = (s0 * m22 - m12 * sg) / det
                 b = (m11 * sg - m21 * s0) / det
             } else {
@@ -249,7 +261,7 @@ public struct ErrorCalibration: Sendable {
             return (a, b, lag / s0 - s1 / s0)
         }
         func root(grouped: Bool) -> (Double, [String]) {
-            let grid = stride(from: -0.95, through: 0.995, by: 0.005).map { $0 }
+            let grid = (0...389).map { -0.95 + Double($0) / 200 }   // -0.95, -0.945, …, 0.995
             var previous: (Double, Double)?
             for rho in grid {
                 let g = coefficients(rho, grouped: grouped).ratio
@@ -266,12 +278,12 @@ public struct ErrorCalibration: Sendable {
                 previous = (rho, g)
             }
             let best = grid.min { abs(coefficients($0, grouped: grouped).ratio) < abs(coefficients($1, grouped: grouped).ratio) } ?? 0
-            return (best, ["the residuals' autocorrelation lies outside what an AR(1) with |ρ| < 1 can produce; ρ is set "
-                           + "to the bound \(best)"])
+            return (best, ["the residuals' autocorrelation lies outside what an AR(1) on [-0.95, 0.995] can produce; ρ is "
+                           + "set to \(String(format: "%.3f", best)), the closest fit"])
         }
         var (rho, notes) = root(grouped: grouped)
         var fit = coefficients(rho, grouped: grouped)
-        if grouped && fit.b < 0 {
+        if grouped && !(fit.b >= 0) {
             (rho, notes) = root(grouped: false)
             fit = coefficients(rho, grouped: false)
             notes.append("the level-period means vary no more than sampling noise: the level share is estimated at 0")
