@@ -87,11 +87,7 @@ struct TWFECohortSumsEvaluator: PlaceboEvaluator {
 
         init(evaluator: TWFECohortSumsEvaluator) {
             self.evaluator = evaluator
-            func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
-                let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(count, 1))
-                b.initialize(repeating: 0)
-                return b
-            }
+            let buffer = UnsafeMutableBufferPointer<Double>.zeroed
             counts = buffer(evaluator.slotCount)
             shift = buffer(evaluator.periodCount)
             crossed = buffer(evaluator.slotCount)

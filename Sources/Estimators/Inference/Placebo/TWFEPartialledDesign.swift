@@ -127,11 +127,7 @@ struct TWFEGeneralEvaluator: PlaceboEvaluator {
 
         init(design: TWFEPartialledDesign) {
             self.design = design
-            func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
-                let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: max(count, 1))
-                b.initialize(repeating: 0)
-                return b
-            }
+            let buffer = UnsafeMutableBufferPointer<Double>.zeroed
             let n = design.observationCount
             treatment = buffer(n)
             demeaned = buffer(n)
@@ -200,5 +196,15 @@ struct TWFEGeneralEvaluator: PlaceboEvaluator {
             return PlaceboValue(estimate: beta, standardError: (design.correctionFactor * sum).squareRoot() / denominator,
                                 degreesOfFreedom: design.degreesOfFreedom)
         }
+    }
+}
+
+extension UnsafeMutableBufferPointer where Element == Double {
+    /// A worker buffer of `count` zeros (at least one element), allocated once and freed by its
+    /// owner's `deinit`.
+    static func zeroed(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
+        let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: Swift.max(count, 1))
+        buffer.initialize(repeating: 0)
+        return buffer
     }
 }
