@@ -319,3 +319,60 @@ import Testing
         }
     }
 }
+
+/// `didlab run` specs on a real panel (`data: {panel: …, source: …}`).
+@Suite struct PanelDataSpecTests {
+    static func spec(_ data: String, methods: String = "  - {name: CR1, estimator: twfe, inference: cr1, target: att}\n")
+        throws -> ExperimentSpec {
+        try ExperimentSpec.parse("experiment: real\ndata:\n" + data + "methods:\n" + methods + "replications: 40\nseed: 3\n",
+                                 source: "real.yaml", directory: (LabFixtures.path("mpdta.csv") as NSString).deletingLastPathComponent)
+    }
+
+    /// A spec's placebo laws are diagnose's: the same seed, methods and effects give the same
+    /// rejection rates, condition by condition (the conditions are the effects).
+    @Test func aRunOnAPanelIsTheDiagnosisSource() throws {
+        let spec = try Self.spec("""
+          panel: mpdta.csv
+          y: lemp
+          unit: countyreal
+          time: year
+          cohort: first.treat
+          source: placebo-laws
+          effects: [0, 0.05]
+
+        """)
+        let directory = NSTemporaryDirectory() + "panel-spec-\(getpid())"
+        try? FileManager.default.removeItem(atPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let outcome = try ExperimentRun.run(spec: spec, specText: "panel", directory: directory, threads: 2, resume: false)
+        #expect(outcome.summary.conditions.map(\.name) == ["placebo-laws, effect=0.0", "placebo-laws, effect=0.05"])
+        var options = Diagnosis.Options()
+        options.sources = [.placeboLaws]
+        options.effects = [0.05]
+        options.methods = ["twfe cr1"]
+        options.replications = 40
+        options.seed = 3
+        let report = try Diagnosis.run(panel: try LabFixtures.mpdta(), cluster: "countyreal", level: nil, options: options,
+                                       directory: nil, description: "same", resume: false)
+        let method = report.sources[0].methods[0]
+        #expect(outcome.summary.conditions[0].results[0].measures.rejectionRate == method.size.rejection)
+        #expect(outcome.summary.conditions[1].results[0].measures.rejectionRate == method.power[0].rejection)
+        #expect(abs(outcome.summary.conditions[1].results[0].measures.truth - 0.05) < 1e-15)
+    }
+
+    /// Bad panel data name their key path.
+    @Test func badPanelDataNameTheirKey() throws {
+        func message(_ data: String) -> String {
+            do { _ = try Self.spec(data); return "" } catch { return "\(error)" }
+        }
+        #expect(message("  panel: mpdta.csv\n  unit: countyreal\n  time: year\n  cohort: first.treat\n").contains("data.y"))
+        #expect(message("  panel: mpdta.csv\n  y: lemp\n  unit: countyreal\n  time: year\n  cohort: first.treat\n  source: both\n")
+            .contains("data.source"))
+        #expect(message("  panel: mpdta.csv\n  y: lemp\n  unit: countyreal\n  time: year\n  cohort: first.treat\n  grid: {a: [1]}\n")
+            .contains("data.grid"))
+        #expect(message("  panel: mpdta.csv\n  y: lemp\n  unit: countyreal\n  time: year\n  cohort: first.treat\n  source: model\n"
+                        + "  set: {errors.rho: 2}\n").contains("data.set.errors.rho"))
+        let missing = try Self.spec("  panel: nosuch.csv\n  y: lemp\n  unit: countyreal\n  time: year\n  cohort: first.treat\n")
+        #expect(throws: RunError.self) { _ = try missing.replicationSource() }
+    }
+}

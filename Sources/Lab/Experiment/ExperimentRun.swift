@@ -24,7 +24,7 @@ public enum ExperimentRun {
                            shard: MonteCarloRunner.Shard = .all, resume: Bool, memory: MemoryBudget = .default,
                            progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
         try checkMemory(spec: spec, threads: threads, budget: memory)
-        let source = try ScenarioSource(conditions: spec.conditions, seed: spec.seed)
+        let (source, unitName) = try spec.replicationSource()
         try checkTargets(spec: spec, source: source)
         let manager = FileManager.default
         do {
@@ -35,7 +35,10 @@ public enum ExperimentRun {
         let lock = try DirectoryLock(directory: directory)
         defer { lock.release() }
         let manifestPath = directory + "/manifest.json"
-        let manifest = Manifest(experiment: spec.name, specText: specText, replications: spec.replications, seed: spec.seed)
+        // A spec on a real panel names its file relative to the spec's directory: the manifest keeps
+        // that directory, so a merge finds the same file.
+        let manifest = Manifest(experiment: spec.name, specText: specText, replications: spec.replications, seed: spec.seed,
+                                specDirectory: spec.panelData == nil ? nil : spec.directory)
         let recordsPath = directory + "/" + recordFileName(shard)
         if manager.fileExists(atPath: manifestPath) {
             let existing = try Manifest.read(path: manifestPath)
@@ -52,7 +55,6 @@ public enum ExperimentRun {
                                    remedies: [.resume])
         }
         try AtomicFile.write(manifest.json().rendered() + "\n", to: manifestPath)
-        let unitName = "city"  // Sim names its unit column "city"
         let methods = try spec.methods.map { try $0.evaluator(unitName: unitName) }
         let runner = MonteCarloRunner(source: source, methods: methods, replications: spec.replications, alpha: spec.alpha)
         let (file, existing) = try RecordFile.open(path: recordsPath, resume: resume, methodsPerTask: methods.count)
@@ -76,10 +78,11 @@ public enum ExperimentRun {
         shard == .all ? "records.csv" : "records-shard-\(shard.index + 1)-of-\(shard.count).csv"
     }
 
-    static func summarise(spec: ExperimentSpec, source: ScenarioSource, methods: [any MethodEvaluator],
+    static func summarise(spec: ExperimentSpec, source: any ReplicationSource, methods: [any MethodEvaluator],
                           records: [ReplicationRecord]) -> RunSummary {
-        RunSummary(experiment: spec.name, replications: spec.replications, seed: spec.seed, alpha: spec.alpha,
-                   conditionNames: spec.conditions.map(\.name), conditionParameters: spec.conditions.map(\.parameters),
+        let conditions = 0..<source.conditionCount
+        return RunSummary(experiment: spec.name, replications: spec.replications, seed: spec.seed, alpha: spec.alpha,
+                   conditionNames: conditions.map(source.conditionName), conditionParameters: conditions.map(source.conditionParameters),
                    methods: zip(spec.methods, methods).map { ($0.name, $1.estimatorName, $1.inferenceName, $1.target) },
                    records: records)
     }
@@ -129,12 +132,12 @@ public enum ExperimentRun {
     /// the memory budget.
     /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming `replications` or the method.
     static func checkMemory(spec: ExperimentSpec, threads: Int?, budget: MemoryBudget) throws {
-        let tasks = spec.replications.multipliedReportingOverflow(by: max(spec.conditions.count, 1))
+        let tasks = spec.replications.multipliedReportingOverflow(by: max(spec.conditionCount, 1))
         let records = tasks.partialValue.multipliedReportingOverflow(by: max(spec.methods.count, 1))
         let count = tasks.overflow || records.overflow ? Int.max : records.partialValue
         do {
             try budget.check(count: count, bytesPerItem: bytesPerRecord, what: "replication records (\(Int(bytesPerRecord)) bytes each)",
-                             role: "\(spec.replications) replications × \(spec.conditions.count) conditions × "
+                             role: "\(spec.replications) replications × \(spec.conditionCount) conditions × "
                                 + "\(spec.methods.count) methods")
         } catch let error as MemoryBudgetError {
             throw RunError.invalidSpec(path: spec.source, field: "replications", reason: error.description)
@@ -156,7 +159,7 @@ public enum ExperimentRun {
     /// replication 0, which names the same estimands as every other replication).
     /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming `methods[k].target` and the
     ///   estimands there are.
-    static func checkTargets(spec: ExperimentSpec, source: ScenarioSource) throws {
+    static func checkTargets(spec: ExperimentSpec, source: any ReplicationSource) throws {
         for condition in 0..<source.conditionCount {
             let data = try source.replicate(condition: condition, replication: 0)
             try checkColumns(spec: spec, data: data, condition: source.conditionName(condition))
@@ -201,7 +204,8 @@ public enum ExperimentRun {
                 .filter { $0.hasPrefix("records") && $0.hasSuffix(".csv") }.sorted()
             for file in files { records += try RecordFile.read(path: directory + "/" + file).0 }
         }
-        var spec = try ExperimentSpec.parse(manifest.specText, source: first + "/manifest.json")
+        var spec = try ExperimentSpec.parse(manifest.specText, source: first + "/manifest.json",
+                                            directory: manifest.specDirectory ?? ".")
         spec.replications = manifest.replications  // the run's overrides, applied to the typed spec
         spec.seed = manifest.seed
         let methodCount = spec.methods.count
@@ -213,13 +217,12 @@ public enum ExperimentRun {
                                                + "method \(record.method) appears twice")
             }
         }
-        let expected = spec.conditions.count * spec.replications * methodCount
+        let expected = spec.conditionCount * spec.replications * methodCount
         guard seen.count == expected else {
             throw RunError.incompleteMerge(reason: "\(expected - seen.count) of \(expected) records are missing; "
                                            + "run the missing shards (or resume them) first")
         }
-        let source = try ScenarioSource(conditions: spec.conditions, seed: spec.seed)
-        let unitName = "city"  // Sim names its unit column "city"
+        let (source, unitName) = try spec.replicationSource()
         let methods = try spec.methods.map { try $0.evaluator(unitName: unitName) }
         return (summarise(spec: spec, source: source, methods: methods, records: records), spec)
     }
@@ -231,10 +234,13 @@ struct Manifest: Equatable {
     var specText: String
     var replications: Int
     var seed: UInt64
+    /// The spec's directory, for specs on a real panel (nil otherwise, and not written).
+    var specDirectory: String? = nil
 
     func json() -> JSONValue {
         .object([("experiment", .string(experiment)), ("replications", .integer(replications)),
-                 ("seed", .string(String(seed))), ("spec", .string(specText))])
+                 ("seed", .string(String(seed))), ("spec", .string(specText))]
+                + (specDirectory.map { [("spec_directory", JSONValue.string($0))] } ?? []))
     }
 
     static func read(path: String) throws -> Manifest {
@@ -245,6 +251,7 @@ struct Manifest: Equatable {
               let seed = UInt64(seedText) else {
             throw RunError.manifestMismatch(path: path, reason: "missing or unreadable manifest")
         }
-        return Manifest(experiment: experiment, specText: spec, replications: replications, seed: seed)
+        return Manifest(experiment: experiment, specText: spec, replications: replications, seed: seed,
+                        specDirectory: object["spec_directory"] as? String)
     }
 }

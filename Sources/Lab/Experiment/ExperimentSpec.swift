@@ -33,7 +33,10 @@ public struct ExperimentSpec: Sendable {
 
     public var name: String
     public var aims: String
+    /// The scenario conditions (empty when the data are a real panel).
     public var conditions: [Condition]
+    /// A real panel and one of `diagnose`'s sources, instead of scenarios (nil for scenarios).
+    public var panelData: PanelDataSource?
     public var methods: [MethodSpec]
     public var performance: [String]
     public var replications: Int
@@ -41,6 +44,8 @@ public struct ExperimentSpec: Sendable {
     public var alpha: Double
     /// Where the spec came from (file name), for messages.
     public var source: String
+    /// The directory relative paths in the spec resolve against (absolute).
+    public var directory: String = "."
 
     static let topLevelKeys: Set<String> = ["experiment", "aims", "data", "estimands", "methods", "performance",
                                             "replications", "seed", "alpha"]
@@ -97,8 +102,16 @@ public struct ExperimentSpec: Sendable {
                        + performanceMeasures.joined(separator: ", "))
         }
 
-        // Data-generating mechanisms.
+        // Data-generating mechanisms: scenarios, or a real panel under one of diagnose's sources.
         guard let data = root["data"] as? [String: Any] else { throw fail("data", "expected a mapping with 'scenario'") }
+        let methods = try decodeMethods(root, text: text, source: source)
+        let base = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+        if data["panel"] != nil {
+            let panelData = try PanelDataSource(data, directory: base, source: source)
+            return ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: [], panelData: panelData,
+                                  methods: methods, performance: performance, replications: replications,
+                                  seed: UInt64(seedValue), alpha: alpha, source: source, directory: base)
+        }
         try checkKeys(data, allowed: dataKeys, prefix: "data.", source: source)
         var bases: [Scenario] = []
         if let specFile = data["spec"] as? String {
@@ -153,20 +166,38 @@ public struct ExperimentSpec: Sendable {
             }
         }
 
-        // Methods, decoded into typed values.
+        return ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: conditions, panelData: nil,
+                              methods: methods, performance: performance, replications: replications,
+                              seed: UInt64(seedValue), alpha: alpha, source: source, directory: base)
+    }
+
+    /// The methods, decoded into typed values.
+    static func decodeMethods(_ root: [String: Any], text: String, source: String) throws -> [MethodSpec] {
+        func fail(_ field: String, _ reason: String) -> RunError { .invalidSpec(path: source, field: field, reason: reason) }
         guard let methodList = root["methods"] as? [Any], !methodList.isEmpty else {
             throw fail("methods", "expected a non-empty list of methods")
         }
-        let methods: [MethodSpec]
         do {
             guard let node = try Yams.compose(yaml: text)?["methods"] else { throw fail("methods", "expected a list") }
-            methods = try YAMLDecoder().decode([MethodSpec].self, from: try Yams.serialize(node: node))
+            return try YAMLDecoder().decode([MethodSpec].self, from: try Yams.serialize(node: node))
         } catch let error as DecodingError {
             throw fail("methods" + error.keyPath, error.reason)
         }
-        return ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: conditions, methods: methods,
-                              performance: performance, replications: replications, seed: UInt64(seedValue),
-                              alpha: alpha, source: source)
+    }
+
+    /// Number of conditions: scenario conditions, or the panel's effects.
+    public var conditionCount: Int { panelData?.effects.count ?? conditions.count }
+
+    /// The source of the replications and the name of the unit column (the default cluster and
+    /// placebo level): the scenarios (Sim names its unit column "city"), or the real panel.
+    /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` for a panel that cannot be loaded or
+    ///   a source that cannot run on it, and scenario errors.
+    public func replicationSource() throws -> (source: any ReplicationSource, unitName: String) {
+        if let panelData {
+            let (made, panel) = try panelData.replicationSource(methods: methods, seed: seed, specSource: source)
+            return (made, panel.unitName)
+        }
+        return (try ScenarioSource(conditions: conditions, seed: seed), "city")
     }
 
     static func checkKeys(_ object: [String: Any], allowed: Set<String>, prefix: String, source: String) throws {
