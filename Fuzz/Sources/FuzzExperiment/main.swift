@@ -53,11 +53,16 @@ FuzzMain.run { bytes in
     do { spec = try ExperimentSpec.parse(text, source: "fuzz.yaml", directory: directory) } catch {
         return FuzzMain.note("\(error)")
     }
-    FuzzMain.note("accepted: \(spec.conditions.count) conditions, \(spec.methods.count) methods")
+    FuzzMain.note("accepted: \(spec.conditionCount) conditions, \(spec.methods.count) methods")
     require(!spec.name.isEmpty, "empty experiment name")
     require(spec.replications >= 2, "replications \(spec.replications)")
     require(spec.alpha > 0 && spec.alpha < 1, "alpha \(spec.alpha)")
-    require(!spec.conditions.isEmpty && !spec.methods.isEmpty, "no conditions or no methods")
+    require(spec.conditionCount > 0 && !spec.methods.isEmpty, "no conditions or no methods")
+    if let panel = spec.panelData {
+        require(spec.conditions.isEmpty, "a panel spec with scenario conditions")
+        require(!panel.effects.isEmpty && panel.effects.allSatisfy(\.isFinite) && Set(panel.effects).count == panel.effects.count,
+                "panel effects \(panel.effects)")
+    }
     for condition in spec.conditions {
         do { try condition.scenario.validate() } catch { require(false, "condition '\(condition.name)' holds an invalid scenario: \(error)") }
         require(condition.parameters.allSatisfy { $0.1.isFinite }, "non-finite grid value in '\(condition.name)'")

@@ -120,6 +120,14 @@ public struct PanelDataSource: Sendable {
     func replicationSource(methods: [MethodSpec], seed: UInt64, specSource: String) throws -> (DiagnosisSource, Panel) {
         let columns = Set(([level].compactMap { $0 } + methods.flatMap { $0.clusterColumns.map(\.column) })
             .filter { $0 != unit }).sorted()
+        let lower = path.lowercased()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw RunError.invalidSpec(path: specSource, field: "data.panel", reason: "\(path): no such file")
+        }
+        guard lower.hasSuffix(".csv") || lower.hasSuffix(".txt") else {
+            throw RunError.invalidSpec(path: specSource, field: "data.panel", reason: "\(path): expected a .csv file")
+        }
         let panel: Panel
         do {
             panel = try Panel.load(csv: path, spec: PanelSpec(outcome: outcome, unit: unit, time: time, treatment: treatment,
