@@ -266,7 +266,7 @@ public struct DiagnosisReport: Encodable, Sendable {
                 let design = Self.rate(method.size.designSize)
                 var finding: String
                 if !method.size.rejection.isFinite {
-                    finding = "\(method.name) gave no result on this source" + (method.failureReason.map { ": " + $0 } ?? "")
+                    finding = "\(method.name) gave no result on this source: " + (method.failureReason ?? "no finite estimate")
                 } else if unreliable(method, replications: result.replications) {
                     finding = "\(method.name) is unreliable here: it gave a result in only \(method.replications) of "
                         + "\(result.replications) replications without an effect" + (method.failureReason.map { " (" + $0 + ")" } ?? "")
