@@ -59,6 +59,9 @@ struct DiagnoseCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Bootstrap draws of wild-bootstrap methods.")
     var reps: Int = 199
 
+    @Option(help: "Effect profile: constant, or ramp (growing linearly with exposure; the ATT is still the effect).")
+    var profile: EffectProfile = .constant
+
     @Option(help: "Placebo-laws sample: never, untreated or all (default: never-treated units when there are 10).")
     var sample: PlaceboLaws.Sample?
 
@@ -146,13 +149,15 @@ struct DiagnoseCommand: ParsableCommand {
         options.reps = reps
         options.sample = sample
         options.overrides = try modelOverrides()
+        options.profile = profile
         // What makes two diagnoses the same (a resumed run must match it); threads never matter.
         let description = ["data: \(panel.data)", "y: \(panel.y)", "unit: \(panel.unit)", "time: \(panel.time)",
                            "treat: \(panel.treat ?? "")", "cohort: \(panel.cohort ?? "")", "x: \(panel.x.joined(separator: ","))",
                            "cluster: \(panel.clusterColumn)", "level: \(level ?? "")", "source: \(source.rawValue)",
                            "effects: \(effects ?? "auto")", "methods: \(methods ?? "default")", "alpha: \(alpha)",
                            "power: \(power)", "permutations: \(permutations)", "reps: \(reps)",
-                           "sample: \(sample?.rawValue ?? "auto")", "set: \(overrides.joined(separator: " "))"]
+                           "sample: \(sample?.rawValue ?? "auto")", "set: \(overrides.joined(separator: " "))",
+                           "profile: \(profile.rawValue)"]
             .joined(separator: "\n")
         let progress = ProgressLine(label: "diagnose")
         let report: DiagnosisReport
@@ -205,3 +210,5 @@ enum DiagnoseFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension PlaceboLaws.Sample: ExpressibleByArgument {}
+
+extension EffectProfile: ExpressibleByArgument {}

@@ -54,7 +54,7 @@ import Testing
         }
         let stream = RandomStream(key: 11)
         var scratch = AssignmentScratch(for: laws.plan)
-        let drawn = try laws.draw(stream, scratch: &scratch, effect: 0)
+        let drawn = try laws.draw(stream, scratch: &scratch, effect: 0).panel
         for row in 0..<drawn.observationCount {
             let key = drawn.unitLabels[Int(drawn.unitIndex[row])] + "/" + drawn.periodLabels[Int(drawn.periodIndex[row])]
             #expect(real[key] == drawn.outcome[row])
@@ -68,8 +68,8 @@ import Testing
     @Test func drawsAddTheEffectToPlaceboTreatedCells() throws {
         let laws = try PlaceboLaws(panel: try LabFixtures.mpdta(), sample: nil, level: nil)
         var scratch = AssignmentScratch(for: laws.plan)
-        let zero = try laws.draw(RandomStream(key: 5), scratch: &scratch, effect: 0)
-        let shifted = try laws.draw(RandomStream(key: 5), scratch: &scratch, effect: 0.25)
+        let zero = try laws.draw(RandomStream(key: 5), scratch: &scratch, effect: 0).panel
+        let shifted = try laws.draw(RandomStream(key: 5), scratch: &scratch, effect: 0.25).panel
         #expect(zero.adoptionPeriod == shifted.adoptionPeriod)
         #expect(zero.treatedRows.count > 0)
         for row in 0..<zero.observationCount {
@@ -149,21 +149,58 @@ import Testing
     /// Under exchangeable assignment the randomization test's size is its design size: placebo
     /// laws draw the calendar uniformly from the same permutations the test draws from, so the
     /// observed statistic's rank is uniform. With R = 19 draws and α = 0.10 the add-one rule
-    /// `p < α` rejects only at rank 1, so the design size is 1/20 = 0.05, not 0.10. 2000
-    /// replications: tolerance 3.5 MCSE (0.017).
+    /// `p < α` rejects only at rank 1, so the design size is 1/20 = 0.05, not 0.10. 1000
+    /// replications: tolerance 3.5 MCSE (0.024), far below the 0.05 between the two.
     @Test func randomizationSizeEqualsItsDesignSize() throws {
         var options = Diagnosis.Options()
         options.sources = [.placeboLaws]
         options.effects = [0.1]
         options.methods = ["twfe placebo permutations=19"]
-        options.replications = 2000
+        options.replications = 1000
         options.alpha = 0.10
         options.seed = 77
         let report = try Diagnosis.run(panel: try LabFixtures.mpdta(), cluster: "countyreal", level: nil, options: options,
                                        directory: nil, description: "ri", resume: false)
         let size = report.sources[0].methods[0].size
         #expect(size.designSize == 0.05)
-        #expect(abs(size.rejection - 0.05) <= 3.5 * (0.05 * 0.95 / 2000).squareRoot(), "size \(size.rejection)")
+        #expect(abs(size.rejection - 0.05) <= 3.5 * (0.05 * 0.95 / 1000).squareRoot(), "size \(size.rejection)")
+    }
+
+    /// `--profile ramp`: the effect grows with exposure and the ATT over treated cells is still δ.
+    /// Oracle: the noise-free design (outcome = the effect alone), where every estimator returns
+    /// its estimand exactly. CS's overall ATT is δ there (1e-12); TWFE's is not (forbidden
+    /// comparisons), and the diagnosis's Monte Carlo bias of each (model source, 200 replications)
+    /// is within 4 MCSE of its noise-free bias.
+    @Test func rampKeepsTheATTAndMovesOnlyTWFE() throws {
+        let panel = try LabFixtures.mpdta()
+        var outcome = [Double](repeating: 0, count: panel.observationCount)
+        let truth = EffectProfile.ramp.apply(0.1, to: &outcome, panel: panel, adoption: panel.adoptionPeriod)
+        let treated = (0..<panel.observationCount).filter { panel.isTreated(row: $0) }
+        #expect(abs(treated.reduce(0) { $0 + outcome[$1] } / Double(treated.count) - 0.1) < 1e-12)
+        #expect(truth["att"] == 0.1)
+        #expect((truth["e+1"] ?? 0) > (truth["e+0"] ?? 0))
+        let noiseFree = try panel.replacing(outcome: outcome, adoption: panel.adoptionPeriod)
+        func estimate(_ method: String) throws -> Double {
+            try DiagnosisMethod(parsing: method, unitName: panel.unitName, alpha: 0.05, permutations: 9, reps: 9).evaluator
+                .evaluate(ReplicationData(panel: noiseFree, truth: truth), streamKey: 1, alpha: 0.05).estimate
+        }
+        let twfeBias = try estimate("twfe cr1") - 0.1, csBias = try estimate("cs cr1") - 0.1
+        #expect(abs(csBias) < 1e-12)
+        #expect(abs(twfeBias) > 1e-4, "TWFE's noise-free bias \(twfeBias)")
+        var options = Diagnosis.Options()
+        options.sources = [.model]
+        options.effects = [0.1]
+        options.methods = ["twfe cr1", "cs cr1"]
+        options.replications = 200
+        options.profile = .ramp
+        options.seed = 12
+        let report = try Diagnosis.run(panel: panel, cluster: "countyreal", level: nil, options: options, directory: nil,
+                                       description: "ramp", resume: false)
+        #expect(report.profile == "ramp")
+        for (method, expected) in zip(report.sources[0].methods, [twfeBias, csBias]) {
+            let bias = try #require(method.bias.last)
+            #expect(abs(bias.bias - expected) <= 4 * bias.mcse, "\(method.name): \(bias.bias) vs \(expected) ± \(bias.mcse)")
+        }
     }
 
     // MARK: - Calibration

@@ -236,10 +236,11 @@ public struct CalibratedModel: Sendable {
         return (0..<n).map { alpha[Int(panel.unitIndex[$0])] + lambda[Int(panel.periodIndex[$0])] }
     }
 
-    /// One simulated panel: the real rows and adoption, fresh errors from `stream`, `effect` on
-    /// the treated cells. Draw order: the level shocks (group-major, period-minor), then each
-    /// unit's AR(1) path over the whole period grid.
-    public func draw(_ stream: borrowing RandomStream, effect: Double) throws -> Panel {
+    /// One simulated panel: the real rows and adoption, fresh errors from `stream`, `effect` laid
+    /// on the treated cells by `profile`; with the truth. Draw order: the level shocks
+    /// (group-major, period-minor), then each unit's AR(1) path over the whole period grid.
+    public func draw(_ stream: borrowing RandomStream, effect: Double,
+                     profile: EffectProfile = .constant) throws -> (panel: Panel, truth: [String: Double]) {
         let t = panel.periodCount
         let common = (model.levelShare * model.sigma * model.sigma).squareRoot()
         let idiosyncratic = ((1 - model.levelShare) * model.sigma * model.sigma).squareRoot()
@@ -255,11 +256,10 @@ public struct CalibratedModel: Sendable {
             let scale = scales[unit], group = groupOfUnit?[unit] ?? 0
             for row in panel.unitStart[unit]..<panel.unitStart[unit + 1] {
                 let s = Int(panel.periodIndex[row])
-                var value = outcome[row] + scale * (shocks[group * t + s] + idiosyncratic * path[s])
-                if effect != 0 && panel.periodIndex[row] >= panel.adoptionPeriod[unit] { value += effect }
-                outcome[row] = value
+                outcome[row] += scale * (shocks[group * t + s] + idiosyncratic * path[s])
             }
         }
-        return try panel.replacing(outcome: outcome, adoption: panel.adoptionPeriod)
+        let truth = profile.apply(effect, to: &outcome, panel: panel, adoption: panel.adoptionPeriod)
+        return (try panel.replacing(outcome: outcome, adoption: panel.adoptionPeriod), truth)
     }
 }

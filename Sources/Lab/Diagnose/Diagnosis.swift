@@ -35,6 +35,8 @@ public enum Diagnosis {
         public var sample: PlaceboLaws.Sample?
         /// Overrides of the calibrated model.
         public var overrides = CalibratedModel.Overrides()
+        /// How the effect is laid on the treated cells (default constant).
+        public var profile = EffectProfile.constant
         /// Creates the defaults.
         public init() {}
     }
@@ -140,13 +142,13 @@ public enum Diagnosis {
         let (file, existing) = try RecordFile.open(path: recordsPath, resume: resume, methodsPerTask: methods.count)
         let evaluators = methods.map(\.evaluator)
         // δ = 0 first.
-        let pilot = DiagnosisSource(sources: sources, effects: [0], seed: options.seed)
+        let pilot = DiagnosisSource(sources: sources, effects: [0], seed: options.seed, profile: options.profile)
         var records = try MonteCarloRunner(source: pilot, methods: evaluators, replications: options.replications,
                                            alpha: options.alpha)
             .run(file: file, existing: existing.filter { $0.condition < sources.count }, threads: options.threads,
                  progress: progress)
         let effects = [0] + (options.effects ?? automaticEffects(records: records, methods: methods, alpha: options.alpha))
-        let full = DiagnosisSource(sources: sources, effects: effects, seed: options.seed)
+        let full = DiagnosisSource(sources: sources, effects: effects, seed: options.seed, profile: options.profile)
         records = try MonteCarloRunner(source: full, methods: evaluators, replications: options.replications,
                                        alpha: options.alpha)
             .run(file: file, existing: records + existing.filter { $0.condition >= sources.count },

@@ -46,7 +46,7 @@ extension DiagnosisReport {
             out.append((markdown ? "" : "  ") + "Sample: \(source.sample).")
             out.append("")
             let header = ["method", "size ± MCSE", "design", "holds"] + effects.dropFirst().map { "power@\(f($0))" }
-                + ["MDE [MC interval]", "MDE/SD", "bias@0", "cover@0"]
+                + ["MDE [MC interval]", "MDE/SD", "bias@0", "bias@\(f(effects.last ?? 0))", "cover@0"]
             var rows: [[String]] = []
             for method in source.methods {
                 let verdict = verdict.first { $0.source == source.source && $0.method == method.name }
@@ -61,6 +61,7 @@ extension DiagnosisReport {
                             ? "> grid" : "–", "–"]
                 }
                 row.append(method.bias.first.map { "\(f($0.bias))" } ?? "–")
+                row.append(method.bias.count > 1 ? method.bias.last.map { "\(f($0.bias))" } ?? "–" : "–")
                 row.append(method.coverage.first.map { r($0.coverage) } ?? "–")
                 rows.append(row)
             }

@@ -117,6 +117,8 @@ public struct DiagnosisReport: Encodable, Sendable {
     public var calibration: Calibration?
     /// The effect grid, 0 first.
     public var effects: [Double]
+    /// How the effect is laid on the treated cells: `constant` or `ramp`.
+    public var profile: String
     /// Test level.
     public var alpha: Double
     /// Master seed.
@@ -147,6 +149,7 @@ public struct DiagnosisReport: Encodable, Sendable {
                            withinSd: sd)
         calibration = model.map(Self.calibration)
         effects = source.effects
+        profile = options.profile.rawValue
         alpha = options.alpha
         seed = Seed(options.seed)
         // Draws by (source, method, effect), in replication order, and failure reasons.
@@ -205,8 +208,14 @@ public struct DiagnosisReport: Encodable, Sendable {
                    + "on untreated rows, \(Self.format(sd)); the raw SD, \(Self.format(rawSD)), includes the unit effects)")
         all.append("size is judged against the design size ± 2 MCSE at \(options.replications) replications: "
                    + "a method that over-rejects by less cannot be told apart from one that holds")
-        all.append("the effect is constant (added to every placebo-treated or treated cell); with effects that grow or "
-                   + "differ by cohort, TWFE's power and bias differ from these")
+        switch options.profile {
+        case .constant:
+            all.append("the effect is constant (added to every placebo-treated or treated cell); with effects that grow with "
+                       + "exposure (--profile ramp) or differ by cohort, TWFE's power and bias differ from these")
+        case .ramp:
+            all.append("the effect grows linearly with exposure, δ(k + 1)/(k̄ + 1) at k periods after adoption, so the "
+                       + "ATT over treated cells is δ; it does not differ by cohort")
+        }
         self.notes = all
     }
 

@@ -31,12 +31,15 @@ public struct DiagnosisSource: ReplicationSource {
     public let effects: [Double]
     /// Master seed.
     public let seed: UInt64
+    /// How the effect is laid on the treated cells.
+    public let profile: EffectProfile
 
     /// Creates the source.
-    public init(sources: [Source], effects: [Double], seed: UInt64) {
+    public init(sources: [Source], effects: [Double], seed: UInt64, profile: EffectProfile = .constant) {
         self.sources = sources
         self.effects = effects
         self.seed = seed
+        self.profile = profile
     }
 
     public var conditionCount: Int { sources.count * effects.count }
@@ -65,25 +68,14 @@ public struct DiagnosisSource: ReplicationSource {
         let effect = effects[e]
         let stream = RandomStream(key: RandomStream.key(seed: streamKey(condition: condition, replication: replication),
                                                         replication: 0, purpose: RandomStream.Purpose.data.rawValue))
-        let panel: Panel
+        let drawn: (panel: Panel, truth: [String: Double])
         switch sources[s] {
         case .placeboLaws(let laws):
             var scratch = AssignmentScratch(for: laws.plan)
-            panel = try laws.draw(stream, scratch: &scratch, effect: effect)
+            drawn = try laws.draw(stream, scratch: &scratch, effect: effect, profile: profile)
         case .model(let model):
-            panel = try model.draw(stream, effect: effect)
+            drawn = try model.draw(stream, effect: effect, profile: profile)
         }
-        return ReplicationData(panel: panel, truth: Self.truth(effect: effect, periods: panel.periodCount))
-    }
-
-    /// A constant effect δ: `att` and every post-period event time `e+K` are δ, every lead `e-K`
-    /// and `zero` are 0.
-    static func truth(effect: Double, periods: Int) -> [String: Double] {
-        var truth = ["att": effect, "zero": 0]
-        for k in 0..<max(periods, 1) {
-            truth["e+\(k)"] = effect
-            truth["e-\(k + 1)"] = 0
-        }
-        return truth
+        return ReplicationData(panel: drawn.panel, truth: drawn.truth)
     }
 }

@@ -182,19 +182,16 @@ public struct PlaceboLaws: Sendable {
         return (adoption, template)
     }
 
-    /// The panel of one draw: the template permuted by `stream`, and `effect` added to the
-    /// placebo-treated cells.
-    public func draw(_ stream: borrowing RandomStream, scratch: inout AssignmentScratch, effect: Double) throws -> Panel {
+    /// The panel of one draw: the template permuted by `stream`, and `effect` laid on the
+    /// placebo-treated cells by `profile`; with the truth of the draw.
+    public func draw(_ stream: borrowing RandomStream, scratch: inout AssignmentScratch, effect: Double,
+                     profile: EffectProfile = .constant) throws -> (panel: Panel, truth: [String: Double]) {
         plan.draw(stream, into: &scratch)
         plan.fillUnits(&scratch)
         let adoption = scratch.adoption
         var outcome = base.outcome
-        if effect != 0 {
-            for row in 0..<outcome.count where base.periodIndex[row] >= adoption[Int(base.unitIndex[row])] {
-                outcome[row] += effect
-            }
-        }
-        return try base.replacing(outcome: outcome, adoption: adoption)
+        let truth = profile.apply(effect, to: &outcome, panel: base, adoption: adoption)
+        return (try base.replacing(outcome: outcome, adoption: adoption), truth)
     }
 }
 

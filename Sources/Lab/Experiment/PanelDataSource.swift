@@ -19,8 +19,10 @@ import Foundation
 ///   sample: never                 # placebo laws: never (default), untreated or all
 ///   set: {errors.rho: 0.5}        # model: overrides of the calibration
 ///   effects: [0, 0.02, 0.05]      # one condition each (default [0])
+///   profile: constant             # or ramp: growing with exposure, ATT still the effect
 /// ```
-/// Every replication's truth is the effect: `att`, `e+K` (K ≥ 0) are δ; `zero` and `e-K` are 0.
+/// Every replication's truth follows ``EffectProfile``: `att` is δ, `e+K` (K ≥ 0) the effect at
+/// exposure K; `zero` and `e-K` are 0.
 public struct PanelDataSource: Sendable {
     /// The panel file (resolved against the spec's directory).
     public var path: String
@@ -40,10 +42,12 @@ public struct PanelDataSource: Sendable {
     public var overrides: CalibratedModel.Overrides
     /// The effects, one condition each.
     public var effects: [Double]
+    /// How the effect is laid on the treated cells.
+    public var profile: EffectProfile
 
     /// The keys `data:` takes for a panel.
     static let keys: Set<String> = ["panel", "y", "unit", "time", "cohort", "treat", "x", "level", "source", "sample", "set",
-                                    "effects"]
+                                    "effects", "profile"]
 
     /// Reads the panel keys of `data`.
     /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming `data.KEY`.
@@ -112,6 +116,11 @@ public struct PanelDataSource: Sendable {
         } else {
             effects = [0]
         }
+        let profileText = data["profile"].map { "\($0)" } ?? "constant"
+        guard let profile = EffectProfile(rawValue: profileText) else {
+            throw fail("profile", "expected constant or ramp, got '\(profileText)'")
+        }
+        self.profile = profile
     }
 
     /// Loads the panel (with the columns `methods` cluster or permute by) and prepares the source.
@@ -144,6 +153,6 @@ public struct PanelDataSource: Sendable {
         } catch let error as DiagnosisError {
             throw RunError.invalidSpec(path: specSource, field: "data.source", reason: "\(error)")
         }
-        return (DiagnosisSource(sources: [made], effects: effects, seed: seed), panel)
+        return (DiagnosisSource(sources: [made], effects: effects, seed: seed, profile: profile), panel)
     }
 }
