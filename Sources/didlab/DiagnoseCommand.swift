@@ -30,6 +30,8 @@ struct DiagnoseCommand: ParsableCommand {
 
     @OptionGroup var panel: PanelOptions
 
+    @OptionGroup var memory: MemoryOption
+
     @Option(help: "Level column whose groups share shocks and may be assigned whole (e.g. province).")
     var level: String?
 
@@ -113,6 +115,18 @@ struct DiagnoseCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Records of every (source, effect, replication, method) are kept in memory, and every
+        // worker holds one replication's placebo and bootstrap draws.
+        let methodCount = methods.map { $0.split(separator: ",").count } ?? 9
+        let effectCount = (try effectValues()?.count ?? Diagnosis.automaticEffectCount) + 1
+        let records = [replications, effectCount, source.kinds.count, methodCount]
+            .reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
+        try memory.check(records, bytesPerItem: 256, what: "replication records (256 bytes each)",
+                         flag: "--replications \(replications) × \(effectCount) effects × \(source.kinds.count) sources × "
+                            + "\(methodCount) methods")
+        let workers = Double(ParallelLoop.workerCount(requested: streams.threads))
+        try memory.check(permutations, bytesPerItem: 48 * workers, what: "placebo draws of every worker", flag: "--permutations")
+        try memory.check(reps, bytesPerItem: 96 * workers, what: "bootstrap draws of every worker", flag: "--reps")
         let outputs = try OutputFiles([plot])
         let items = methods.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         if let items, items.isEmpty { throw ValidationError("--methods expects at least one method, e.g. \"twfe cr1:province\"") }
