@@ -321,6 +321,18 @@ import Testing
         #expect(verdict.map(\.holdsSize) == [false, true])
         #expect(verdict.map(\.recommended) == [false, true])
         #expect(verdict[0].finding.contains("over-rejects"))
+        // Across sources the least flattering reading wins: "loose" holds on the second source but
+        // not the first, so it does not hold overall; "tight"'s overall MDE is its larger one.
+        var tighter = tight
+        tighter.mde?.effect = 0.5
+        let two = sources + [DiagnosisReport.SourceResult(source: "placebo-laws", sample: "", replications: 200,
+                                                         methods: [tight.renamed("loose"), tighter])]
+        let overall = DiagnosisReport.verdict(sources: two, methods: [], model: nil, level: nil, cluster: "city", alpha: 0.05)
+            .filter { $0.source == "all" }
+        #expect(overall.map(\.method) == ["loose", "tight"])
+        #expect(overall.map(\.holdsSize) == [false, true])
+        #expect(overall.map(\.recommended) == [false, true])
+        #expect(overall[1].mde == max(tight.mde?.effect ?? 0, 0.5))
     }
 
     // MARK: - Determinism and resumption
@@ -411,5 +423,14 @@ import Testing
                         + "  set: {errors.rho: 2}\n").contains("data.set.errors.rho"))
         let missing = try Self.spec("  panel: nosuch.csv\n  y: lemp\n  unit: countyreal\n  time: year\n  cohort: first.treat\n")
         #expect(throws: RunError.self) { _ = try missing.replicationSource() }
+    }
+}
+
+extension MethodDiagnosis {
+    /// The same characteristics under another name (for verdict tests).
+    func renamed(_ name: String) -> MethodDiagnosis {
+        var copy = self
+        copy.name = name
+        return copy
     }
 }

@@ -314,6 +314,35 @@ public struct DiagnosisReport: Encodable, Sendable {
                                      mde: method.mde?.effect, recommended: best == m, finding: finding))
             }
         }
+        guard sources.count > 1 else { return lines }
+        // Across sources, the verdict is the least flattering one: a method holds its size only if
+        // it holds on every source, its MDE is its largest, and the recommendation is the smallest
+        // such MDE.
+        let names = sources[0].methods.map(\.name)
+        let combined = names.map { name -> (holds: Bool, mde: Double?, kind: String) in
+            let entries = lines.filter { $0.method == name }
+            let mdes = entries.map(\.mde)
+            let mde = mdes.contains { $0 == nil } ? nil : mdes.compactMap { $0 }.max()
+            let kind = sources[0].methods.first { $0.name == name }?.kind ?? "effect"
+            return (entries.count == sources.count && entries.allSatisfy(\.holdsSize), mde, kind)
+        }
+        let best = names.indices.filter { combined[$0].holds && combined[$0].kind == "effect" && combined[$0].mde != nil }
+            .min { (combined[$0].mde ?? .infinity) < (combined[$1].mde ?? .infinity) }
+        let all = sources.map(\.source).joined(separator: " and ")
+        for (m, name) in names.enumerated() {
+            var finding: String
+            if combined[m].holds {
+                finding = "\(name) holds its size on \(all)"
+                if combined[m].kind == "effect" {
+                    finding += combined[m].mde.map { "; its larger MDE is \(Self.format($0))" } ?? "; it does not reach the target power on every source"
+                }
+            } else {
+                finding = "\(name) does not hold its size on every source: do not rely on it"
+            }
+            if best == m { finding += " — the most powerful method that holds its size on every source" }
+            lines.append(Verdict(source: "all", method: name, holdsSize: combined[m].holds, mde: combined[m].mde,
+                                 recommended: best == m, finding: finding))
+        }
         return lines
     }
 
