@@ -47,3 +47,31 @@ struct PerformanceMeasuresTests {
         #expect(m.mean == 2)
     }
 }
+
+/// Issue 14's metrics: Wilson intervals, SE/SD against the errors' SD, design sizes in reports.
+@Suite struct HonestMetricsTests {
+    /// Wilson's interval by hand (n = 20, p = 0 and p = 0.5): z = 1.959963984540054;
+    /// at p = 0 the upper end is z²/(n + z²) = 0.16112.
+    @Test func wilsonIntervals() {
+        let zero = PerformanceMeasures.wilson(0, count: 20)
+        let z = 1.959963984540054
+        #expect(zero.low == 0)
+        #expect(abs(zero.high - z * z / (20 + z * z)) < 1e-15)
+        let half = PerformanceMeasures.wilson(0.5, count: 20)
+        #expect(abs(half.low + half.high - 1) < 1e-15)
+    }
+
+    /// With a truth that varies by replication, SE/SD divides by the SD of the errors: estimates
+    /// `θ_r + e_r` with `θ_r` spread widely and `e_r` = ±0.1 have SD(errors) = 0.1·√(K/(K−1)).
+    @Test func standardErrorRatioUsesTheErrors() {
+        let draws = (0..<10).map { r -> PerformanceMeasures.Draw in
+            let truth = Double(r), error = r % 2 == 0 ? 0.1 : -0.1
+            return .init(estimate: truth + error, standardError: 0.1, confLow: truth - 1, confHigh: truth + 1,
+                         pValue: 0.5, truth: truth)
+        }
+        let m = PerformanceMeasures(draws: draws, alpha: 0.05)
+        #expect(abs(m.standardErrorRatio - 0.1 / (0.1 * (10.0 / 9).squareRoot())) < 1e-12)
+        #expect(m.meanStandardErrorMCSE < 1e-15)
+        #expect(m.standardDeviation > 2)   // the estimates' own spread is the truth's
+    }
+}

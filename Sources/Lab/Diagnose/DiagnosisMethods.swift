@@ -79,23 +79,7 @@ public struct DiagnosisMethod: Sendable {
     /// from the number of distinct assignments or sign vectors when those are all enumerated
     /// (placebo designs with at most R assignments; Rademacher weights with 2^G ≤ B).
     public func designSize(on panel: Panel) -> DesignSize {
-        guard case .estimator(_, let inference) = spec.analysis else { return .analytic(alpha: alpha) }
-        switch inference {
-        case .placebo(let level, _):
-            if let plan = try? AssignmentPlan(panel: panel, design: PlaceboDesign(scheme: .cohorts, strata: nil, level: level)),
-               let distinct = plan.distinctAssignments, distinct <= UInt64(spec.permutations) {
-                return .enumeratedRandomization(assignments: Int(distinct), alpha: alpha)
-            }
-            return .randomization(draws: spec.permutations, alpha: alpha)
-        case .wildBootstrap(let choice):
-            let groups = panel.clusterings[choice.cluster ?? panel.unitName]?.count ?? panel.unitCount
-            if choice.weights == .rademacher && groups < 63 && (UInt64(1) << UInt64(groups)) <= UInt64(spec.reps) {
-                return .enumeratedBootstrap(clusters: groups, alpha: alpha)
-            }
-            return .bootstrap(draws: spec.reps, alpha: alpha)
-        default:
-            return .analytic(alpha: alpha)
-        }
+        evaluator.designSize(alpha: alpha, on: panel) ?? .analytic(alpha: alpha)
     }
 
     static func column(_ inference: InferenceSpec) -> String? {

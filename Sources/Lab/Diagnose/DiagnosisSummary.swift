@@ -169,13 +169,10 @@ extension MethodDiagnosis {
                                power: power, mde: mde, bias: bias, coverage: isPreTest ? [] : coverage)
     }
 
-    /// Wilson's 95% score interval for a proportion.
+    /// Wilson's 95% score interval for a proportion (``PerformanceMeasures/wilson(_:count:)``).
     static func wilson(rate p: Double, count: Int) -> (Double, Double) {
-        guard count > 0, p.isFinite else { return (.nan, .nan) }
-        let z = 1.959963984540054, n = Double(count)
-        let centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-        let half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot()
-        return (max(0, centre - half), min(1, centre + half))
+        let interval = PerformanceMeasures.wilson(p, count: count)
+        return (interval.low, interval.high)
     }
 
     /// The effect at which the power curve first reaches `target`, interpolating on the probit

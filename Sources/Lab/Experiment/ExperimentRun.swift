@@ -81,10 +81,15 @@ public enum ExperimentRun {
     static func summarise(spec: ExperimentSpec, source: any ReplicationSource, methods: [any MethodEvaluator],
                           records: [ReplicationRecord]) -> RunSummary {
         let conditions = 0..<source.conditionCount
+        // Design sizes on each condition's first panel (the design, not the draw, sets them).
+        let designSizes = conditions.map { c -> [Double?] in
+            guard let panel = try? source.replicate(condition: c, replication: 0).panel else { return methods.map { _ in nil } }
+            return methods.map { $0.designSize(alpha: spec.alpha, on: panel)?.value }
+        }
         return RunSummary(experiment: spec.name, replications: spec.replications, seed: spec.seed, alpha: spec.alpha,
                    conditionNames: conditions.map(source.conditionName), conditionParameters: conditions.map(source.conditionParameters),
                    methods: zip(spec.methods, methods).map { ($0.name, $1.estimatorName, $1.inferenceName, $1.target) },
-                   records: records)
+                   records: records, designSizes: designSizes)
     }
 
     /// Writes `results.json`, `results.csv` and `results.md` as one set: all three are written in

@@ -8,12 +8,15 @@
 /// | empirical SD | `s = √(Σ(θ̂ − θ̄)²/(K − 1))` | `s/√(2(K − 1))` |
 /// | RMSE | `√(Σ(θ̂ − θ)²/K)` | jackknife |
 /// | mean SE | `Σ SE/K` | `sd(SE)/√K` |
-/// | SE/SD ratio | `mean SE / s` | jackknife |
-/// | coverage, rejection | `p` | `√(p(1 − p)/K)` |
+/// | SE/SD ratio | `mean SE / sd(θ̂ − θ)` | jackknife |
+/// | coverage, rejection | `p` | `√(p(1 − p)/K)`, and a Wilson 95% interval |
 /// | CI length | mean of `high − low` | `sd(length)/√K` |
 ///
 /// `K` counts replications in which the method produced a finite estimate; failures are
-/// counted apart and never silently averaged in.
+/// counted apart and never silently averaged in. The SE/SD ratio divides by the SD of the errors
+/// `θ̂_r − θ_r`, not of the estimates: when the truth varies by replication (an entropy index, a
+/// redrawn calendar) the estimates' spread includes the truth's, which no standard error is meant
+/// to measure. With a fixed truth the two are equal.
 public struct PerformanceMeasures: Sendable, Equatable {
     /// Replications used (finite estimates).
     public var replications: Int
@@ -39,16 +42,24 @@ public struct PerformanceMeasures: Sendable, Equatable {
     public var rmseMCSE: Double
     /// Mean standard error (NaN when the method reports none).
     public var meanStandardError: Double
-    /// `meanSE / SD`.
+    /// MCSE of the mean standard error, `sd(SE)/√K`.
+    public var meanStandardErrorMCSE: Double
+    /// `meanSE / sd(θ̂ − θ)`.
     public var standardErrorRatio: Double
+    /// Jackknife MCSE of the SE/SD ratio.
+    public var standardErrorRatioMCSE: Double
     /// Coverage of the truth by the confidence interval.
     public var coverage: Double
     /// MCSE of the coverage.
     public var coverageMCSE: Double
+    /// Wilson 95% interval of the coverage (not degenerate at 0 or 1).
+    public var coverageWilson: WilsonInterval
     /// Share of replications rejecting H0: effect = 0 at level α (size when truth is 0, power otherwise).
     public var rejectionRate: Double
     /// MCSE of the rejection rate.
     public var rejectionMCSE: Double
+    /// Wilson 95% interval of the rejection rate.
+    public var rejectionWilson: WilsonInterval
     /// Mean confidence interval length.
     public var intervalLength: Double
 
@@ -107,7 +118,22 @@ public struct PerformanceMeasures: Sendable, Equatable {
         rmseMCSE = PerformanceMeasures.jackknifeSE(leaveOut)
         let ses = valid.map(\.standardError).filter(\.isFinite)
         meanStandardError = ses.count == k ? mean(ses) : .nan
-        standardErrorRatio = meanStandardError / s
+        meanStandardErrorMCSE = ses.count == k ? sd(ses) / kd.squareRoot() : .nan
+        standardErrorRatio = meanStandardError / errorSD
+        if ses.count == k && k > 2 {
+            // Leave-one-out mean SE and SD of the errors from running sums.
+            let seTotal = ses.reduce(0, +), errorTotal = errors.reduce(0, +)
+            let errorSquares = errors.reduce(0) { $0 + $1 * $1 }
+            let leaveOut = (0..<k).map { i -> Double in
+                let n = kd - 1
+                let meanError = (errorTotal - errors[i]) / n
+                let variance = ((errorSquares - errors[i] * errors[i]) - n * meanError * meanError) / (n - 1)
+                return ((seTotal - ses[i]) / n) / variance.squareRoot()
+            }
+            standardErrorRatioMCSE = PerformanceMeasures.jackknifeSE(leaveOut)
+        } else {
+            standardErrorRatioMCSE = .nan
+        }
         let intervals = valid.filter { $0.confLow.isFinite && $0.confHigh.isFinite }
         if intervals.count == k && k > 0 {
             let covered = intervals.filter { $0.confLow <= $0.truth && $0.truth <= $0.confHigh }.count
@@ -118,9 +144,20 @@ public struct PerformanceMeasures: Sendable, Equatable {
             intervalLength = .nan
         }
         coverageMCSE = (coverage * (1 - coverage) / kd).squareRoot()
+        coverageWilson = PerformanceMeasures.wilson(coverage, count: k)
         let tested = valid.filter { $0.pValue.isFinite }
         rejectionRate = tested.count == k && k > 0 ? Double(tested.filter { $0.pValue < alpha }.count) / kd : .nan
         rejectionMCSE = (rejectionRate * (1 - rejectionRate) / kd).squareRoot()
+        rejectionWilson = PerformanceMeasures.wilson(rejectionRate, count: k)
+    }
+
+    /// Wilson's 95% score interval of a proportion `p` of `count` draws (NaN without draws).
+    public static func wilson(_ p: Double, count: Int) -> WilsonInterval {
+        guard count > 0, p.isFinite else { return WilsonInterval(low: .nan, high: .nan) }
+        let z = 1.959963984540054, n = Double(count)
+        let centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        let half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot()
+        return WilsonInterval(low: max(0, centre - half), high: min(1, centre + half))
     }
 
     /// Jackknife standard error from leave-one-out values: `√((K−1)/K · Σ(θ₍ᵢ₎ − θ̄₍.₎)²)`.
@@ -130,4 +167,12 @@ public struct PerformanceMeasures: Sendable, Equatable {
         let m = leaveOneOut.reduce(0, +) / k
         return ((k - 1) / k * leaveOneOut.reduce(0) { $0 + ($1 - m) * ($1 - m) }).squareRoot()
     }
+}
+
+/// A Wilson 95% score interval of a proportion.
+public struct WilsonInterval: Sendable, Equatable {
+    /// Lower and upper ends.
+    public var low: Double, high: Double
+    /// Creates the interval.
+    public init(low: Double, high: Double) { self.low = low; self.high = high }
 }

@@ -24,7 +24,8 @@ public struct RunReport: Sendable {
     static let csvColumns = ["condition", "method", "estimator", "inference", "target", "truth", "mean", "bias",
                              "bias_mcse", "relative_bias", "sd", "rmse", "rmse_mcse", "mean_se", "se_sd_ratio",
                              "coverage", "coverage_mcse", "rejection_rate", "rejection_mcse", "ci_length",
-                             "replications", "failures"]
+                             "replications", "failures", "design_size", "rejection_wilson_low", "rejection_wilson_high",
+                             "coverage_wilson_low", "coverage_wilson_high", "mean_se_mcse", "se_sd_ratio_mcse"]
 
     /// One row per condition × method.
     public func csv() -> String {
@@ -35,9 +36,12 @@ public struct RunReport: Sendable {
                 let numbers = [m.truth, m.mean, m.bias, m.biasMCSE, m.relativeBias, m.standardDeviation, m.rmse,
                                m.rmseMCSE, m.meanStandardError, m.standardErrorRatio, m.coverage, m.coverageMCSE,
                                m.rejectionRate, m.rejectionMCSE, m.intervalLength]
+                let more = [r.designSize ?? .nan, m.rejectionWilson.low, m.rejectionWilson.high, m.coverageWilson.low,
+                            m.coverageWilson.high, m.meanStandardErrorMCSE, m.standardErrorRatioMCSE]
                 lines.append(([condition.name, r.methodName, r.estimator, r.inference, r.target].map(CSVText.quote)
                               + numbers.map { $0.isFinite ? "\($0)" : "" }
-                              + [String(m.replications), String(m.failures)]).joined(separator: ","))
+                              + [String(m.replications), String(m.failures)]
+                              + more.map { $0.isFinite ? "\($0)" : "" }).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -58,21 +62,25 @@ public struct RunReport: Sendable {
                              Self.withMCSE(m.bias, m.biasMCSE, digits: 5), Self.withMCSE(m.rmse, m.rmseMCSE, digits: 5),
                              Format.significant(m.meanStandardError, digits: 4) + " / " + Format.significant(m.standardDeviation, digits: 4),
                              Self.withMCSE(m.coverage, m.coverageMCSE, digits: 3),
-                             Self.withMCSE(m.rejectionRate, m.rejectionMCSE, digits: 3), String(m.replications)])
+                             Self.withMCSE(m.rejectionRate, m.rejectionMCSE, digits: 3),
+                             r.designSize.map { Format.number($0, digits: 3) } ?? "α", String(m.replications)])
             }
         }
         return rows
     }
 
     static let headers = ["condition", "method", "inference", "truth", "bias (MCSE)", "RMSE (MCSE)", "mean SE / SD",
-                          "coverage (MCSE)", "reject (MCSE)", "K"]
+                          "coverage (MCSE)", "reject (MCSE)", "design size", "K"]
 
     /// A Markdown table with a caption.
     public func markdown() -> String {
         var out = "# \(summary.experiment)\n\n"
         out += "\(summary.replications) replications per condition, seed \(summary.seed), α = \(summary.alpha). "
         out += "Monte Carlo standard errors in parentheses; K = replications used. "
-        out += "Rejection = share of replications with p < α (size when the truth is 0, power otherwise).\n\n"
+        out += "Rejection = share of replications with p < α (size when the truth is 0, power otherwise); compare a "
+        out += "randomization or bootstrap test's size with its design size (its exact size under exchangeability), "
+        out += "not with α. SE/SD divides by the SD of the errors θ̂ − θ. Wilson intervals of every rate are in "
+        out += "results.json and results.csv.\n\n"
         out += "| " + Self.headers.joined(separator: " | ") + " |\n"
         out += "|" + Self.headers.map { _ in "---" }.joined(separator: "|") + "|\n"
         for row in rows() { out += "| " + row.joined(separator: " | ") + " |\n" }
@@ -120,8 +128,12 @@ public struct RunOutput: Encodable, Sendable {
     /// The performance measures of one method, each with its MCSE.
     struct Result: Encodable, Sendable {
         var method, estimator, inference, target: String
-        var truth, mean, bias, biasMcse, relativeBias, sd, sdMcse, rmse, rmseMcse, meanSe, seSdRatio: Double
-        var coverage, coverageMcse, rejectionRate, rejectionMcse, ciLength: Double
+        var truth, mean, bias, biasMcse, relativeBias, sd, sdMcse, rmse, rmseMcse, meanSe, meanSeMcse, seSdRatio,
+            seSdRatioMcse: Double
+        var coverage, coverageMcse, coverageWilsonLow, coverageWilsonHigh: Double
+        var rejectionRate, rejectionMcse, rejectionWilsonLow, rejectionWilsonHigh: Double
+        var designSize: Double?
+        var ciLength: Double
         var replications, failures: Int
         var failureReasons: [Reason]
 
@@ -130,8 +142,13 @@ public struct RunOutput: Encodable, Sendable {
             (method, estimator, inference, target) = (result.methodName, result.estimator, result.inference, result.target)
             (truth, mean, bias, biasMcse, relativeBias) = (m.truth, m.mean, m.bias, m.biasMCSE, m.relativeBias)
             (sd, sdMcse, rmse, rmseMcse) = (m.standardDeviation, m.standardDeviationMCSE, m.rmse, m.rmseMCSE)
-            (meanSe, seSdRatio, coverage, coverageMcse) = (m.meanStandardError, m.standardErrorRatio, m.coverage, m.coverageMCSE)
-            (rejectionRate, rejectionMcse, ciLength) = (m.rejectionRate, m.rejectionMCSE, m.intervalLength)
+            (meanSe, meanSeMcse, seSdRatio, seSdRatioMcse) = (m.meanStandardError, m.meanStandardErrorMCSE,
+                                                              m.standardErrorRatio, m.standardErrorRatioMCSE)
+            (coverage, coverageMcse, coverageWilsonLow, coverageWilsonHigh) = (m.coverage, m.coverageMCSE, m.coverageWilson.low,
+                                                                               m.coverageWilson.high)
+            (rejectionRate, rejectionMcse, rejectionWilsonLow, rejectionWilsonHigh) = (m.rejectionRate, m.rejectionMCSE,
+                                                                                       m.rejectionWilson.low, m.rejectionWilson.high)
+            (designSize, ciLength) = (result.designSize, m.intervalLength)
             (replications, failures) = (m.replications, m.failures)
             failureReasons = result.failureReasons.map { Reason(reason: $0.message, count: $0.count) }
         }

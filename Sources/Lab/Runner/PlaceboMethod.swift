@@ -39,6 +39,16 @@ public struct PlaceboMethod: MethodEvaluator {
 
     public var inferenceName: String { InferenceSpec.placebo(level: level, studentized: studentized).label(unit: "") }
 
+    /// R placebo draws with the add-one p-value, or every assignment when the design has at most R
+    /// (``PlaceboTest`` enumerates them then).
+    public func designSize(alpha: Double, on panel: Panel) -> DesignSize? {
+        if let plan = try? AssignmentPlan(panel: panel, design: PlaceboDesign(scheme: .cohorts, strata: nil, level: level)),
+           let distinct = plan.distinctAssignments, distinct <= UInt64(permutations) {
+            return .enumeratedRandomization(assignments: Int(distinct), alpha: alpha)
+        }
+        return .randomization(draws: permutations, alpha: alpha)
+    }
+
     /// Runs the placebo test on the replication's panel.
     public func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult {
         let test = PlaceboTest(design: PlaceboDesign(scheme: .cohorts, strata: nil, level: level),

@@ -60,4 +60,12 @@ public protocol MethodEvaluator: Sendable {
     var target: String { get }
     /// Runs the method on one replication's panel; `streamKey` seeds any randomness it needs.
     func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult
+    /// The test's exact size at `alpha` under exchangeability on panels like `panel`, for tests
+    /// whose p-values take few values (randomization, bootstrap); nil for analytic tests.
+    func designSize(alpha: Double, on panel: Panel) -> DesignSize?
+}
+
+extension MethodEvaluator {
+    /// Analytic tests: no design size beyond α.
+    public func designSize(alpha: Double, on panel: Panel) -> DesignSize? { nil }
 }

@@ -14,6 +14,9 @@ public struct RunSummary: Sendable {
         public var inference: String
         public var target: String
         public var measures: PerformanceMeasures
+        /// The test's exact size under exchangeability (randomization and bootstrap tests; nil for
+        /// analytic ones): compare the rejection rate under the null with it, not with α.
+        public var designSize: Double? = nil
         /// Why replications failed: each distinct message with its count, most frequent first.
         public var failureReasons: [(message: String, count: Int)] = []
     }
@@ -34,7 +37,7 @@ public struct RunSummary: Sendable {
     public init(experiment: String, replications: Int, seed: UInt64, alpha: Double,
                 conditionNames: [String], conditionParameters: [[(String, Double)]],
                 methods: [(name: String, estimator: String, inference: String, target: String)],
-                records: [ReplicationRecord]) {
+                records: [ReplicationRecord], designSizes: [[Double?]] = []) {
         self.experiment = experiment
         self.replications = replications
         self.seed = seed
@@ -58,6 +61,7 @@ public struct RunSummary: Sendable {
                           MethodSummary(methodName: methods[m].name, estimator: methods[m].estimator,
                                         inference: methods[m].inference, target: methods[m].target,
                                         measures: PerformanceMeasures(draws: byCell[c][m], alpha: alpha),
+                                        designSize: c < designSizes.count && m < designSizes[c].count ? designSizes[c][m] : nil,
                                         failureReasons: failures[c][m].map { ($0.key, $0.value) }
                                             .sorted { ($1.1, $0.0) < ($0.1, $1.0) })
                       })

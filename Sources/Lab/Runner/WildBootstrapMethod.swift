@@ -44,6 +44,15 @@ public struct WildBootstrapMethod: MethodEvaluator {
         InferenceSpec.wildBootstrap(.init(cluster: cluster, weights: weights, restricted: imposeNull)).label(unit: nil)
     }
 
+    /// B draws, or every Rademacher sign vector of the G clusters when 2^G ≤ B (enumerated then).
+    public func designSize(alpha: Double, on panel: Panel) -> DesignSize? {
+        let groups = panel.clusterings[cluster]?.count ?? panel.unitCount
+        if weights == .rademacher && groups < 63 && (UInt64(1) << UInt64(groups)) <= UInt64(replications) {
+            return .enumeratedBootstrap(clusters: groups, alpha: alpha)
+        }
+        return .bootstrap(draws: replications, alpha: alpha)
+    }
+
     /// Runs the bootstrap on the replication's panel.
     public func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult {
         let bootstrap = WildClusterBootstrap(
