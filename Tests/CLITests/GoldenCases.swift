@@ -79,6 +79,7 @@ enum GoldenCases {
       - {name: TWFE iid, estimator: twfe, inference: iid, target: att}
       - {name: Event study e+0, estimator: event, term: "e+0", inference: cr1, target: "e+0"}
       - {name: TWFE placebo, estimator: twfe, inference: placebo, permutations: 9, target: att}
+      - {name: Pre-trend F, estimator: pretrend, leads: 3, lags: 3, inference: cr1, target: zero}
     replications: 6
     seed: 11
 

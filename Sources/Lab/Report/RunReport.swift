@@ -84,9 +84,28 @@ public struct RunReport: Sendable {
         out += "| " + Self.headers.joined(separator: " | ") + " |\n"
         out += "|" + Self.headers.map { _ in "---" }.joined(separator: "|") + "|\n"
         for row in rows() { out += "| " + row.joined(separator: " | ") + " |\n" }
+        out += pretestSection()
         let notes = failureNotes()
         if !notes.isEmpty { out += "\n" + notes.map { "- \($0)" }.joined(separator: "\n") + "\n" }
         return out
+    }
+
+    /// The measures conditional on passing the pre-trend test, when the spec has one.
+    func pretestSection() -> String {
+        var rows: [String] = []
+        for condition in summary.conditions {
+            for r in condition.results {
+                guard let m = r.pretestPassed else { continue }
+                rows.append("| " + [condition.name, r.methodName, String(m.replications), Self.withMCSE(m.bias, m.biasMCSE, digits: 5),
+                                    Self.withMCSE(m.coverage, m.coverageMCSE, digits: 3),
+                                    Self.withMCSE(m.rejectionRate, m.rejectionMCSE, digits: 3)].joined(separator: " | ") + " |")
+            }
+        }
+        guard !rows.isEmpty else { return "" }
+        return "\n## Conditional on passing the pre-trend test\n\nOver the replications whose pre-trend test did not "
+            + "reject at α (Roth 2022: conditioning on a pre-test can make the surviving estimates more biased).\n\n"
+            + "| condition | method | K passed | bias (MCSE) | coverage (MCSE) | reject (MCSE) |\n|---|---|---|---|---|---|\n"
+            + rows.joined(separator: "\n") + "\n"
     }
 
     /// One line per method and reason for replications that failed (their estimates are left
@@ -136,6 +155,8 @@ public struct RunOutput: Encodable, Sendable {
         var ciLength: Double
         var replications, failures: Int
         var failureReasons: [Reason]
+        /// Over the replications that passed the pre-trend test (only when the spec has one).
+        @Omitted var pretestPassed: Conditional?
 
         init(_ result: RunSummary.MethodSummary) {
             let m = result.measures
@@ -151,6 +172,19 @@ public struct RunOutput: Encodable, Sendable {
             (designSize, ciLength) = (result.designSize, m.intervalLength)
             (replications, failures) = (m.replications, m.failures)
             failureReasons = result.failureReasons.map { Reason(reason: $0.message, count: $0.count) }
+            pretestPassed = result.pretestPassed.map(Conditional.init)
+        }
+    }
+
+    /// Measures over the replications that passed the pre-trend test.
+    struct Conditional: Encodable, Sendable {
+        var replications: Int
+        var bias, biasMcse, coverage, coverageMcse, rejectionRate, rejectionMcse: Double
+
+        init(_ m: PerformanceMeasures) {
+            replications = m.replications
+            (bias, biasMcse, coverage, coverageMcse) = (m.bias, m.biasMCSE, m.coverage, m.coverageMCSE)
+            (rejectionRate, rejectionMcse) = (m.rejectionRate, m.rejectionMCSE)
         }
     }
 

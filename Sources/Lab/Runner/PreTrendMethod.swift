@@ -24,7 +24,10 @@ public struct PreTrendMethod: MethodEvaluator {
         self.target = target
     }
 
-    public var estimatorName: String { "event:pretrend" }
+    /// The estimator label of every pre-trend method (reports find the pre-test by it).
+    public static let label = "event:pretrend"
+
+    public var estimatorName: String { Self.label }
 
     public var inferenceName: String { variance.inferenceName }
 

@@ -19,6 +19,10 @@ public struct RunSummary: Sendable {
         public var designSize: Double? = nil
         /// Why replications failed: each distinct message with its count, most frequent first.
         public var failureReasons: [(message: String, count: Int)] = []
+        /// The measures over the replications in which the experiment's pre-trend test did not
+        /// reject (Roth 2022: conditioning on passing a pre-test can worsen bias and coverage);
+        /// nil without a pre-trend method, and for the pre-trend method itself.
+        public var pretestPassed: PerformanceMeasures? = nil
     }
 
     /// Experiment name.
@@ -55,6 +59,13 @@ public struct RunSummary: Sendable {
                 .init(estimate: record.failure.isEmpty ? record.estimate : .nan, standardError: record.standardError,
                       confLow: record.confLow, confHigh: record.confHigh, pValue: record.pValue, truth: record.truth))
         }
+        // The first pre-trend method gates the conditional measures: a replication passes when its
+        // p-value is finite and not below α.
+        let gate = methods.firstIndex { $0.estimator == PreTrendMethod.label }
+        var passed: [[Bool]] = Array(repeating: [], count: conditionNames.count)
+        if let gate {
+            for c in conditionNames.indices { passed[c] = byCell[c][gate].map { $0.estimate.isFinite && $0.pValue >= alpha } }
+        }
         conditions = conditionNames.indices.map { c in
             Condition(name: conditionNames[c], parameters: conditionParameters[c],
                       results: methods.indices.map { m in
@@ -63,7 +74,13 @@ public struct RunSummary: Sendable {
                                         measures: PerformanceMeasures(draws: byCell[c][m], alpha: alpha),
                                         designSize: c < designSizes.count && m < designSizes[c].count ? designSizes[c][m] : nil,
                                         failureReasons: failures[c][m].map { ($0.key, $0.value) }
-                                            .sorted { ($1.1, $0.0) < ($0.1, $1.0) })
+                                            .sorted { ($1.1, $0.0) < ($0.1, $1.0) },
+                                        pretestPassed: gate.flatMap { g -> PerformanceMeasures? in
+                                            // Replications align only when both methods have every record.
+                                            guard m != g, byCell[c][m].count == passed[c].count else { return nil }
+                                            let kept = zip(byCell[c][m], passed[c]).filter(\.1).map(\.0)
+                                            return PerformanceMeasures(draws: kept, alpha: alpha)
+                                        })
                       })
         }
     }
