@@ -69,6 +69,7 @@ struct DiagnoseCLITests {
         expectError(try CLI.run(mpdta + ["--effects", "0.1,abc"]), contains: ["--effects", "positive numbers"])
         expectError(try CLI.run(mpdta + ["--methods", "twfe cr2"]), contains: ["--methods", "'twfe cr2'", "inference"])
         expectError(try CLI.run(mpdta + ["--methods", "mediation"]), contains: ["--methods", "mediation"])
+        expectError(try CLI.run(mpdta + ["--methods", "twfe cr1,twfe cr1"]), contains: ["--methods", "named twice"])
         expectError(try CLI.run(mpdta + ["--resume"]), contains: ["--resume", "--out"])
         expectError(try CLI.run(mpdta + ["--reps", "100000000000"]), contains: ["--reps", "memory budget"])
         expectError(try CLI.run(mpdta + ["--replications", "9000000000000"]), contains: ["--replications", "memory budget"])

@@ -89,6 +89,10 @@ public enum Diagnosis {
         let texts = options.methods ?? DiagnosisMethod.defaults(cluster: cluster, level: level, levelAssignable: levelAssignable,
                                                                 periods: panel.periodCount, hasNeverTreated: hasNeverTreated)
         guard !texts.isEmpty else { throw InvalidParameter(.estimator, nil, "expected at least one method") }
+        // The verdict joins a method's lines across sources by its name.
+        if let repeated = texts.first(where: { text in texts.filter { $0 == text }.count > 1 }) {
+            throw InvalidParameter(.estimator, repeated.quotedForMessage, "is named twice; expected each method once")
+        }
         let methods = try texts.map {
             try DiagnosisMethod(parsing: $0, unitName: panel.unitName, alpha: options.alpha,
                                 permutations: options.permutations, reps: options.reps)
