@@ -13,7 +13,10 @@ public struct Design: Sendable, Equatable {
     public let cohortYear: [Int]
     /// Adoption period index per city (``Estimators/Panel/neverTreated`` for never treated).
     public let adoptionPeriod: [Int32]
-    /// Total effect on the latent outcome per row (0 on untreated rows).
+    /// Total effect of the policy on the latent outcome per row: `τ_it` on treated rows; on
+    /// untreated rows only anticipation (the `anticipationYears` before adoption) and the
+    /// contamination of cities coded never-treated (from `contaminationYear`); 0 elsewhere. The
+    /// truth (``Truth``) averages it over treated rows only: those are the estimand.
     public let effect: [Double]
     /// Spillover on the latent outcome per row (0 on treated rows and unexposed rows).
     public let spillover: [Double]
@@ -54,6 +57,18 @@ public struct Design: Sendable, Equatable {
             let start = Int(adoptionPeriod[city])
             for t in max(start, 0)..<periods {
                 effect[city * periods + t] = (att + slope * Double(t - start + 1)) * multiplier
+            }
+            // Anticipation: a share of the effect at adoption in the years before it.
+            let atAdoption = (att + slope) * multiplier * options.anticipationShare
+            for t in max(start - options.anticipationYears, 0)..<min(max(start, 0), periods) {
+                effect[city * periods + t] = atAdoption
+            }
+        }
+        // Contamination: cities coded never-treated receive part of the effect from a year on.
+        if let year = options.contaminationYear, year <= calendar.lastYear {
+            let amount = options.contaminationShare * options.att
+            for city in 0..<cities where cohortYear[city] == 0 {
+                for t in max(year - calendar.firstYear, 0)..<periods { effect[city * periods + t] = amount }
             }
         }
         self.effect = effect

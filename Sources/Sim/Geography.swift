@@ -169,8 +169,10 @@ public struct Geography: Sendable, Equatable {
         let n = options.cityCount, p = options.provinceCount
         let provinceRegion = regions(count: p, fixed: [], shares: options.regionShares, stream)
         var province: [Int32] = [], region: [Region] = [], xs: [Double] = [], ys: [Double] = []
+        let firstCity = flatGroupStarts(cities: n, groups: p, skew: options.clusterSizeSkew)
+        var group = 0
         for city in 0..<n {
-            let group = city * p / n
+            while group + 1 < p && city >= firstCity[group + 1] { group += 1 }
             province.append(Int32(group))
             region.append(provinceRegion[group])
             xs.append(1000 * stream.uniform())
@@ -179,6 +181,20 @@ public struct Geography: Sendable, Equatable {
         let (resource, old) = labels(region, options, stream)
         return Geography(province: province, provinceNames: (0..<p).map { String(format: "S%02d", $0 + 1) }, region: region,
                          resourceBased: resource, oldIndustrial: old, x: xs, y: ys, pilot: nil)
+    }
+
+    /// The first city of each of the `groups` groups of a flat geography: equal sizes (as
+    /// `city·P/N`) when `skew` is 0, otherwise MacKinnon & Webb's (2017) sizes
+    /// `⌊N·exp(γg/P) / Σ_j exp(γj/P)⌋`, g = 1…P, with the remainder given to the largest group.
+    static func flatGroupStarts(cities n: Int, groups p: Int, skew: Double) -> [Int] {
+        guard skew != 0 else { return (0..<p).map { ($0 * n + p - 1) / p } }
+        let weights = (1...p).map { Foundation.exp(skew * Double($0) / Double(p)) }
+        let total = weights.reduce(0, +)
+        var sizes = weights.map { Int((Double(n) * $0 / total).rounded(.down)) }
+        sizes[p - 1] += n - sizes.reduce(0, +)
+        var starts = [Int](repeating: 0, count: p)
+        for g in 1..<max(p, 1) { starts[g] = starts[g - 1] + sizes[g - 1] }
+        return starts
     }
 
     static func labels(_ region: [Region], _ options: Scenario.GeographyOptions, _ stream: borrowing RandomStream)

@@ -35,6 +35,24 @@ extension Scenario {
         public var resourceMultiplier: Double = 1
         /// Multiplier in old industrial bases (default 1; `paper-heterogeneous` 0).
         public var oldIndustrialMultiplier: Double = 1
+        /// Anticipation: treated cities already respond this many years before adoption (default 0).
+        /// In those years the effect is `anticipationShare` × the effect at adoption. Breaks the
+        /// no-anticipation assumption: an estimator whose base period is `g − 1` (TWFE, the event
+        /// study with `e − 1` as reference, CS with `anticipation = 0`) compares with an already
+        /// affected year. `paper-anticipation` uses 1: the pilots were announced in October 2011 and
+        /// trading began in 2013–14.
+        public var anticipationYears: Int = 0
+        /// Size of the anticipation effect relative to the effect at adoption (default 0.5).
+        public var anticipationShare: Double = 0.5
+        /// Contaminated controls: from this year every city coded never-treated receives
+        /// `contaminationShare` × ``att`` while staying coded never-treated (default nil: none).
+        /// Breaks the clean-control assumption: `paper-contaminated-controls` uses 2021, the national
+        /// ETS, which covers the power sector of every city. A year after the sample's last year
+        /// means no contamination in sample (the sample truncated before it).
+        public var contaminationYear: Int?
+        /// Size of the contamination relative to ``att`` (default 0.3: an assumption — the national
+        /// ETS covers power plants only, about 40% of China's CO2 emissions).
+        public var contaminationShare: Double = 0.3
 
         public init() {}
     }
@@ -168,10 +186,11 @@ extension Scenario {
         case normal
     }
 
-    /// Unit effects, trend and errors. The idiosyncratic error is `s_i(ν_pt + u_it)`:
-    /// province-year shocks `ν_pt ~ N(0, π σ²)` iid, and AR(1) `u_it = ρ u_i,t−1 + √(1−ρ²) σ_u z_it`
-    /// with stationary variance `σ_u² = (1 − π)σ²` (started from the stationary distribution),
-    /// so `Var(ν + u) = σ²` and π is the province share of the error variance.
+    /// Unit effects, trend and errors. The idiosyncratic error is `s_i(ν_pt + w_it + u_it)`:
+    /// province-year shocks `ν_pt ~ N(0, π σ²)` iid, a spatial field `w_·t ~ N(0, κ σ² R)` iid over
+    /// years (`R_ij = exp(−d_ij/range)`), and AR(1) `u_it = ρ u_i,t−1 + √(1−ρ²) σ_u z_it` with
+    /// stationary variance `σ_u² = (1 − π − κ)σ²` (started from the stationary distribution),
+    /// so `Var(ν + w + u) = σ²` and π (κ) is the province (spatial) share of the error variance.
     public struct ErrorOptions: Codable, Sendable, Equatable, DefaultedScenarioSection {
         /// Distribution of μ_i (default lognormal).
         public var unitEffectDistribution: UnitEffectDistribution = .lognormal
@@ -188,14 +207,30 @@ extension Scenario {
         /// AR(1) coefficient ρ (default 0.8; BDM's Monte Carlo). Any ρ ≠ 0 breaks iid errors: non-
         /// clustered standard errors over-reject (Bertrand, Duflo & Mullainathan 2004).
         public var rho: Double = 0.8
-        /// Province share π of the error variance (default 0). π > 0 correlates errors within
-        /// provinces: city-clustered standard errors over-reject with few treated provinces.
-        public var provinceShare: Double = 0
+        /// Province share π of the error variance (default 0.1; the textbook designs `bdm`, `blw-*`
+        /// use 0). π > 0 correlates errors within provinces: city-clustered standard errors
+        /// over-reject with few treated provinces. The default is an assumption, not an estimate:
+        /// no NQPF panel is public to calibrate it (`didlab diagnose` estimates it on the user's
+        /// panel as `level_share`); 0 would make city clustering look valid whenever a common
+        /// provincial policy or shock exists (the `province-share` experiment shows the grid).
+        public var provinceShare: Double = 0.1
         /// Heteroskedasticity h: error scale `s_i ∝ exp(h·z_i)`, where `z_i` is the standard normal
         /// draw behind city i's unit effect (so for h > 0 cities with larger μ_i are more volatile;
         /// for a lognormal μ this is `s_i ∝ μ_i^(h/σ_log)`), normalised so that the mean of s_i² over the
         /// cities is 1 (default 0: homoskedastic). Breaks iid variance; HC/CR estimators remain valid.
         public var heteroskedasticity: Double = 0
+        /// Error scale of the one-city municipalities relative to the other cities, before the
+        /// normalisation of the mean of s_i² to 1 (default 1). `paper-heteroskedastic` uses 3: the
+        /// four municipalities — three of them 2013 pilots — are the largest and most volatile
+        /// cities. Breaks the exchangeability that a city-level randomization test needs.
+        public var municipalityScale: Double = 1
+        /// Share of the error variance in a spatially correlated component (default 0): each year a
+        /// Gaussian field over the cities with correlation `exp(−d/spatialRangeKm)` between cities
+        /// `d` km apart, independent over years. It is taken out of the AR(1) part, so
+        /// `Var(ν + w + u) = σ²` still. Breaks independence across clusters that are neighbours.
+        public var spatialShare: Double = 0
+        /// Range (km) of the spatial correlation (default 150: about a province's radius).
+        public var spatialRangeKm: Double = 150
 
         public init() {}
     }

@@ -21,7 +21,8 @@ extension Scenario {
             edit(&scenario)
             list.append(Preset(name: name, summary: summary, scenario: scenario))
         }
-        add("paper", "282 cities 2009-2022, pilot calendar (37 cities, 6 provinces), ATT 0.01, AR(1) rho 0.8, two mediators") { _ in }
+        add("paper", "282 cities 2009-2022, pilot calendar (37 cities, 6 provinces), ATT 0.01, AR(1) rho 0.8, "
+            + "province shocks 10% of the error variance, two mediators") { _ in }
         add("paper-dynamic", "paper with effects growing 0.002 per year of exposure (cell average ~0.0107)") {
             $0.effects.att = 0
             $0.effects.dynamicSlope = 0.002
@@ -49,6 +50,21 @@ extension Scenario {
             $0.covariates[0].treatedShift = 1
             $0.covariates[0].trendInteraction = 0.001
         }
+        add("paper-anticipation", "paper with half the effect one year before adoption (pilots announced Oct 2011, trading 2013-14)") {
+            $0.effects.anticipationYears = 1
+            $0.effects.anticipationShare = 0.5
+        }
+        add("paper-contaminated-controls", "paper with never-treated cities receiving 30% of the ATT from 2021 (national ETS) yet coded untreated") {
+            $0.effects.contaminationYear = 2021
+            $0.effects.contaminationShare = 0.3
+        }
+        add("paper-heteroskedastic", "paper with municipalities' errors 3x as volatile as other cities' (breaks exchangeability for city RI)") {
+            $0.errors.municipalityScale = 3
+        }
+        add("paper-spatial", "paper with a distance-decaying (150 km) spatial error field holding 25% of the error variance") {
+            $0.errors.spatialShare = 0.25
+            $0.errors.spatialRangeKm = 150
+        }
         add("paper-confounded-mediator", "paper with an unobserved confounder of the mediators and the outcome (r = 0.3)") {
             $0.confounder.correlation = 0.3
             $0.confounder.outcomeSD = 0.01
@@ -57,6 +73,8 @@ extension Scenario {
             $0.measurement.kind = .entropy
             $0.measurement.indicators = paperIndicators
         }
+        add("cameron-miller", "Cameron-Miller few clusters: 600 units in 10 groups of unequal size (skew 2), half the groups "
+            + "treated in 2006 (redrawn), group-year shocks half the variance, no effect", { _ in }, base: cameronMillerBase)
         add("bdm", "Bertrand-Duflo-Mullainathan: 50 states x 21 years, AR(1) 0.8, half get a placebo law in 1985-1995, no effect",
             { _ in }, base: bdmBase)
         let blw: [(String, (inout Scenario) -> Void)] = [
@@ -94,6 +112,8 @@ extension Scenario {
 
     /// The `paper` design: defaults plus the paper's two mechanisms and two controls (DOMAIN.md).
     /// Mediators: `a` = half the mediator's noise SD; each carries 15% of the ATT (`ab = 0.0015`).
+    /// Province-year shocks hold the default π = 0.1 of the error variance (an assumption:
+    /// see ``ErrorOptions/provinceShare``).
     static var paperBase: Scenario {
         var scenario = Scenario()
         scenario.mediators = [
@@ -134,6 +154,25 @@ extension Scenario {
         return scenario
     }
 
+    /// Cameron & Miller (2015, §VI) after MacKinnon & Webb (2017): G = 10 groups of unequal size
+    /// (skew γ = 2: the largest about 6 times the smallest), group-level assignment of half the
+    /// groups redrawn each replication, group-year shocks holding half of a unit error variance,
+    /// iid over years, and no effect. Experiments vary G through `geography.provinceCount`.
+    static var cameronMillerBase: Scenario {
+        var scenario = flatBase(cityCount: 600, provinceCount: 10, years: 2001...2010, calendar: .singleDate)
+        scenario.geography.clusterSizeSkew = 2
+        scenario.calendar.adoptionYear = 2006
+        scenario.calendar.treatedShare = 0.5
+        scenario.calendar.level = .province
+        scenario.calendar.redrawEachReplication = true
+        scenario.effects.att = 0
+        scenario.errors.unitEffectSD = 1
+        scenario.errors.sd = 1
+        scenario.errors.rho = 0
+        scenario.errors.provinceShare = 0.5
+        return scenario
+    }
+
     /// BLW (2022, §4): 1000 firms in 50 states, 1980–2015, state-level assignment, iid errors.
     /// Effect sizes are in error SDs — a calibration after their design, not their exact parameters.
     static var blwBase: Scenario {
@@ -162,6 +201,7 @@ extension Scenario {
         scenario.errors.unitEffectDistribution = .normal
         scenario.errors.unitEffectMean = 0
         scenario.errors.trend = 0
+        scenario.errors.provinceShare = 0
         return scenario
     }
 }

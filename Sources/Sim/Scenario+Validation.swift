@@ -39,6 +39,15 @@ extension Scenario {
         try shares("geography.oldIndustrialShares", g.oldIndustrialShares)
         try shares("geography.regionShares", g.regionShares)
         guard g.scatterKm >= 0 else { throw fail("geography.scatterKm", g.scatterKm, "≥ 0") }
+        guard abs(g.clusterSizeSkew) <= 50 else { throw fail("geography.clusterSizeSkew", g.clusterSizeSkew, "in [−50, 50]") }
+        if g.kind == .flat && g.clusterSizeSkew != 0 {
+            let starts = Geography.flatGroupStarts(cities: g.cityCount, groups: g.provinceCount, skew: g.clusterSizeSkew)
+            let sizes = zip(starts.dropFirst() + [g.cityCount], starts).map { $0 - $1 }
+            guard sizes.allSatisfy({ $0 > 0 }) else {
+                throw fail("geography.clusterSizeSkew", g.clusterSizeSkew,
+                           "a skew that leaves every one of the \(g.provinceCount) groups at least one city")
+            }
+        }
 
         let c = calendar
         guard abs(c.firstYear) <= Scenario.yearLimit && abs(c.lastYear) <= Scenario.yearLimit else {
@@ -102,6 +111,21 @@ extension Scenario {
         guard e.sd >= 0 else { throw fail("errors.sd", e.sd, "≥ 0") }
         guard e.rho > -1 && e.rho < 1 else { throw fail("errors.rho", e.rho, "in (−1, 1) (stationary AR(1))") }
         guard e.provinceShare >= 0 && e.provinceShare <= 1 else { throw fail("errors.provinceShare", e.provinceShare, "in [0, 1]") }
+        guard e.spatialShare >= 0 && e.spatialShare + e.provinceShare <= 1 else {
+            throw fail("errors.spatialShare", e.spatialShare, "in [0, 1 − errors.provinceShare] (shares of one variance)")
+        }
+        guard e.spatialRangeKm > 0 else { throw fail("errors.spatialRangeKm", e.spatialRangeKm, "> 0") }
+        if e.spatialShare > 0 && g.cityCount > 5000 {
+            throw fail("errors.spatialShare", e.spatialShare, "0 for more than 5000 cities (the spatial field factors an N × N matrix)")
+        }
+        guard e.municipalityScale > 0 else { throw fail("errors.municipalityScale", e.municipalityScale, "> 0") }
+        let ef = effects
+        guard ef.anticipationYears >= 0 && ef.anticipationYears < c.periodCount else {
+            throw fail("effects.anticipationYears", ef.anticipationYears, "in 0…\(c.periodCount - 1) (years before adoption)")
+        }
+        if let year = ef.contaminationYear, year < c.firstYear || year > Scenario.yearLimit {
+            throw fail("effects.contaminationYear", year, "a year from \(c.firstYear) on (after \(c.lastYear): none in sample)")
+        }
         guard e.unitEffectSD >= 0 else { throw fail("errors.unitEffectSD", e.unitEffectSD, "≥ 0") }
         guard e.yearShockSD >= 0 else { throw fail("errors.yearShockSD", e.yearShockSD, "≥ 0") }
         if e.unitEffectDistribution == .lognormal && !(e.unitEffectMean > 0) {

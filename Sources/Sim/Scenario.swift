@@ -94,6 +94,11 @@ extension Scenario {
         /// Standard deviation (km) of a 10-city province's cities around its centre; scales with
         /// √(size/10) (default 120 km). Larger values mean more cross-province neighbours.
         public var scatterKm: Double = 120
+        /// `flat`: inequality of the group sizes γ (default 0: equal). Group g = 1…P gets
+        /// `⌊N·exp(γg/P) / Σ_j exp(γj/P)⌋` cities (the remainder to the largest), MacKinnon & Webb's
+        /// (2017) design; γ = 2 makes the largest group about 7 times the smallest. Unequal clusters
+        /// worsen the over-rejection of cluster-robust tests with few clusters.
+        public var clusterSizeSkew: Double = 0
         /// Seed of the geography (and of a fixed random calendar) — part of the design, not of the
         /// replication (default 20130618, Shenzhen's launch day).
         public var layoutSeed: UInt64 = 20_130_618

@@ -1,3 +1,4 @@
+import CGSL
 import Estimators
 import Foundation
 
@@ -33,6 +34,9 @@ public struct Simulator: Sendable {
     let periodLabels: [String]
     let periodValues: [Double]
     let controlIndices: [Int]
+    /// Lower Cholesky factor (row-major N×N) of the spatial correlation `exp(−d/range)`, scaled by
+    /// the spatial SD; empty without a spatial component.
+    let spatialFactor: [Double]
 
     /// Prepares the scenario: validates it, draws the geography and (unless redrawn) the calendar.
     /// - Throws: ``ScenarioError`` for an invalid scenario or an infeasible geography.
@@ -77,6 +81,7 @@ public struct Simulator: Sendable {
         periodLabels = years.map(String.init)
         periodValues = years.map(Double.init)
         controlIndices = scenario.controlNames.map { name in scenario.covariates.firstIndex { $0.name == name }! }
+        spatialFactor = try Simulator.spatialFactor(scenario.errors, geography: geography)
         if let design = fixedDesign, scenario.measurement.kind == .latent {
             fixedTruth = Simulator.latentTruth(design: design, geography: geography, scenario: scenario)
         } else {
@@ -102,8 +107,8 @@ public struct Simulator: Sendable {
     /// Simulates replication `replication` of the scenario under run seed `seed`.
     ///
     /// Draws, in order, from `RandomStream(seed: seed, replication: replication, purpose: .data)`:
-    /// the calendar (if redrawn); N unit-effect normals; T year shocks; P·T province shocks; N·T AR(1)
-    /// innovations; per covariate N unit + N·T noise; per mediator N unit + N·T noise; N·T confounder;
+    /// the calendar (if redrawn); N unit-effect normals; T year shocks; P·T province shocks; T·N
+    /// spatial-field normals (year by year); N·T AR(1) innovations; per covariate N unit + N·T noise; per mediator N unit + N·T noise; N·T confounder;
     /// per indicator N·T noise — each block except the unit effects' only when its SD is non-zero.
     /// Blocks are drawn straight into the columns they become (``RandomStream/fillNormal(_:)``).
     /// - Throws: ``ScenarioError`` when a redrawn calendar is infeasible, or
@@ -145,7 +150,36 @@ public struct Simulator: Sendable {
     /// Variance pieces: province-year SD and AR(1) stationary SD.
     var errorSDs: (province: Double, ar: Double) {
         let e = scenario.errors
-        return ((e.provinceShare).squareRoot() * e.sd, (1 - e.provinceShare).squareRoot() * e.sd)
+        return ((e.provinceShare).squareRoot() * e.sd, max(0, 1 - e.provinceShare - e.spatialShare).squareRoot() * e.sd)
+    }
+
+    /// The scaled Cholesky factor of the spatial correlation (see ``spatialFactor``).
+    /// - Throws: ``ScenarioError/invalidValue(field:value:expected:)`` when GSL cannot factor it.
+    static func spatialFactor(_ errors: Scenario.ErrorOptions, geography: Geography) throws -> [Double] {
+        guard errors.spatialShare > 0 else { return [] }
+        let n = geography.cityCount
+        var matrix = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                let value = Foundation.exp(-geography.distance(i, j) / errors.spatialRangeKm)
+                matrix[i * n + j] = value
+                matrix[j * n + i] = value
+            }
+        }
+        let status = matrix.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var view = gsl_matrix_view_array(buffer.baseAddress, n, n)
+            return gsl_linalg_cholesky_decomp1(&view.matrix)
+        }
+        guard status == 0 else {
+            throw ScenarioError.invalidValue(field: "errors.spatialRangeKm", value: "\(errors.spatialRangeKm)",
+                                             expected: "a range whose correlation matrix is positive definite "
+                                                 + "(cities at the same place make it singular)")
+        }
+        let sd = errors.spatialShare.squareRoot() * errors.sd
+        for i in 0..<n {
+            for j in 0..<n { matrix[i * n + j] = j <= i ? sd * matrix[i * n + j] : 0 }
+        }
+        return matrix
     }
 
     /// The simulated columns before measurement.
@@ -189,9 +223,14 @@ public struct Simulator: Sendable {
             }
         }
         var scale = [Double](repeating: 1, count: cities)
-        if e.heteroskedasticity != 0 {
+        let municipalities = s.geography.kind == .china && e.municipalityScale != 1 ? s.geography.municipalityCount : 0
+        if e.heteroskedasticity != 0 || municipalities > 0 {
             var meanSquare = 0.0
-            for i in 0..<cities { scale[i] = Foundation.exp(e.heteroskedasticity * unitDraws[i]); meanSquare += scale[i] * scale[i] }
+            for i in 0..<cities {
+                scale[i] = Foundation.exp(e.heteroskedasticity * unitDraws[i])
+                if Int(geography.province[i]) < municipalities { scale[i] *= e.municipalityScale }
+                meanSquare += scale[i] * scale[i]
+            }
             let norm = (meanSquare / Double(cities)).squareRoot()
             for i in 0..<cities { scale[i] /= norm }
         }
@@ -202,6 +241,19 @@ public struct Simulator: Sendable {
         }
         let (provinceSD, arSD) = errorSDs
         let provinceDraws = provinceSD > 0 ? Simulator.normals(geography.provinceCount * periods, stream) : []
+        // Spatial field, year by year: w_·t = L z_·t (row t·N + i holds city i's value in year t).
+        var spatial: [Double] = []
+        if !spatialFactor.isEmpty {
+            let draws = Simulator.normals(cities * periods, stream)
+            spatial = [Double](repeating: 0, count: cities * periods)
+            for t in 0..<periods {
+                for i in 0..<cities {
+                    var sum = 0.0
+                    for j in 0...i { sum += spatialFactor[i * cities + j] * draws[t * cities + j] }
+                    spatial[t * cities + i] = sum
+                }
+            }
+        }
         let innovationSD = arSD * (1 - e.rho * e.rho).squareRoot()
         let mediatedSum = s.mediators.reduce(0) { $0 + $1.indirectEffect }
 
@@ -222,6 +274,7 @@ public struct Simulator: Sendable {
                             u = t == 0 ? arSD * z : e.rho * u + innovationSD * z
                             var error = u
                             if provinceSD > 0 { error += provinceSD * provinceDraws[province + t] }
+                            if !spatial.isEmpty { error += spatial[t * cities + city] }
                             var value = level + yearEffect[t] + cityScale * error + effect[row] + spill[row]
                             if t >= adoption { value -= mediatedSum }
                             y[row] = value

@@ -13,12 +13,13 @@ struct ExperimentStatisticsTests {
     }
 
     /// Oracle: nominal 95% coverage. The paper scenario without serial correlation (rho 0) and
-    /// with every unit its own cluster satisfies CR1's assumptions; 400 replications give
+    /// without province shocks (province share 0; the default 0.1 breaks city clustering) satisfies
+    /// city-clustered CR1's assumptions; 400 replications give
     /// MCSE √(.95·.05/400) ≈ 0.011, tolerance 4 MCSE. Bias tolerance 4 × its own MCSE.
     @Test func twfeCR1CoverageUnderAConstantEffect() throws {
         let summary = try Self.run("""
         experiment: coverage
-        data: {scenario: paper, set: {errors.rho: 0.0}}
+        data: {scenario: paper, set: {errors.rho: 0.0, errors.provinceShare: 0.0}}
         methods: [{name: TWFE, estimator: twfe, inference: cr1, target: att}]
         replications: 400
         seed: 99

@@ -4,7 +4,8 @@ import Testing
 /// Golden fingerprints of simulated draws: one replication of every built-in scenario.
 ///
 /// Oracle: golden values produced by this code (branch h-sim, issue 15; the scenarios and draws are those
-/// of 274536d, whose committed experiment reports regenerate byte-identically)
+/// of 274536d, whose committed experiment reports regenerate byte-identically; issue 14 moved the
+/// `paper` family to province share 0.1 and added the threat scenarios, and regenerated the reports)
 /// with `Simulator(preset.scenario).simulate(replication: 0, seed: 1).drawFingerprint()`
 /// (`didlab simulate`'s default seed and replication). A failure means the simulated panel or
 /// its truth moved — for instance because the draw order changed — and with it every committed
@@ -19,16 +20,21 @@ struct DrawFingerprintTests {
         "blw-4": "8408be3a75bf2f9e",
         "blw-5": "22daacf0764c862a",
         "blw-6": "f13d7e316c4c212c",
-        "paper": "d0f85782229331b9",
-        "paper-confounded-mediator": "1a2a97487ee4bbf2",
-        "paper-dynamic": "c998b18fe95a7e59",
+        "cameron-miller": "7cfe356a19053937",
+        "paper": "5df48bd9443a2a98",
+        "paper-anticipation": "bea2f87c8a58701a",
+        "paper-confounded-mediator": "09bb49d6c87815c9",
+        "paper-contaminated-controls": "23311866e3366cc4",
+        "paper-dynamic": "29421ac0d2083fa0",
         "paper-few-clusters": "5c1b9ed8a4e4290c",
-        "paper-fujian": "7b300272014e0670",
-        "paper-heterogeneous": "b66e6b1226ed85f2",
-        "paper-index": "6e944c51dc50849e",
-        "paper-national-ets": "a0b051ed0b5cbfc2",
-        "paper-selection": "421011b63eb5330b",
-        "paper-spillover": "95f5c8d645ab26b3",
+        "paper-fujian": "b35ce61f60d19906",
+        "paper-heterogeneous": "561ff86b2e96eb33",
+        "paper-heteroskedastic": "37298404d8314500",
+        "paper-index": "e975864a79159f18",
+        "paper-national-ets": "93f9bd09a5a105a4",
+        "paper-selection": "3220dab79dfa4728",
+        "paper-spatial": "32cbd22c95101420",
+        "paper-spillover": "b8511621434e9aee",
     ]
 
     @Test func everyPresetDrawsItsGoldenPanel() throws {

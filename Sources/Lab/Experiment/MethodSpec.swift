@@ -40,10 +40,13 @@ public struct MethodSpec: Sendable, Decodable {
     public var clusterColumns: [(key: String, column: String)]
     /// Other numeric columns it reads (mediators, coordinates), with their keys.
     public var dataColumns: [(key: String, column: String)]
+    /// An analytic estimator tested against the normal (`reference: normal`) instead of its own
+    /// t reference (`reference: t`, the default).
+    public var normalReference = false
 
     /// The keys a method entry may have.
     public static let keys = ["name", "estimator", "term", "leads", "lags", "inference", "permutations", "target", "control",
-                              "reps", "by", "group", "difference", "test", "scope", "mediator", "rings", "coords"]
+                              "reps", "by", "group", "difference", "test", "scope", "mediator", "rings", "coords", "reference"]
     /// The `estimator:` values besides the registry's ids.
     static let analyses = ["subgroup", "mediation", "pretrend"]
 
@@ -176,12 +179,24 @@ public struct MethodSpec: Sendable, Decodable {
                 throw entry.error(Self.key(of: error.parameter), error.problem + (error.value.map { ", got \($0)" } ?? ""))
             }
             analysis = .estimator(registered, inference)
+            if let reference = try entry.string("reference") {
+                guard reference == "normal" || reference == "t" else {
+                    throw entry.error("reference", "expected normal or t, got '\(reference)'")
+                }
+                guard [.iid, .hetero, .cr1].contains(inference.family) else {
+                    throw entry.error("reference", "only analytic inference (iid, hetero, cr1) takes a reference distribution")
+                }
+                normalReference = reference == "normal"
+            }
             switch inference {
             case .cr1(let column?): clusterColumns.append(("inference", column))
             case .wildBootstrap(let choice): if let column = choice.cluster { clusterColumns.append(("inference", column)) }
             case .placebo(let level?, _): clusterColumns.append(("inference", level))
             default: break
             }
+        }
+        if entry.has("reference"), !Self.isRegisteredEstimator(analysis) {
+            throw entry.error("reference", "only a registered estimator with analytic inference takes a reference distribution")
         }
         target = try entry.string("target") ?? defaultTarget ?? (term ?? "att")
         name = try entry.string("name") ?? "\(estimator) \(inferenceText)"
@@ -197,7 +212,7 @@ public struct MethodSpec: Sendable, Decodable {
             switch inference {
             case .iid, .hetero, .cr1:
                 if case .cr1(let column) = inference, entry.id == "cs" { settings.cluster = column }
-                return EstimatorMethod(entry: entry, settings: settings, target: target)
+                return EstimatorMethod(entry: entry, settings: settings, target: target, normalReference: normalReference)
             case .wildBootstrap(let choice):
                 return WildBootstrapMethod(entry: entry, settings: settings, choice: choice, replications: reps,
                                            unitName: unitName, target: target)
@@ -218,6 +233,12 @@ public struct MethodSpec: Sendable, Decodable {
             return PreTrendMethod(leads: settings.leads, lags: settings.lags, variance: inference.variance(unit: unitName),
                                   target: target)
         }
+    }
+
+    /// Whether the analysis is a registered estimator (the analyses that take `reference`).
+    static func isRegisteredEstimator(_ analysis: Analysis) -> Bool {
+        if case .estimator = analysis { return true }
+        return false
     }
 
     /// Refuses an event window on analyses that take none.

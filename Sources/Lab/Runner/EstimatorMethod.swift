@@ -12,20 +12,28 @@ public struct EstimatorMethod: MethodEvaluator {
     public let effect: String
     /// Estimand key.
     public let target: String
+    /// Tests and intervals against the normal instead of the estimator's own t reference
+    /// (spec `reference: normal`; Cameron & Miller 2015 show how a normal reference with few
+    /// clusters over-rejects).
+    public let normalReference: Bool
 
     /// Creates the method; `effect` nil reads the entry's default effect.
-    public init(entry: EstimatorEntry, settings: EstimatorSettings, effect: String? = nil, target: String) {
+    public init(entry: EstimatorEntry, settings: EstimatorSettings, effect: String? = nil, target: String,
+                normalReference: Bool = false) {
         self.entry = entry
         (self.settings, self.effect) = entry.resolve(settings, effect: effect)
         self.target = target
+        self.normalReference = normalReference
     }
 
     /// `twfe`, `event:e+0`, `cs:never:att`, `sa:att:last`, `bjs:e+2` (``EstimatorEntry/label(effect:settings:)``).
     public var estimatorName: String { entry.label(effect: effect, settings: settings) }
 
-    /// `iid`, `hetero`, `cr1:city`; Callaway–Sant'Anna's influence-function variance `if:COLUMN` (`if:unit` by default).
+    /// `iid`, `hetero`, `cr1:city`; Callaway–Sant'Anna's influence-function variance `if:COLUMN`
+    /// (`if:unit` by default); `+normal` when tested against the normal.
     public var inferenceName: String {
-        entry.id == "cs" ? "if:\(settings.cluster ?? "unit")" : settings.variance.inferenceName
+        (entry.id == "cs" ? "if:\(settings.cluster ?? "unit")" : settings.variance.inferenceName)
+            + (normalReference ? "+normal" : "")
     }
 
     /// Estimates and reads the effect.
@@ -33,10 +41,11 @@ public struct EstimatorMethod: MethodEvaluator {
     ///   the effect is not estimated on this panel.
     public func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult {
         let output = try entry.make(settings).fit(data.panel)
-        guard let found = output.effectEstimate(named: effect) else {
+        guard var found = output.effectEstimate(named: effect) else {
             throw InvalidParameter(.term, effect, "not estimated on this panel (dropped or outside the window); the "
                                    + "estimates are " + output.effectNames.joined(separator: ", "))
         }
+        if normalReference { found.degreesOfFreedom = .infinity }
         let interval = found.confidenceInterval(level: 1 - alpha)
         return MethodResult(estimate: found.estimate, standardError: found.standardError,
                             confLow: interval.low, confHigh: interval.high, pValue: found.pValue)
