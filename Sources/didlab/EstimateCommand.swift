@@ -14,6 +14,8 @@ struct EstimateCommand: ParsableCommand {
 
 
         Callaway-Sant'Anna: --control never|notyet, --base-period varying|universal,
+        --anticipation K (R did's anticipation: base period g-1-K from g-K on,
+        not-yet-treated controls first treated after max(t, base)+K),
         --estimation dr|reg|ipw with --x; --bands adds multiplier-bootstrap uniform
         bands from --reps draws. An ATT(g,t) that cannot be estimated stops the run,
         naming every such cell, unless --drop-failed-cells; --unbalanced balance|allow.
@@ -57,6 +59,9 @@ struct EstimateCommand: ParsableCommand {
 
     @Option(help: "Callaway-Sant'Anna estimator with covariates: dr (default), reg or ipw.")
     var estimation: CallawaySantAnnaOptions.EstimationMethod?
+
+    @Option(parsing: .unconditional, help: "Callaway-Sant'Anna: periods of anticipation before adoption (R did's anticipation; default 0).")
+    var anticipation: Int?
 
     @Flag(help: "Callaway-Sant'Anna: multiplier-bootstrap uniform bands from --reps draws (default 999).")
     var bands = false
@@ -118,6 +123,7 @@ struct EstimateCommand: ParsableCommand {
         settings.estimationMethod = estimation ?? .doublyRobust
         settings.unbalancedPanel = unbalanced ?? .dropIncompleteUnits
         settings.failedCells = dropFailedCells ? .dropFromAggregations : .reject
+        settings.anticipation = anticipation ?? 0
         settings.ringEdges = spillover.rings
         settings.emptyRings = spillover.emptyRings
         return settings
@@ -128,9 +134,13 @@ struct EstimateCommand: ParsableCommand {
             throw ValidationError("--conf-level must be between 0 and 1, got \(confLevel)")
         }
         let onlyCS = [("--bands", bands), ("--base-period", basePeriod != nil), ("--estimation", estimation != nil),
-                      ("--unbalanced", unbalanced != nil), ("--drop-failed-cells", dropFailedCells)]
+                      ("--unbalanced", unbalanced != nil), ("--drop-failed-cells", dropFailedCells),
+                      ("--anticipation", anticipation != nil)]
         if method.id != "cs", let (flag, _) = onlyCS.first(where: \.1) {
             throw ValidationError("\(flag) applies only to --method cs")
+        }
+        if let anticipation, anticipation < 0 {
+            throw ValidationError("--anticipation must be a whole number >= 0, got \(anticipation)")
         }
         try spillover.validate(ringsMethod: method.needsCoordinates)
         if inference == .placebo { throw ValidationError("--inference placebo: use didlab placebo for randomization inference") }

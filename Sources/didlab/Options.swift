@@ -95,6 +95,8 @@ extension CallawaySantAnnaError {
             return description + " (--control notyet)"
         case .unbalancedWithCovariates:
             return description + " (--unbalanced balance, or no --x)"
+        case .invalidAnticipation:
+            return description + " (--anticipation)"
         default:
             return description
         }

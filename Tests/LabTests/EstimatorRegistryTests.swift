@@ -70,11 +70,21 @@ struct EstimatorRegistryTests {
             ("{estimator: bacon, inference: cr1, target: att}", "methods[1].inference"),
             ("{estimator: cs, inference: \"cr2\", target: att}", "methods[1].inference"),
             ("{estimator: did2s, leads: 0, target: att}", "methods[1].leads"),
+            ("{estimator: twfe, anticipation: 1, target: att}", "methods[1].anticipation"),
+            ("{estimator: cs, anticipation: -1, target: att}", "methods[1].anticipation"),
         ]
         for (method, path) in cases {
             let text = "experiment: t\ndata: {scenario: paper}\nmethods:\n  - {estimator: twfe, target: att}\n  - \(method)\n"
             let error = try #require(throws: RunError.self) { try ExperimentSpec.parse(text, source: "t.yaml") }
             #expect("\(error)".contains("t.yaml: field '\(path)'"), "\(method): \(error)")
         }
+    }
+
+    /// Oracle: the library call with the same options — a spec's `anticipation: 1` reaches the CS estimator.
+    @Test("method specs: cs anticipation")
+    func anticipation() throws {
+        let text = "experiment: t\ndata: {scenario: paper}\nmethods:\n  - {estimator: cs, anticipation: 1, target: att}\n"
+        let spec = try ExperimentSpec.parse(text, source: "t.yaml")
+        #expect(spec.methods[0].settings.anticipation == 1)
     }
 }

@@ -124,7 +124,7 @@ public enum EstimatorRegistry {
         CallawaySantAnnaOptions(controlGroup: settings.control == .notyet ? .notYetTreated : .neverTreated,
                                 basePeriod: settings.basePeriod, estimationMethod: settings.estimationMethod,
                                 cluster: settings.cluster, unbalancedPanel: settings.unbalancedPanel,
-                                failedCells: settings.failedCells)
+                                failedCells: settings.failedCells, anticipation: settings.anticipation)
     }
 
     static func ringEstimator(_ settings: EstimatorSettings, stages: SpilloverRings.Stages) throws -> RingEstimator {

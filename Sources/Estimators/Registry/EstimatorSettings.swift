@@ -19,6 +19,8 @@ public struct EstimatorSettings: Sendable {
     public var estimationMethod: CallawaySantAnnaOptions.EstimationMethod = .doublyRobust
     public var unbalancedPanel: CallawaySantAnnaOptions.UnbalancedPanelPolicy = .dropIncompleteUnits
     public var failedCells: CallawaySantAnnaOptions.FailedCellPolicy = .reject
+    /// Callaway–Sant'Anna's anticipation periods (R did's `anticipation`; default 0).
+    public var anticipation = 0
     /// The spillover-ring estimators' band edges, empty-ring policy and unit locations.
     public var ringEdges: [Double] = []
     public var emptyRings: SpilloverRings.EmptyRingPolicy = .error

@@ -46,7 +46,8 @@ public struct MethodSpec: Sendable, Decodable {
 
     /// The keys a method entry may have.
     public static let keys = ["name", "estimator", "term", "leads", "lags", "inference", "permutations", "target", "control",
-                              "reps", "by", "group", "difference", "test", "scope", "mediator", "rings", "coords", "reference"]
+                              "reps", "by", "group", "difference", "test", "scope", "mediator", "rings", "coords", "reference",
+                              "anticipation"]
     /// The `estimator:` values besides the registry's ids.
     static let analyses = ["subgroup", "mediation", "pretrend"]
 
@@ -89,6 +90,13 @@ public struct MethodSpec: Sendable, Decodable {
         }
         settings.leads = try entry.integer("leads")
         settings.lags = try entry.integer("lags")
+        if let anticipation = try entry.integer("anticipation") {
+            guard estimator == "cs" else {
+                throw entry.error("anticipation", "only cs methods take 'anticipation' (R did's anticipation periods)")
+            }
+            guard anticipation >= 0 else { throw entry.error("anticipation", "expected a whole number >= 0, got \(anticipation)") }
+            settings.anticipation = anticipation
+        }
         var defaultTarget: String?
         clusterColumns = []
         dataColumns = []

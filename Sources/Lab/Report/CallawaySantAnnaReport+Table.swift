@@ -11,6 +11,7 @@ extension CallawaySantAnnaReport {
         out += "Observations: \(Format.thousands(r.observationCount))   Units x periods: \(r.unitCount) x \(r.periodCount) (\(balance))\n"
         let covariates = r.covariateNames.isEmpty ? "no covariates" : "covariates: " + r.covariateNames.joined(separator: ", ")
         out += "Comparison group: \(controlText)   Base period: \(o.basePeriod.rawValue)   "
+            + (o.anticipation > 0 ? "Anticipation: \(o.anticipation) period\(o.anticipation == 1 ? "" : "s")   " : "")
             + "Estimation: \(o.estimationMethod.title) (\(covariates))\n"
         let percent = Format.number(level * 100, digits: 0)
         out += "Standard errors: influence function, clustered by \(r.clusterName) (\(Format.thousands(r.clusterCount)) clusters); "

@@ -129,7 +129,8 @@ public struct CallawaySantAnnaReport: FormatRendering {
         return CallawaySantAnnaOutput(
             outcome: result.outcomeName, nObs: result.observationCount, nUnits: result.unitCount,
             nPeriods: result.periodCount, nClusters: result.clusterCount, cluster: result.clusterName,
-            controlGroup: o.controlGroup.rawValue, basePeriod: o.basePeriod.rawValue, estMethod: o.estimationMethod.rawValue,
+            controlGroup: o.controlGroup.rawValue, basePeriod: o.basePeriod.rawValue, anticipation: o.anticipation,
+            estMethod: o.estimationMethod.rawValue,
             covariates: result.covariateNames, unbalancedPanel: o.unbalancedPanel.rawValue, failedCells: o.failedCells.rawValue,
             level: level, inference: bootstrap == nil ? "analytic" : "multiplier bootstrap", reps: bootstrap?.replications,
             weights: bootstrap?.weights.rawValue, seed: bootstrap.map { Seed($0.seed) }, attGt: cells,
@@ -160,7 +161,8 @@ public struct CallawaySantAnnaReport: FormatRendering {
 /// plus the options used. Fields in Documentation/JSON.md.
 public struct CallawaySantAnnaOutput: Encodable, Sendable {
     var method = "cs", outcome: String, nObs, nUnits, nPeriods, nClusters: Int
-    var vcov = "influence function", cluster, controlGroup, basePeriod, estMethod: String, covariates: [String]
+    var vcov = "influence function", cluster, controlGroup, basePeriod: String, anticipation: Int, estMethod: String
+    var covariates: [String]
     var unbalancedPanel, failedCells: String, level: Double, inference: String
     @Omitted var reps: Int?
     @Omitted var weights: String?

@@ -36,7 +36,11 @@
 /// as not estimable and left out of the aggregations (R `did`'s `aggte(na.rm = TRUE)`).
 /// Cohorts of a single unit and cells whose propensity scores nearly separate are noted.
 ///
-/// Not supported (R `did` options left out): sampling weights, anticipation, repeated cross
+/// **Anticipation** (``CallawaySantAnnaOptions/anticipation``, R `did`'s `anticipation = δ`): base
+/// period `g − 1 − δ` for every cell from `g − δ` on, not-yet-treated comparison units with cohort
+/// `> max(t, base) + δ`, and cohorts adopting within the first `δ + 1` periods dropped.
+///
+/// Not supported (R `did` options left out): sampling weights, repeated cross
 /// sections, `allow_unbalanced_panel` with covariates, `balance_e`, `faster_mode` (results do
 /// not depend on it).
 public struct CallawaySantAnna: Sendable {
@@ -59,7 +63,7 @@ public struct CallawaySantAnna: Sendable {
     public func estimate(_ panel: Panel) throws -> CallawaySantAnnaResult {
         let sample = try CallawaySantAnnaSample(panel: panel, options: options)
         let cells = GroupTimeCell.plan(groups: sample.groups, periodCount: sample.periodCount,
-                                       basePeriod: options.basePeriod)
+                                       basePeriod: options.basePeriod, anticipation: options.anticipation)
         let n = sample.unitCount
         var estimates = [Double](repeating: 0, count: cells.count)
         var influence = [Double](repeating: 0, count: cells.count * n)
@@ -221,11 +225,12 @@ public struct CallawaySantAnna: Sendable {
     }
 
     /// Comparison units of a cell are those with `cohort > threshold` (and not the cell's own
-    /// cohort): never treated = `Int32.max`, so the never-treated group uses `Int32.max − 1`.
+    /// cohort): never treated = `Int32.max`, so the never-treated group uses `Int32.max − 1`;
+    /// not yet treated = neither treated nor anticipating in either period (`max(t, base) + δ`).
     private func controlThreshold(_ cell: GroupTimeCell) -> Int32 {
         switch options.controlGroup {
         case .neverTreated: return Int32.max - 1
-        case .notYetTreated: return Int32(max(cell.time, cell.base))
+        case .notYetTreated: return Int32(max(cell.time, cell.base) + options.anticipation)
         }
     }
 

@@ -104,13 +104,24 @@ public struct CallawaySantAnnaOptions: Sendable, Equatable {
     /// Comparison units with a propensity score at or above this are trimmed (DRDID's
     /// `trim.level`, 0.995).
     public var propensityTrimLevel: Double
+    /// Periods before adoption in which units may already react to the treatment (R `did`'s
+    /// `anticipation`, δ; default 0), counted in periods of the sample (R `did` counts in the time
+    /// column's units: the same when periods step by 1). With δ > 0, as Callaway & Sant'Anna
+    /// (2021, §3.1) and csdid 0.4.3: every cell with `t ≥ g − δ` is compared with the base period
+    /// `g − 1 − δ` (the universal base period is `g − 1 − δ` throughout); not-yet-treated comparison
+    /// units must be untreated and not yet anticipating in both periods (cohort `> max(t, base) + δ`);
+    /// units of cohorts adopting within the first `δ + 1` periods have no clean base period and are
+    /// dropped (counted in the notes). Cells with `g − δ ≤ t < g` are anticipation effects: they stay
+    /// pre-treatment in the aggregations (R `did`'s `aggte` keeps `t ≥ g`).
+    public var anticipation: Int
 
     /// Creates options; every default is R `did`'s except ``unbalancedPanel`` (R `did` balances
     /// silently apart from a warning; here the caller chooses).
     public init(controlGroup: ControlGroup = .neverTreated, basePeriod: BasePeriod = .varying,
                 estimationMethod: EstimationMethod = .doublyRobust, cluster: String? = nil,
                 unbalancedPanel: UnbalancedPanelPolicy = .reject, failedCells: FailedCellPolicy = .reject,
-                minEventTime: Int? = nil, maxEventTime: Int? = nil, propensityTrimLevel: Double = 0.995) {
+                minEventTime: Int? = nil, maxEventTime: Int? = nil, propensityTrimLevel: Double = 0.995,
+                anticipation: Int = 0) {
         self.controlGroup = controlGroup
         self.basePeriod = basePeriod
         self.estimationMethod = estimationMethod
@@ -120,6 +131,7 @@ public struct CallawaySantAnnaOptions: Sendable, Equatable {
         self.minEventTime = minEventTime
         self.maxEventTime = maxEventTime
         self.propensityTrimLevel = propensityTrimLevel
+        self.anticipation = anticipation
     }
 }
 
@@ -166,6 +178,9 @@ public enum CallawaySantAnnaError: Error, Equatable, CustomStringConvertible {
     case cellsNotEstimable([FailedCell], total: Int)
     /// No cell enters an aggregation (for example `maxEventTime` below 0).
     case emptyAggregation(String)
+    /// The number of anticipation periods is negative, or so large that no cohort keeps a base
+    /// period before its anticipation starts (`firstCohort` is the earliest cohort's label).
+    case invalidAnticipation(Int, periodCount: Int, firstCohort: String?)
 
     /// One line for the user.
     public var description: String {
@@ -209,6 +224,14 @@ public enum CallawaySantAnnaError: Error, Equatable, CustomStringConvertible {
                 + "na.rm = TRUE) to report the rest"
         case .emptyAggregation(let what):
             return "Callaway-Sant'Anna: no ATT(g,t) enters the \(what) aggregation; check the event-time window"
+        case let .invalidAnticipation(periods, periodCount, firstCohort):
+            if periods < 0 {
+                return "Callaway-Sant'Anna: the number of anticipation periods is \(periods); expected a whole number >= 0"
+            }
+            return "Callaway-Sant'Anna: with \(periods) anticipation period\(periods == 1 ? "" : "s") no cohort keeps a base "
+                + "period g-1-\(periods) inside the \(periodCount) periods"
+                + (firstCohort.map { " (the earliest cohort, \($0), needs \(periods + 1) periods before it)" } ?? "")
+                + "; expected fewer anticipation periods"
         }
     }
 }

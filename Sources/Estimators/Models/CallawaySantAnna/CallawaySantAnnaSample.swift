@@ -3,9 +3,10 @@
 ///
 /// 1. Cohorts after the last period count as never treated (as R `did` recodes them).
 /// 2. Without never-treated units, the never-treated comparison group is an error; with the
-///    not-yet-treated group the periods from the last cohort's adoption on are dropped, and
-///    that cohort serves only as a comparison group (as R `did` 2.5).
-/// 3. Units treated in the first period (adoption index ≤ 0) are dropped and counted:
+///    not-yet-treated group the periods from the last cohort's adoption (less the anticipation
+///    periods δ) on are dropped, and that cohort serves only as a comparison group (as R `did` 2.5).
+/// 3. Units treated in the first period (adoption index ≤ δ: with anticipation, also those
+///    anticipating from the first period) are dropped and counted:
 ///    "Dropped N units that were already treated in the first period".
 /// 4. Units not observed in every remaining period are rejected, dropped and counted
 ///    (``CallawaySantAnnaOptions/UnbalancedPanelPolicy/dropIncompleteUnits``, R `did`'s
@@ -57,7 +58,11 @@ struct CallawaySantAnnaSample: Sendable {
 
     init(panel: Panel, options: CallawaySantAnnaOptions) throws {
         let fullT = panel.periodCount
+        let anticipation = options.anticipation
         var notes: [String] = []
+        guard anticipation >= 0 else {
+            throw CallawaySantAnnaError.invalidAnticipation(anticipation, periodCount: fullT, firstCohort: nil)
+        }
 
         // 1. Cohorts after the last period are never treated in the sample (R did recodes them to 0).
         let adoptionOf = panel.adoptionPeriod.map { $0 >= Int32(fullT) ? Panel.neverTreated : $0 }
@@ -67,8 +72,12 @@ struct CallawaySantAnnaSample: Sendable {
         if !adoptionOf.contains(Panel.neverTreated) {
             guard options.controlGroup == .notYetTreated else { throw CallawaySantAnnaError.noNeverTreatedUnits }
             guard let last = adoptionOf.max(), last > 0 else { throw CallawaySantAnnaError.noTreatedCohort }
-            periodCount = Int(last)
-            notes.append("No never-treated units: periods from \(panel.periodLabels[Int(last)]) on dropped and cohort "
+            periodCount = Int(last) - anticipation
+            guard periodCount >= 2 || anticipation == 0 else {
+                throw CallawaySantAnnaError.invalidAnticipation(anticipation, periodCount: fullT,
+                                                                firstCohort: panel.periodLabels[Int(last)])
+            }
+            notes.append("No never-treated units: periods from \(panel.periodLabels[max(0, periodCount)]) on dropped and cohort "
                          + "\(panel.periodLabels[Int(last)]) used only as a not-yet-treated comparison group (as R did)")
         }
         guard periodCount >= 2 else { throw CallawaySantAnnaError.tooFewPeriods(periodCount) }
@@ -78,11 +87,12 @@ struct CallawaySantAnnaSample: Sendable {
         candidates.reserveCapacity(panel.unitCount)
         var treatedFirst = 0
         for unit in 0..<panel.unitCount {
-            if adoptionOf[unit] <= 0 { treatedFirst += 1 } else { candidates.append(unit) }
+            if adoptionOf[unit] <= Int32(anticipation) { treatedFirst += 1 } else { candidates.append(unit) }
         }
         if treatedFirst > 0 {
             notes.append("Dropped \(treatedFirst) unit\(treatedFirst == 1 ? "" : "s") that "
-                         + "\(treatedFirst == 1 ? "was" : "were") already treated in the first period (as R did)")
+                         + "\(treatedFirst == 1 ? "was" : "were") already treated in the first period"
+                         + (anticipation > 0 ? " (accounting for anticipation = \(anticipation), as R did)" : " (as R did)"))
         }
 
         // 4. Balance: observed periods of each unit among the kept ones (rows are sorted by period).
@@ -129,7 +139,15 @@ struct CallawaySantAnnaSample: Sendable {
             if adoption < Int32(periodCount) { sizes[adoption, default: 0] += 1 }
         }
         let groups = sizes.keys.sorted()
-        guard !groups.isEmpty else { throw CallawaySantAnnaError.noTreatedCohort }
+        guard !groups.isEmpty else {
+            // Cohorts that exist but all start within the anticipation window: name the option.
+            let earliest = adoptionOf.filter { $0 > 0 && $0 < Int32(periodCount) }.min()
+            if anticipation > 0, let earliest {
+                throw CallawaySantAnnaError.invalidAnticipation(anticipation, periodCount: periodCount,
+                                                                firstCohort: panel.periodLabels[Int(earliest)])
+            }
+            throw CallawaySantAnnaError.noTreatedCohort
+        }
 
         // Wide, period-major outcome and covariates (the panel is sorted by unit, then period).
         func wide(_ column: [Double]) -> [Double] {
