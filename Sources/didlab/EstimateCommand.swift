@@ -40,7 +40,9 @@ struct EstimateCommand: ParsableCommand {
         effects) with a Wald F test of equal effects, and a permutation test
         of the difference (--permutations R relabellings among treated units,
         or --scope all; p = (1+c)/(1+R)). A group without treated units is
-        left out with a note.
+        left out with a note. --by COL1,COL2,...: each dimension, then its
+        permutation p-value of the F with Holm and Romano-Wolf (step-down,
+        same permutation draws across the dimensions) adjusted p-values.
         """)
 
     @OptionGroup var panel: PanelOptions
@@ -92,7 +94,7 @@ struct EstimateCommand: ParsableCommand {
 
     @OptionGroup var wild: WildBootstrapOptions
 
-    @Option(help: "Subgroup heterogeneity by this unit-level column (e.g. region).")
+    @Option(help: "Subgroup heterogeneity by this unit-level column (e.g. region), or several, comma-separated, with adjusted p-values.")
     var by: String?
 
     @Option(parsing: .unconditional, help: "--by: permutations of the group labels for the test of equal effects (0 = none).")
@@ -165,6 +167,7 @@ struct EstimateCommand: ParsableCommand {
         if by != nil && method.id != "twfe" { throw ValidationError("--by applies to --method twfe") }
         if by != nil && inferenceFamily == .wcb { throw ValidationError("--by cannot be combined with --inference wcb") }
         if let permutations, permutations < 0 { throw ValidationError("--permutations must be at least 0, got \(permutations)") }
+        try validateDimensions()
     }
 
     /// A representative spec of a family, for checking what an estimator accepts.
@@ -193,10 +196,12 @@ struct EstimateCommand: ParsableCommand {
             data = loaded
             settings.coordinates = coordinates
         } else {
-            data = try panel.loadPanel(extraColumns: by.map { [$0] } ?? [])
+            data = try panel.loadPanel(extraColumns: byColumns)
         }
         let text: String
-        if let by {
+        if byColumns.count > 1 {
+            text = try subgroupDimensions(data, settings: settings)
+        } else if let by {
             var result = try SubgroupHeterogeneity(column: by, options: settings.regressionOptions,
                                                    permutations: permutations ?? 999, scope: scope ?? .treatedUnits,
                                                    seed: streams.seed, threads: streams.threads).estimate(data)

@@ -86,3 +86,44 @@ struct EstimateCLITests {
         #expect(leftovers == ["est.json"], "no temporary file left behind")
     }
 }
+
+/// `estimate --by COL1,COL2`: the dimensions share their permutation draws. Oracle: a column
+/// duplicated under another name has identical draws, so its Romano–Wolf p-value equals its
+/// own permutation p-value (the max of two equal statistics is either), Holm's doubles it; and
+/// the first dimension's permutation p-value equals that of `--by` alone with the same seed.
+@Suite("didlab estimate --by several")
+struct SubgroupDimensionsCLITests {
+    @Test func dimensionsShareTheirDraws() throws {
+        let directory = try CLI.temporaryDirectory()
+        let source = try String(contentsOfFile: CLI.fixture("synthetic.csv"), encoding: .utf8)
+        var lines = source.split(separator: "\n").map(String.init)
+        lines[0] += ",province2,third"
+        for k in 1..<lines.count {
+            let cells = lines[k].split(separator: ",", omittingEmptySubsequences: false)
+            let unitNumber = Int(cells[0].filter(\.isNumber)) ?? 0
+            lines[k] += ",\(cells[1]),\(unitNumber % 3)"
+        }
+        let data = try CLI.write(lines.joined(separator: "\n") + "\n", named: "two.csv", in: directory)
+        let base = ["estimate", data, "--y", "y", "--unit", "unit", "--time", "year", "--cohort", "cohort",
+                    "--permutations", "49", "--seed", "5", "--format", "json"]
+        let many = try CLI.run(base + ["--by", "province,province2,third"])
+        #expect(many.status == 0, "\(many.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(many.stdout.utf8)) as? [String: Any])
+        let family = try #require(object["multiple_testing"] as? [String: Any])
+        let tests = try #require(family["tests"] as? [[String: Any]])
+        #expect(tests.map { $0["by"] as? String } == ["province", "province2", "third"])
+        let p = tests.map { $0["p_value"] as? Double ?? .nan }
+        let romanoWolf = tests.map { $0["p_value_romano_wolf"] as? Double ?? .nan }
+        #expect(p[0] == p[1])
+        #expect(romanoWolf[0] == romanoWolf[1] && romanoWolf[0] >= p[0])
+        #expect(romanoWolf.allSatisfy { $0 <= 1 } && zip(romanoWolf, p).allSatisfy { $0 >= $1 })
+        let one = try CLI.run(base + ["--by", "province"])
+        let single = try #require(try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any])
+        let permutation = try #require(single["permutation"] as? [String: Any])
+        #expect(permutation["p_value_wald"] as? Double == p[0])
+        // Deterministic for a seed, and the usage errors name the flag.
+        #expect(try CLI.run(base + ["--by", "province,province2,third"]).stdout == many.stdout)
+        let twice = try CLI.run(base + ["--by", "province,province"])
+        #expect(twice.status == 1 && twice.stderr.contains("--by"))
+    }
+}

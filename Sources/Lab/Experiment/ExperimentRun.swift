@@ -26,6 +26,7 @@ public enum ExperimentRun {
         try checkMemory(spec: spec, threads: threads, budget: memory)
         let (source, unitName) = try spec.replicationSource()
         try checkTargets(spec: spec, source: source)
+        _ = try spec.sizeAdjustedPairs(conditionNames: (0..<source.conditionCount).map(source.conditionName))
         let manager = FileManager.default
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -59,7 +60,7 @@ public enum ExperimentRun {
         let runner = MonteCarloRunner(source: source, methods: methods, replications: spec.replications, alpha: spec.alpha)
         let (file, existing) = try RecordFile.open(path: recordsPath, resume: resume, methodsPerTask: methods.count)
         let records = try runner.run(file: file, existing: existing, shard: shard, threads: threads, progress: progress)
-        let summary = summarise(spec: spec, source: source, methods: methods, records: records)
+        let summary = try summarise(spec: spec, source: source, methods: methods, records: records)
         if shard == .all { try writeReports(summary, to: directory) }
         return Outcome(summary: summary, computed: records.count - existing.count, resumed: existing.count)
     }
@@ -79,17 +80,20 @@ public enum ExperimentRun {
     }
 
     static func summarise(spec: ExperimentSpec, source: any ReplicationSource, methods: [any MethodEvaluator],
-                          records: [ReplicationRecord]) -> RunSummary {
+                          records: [ReplicationRecord]) throws -> RunSummary {
         let conditions = 0..<source.conditionCount
         // Design sizes on each condition's first panel (the design, not the draw, sets them).
         let designSizes = conditions.map { c -> [Double?] in
             guard let panel = try? source.replicate(condition: c, replication: 0).panel else { return methods.map { _ in nil } }
             return methods.map { $0.designSize(alpha: spec.alpha, on: panel)?.value }
         }
+        let names = conditions.map(source.conditionName)
         return RunSummary(experiment: spec.name, replications: spec.replications, seed: spec.seed, alpha: spec.alpha,
-                   conditionNames: conditions.map(source.conditionName), conditionParameters: conditions.map(source.conditionParameters),
+                   conditionNames: names, conditionParameters: conditions.map(source.conditionParameters),
                    methods: zip(spec.methods, methods).map { ($0.name, $1.estimatorName, $1.inferenceName, $1.target) },
-                   records: records, designSizes: designSizes)
+                   records: records, designSizes: designSizes,
+                   testOnlyMethods: Set(methods.indices.filter { methods[$0].reportsTestOnly }),
+                   sizeAdjustedPairs: try spec.sizeAdjustedPairs(conditionNames: names))
     }
 
     /// Writes `results.json`, `results.csv` and `results.md` as one set: all three are written in
@@ -229,7 +233,7 @@ public enum ExperimentRun {
         }
         let (source, unitName) = try spec.replicationSource()
         let methods = try spec.methods.map { try $0.evaluator(unitName: unitName) }
-        return (summarise(spec: spec, source: source, methods: methods, records: records), spec)
+        return (try summarise(spec: spec, source: source, methods: methods, records: records), spec)
     }
 }
 

@@ -46,9 +46,12 @@ public struct ExperimentSpec: Sendable {
     public var source: String
     /// The directory relative paths in the spec resolve against (absolute).
     public var directory: String = "."
+    /// The spec's `size_adjusted` pairs of condition names (nil: the default pairing,
+    /// ``SizeAdjustedPair/defaults(names:parameters:)``), checked by ``sizeAdjustedPairs(conditionNames:)``.
+    public var sizeAdjusted: [(null: String, alternative: String)]? = nil
 
     static let topLevelKeys: Set<String> = ["experiment", "aims", "data", "estimands", "methods", "performance",
-                                            "replications", "seed", "alpha"]
+                                            "replications", "seed", "alpha", "size_adjusted"]
     static let dataKeys: Set<String> = ["scenario", "spec", "set", "grid"]
     /// Most conditions a spec may have (scenarios × the grid's combinations): each costs a
     /// scenario built and validated (~3 ms) and its own replications.
@@ -102,6 +105,8 @@ public struct ExperimentSpec: Sendable {
                        + performanceMeasures.joined(separator: ", "))
         }
 
+        let sizeAdjusted = try decodeSizeAdjusted(root["size_adjusted"], source: source)
+
         // Data-generating mechanisms: scenarios, or a real panel under one of diagnose's sources.
         guard let data = root["data"] as? [String: Any] else { throw fail("data", "expected a mapping with 'scenario'") }
         let methods = try decodeMethods(root, text: text, source: source)
@@ -110,7 +115,8 @@ public struct ExperimentSpec: Sendable {
             let panelData = try PanelDataSource(data, directory: base, source: source)
             return ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: [], panelData: panelData,
                                   methods: methods, performance: performance, replications: replications,
-                                  seed: UInt64(seedValue), alpha: alpha, source: source, directory: base)
+                                  seed: UInt64(seedValue), alpha: alpha, source: source, directory: base,
+                                  sizeAdjusted: sizeAdjusted)
         }
         try checkKeys(data, allowed: dataKeys, prefix: "data.", source: source)
         var bases: [Scenario] = []
@@ -166,9 +172,12 @@ public struct ExperimentSpec: Sendable {
             }
         }
 
-        return ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: conditions, panelData: nil,
-                              methods: methods, performance: performance, replications: replications,
-                              seed: UInt64(seedValue), alpha: alpha, source: source, directory: base)
+        let spec = ExperimentSpec(name: name, aims: root["aims"] as? String ?? "", conditions: conditions, panelData: nil,
+                                  methods: methods, performance: performance, replications: replications,
+                                  seed: UInt64(seedValue), alpha: alpha, source: source, directory: base,
+                                  sizeAdjusted: sizeAdjusted)
+        _ = try spec.sizeAdjustedPairs(conditionNames: conditions.map(\.name))
+        return spec
     }
 
     /// The methods, decoded into typed values.

@@ -176,3 +176,18 @@ public struct WilsonInterval: Sendable, Equatable {
     /// Creates the interval.
     public init(low: Double, high: Double) { self.low = low; self.high = high }
 }
+
+extension PerformanceMeasures {
+    /// The measures of a method whose number is a test, not an estimate of its target (a joint
+    /// Wald test, a test of equal subgroup effects): bias, relative bias, RMSE and coverage, with
+    /// their MCSEs and Wilson interval, are NaN (blank in reports); the rejection rate and the
+    /// spread of the reported number are kept.
+    public func testOnly() -> PerformanceMeasures {
+        var copy = self
+        (copy.bias, copy.biasMCSE, copy.relativeBias) = (.nan, .nan, .nan)
+        (copy.rmse, copy.rmseMCSE) = (.nan, .nan)
+        (copy.coverage, copy.coverageMCSE) = (.nan, .nan)
+        copy.coverageWilson = WilsonInterval(low: .nan, high: .nan)
+        return copy
+    }
+}

@@ -25,7 +25,10 @@ public struct RunReport: Sendable {
                              "bias_mcse", "relative_bias", "sd", "rmse", "rmse_mcse", "mean_se", "se_sd_ratio",
                              "coverage", "coverage_mcse", "rejection_rate", "rejection_mcse", "ci_length",
                              "replications", "failures", "design_size", "rejection_wilson_low", "rejection_wilson_high",
-                             "coverage_wilson_low", "coverage_wilson_high", "mean_se_mcse", "se_sd_ratio_mcse"]
+                             "coverage_wilson_low", "coverage_wilson_high", "mean_se_mcse", "se_sd_ratio_mcse",
+                             "size_adjusted_null", "size_adjusted_critical_p", "size_adjusted_null_rate",
+                             "size_adjusted_power", "size_adjusted_power_mcse", "size_adjusted_power_wilson_low",
+                             "size_adjusted_power_wilson_high"]
 
     /// One row per condition × method.
     public func csv() -> String {
@@ -41,10 +44,19 @@ public struct RunReport: Sendable {
                 lines.append(([condition.name, r.methodName, r.estimator, r.inference, r.target].map(CSVText.quote)
                               + numbers.map { $0.isFinite ? "\($0)" : "" }
                               + [String(m.replications), String(m.failures)]
-                              + more.map { $0.isFinite ? "\($0)" : "" }).joined(separator: ","))
+                              + more.map { $0.isFinite ? "\($0)" : "" }
+                              + Self.sizeAdjustedCells(r.sizeAdjusted)).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The size-adjusted columns of a CSV row (empty without a pair).
+    static func sizeAdjustedCells(_ value: RunSummary.SizeAdjusted?) -> [String] {
+        guard let value else { return Array(repeating: "", count: 7) }
+        let s = value.measures
+        return [CSVText.quote(value.nullCondition)] + [s.criticalPValue, s.nullRejectionRate, s.power, s.powerMCSE,
+                                                      s.powerWilson.low, s.powerWilson.high].map { $0.isFinite ? "\($0)" : "" }
     }
 
     /// "0.0123 (0.0004)": a value with its MCSE.
@@ -58,10 +70,13 @@ public struct RunReport: Sendable {
         for condition in summary.conditions {
             for r in condition.results {
                 let m = r.measures
+                // A test's row leaves bias, RMSE and coverage blank: its number estimates no target.
+                func blankIfTest(_ text: String) -> String { r.isTestOnly ? "" : text }
                 rows.append([condition.name, r.methodName, r.inference, Format.significant(m.truth, digits: 4),
-                             Self.withMCSE(m.bias, m.biasMCSE, digits: 5), Self.withMCSE(m.rmse, m.rmseMCSE, digits: 5),
+                             blankIfTest(Self.withMCSE(m.bias, m.biasMCSE, digits: 5)),
+                             blankIfTest(Self.withMCSE(m.rmse, m.rmseMCSE, digits: 5)),
                              Format.significant(m.meanStandardError, digits: 4) + " / " + Format.significant(m.standardDeviation, digits: 4),
-                             Self.withMCSE(m.coverage, m.coverageMCSE, digits: 3),
+                             blankIfTest(Self.withMCSE(m.coverage, m.coverageMCSE, digits: 3)),
                              Self.withMCSE(m.rejectionRate, m.rejectionMCSE, digits: 3),
                              r.designSize.map { Format.number($0, digits: 3) } ?? "α", String(m.replications)])
             }
@@ -85,6 +100,7 @@ public struct RunReport: Sendable {
         out += "|" + Self.headers.map { _ in "---" }.joined(separator: "|") + "|\n"
         for row in rows() { out += "| " + row.joined(separator: " | ") + " |\n" }
         out += pretestSection()
+        out += sizeAdjustedSection()
         let notes = failureNotes()
         if !notes.isEmpty { out += "\n" + notes.map { "- \($0)" }.joined(separator: "\n") + "\n" }
         return out
@@ -96,8 +112,9 @@ public struct RunReport: Sendable {
         for condition in summary.conditions {
             for r in condition.results {
                 guard let m = r.pretestPassed else { continue }
-                rows.append("| " + [condition.name, r.methodName, String(m.replications), Self.withMCSE(m.bias, m.biasMCSE, digits: 5),
-                                    Self.withMCSE(m.coverage, m.coverageMCSE, digits: 3),
+                rows.append("| " + [condition.name, r.methodName, String(m.replications),
+                                    r.isTestOnly ? "" : Self.withMCSE(m.bias, m.biasMCSE, digits: 5),
+                                    r.isTestOnly ? "" : Self.withMCSE(m.coverage, m.coverageMCSE, digits: 3),
                                     Self.withMCSE(m.rejectionRate, m.rejectionMCSE, digits: 3)].joined(separator: " | ") + " |")
             }
         }
@@ -105,6 +122,37 @@ public struct RunReport: Sendable {
         return "\n## Conditional on passing the pre-trend test\n\nOver the replications whose pre-trend test did not "
             + "reject at α (Roth 2022: conditioning on a pre-test can make the surviving estimates more biased).\n\n"
             + "| condition | method | K passed | bias (MCSE) | coverage (MCSE) | reject (MCSE) |\n|---|---|---|---|---|---|\n"
+            + rows.joined(separator: "\n") + "\n"
+    }
+
+    /// Size-adjusted power of every method in every alternative condition with a paired null.
+    func sizeAdjustedSection() -> String {
+        var rows: [String] = []
+        for condition in summary.conditions {
+            for r in condition.results {
+                guard let value = r.sizeAdjusted else { continue }
+                let s = value.measures
+                let wilson = s.power.isFinite
+                    ? "[" + Format.number(s.powerWilson.low, digits: 3) + ", " + Format.number(s.powerWilson.high, digits: 3) + "]" : "–"
+                rows.append("| " + [condition.name, value.nullCondition, r.methodName,
+                                    s.criticalPValue.isFinite ? Format.significant(s.criticalPValue, digits: 4) : "none",
+                                    s.nullRejectionRate.isFinite ? Format.number(s.nullRejectionRate, digits: 3) : "–",
+                                    Self.withMCSE(s.power, s.powerMCSE, digits: 3), wilson,
+                                    Self.withMCSE(r.measures.rejectionRate, r.measures.rejectionMCSE, digits: 3),
+                                    "\(s.nullReplications) / \(s.replications)"].joined(separator: " | ") + " |")
+            }
+        }
+        guard !rows.isEmpty else { return "" }
+        return "\n## Size-adjusted power\n\nThe critical p-value c is the largest p-value of the null condition's replications "
+            + "that at most ⌊αK₀⌋ of them reach (the empirical α-quantile of the p-values, i.e. the (1 − α)-quantile of "
+            + "the statistic); the size-adjusted test rejects when p ≤ c. Ties are not broken at random: with a discrete "
+            + "p-value (randomization, bootstrap) the null rate at c can fall below α, and is shown; \"none\" means no "
+            + "threshold keeps it at or below α (K₀ < 1/α, or the smallest p-values tie). The MCSE is binomial on the "
+            + "alternative's K₁ and ignores the critical value's own Monte Carlo noise. Pairs: the spec's `size_adjusted`, "
+            + "else each condition with a non-zero effect and the one differing only in a zero effect; only methods whose "
+            + "truth is 0 in the null condition and non-zero in the alternative.\n\n"
+            + "| alternative | null | method | critical p | null rate at c | size-adjusted power (MCSE) | Wilson 95% | "
+            + "unadjusted power (MCSE) | K₀ / K₁ |\n|---|---|---|---|---|---|---|---|---|\n"
             + rows.joined(separator: "\n") + "\n"
     }
 
@@ -157,6 +205,8 @@ public struct RunOutput: Encodable, Sendable {
         var failureReasons: [Reason]
         /// Over the replications that passed the pre-trend test (only when the spec has one).
         @Omitted var pretestPassed: Conditional?
+        /// Size-adjusted power against the paired null condition (only in an alternative condition).
+        @Omitted var sizeAdjusted: SizeAdjusted?
 
         init(_ result: RunSummary.MethodSummary) {
             let m = result.measures
@@ -173,6 +223,24 @@ public struct RunOutput: Encodable, Sendable {
             (replications, failures) = (m.replications, m.failures)
             failureReasons = result.failureReasons.map { Reason(reason: $0.message, count: $0.count) }
             pretestPassed = result.pretestPassed.map(Conditional.init)
+            sizeAdjusted = result.sizeAdjusted.map(SizeAdjusted.init)
+        }
+    }
+
+    /// Size-adjusted power (``SizeAdjustedPower``).
+    struct SizeAdjusted: Encodable, Sendable {
+        var nullCondition: String
+        var criticalPValue, nullRejectionRate: Double
+        var nullReplications: Int
+        var power, powerMcse, powerWilsonLow, powerWilsonHigh: Double
+        var replications: Int
+
+        init(_ value: RunSummary.SizeAdjusted) {
+            let s = value.measures
+            nullCondition = value.nullCondition
+            (criticalPValue, nullRejectionRate, nullReplications) = (s.criticalPValue, s.nullRejectionRate, s.nullReplications)
+            (power, powerMcse, powerWilsonLow, powerWilsonHigh) = (s.power, s.powerMCSE, s.powerWilson.low, s.powerWilson.high)
+            replications = s.replications
         }
     }
 

@@ -31,6 +31,10 @@ public struct PreTrendMethod: MethodEvaluator {
 
     public var inferenceName: String { variance.inferenceName }
 
+    /// A joint test: the mean of the leads is no estimate of a target, so reports leave bias, RMSE
+    /// and coverage blank.
+    public var reportsTestOnly: Bool { true }
+
     /// Estimates the event study and tests its leads jointly.
     /// - Throws: the event study's errors, or ``InvalidParameter`` (role ``Parameter/leads``) when the
     ///   panel gives no lead to test.

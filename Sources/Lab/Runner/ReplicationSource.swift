@@ -63,9 +63,15 @@ public protocol MethodEvaluator: Sendable {
     /// The test's exact size at `alpha` under exchangeability on panels like `panel`, for tests
     /// whose p-values take few values (randomization, bootstrap); nil for analytic tests.
     func designSize(alpha: Double, on panel: Panel) -> DesignSize?
+    /// True for a method whose number is a test, not an estimate of its target (a joint Wald test,
+    /// a test of equal subgroup effects): reports leave its bias, RMSE and coverage blank.
+    var reportsTestOnly: Bool { get }
 }
 
 extension MethodEvaluator {
     /// Analytic tests: no design size beyond α.
     public func designSize(alpha: Double, on panel: Panel) -> DesignSize? { nil }
+
+    /// Most methods estimate their target.
+    public var reportsTestOnly: Bool { false }
 }

@@ -23,6 +23,20 @@ public struct RunSummary: Sendable {
         /// reject (Roth 2022: conditioning on passing a pre-test can worsen bias and coverage);
         /// nil without a pre-trend method, and for the pre-trend method itself.
         public var pretestPassed: PerformanceMeasures? = nil
+        /// Size-adjusted power in this (alternative) condition against its paired null condition;
+        /// nil when the condition is no alternative of a pair, or the method's truth is not 0 in
+        /// the null condition or is 0 here (its rejections would not be power).
+        public var sizeAdjusted: SizeAdjusted? = nil
+        /// True when the method reports a test, not an estimate (bias, RMSE and coverage are NaN).
+        public var isTestOnly: Bool = false
+    }
+
+    /// Size-adjusted power of a method in an alternative condition (``SizeAdjustedPower``).
+    public struct SizeAdjusted: Sendable {
+        /// Name of the null condition that set the critical value.
+        public var nullCondition: String
+        /// The measure.
+        public var measures: SizeAdjustedPower
     }
 
     /// Experiment name.
@@ -41,7 +55,8 @@ public struct RunSummary: Sendable {
     public init(experiment: String, replications: Int, seed: UInt64, alpha: Double,
                 conditionNames: [String], conditionParameters: [[(String, Double)]],
                 methods: [(name: String, estimator: String, inference: String, target: String)],
-                records: [ReplicationRecord], designSizes: [[Double?]] = []) {
+                records: [ReplicationRecord], designSizes: [[Double?]] = [], testOnlyMethods: Set<Int> = [],
+                sizeAdjustedPairs: [SizeAdjustedPair]? = nil) {
         self.experiment = experiment
         self.replications = replications
         self.seed = seed
@@ -66,12 +81,28 @@ public struct RunSummary: Sendable {
         if let gate {
             for c in conditionNames.indices { passed[c] = byCell[c][gate].map { $0.estimate.isFinite && $0.pValue >= alpha } }
         }
+        // Size-adjusted power: the spec's pairs, or each effect condition with its zero-effect twin.
+        let pairs = sizeAdjustedPairs ?? SizeAdjustedPair.defaults(names: conditionNames, parameters: conditionParameters)
+        let nullOf = Dictionary(pairs.filter { conditionNames.indices.contains($0.null) && conditionNames.indices.contains($0.alternative) }
+                                    .map { ($0.alternative, $0.null) }, uniquingKeysWith: { first, _ in first })
+        func truth(_ c: Int, _ m: Int) -> Double {
+            let draws = byCell[c][m]
+            return draws.isEmpty ? .nan : draws.reduce(0) { $0 + $1.truth } / Double(draws.count)
+        }
+        func sizeAdjusted(_ c: Int, _ m: Int) -> SizeAdjusted? {
+            guard let n = nullOf[c], truth(n, m) == 0, truth(c, m).isFinite, truth(c, m) != 0 else { return nil }
+            func pValues(_ cell: [PerformanceMeasures.Draw]) -> [Double] { cell.filter { $0.estimate.isFinite }.map(\.pValue) }
+            return SizeAdjustedPower(nullPValues: pValues(byCell[n][m]), alternativePValues: pValues(byCell[c][m]), alpha: alpha)
+                .map { SizeAdjusted(nullCondition: conditionNames[n], measures: $0) }
+        }
         conditions = conditionNames.indices.map { c in
             Condition(name: conditionNames[c], parameters: conditionParameters[c],
                       results: methods.indices.map { m in
                           MethodSummary(methodName: methods[m].name, estimator: methods[m].estimator,
                                         inference: methods[m].inference, target: methods[m].target,
-                                        measures: PerformanceMeasures(draws: byCell[c][m], alpha: alpha),
+                                        measures: testOnlyMethods.contains(m)
+                                            ? PerformanceMeasures(draws: byCell[c][m], alpha: alpha).testOnly()
+                                            : PerformanceMeasures(draws: byCell[c][m], alpha: alpha),
                                         designSize: c < designSizes.count && m < designSizes[c].count ? designSizes[c][m] : nil,
                                         failureReasons: failures[c][m].map { ($0.key, $0.value) }
                                             .sorted { ($1.1, $0.0) < ($0.1, $1.0) },
@@ -79,8 +110,10 @@ public struct RunSummary: Sendable {
                                             // Replications align only when both methods have every record.
                                             guard m != g, byCell[c][m].count == passed[c].count else { return nil }
                                             let kept = zip(byCell[c][m], passed[c]).filter(\.1).map(\.0)
-                                            return PerformanceMeasures(draws: kept, alpha: alpha)
-                                        })
+                                            let measures = PerformanceMeasures(draws: kept, alpha: alpha)
+                                            return testOnlyMethods.contains(m) ? measures.testOnly() : measures
+                                        },
+                                        sizeAdjusted: sizeAdjusted(c, m), isTestOnly: testOnlyMethods.contains(m))
                       })
         }
     }

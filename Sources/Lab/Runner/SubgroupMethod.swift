@@ -63,6 +63,15 @@ public struct SubgroupMethod: MethodEvaluator {
         }
     }
 
+    /// The test of equal effects (Wald or permutation): its number is the effects' spread, not an
+    /// estimate of the target, so reports leave bias, RMSE and coverage blank.
+    public var reportsTestOnly: Bool {
+        switch statistic {
+        case .effect, .difference: return false
+        case .equalEffects, .permutation: return true
+        }
+    }
+
     /// Runs the analysis on the replication's panel.
     /// - Throws: the analysis' errors, or ``SubgroupError/invalidOption(_:)`` for a group that is
     ///   not estimated in this replication.
