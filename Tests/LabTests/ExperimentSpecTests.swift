@@ -15,7 +15,8 @@ struct ExperimentSpecTests {
         #expect(file == BuiltInExperiments.paperBaseline)
     }
 
-    @Test(arguments: ["paper-baseline", "bdm-serial-correlation", "paper-few-clusters"])
+    @Test(arguments: ["paper-baseline", "bdm-serial-correlation", "paper-few-clusters", "province-share", "selection-pretest",
+                      "anticipation", "contaminated-controls", "cameron-miller", "error-structure"])
     func committedSpecsParse(name: String) throws {
         let spec = try ExperimentSpec.load(path: Self.experiments + "/\(name).yaml")
         #expect(spec.name == name)
