@@ -41,8 +41,9 @@ struct EstimateCommand: ParsableCommand {
         of the difference (--permutations R relabellings among treated units,
         or --scope all; p = (1+c)/(1+R)). A group without treated units is
         left out with a note. --by COL1,COL2,...: each dimension, then its
-        permutation p-value of the F with Holm and Romano-Wolf (step-down,
-        same permutation draws across the dimensions) adjusted p-values.
+        permutation p-value of the F with Holm and Romano-Wolf (min-P
+        step-down on the same permutation draws across the dimensions)
+        adjusted p-values.
         """)
 
     @OptionGroup var panel: PanelOptions

@@ -89,7 +89,8 @@ struct EstimateCLITests {
 
 /// `estimate --by COL1,COL2`: the dimensions share their permutation draws. Oracle: a column
 /// duplicated under another name has identical draws, so its Romano–Wolf p-value equals its
-/// own permutation p-value (the max of two equal statistics is either), Holm's doubles it; and
+/// own permutation p-value (the min of two equal p-values is either), Holm's doubles it; the
+/// min-P Romano–Wolf p-value never exceeds Holm's (every draw valid here); and
 /// the first dimension's permutation p-value equals that of `--by` alone with the same seed.
 @Suite("didlab estimate --by several")
 struct SubgroupDimensionsCLITests {
@@ -117,6 +118,8 @@ struct SubgroupDimensionsCLITests {
         #expect(p[0] == p[1])
         #expect(romanoWolf[0] == romanoWolf[1] && romanoWolf[0] >= p[0])
         #expect(romanoWolf.allSatisfy { $0 <= 1 } && zip(romanoWolf, p).allSatisfy { $0 >= $1 })
+        let holm = tests.map { $0["p_value_holm"] as? Double ?? .nan }
+        #expect(zip(romanoWolf, holm).allSatisfy { $0 <= $1 + 1e-12 }, "Romano-Wolf \(romanoWolf), Holm \(holm)")
         let one = try CLI.run(base + ["--by", "province"])
         let single = try #require(try JSONSerialization.jsonObject(with: Data(one.stdout.utf8)) as? [String: Any])
         let permutation = try #require(single["permutation"] as? [String: Any])

@@ -30,6 +30,7 @@ enum GoldenSection: String, CaseIterable, Sendable {
     case estimateBacon = "estimate --method bacon"
     case estimateWCB = "estimate --inference wcb"
     case estimateBy = "estimate --by"
+    case estimateByDimensions = "estimate --by COL1,COL2"
     case placebo = "placebo"
     case mediate = "mediate"
     case truth = "simulate --truth"
@@ -45,6 +46,7 @@ enum GoldenSection: String, CaseIterable, Sendable {
         case .estimateBacon: return "`didlab estimate --method bacon --format json`: the Goodman-Bacon decomposition and the de Chaisemartin–D'Haultfœuille weights."
         case .estimateWCB: return "`didlab estimate --inference wcb --format json`: the estimate object with wild-cluster-bootstrap p-values and intervals."
         case .estimateBy: return "`didlab estimate --by COL --format json`: subgroup heterogeneity (interaction model, split samples, tests of equal effects)."
+        case .estimateByDimensions: return "`didlab estimate --by COL1,COL2,… --format json`: each subgroup dimension as `--by COL` prints it, then the family of tests of equal effects with Holm and Romano–Wolf (min-P step-down, joint permutation draws) adjusted p-values."
         case .placebo: return "`didlab placebo --format json`: randomization inference by placebo assignments."
         case .mediate: return "`didlab mediate --format json`: three-step mediation with unit and period fixed effects."
         case .truth: return "`didlab simulate --truth FILE`: the true effects of a simulated panel."
@@ -57,7 +59,9 @@ enum GoldenSection: String, CaseIterable, Sendable {
 
 /// The pinned commands. mpdta (Callaway & Sant'Anna 2021, `Tests/Fixtures/mpdta.csv`) wherever it
 /// serves; it has no unit-level group column and no mediator, so `--by` and `mediate` use
-/// `synthetic.csv` (the fixture of their own CLI tests) and the rings `spillover.csv` (coordinates).
+/// `synthetic.csv` (the fixture of their own CLI tests), `--by COL1,COL2` `dimensions.csv` (60 units of
+/// `synthetic.csv` with two unit-level columns, `scripts/reference/make_dimensions_fixture.py`) and the
+/// rings `spillover.csv` (coordinates).
 /// Random draws use small counts and fixed seeds; multi-threaded commands run with `--threads 1`
 /// where the output names the thread count.
 enum GoldenCases {
@@ -133,6 +137,10 @@ enum GoldenCases {
         GoldenCase(name: "estimate-twfe-by", section: .estimateBy,
                    arguments: ["estimate"] + synthetic + ["--by", "province", "--permutations", "49", "--seed", "5",
                                                           "--threads", "1", "--format", "json"]),
+        GoldenCase(name: "estimate-twfe-by-dimensions", section: .estimateByDimensions,
+                   arguments: ["estimate", CLI.fixture("dimensions.csv"), "--y", "y", "--unit", "unit", "--time", "year",
+                               "--cohort", "cohort", "--by", "region,coastal", "--permutations", "49", "--seed", "5",
+                               "--threads", "1", "--format", "json"]),
         // diagnose: both sources on synthetic.csv (province as level), small counts.
         GoldenCase(name: "diagnose-synthetic", section: .diagnose,
                    arguments: ["diagnose"] + synthetic + ["--level", "province", "--replications", "12", "--effects", "0.5,1",

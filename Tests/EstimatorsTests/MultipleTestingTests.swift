@@ -1,10 +1,12 @@
 import Testing
 @testable import Estimators
 
-/// Holm and Romano–Wolf adjusted p-values (``MultipleTesting``). Oracles: Holm's closed form by
-/// hand, and for Romano–Wolf an independent numpy implementation on fixed statistics,
-/// `scripts/reference/romano_wolf_stepdown.py` (numpy 2.4.6, no randomness). The measures only
-/// count and multiply small integers, so the tolerance is 1e-15.
+/// Holm and Romano–Wolf (min-P) adjusted p-values (``MultipleTesting``). Oracles: Holm's closed
+/// form by hand; for Romano–Wolf an independent numpy implementation on fixed statistics,
+/// `scripts/reference/romano_wolf_stepdown.py` (numpy 2.4.6, no randomness; counts by a full
+/// comparison matrix where the Swift code sorts), and two properties of the min-P form (invariance
+/// to an increasing map of one hypothesis' statistics; never above Holm). The measures only count
+/// and divide small integers, so the tolerance is 1e-15.
 @Suite("multiple testing")
 struct MultipleTestingTests {
     @Test func holmByHand() {
@@ -35,9 +37,9 @@ struct MultipleTestingTests {
     @Test func romanoWolfMatchesTheNumpyReference() {
         let (observed, draws) = Self.fixedStatistics()
         let (adjusted, valid) = MultipleTesting.romanoWolf(observed: observed, draws: draws)
-        // romano_wolf_stepdown.py: valid draws 39; romano-wolf 0.2, 0.275, 0.025.
+        // romano_wolf_stepdown.py: valid draws 39; romano-wolf (min-P) 0.2, 0.275, 0.05.
         #expect(valid == 39)
-        let expected = [0.2, 0.275, 0.025]
+        let expected = [0.2, 0.275, 0.05]
         for (a, e) in zip(adjusted, expected) { #expect(abs(a - e) < 1e-15, "\(adjusted)") }
         // Holm on the marginal permutation p-values (script: 0.1, 0.275, 0.025 → 0.2, 0.275, 0.075).
         let marginal = (0..<3).map { d in
@@ -46,14 +48,26 @@ struct MultipleTestingTests {
         }
         let holm = MultipleTesting.holm(marginal)
         for (a, e) in zip(holm, [0.2, 0.275, 0.07500000000000001]) { #expect(abs(a - e) < 1e-15, "\(holm)") }
-        // Romano–Wolf never exceeds Holm's Bonferroni steps here and equals the marginal p for one hypothesis.
+        // Romano–Wolf never exceeds Holm's Bonferroni steps and equals the marginal p for one hypothesis.
         let single = MultipleTesting.romanoWolf(observed: [observed[0]], draws: [draws[0]]).adjusted[0]
         #expect(single == RandomizationPValue.pValue(observed: observed[0], draws: draws[0], alternative: .greater))
+        #expect(zip(adjusted, holm).allSatisfy { $0 <= $1 + 1e-15 }, "\(adjusted) vs Holm \(holm)")
+    }
+
+    /// Min-P uses each hypothesis' ranks only: an increasing map of one hypothesis' observed and
+    /// drawn statistics (×10 + 3, as a Wald F with another tail would be) leaves every adjusted
+    /// p-value unchanged, where the max of raw statistics would let that hypothesis dominate.
+    @Test func romanoWolfIsInvariantToEachHypothesisScale() {
+        var (observed, draws) = Self.fixedStatistics()
+        let before = MultipleTesting.romanoWolf(observed: observed, draws: draws).adjusted
+        observed[2] = 10 * observed[2] + 3
+        draws[2] = draws[2].map { 10 * $0 + 3 }
+        #expect(MultipleTesting.romanoWolf(observed: observed, draws: draws).adjusted == before)
     }
 
     @Test func identicalHypothesesAreNotPenalised() {
-        // Two copies of one statistic, drawn jointly: the max equals either, so Romano–Wolf returns the
-        // marginal p-value for both (Holm doubles it).
+        // Two copies of one statistic, drawn jointly: the min of their p-values equals either, so
+        // Romano–Wolf returns the marginal p-value for both (Holm doubles it).
         let (observed, draws) = Self.fixedStatistics()
         let (adjusted, _) = MultipleTesting.romanoWolf(observed: [observed[0], observed[0]], draws: [draws[0], draws[0]])
         let marginal = RandomizationPValue.pValue(observed: observed[0], draws: draws[0], alternative: .greater)

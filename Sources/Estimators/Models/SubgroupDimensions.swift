@@ -3,8 +3,8 @@
 ///
 /// Each dimension is a ``SubgroupHeterogeneity`` analysis; the tested claim of dimension `d` is
 /// "the effect differs across its groups", with statistic `T_d` the Wald F of equal effects
-/// (`W/(m_d − 1)` from the interaction model's variance; studentized, so dimensions with different
-/// numbers of groups and scales share a common scale; F(m_d − 1, ·) tails still differ with `m_d`).
+/// (`W/(m_d − 1)` from the interaction model's variance; studentized, but F(m_d − 1, ·) tails still
+/// differ with the number of groups `m_d`, which is why the adjustment below works on p-values).
 ///
 /// **Joint permutation draws.** Every dimension runs with the same seed, scope and draw blocks, and
 /// a draw shuffles the same list of units (treated units, or all units) with a Fisher–Yates
@@ -14,8 +14,13 @@
 ///
 /// Reported per dimension: its permutation p-value of the F (`p_value_wald` of the single
 /// analysis), Holm's adjustment of those p-values (``MultipleTesting/holm(_:)``), and Romano &
-/// Wolf's step-down adjustment on the joint draws, max-statistics taken across the dimensions
-/// within each draw (``MultipleTesting/romanoWolf(observed:draws:)``). Deterministic for a seed
+/// Wolf's step-down adjustment on the joint draws in the min-P form: each draw's F of each
+/// dimension becomes its permutation p-value within that dimension's draws (add-one rule, the
+/// same tie tolerance as the observed p-value), and step `j` compares the smallest of those
+/// p-values over the remaining dimensions with the observed one
+/// (``MultipleTesting/romanoWolf(observed:draws:)``). Taking the max of the raw F instead would let
+/// the dimension with the heaviest F tail (fewest groups) dominate every draw. With every draw
+/// valid in every dimension, the Romano–Wolf p-value is at most Holm's. Deterministic for a seed
 /// and any thread count.
 public struct SubgroupDimensions: Sendable {
     /// The grouping columns, at least one, each at most once.
@@ -43,7 +48,8 @@ public struct SubgroupDimensions: Sendable {
         public var dimensions: [SubgroupResult]
         /// One test per column, in the given order.
         public var tests: [Test]
-        /// Permutation draws asked for, and those valid in every dimension (Romano–Wolf's B).
+        /// Permutation draws asked for, and those valid in every dimension (Romano–Wolf's B; its
+        /// p-values of the draws and of the observed F are taken over these).
         public var permutations: Int
         public var jointValidDraws: Int
     }

@@ -59,8 +59,9 @@ public struct SubgroupDimensionsReport: FormatRendering {
              Format.pValue(t.pValueHolm), Format.pValue(t.pValueRomanoWolf)]
         }
         out += Format.alignedColumns([header] + rows, leftAligned: [0])
-        out += "Romano-Wolf: step-down on the max of the dimensions' F within each draw (one label permutation of the "
-            + "units applied to every dimension); Holm: on the permutation p-values.\n"
+        out += "Romano-Wolf: min-P step-down: each draw's F becomes its permutation p-value within its dimension "
+            + "((1+c)/(1+B), the observed F among the draws), then the min over the remaining dimensions per draw "
+            + "(one label permutation of the units applied to every dimension); Holm: on the permutation p-values.\n"
         return out
     }
 
@@ -82,7 +83,8 @@ public struct SubgroupDimensionsOutput: Encodable, Sendable {
         var permutations, validJointDraws: Int
         var seed: Seed
         var draws = "joint: draw b applies one permutation of the units' labels to every dimension"
-        var romanoWolf = "step-down (Romano & Wolf 2005), max of the dimensions' F within each draw, (1+c)/(1+B)"
+        var romanoWolf = "min-P step-down (Romano & Wolf 2005, 2016): each draw's F as its permutation p-value within "
+            + "its dimension, (1+c)/(1+B); per draw the min over the remaining dimensions"
         var tests: [Test]
     }
 
