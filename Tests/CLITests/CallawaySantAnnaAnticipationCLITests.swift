@@ -35,7 +35,23 @@ struct CallawaySantAnnaAnticipationCLITests {
             (["estimate", CLI.fixture("mpdta.csv"), "--y", "lemp", "--unit", "countyreal", "--time", "year",
               "--cohort", "first.treat", "--anticipation", "1"], "--anticipation applies only to --method cs"),
         ]
-        for (arguments, message) in cases {
+        // Years doubled (2003 → 4006): consecutive periods two units apart, where R did's anticipation
+        // (time units) and ours (periods) would differ.
+        let lines = try String(contentsOfFile: CLI.fixture("mpdta.csv"), encoding: .utf8).split(separator: "\n")
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let year = try #require(header.firstIndex(of: "year")), cohort = try #require(header.firstIndex(of: "first.treat"))
+        let doubled = [String(lines[0])] + lines.dropFirst().map { line -> String in
+            var fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            fields[year] = String(2 * (Int(fields[year]) ?? 0))
+            fields[cohort] = String(2 * (Int(fields[cohort]) ?? 0))
+            return fields.joined(separator: ",")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mpdta-doubled-\(UUID().uuidString).csv").path
+        try (doubled.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let spaced = ["estimate", path, "--y", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first.treat",
+                      "--method", "cs", "--anticipation", "1"]
+        for (arguments, message) in cases + [(spaced, "steps from 4006 to 4008")] {
             let result = try CLI.run(arguments)
             #expect(result.status == 1, "\(arguments)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")

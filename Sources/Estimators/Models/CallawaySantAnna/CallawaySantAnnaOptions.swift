@@ -181,6 +181,14 @@ public enum CallawaySantAnnaError: Error, Equatable, CustomStringConvertible {
     /// The number of anticipation periods is negative, or so large that no cohort keeps a base
     /// period before its anticipation starts (`firstCohort` is the earliest cohort's label).
     case invalidAnticipation(Int, periodCount: Int, firstCohort: String?)
+    /// Anticipation on a time column whose consecutive periods are not one unit apart: the count
+    /// of periods and R did's count of time units would differ.
+    case anticipationNeedsUnitSteps(from: Double, to: Double)
+
+    /// A time value as written: whole numbers without a decimal point.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
 
     /// One line for the user.
     public var description: String {
@@ -224,6 +232,10 @@ public enum CallawaySantAnnaError: Error, Equatable, CustomStringConvertible {
                 + "na.rm = TRUE) to report the rest"
         case .emptyAggregation(let what):
             return "Callaway-Sant'Anna: no ATT(g,t) enters the \(what) aggregation; check the event-time window"
+        case let .anticipationNeedsUnitSteps(from, to):
+            return "Callaway-Sant'Anna with anticipation: the time column steps from \(Self.number(from)) to "
+                + "\(Self.number(to)); anticipation counts periods, R did counts time units, so expected consecutive "
+                + "periods one unit apart (recode the time column to 1, 2, 3, … to count periods)"
         case let .invalidAnticipation(periods, periodCount, firstCohort):
             if periods < 0 {
                 return "Callaway-Sant'Anna: the number of anticipation periods is \(periods); expected a whole number >= 0"

@@ -63,6 +63,12 @@ struct CallawaySantAnnaSample: Sendable {
         guard anticipation >= 0 else {
             throw CallawaySantAnnaError.invalidAnticipation(anticipation, periodCount: fullT, firstCohort: nil)
         }
+        // Anticipation counts periods here and time units in R did: they agree only when the time
+        // column steps by 1 (2003, 2004, …); any other spacing is refused rather than answered differently.
+        if anticipation > 0, let values = panel.periodValues, values.count > 1,
+           let step = zip(values.dropFirst(), values).first(where: { $0 - $1 != 1 }) {
+            throw CallawaySantAnnaError.anticipationNeedsUnitSteps(from: step.1, to: step.0)
+        }
 
         // 1. Cohorts after the last period are never treated in the sample (R did recodes them to 0).
         let adoptionOf = panel.adoptionPeriod.map { $0 >= Int32(fullT) ? Panel.neverTreated : $0 }
