@@ -34,6 +34,9 @@ public struct PerformanceMeasures: Sendable, Equatable {
     public var relativeBias: Double
     /// Empirical standard deviation of the estimates.
     public var standardDeviation: Double
+    /// Standard deviation of the errors θ̂ − θ, the denominator of ``standardErrorRatio`` (equal to
+    /// ``standardDeviation`` when the truth is the same in every replication).
+    public var errorStandardDeviation: Double
     /// MCSE of the empirical SD.
     public var standardDeviationMCSE: Double
     /// Root mean squared error.
@@ -108,6 +111,7 @@ public struct PerformanceMeasures: Sendable, Equatable {
         biasMCSE = errorSD / kd.squareRoot()
         relativeBias = truth == 0 ? .nan : bias / truth
         standardDeviation = s
+        errorStandardDeviation = errorSD
         standardDeviationMCSE = s / (2 * (kd - 1)).squareRoot()
         let squared = errors.map { $0 * $0 }
         let meanSquared = mean(squared)

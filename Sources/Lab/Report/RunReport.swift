@@ -28,7 +28,7 @@ public struct RunReport: Sendable {
                              "coverage_wilson_low", "coverage_wilson_high", "mean_se_mcse", "se_sd_ratio_mcse",
                              "size_adjusted_null", "size_adjusted_critical_p", "size_adjusted_null_rate",
                              "size_adjusted_power", "size_adjusted_power_mcse", "size_adjusted_power_wilson_low",
-                             "size_adjusted_power_wilson_high"]
+                             "size_adjusted_power_wilson_high", "error_sd"]
 
     /// One row per condition × method.
     public func csv() -> String {
@@ -45,7 +45,8 @@ public struct RunReport: Sendable {
                               + numbers.map { $0.isFinite ? "\($0)" : "" }
                               + [String(m.replications), String(m.failures)]
                               + more.map { $0.isFinite ? "\($0)" : "" }
-                              + Self.sizeAdjustedCells(r.sizeAdjusted)).joined(separator: ","))
+                              + Self.sizeAdjustedCells(r.sizeAdjusted)
+                              + [m.errorStandardDeviation.isFinite ? "\(m.errorStandardDeviation)" : ""]).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -75,7 +76,7 @@ public struct RunReport: Sendable {
                 rows.append([condition.name, r.methodName, r.inference, Format.significant(m.truth, digits: 4),
                              blankIfTest(Self.withMCSE(m.bias, m.biasMCSE, digits: 5)),
                              blankIfTest(Self.withMCSE(m.rmse, m.rmseMCSE, digits: 5)),
-                             Format.significant(m.meanStandardError, digits: 4) + " / " + Format.significant(m.standardDeviation, digits: 4),
+                             Format.significant(m.meanStandardError, digits: 4) + " / " + Format.significant(m.errorStandardDeviation, digits: 4),
                              blankIfTest(Self.withMCSE(m.coverage, m.coverageMCSE, digits: 3)),
                              Self.withMCSE(m.rejectionRate, m.rejectionMCSE, digits: 3),
                              r.designSize.map { Format.number($0, digits: 3) } ?? "α", String(m.replications)])
@@ -195,7 +196,7 @@ public struct RunOutput: Encodable, Sendable {
     /// The performance measures of one method, each with its MCSE.
     struct Result: Encodable, Sendable {
         var method, estimator, inference, target: String
-        var truth, mean, bias, biasMcse, relativeBias, sd, sdMcse, rmse, rmseMcse, meanSe, meanSeMcse, seSdRatio,
+        var truth, mean, bias, biasMcse, relativeBias, sd, sdMcse, errorSd, rmse, rmseMcse, meanSe, meanSeMcse, seSdRatio,
             seSdRatioMcse: Double
         var coverage, coverageMcse, coverageWilsonLow, coverageWilsonHigh: Double
         var rejectionRate, rejectionMcse, rejectionWilsonLow, rejectionWilsonHigh: Double
@@ -212,7 +213,8 @@ public struct RunOutput: Encodable, Sendable {
             let m = result.measures
             (method, estimator, inference, target) = (result.methodName, result.estimator, result.inference, result.target)
             (truth, mean, bias, biasMcse, relativeBias) = (m.truth, m.mean, m.bias, m.biasMCSE, m.relativeBias)
-            (sd, sdMcse, rmse, rmseMcse) = (m.standardDeviation, m.standardDeviationMCSE, m.rmse, m.rmseMCSE)
+            (sd, sdMcse, errorSd, rmse, rmseMcse) = (m.standardDeviation, m.standardDeviationMCSE, m.errorStandardDeviation,
+                                                     m.rmse, m.rmseMCSE)
             (meanSe, meanSeMcse, seSdRatio, seSdRatioMcse) = (m.meanStandardError, m.meanStandardErrorMCSE,
                                                               m.standardErrorRatio, m.standardErrorRatioMCSE)
             (coverage, coverageMcse, coverageWilsonLow, coverageWilsonHigh) = (m.coverage, m.coverageMCSE, m.coverageWilson.low,
