@@ -148,7 +148,7 @@ struct SizeAdjustedPowerTests {
         let report = RunReport(summary)
         #expect(report.markdown().contains("## Size-adjusted power"))
         let csv = report.csv().split(separator: "\n")
-        #expect(csv[0].hasSuffix("size_adjusted_power_wilson_high"))
+        #expect(csv[0].hasSuffix("size_adjusted_power_wilson_high,error_sd"))
         #expect(csv[3].contains("\"s, effect=0.0\",0.11,0.2,0.3,"))
         // The test row's bias, bias MCSE, relative bias columns (7…9) are empty; the quoted condition
         // name holds one comma, so the naive split shifts them by one.
