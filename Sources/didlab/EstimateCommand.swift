@@ -87,6 +87,8 @@ struct EstimateCommand: ParsableCommand {
 
     @OptionGroup var wild: WildBootstrapOptions
 
+    @OptionGroup var honest: HonestOptions
+
     @Option(help: "Subgroup heterogeneity by this unit-level column (e.g. region).")
     var by: String?
 
@@ -155,6 +157,7 @@ struct EstimateCommand: ParsableCommand {
         if by != nil && method.id != "twfe" { throw ValidationError("--by applies to --method twfe") }
         if by != nil && inferenceFamily == .wcb { throw ValidationError("--by cannot be combined with --inference wcb") }
         if let permutations, permutations < 0 { throw ValidationError("--permutations must be at least 0, got \(permutations)") }
+        try honest.check(method: method.id, inference: inferenceFamily, format: output.format, by: by)
     }
 
     /// A representative spec of a family, for checking what an estimator accepts.
@@ -206,8 +209,13 @@ struct EstimateCommand: ParsableCommand {
                 throw ValidationError(error.commandLineMessage)
             }
             let bootstrap = bands ? MultiplierBootstrap(replications: reps ?? 999, seed: streams.seed, level: confLevel) : nil
-            text = try EstimatorReports.render(result, panel: data, level: confLevel, bootstrap: bootstrap,
-                                               format: output.format)
+            if let estimate = result as? Estimate,
+               let honestText = try honest.report(estimate, panel: data, level: confLevel, format: output.format) {
+                text = honestText
+            } else {
+                text = try EstimatorReports.render(result, panel: data, level: confLevel, bootstrap: bootstrap,
+                                                   format: output.format)
+            }
         }
         try emit(text, to: output.out, files: files)
     }
