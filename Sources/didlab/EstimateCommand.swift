@@ -95,6 +95,8 @@ struct EstimateCommand: ParsableCommand {
 
     @OptionGroup var wild: WildBootstrapOptions
 
+    @OptionGroup var honest: HonestOptions
+
     @Option(help: "Subgroup heterogeneity by this unit-level column (e.g. region), or several, comma-separated, with adjusted p-values.")
     var by: String?
 
@@ -169,6 +171,7 @@ struct EstimateCommand: ParsableCommand {
         if by != nil && inferenceFamily == .wcb { throw ValidationError("--by cannot be combined with --inference wcb") }
         if let permutations, permutations < 0 { throw ValidationError("--permutations must be at least 0, got \(permutations)") }
         try validateDimensions()
+        try honest.check(method: method.id, inference: inferenceFamily, format: output.format, by: by)
     }
 
     /// A representative spec of a family, for checking what an estimator accepts.
@@ -222,8 +225,13 @@ struct EstimateCommand: ParsableCommand {
                 throw ValidationError(error.commandLineMessage)
             }
             let bootstrap = bands ? MultiplierBootstrap(replications: reps ?? 999, seed: streams.seed, level: confLevel) : nil
-            text = try EstimatorReports.render(result, panel: data, level: confLevel, bootstrap: bootstrap,
-                                               format: output.format)
+            if let estimate = result as? Estimate,
+               let honestText = try honest.report(estimate, panel: data, level: confLevel, format: output.format) {
+                text = honestText
+            } else {
+                text = try EstimatorReports.render(result, panel: data, level: confLevel, bootstrap: bootstrap,
+                                                   format: output.format)
+            }
         }
         try emit(text, to: output.out, files: files)
     }

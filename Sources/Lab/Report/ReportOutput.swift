@@ -44,6 +44,8 @@ public struct EstimateOutput: Encodable, Sendable {
     @Omitted var bootstrap: WildBootstrapOutput? = nil
     var df: Double, smallSampleK: Int, coefficients: [CoefficientOutput], dropped: [String]
     var fixedEffects: [FixedEffectOutput], rmse, r2Within: Double, notes: [String]
+    /// `--honest`: HonestDiD's robust sets for the event study.
+    @Omitted var honest: HonestDiDOutput? = nil
 }
 
 /// One absorbed fixed effect.
