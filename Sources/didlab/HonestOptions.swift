@@ -41,7 +41,9 @@ struct HonestOptions: ParsableArguments {
         guard let (restrictions, target) = try parsed() else { return nil }
         let analysis: HonestDiDAnalysis
         do {
-            analysis = try HonestDiDAnalysis(estimate: estimate, restrictions: restrictions, target: target, alpha: 1 - level)
+            // α to 12 decimals, so 0.95 gives 0.05 and not 1 − 0.95 = 0.050000000000000044.
+            let alpha = ((1 - level) * 1e12).rounded() / 1e12
+            analysis = try HonestDiDAnalysis(estimate: estimate, restrictions: restrictions, target: target, alpha: alpha)
         } catch let error as HonestDiDError {
             throw ValidationError("--honest: \(error)")
         }
