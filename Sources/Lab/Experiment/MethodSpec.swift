@@ -22,6 +22,8 @@ public struct MethodSpec: Sendable, Decodable {
         case rings(estimator: String, edges: [Double], term: String?, inference: String, coordinates: [String]?)
         /// The event study's joint test of every lead (``PreTrendMethod``; iid, hetero or cr1 inference).
         case preTrend(InferenceSpec)
+        /// HonestDiD's robust set for one event-time effect under one bound (``HonestMethod``).
+        case honest(HonestDiD.Restriction, HonestDiD.Target, InferenceSpec)
     }
 
     /// Display name (default "ESTIMATOR INFERENCE").
@@ -47,9 +49,9 @@ public struct MethodSpec: Sendable, Decodable {
     /// The keys a method entry may have.
     public static let keys = ["name", "estimator", "term", "leads", "lags", "inference", "permutations", "target", "control",
                               "reps", "by", "group", "difference", "test", "scope", "mediator", "rings", "coords", "reference",
-                              "anticipation"]
+                              "anticipation", "honest"]
     /// The `estimator:` values besides the registry's ids.
-    static let analyses = ["subgroup", "mediation", "pretrend"]
+    static let analyses = ["subgroup", "mediation", "pretrend", "honest"]
 
     /// Decodes and checks one entry of `methods`.
     /// - Throws: `DecodingError` whose coding path names the key at fault.
@@ -70,6 +72,7 @@ public struct MethodSpec: Sendable, Decodable {
             throw entry.error(key, "only subgroup methods take '\(key)'")
         }
         let isRings = registered?.needsCoordinates ?? false
+        if estimator != "honest" && entry.has("honest") { throw entry.error("honest", "only honest methods take 'honest'") }
         if estimator != "mediation" && entry.has("mediator") { throw entry.error("mediator", "only mediation methods take 'mediator'") }
         for key in ["rings", "coords"] where !isRings && entry.has(key) {
             throw entry.error(key, "only rings and rings-2s methods take '\(key)'")
@@ -111,6 +114,36 @@ public struct MethodSpec: Sendable, Decodable {
             if let leads = settings.leads, leads < 2 { throw entry.error("leads", "a pre-trend test needs at least 2 leads (e-2), got \(leads)") }
             analysis = .preTrend(inference)
             defaultTarget = "zero"
+            if case .cr1(let column?) = inference { clusterColumns.append(("inference", column)) }
+        case "honest":
+            let inference = try entry.inference(inferenceText)
+            guard [.iid, .hetero, .cr1].contains(inference.family) else {
+                throw entry.error("inference", "a HonestDiD method takes iid, hetero or cr1[:COLUMN] for the event study")
+            }
+            if settings.control != nil { throw entry.error("control", "a HonestDiD method takes no control group") }
+            guard let text = try entry.string("honest") else {
+                throw entry.error("honest", "a HonestDiD method needs one bound, e.g. honest: \"rm:1\" or honest: \"sd:0.005\"")
+            }
+            let restriction: HonestDiD.Restriction
+            do {
+                let list = try HonestDiD.parseRestrictions(text)
+                guard list.count == 1, let only = list.first else {
+                    throw entry.error("honest", "expected one bound per method (one method per bound), got '\(text)'")
+                }
+                restriction = only
+            } catch let failure as HonestDiDError { throw entry.error("honest", failure.description) }
+            let honestTarget: HonestDiD.Target
+            do { honestTarget = try HonestDiD.Target(parsing: term ?? "first") } catch let failure as HonestDiDError {
+                throw entry.error("term", failure.description)
+            }
+            switch honestTarget {
+            case .firstPost: defaultTarget = "e+0"
+            case .eventTime(let k): defaultTarget = "e+\(k)"
+            case .average:
+                throw entry.error("term", "the runner measures a HonestDiD set against one event-time effect: first or e+K")
+            }
+            if let leads = settings.leads, leads < 2 { throw entry.error("leads", "HonestDiD needs at least one lead besides e-1 (leads ≥ 2), got \(leads)") }
+            analysis = .honest(restriction, honestTarget, inference)
             if case .cr1(let column?) = inference { clusterColumns.append(("inference", column)) }
         case "mediation":
             guard let mediator = try entry.string("mediator") else {
@@ -237,6 +270,9 @@ public struct MethodSpec: Sendable, Decodable {
         case let .rings(estimator, edges, term, inference, coordinates):
             return try RingMethod.parse(estimator: estimator, edges: edges, term: term, inference: inference,
                                         coordinates: coordinates, target: target, unitName: unitName)
+        case let .honest(restriction, honestTarget, inference):
+            return HonestMethod(restriction: restriction, honestTarget: honestTarget, leads: settings.leads, lags: settings.lags,
+                                variance: inference.variance(unit: unitName), target: target)
         case .preTrend(let inference):
             return PreTrendMethod(leads: settings.leads, lags: settings.lags, variance: inference.variance(unit: unitName),
                                   target: target)
