@@ -17,6 +17,8 @@ struct ExperimentDrawFingerprintTests {
         .deletingLastPathComponent().appendingPathComponent("experiments").path
 
     static let golden: [String: String] = [
+        "anticipation.yaml #0 paper": "2f1fb76d86d570dd",
+        "anticipation.yaml #1 paper-anticipation": "48cdc281f2899b06",
         "bdm-serial-correlation.yaml #0 bdm, errors.rho=-0.4": "0cb8c8f28dba1ab7",
         "bdm-serial-correlation.yaml #1 bdm, errors.rho=0.0": "5956ac73ca6c21d1",
         "bdm-serial-correlation.yaml #2 bdm, errors.rho=0.2": "a3d09284941b29e0",
@@ -69,6 +71,8 @@ struct ExperimentDrawFingerprintTests {
         "few-treated-clusters.yaml #2 paper-few-clusters, effects.att=0.02": "528946b1df1a639e",
         "heterogeneity.yaml #0 paper": "8ef94f5a514cad38",
         "heterogeneity.yaml #1 paper-heterogeneous": "45a69ecf94d0bfdd",
+        "measurement-index.yaml #0 paper": "1b8d66651f679a4c",
+        "measurement-index.yaml #1 paper-index": "1058a90b1705ea0d",
         "mediation-power.yaml #0 paper, mediators.0.effect=0.0, mediators.0.outcomeLoading=0.0": "d2bc5dfcec0a086b",
         "mediation-power.yaml #1 paper, mediators.0.effect=0.0, mediators.0.outcomeLoading=0.003": "410b95bd4b44cb7f",
         "mediation-power.yaml #2 paper, mediators.0.effect=0.0, mediators.0.outcomeLoading=0.015": "a64e02bab4f0a9a9",
@@ -99,8 +103,10 @@ struct ExperimentDrawFingerprintTests {
         "province-share.yaml #5 paper, effects.att=0.01, errors.provinceShare=0.05": "a40129561fe4c0de",
         "province-share.yaml #6 paper, effects.att=0.01, errors.provinceShare=0.1": "5956da415ae08059",
         "province-share.yaml #7 paper, effects.att=0.01, errors.provinceShare=0.25": "76aebff7e9196fb8",
-        "selection-pretest.yaml #0 paper": "193fc6c7f0529aa6",
-        "selection-pretest.yaml #1 paper-selection": "5971f3512daa6987",
+        "selection-pretest.yaml #0 paper, errors.provinceShare=0.0": "4b39245af16f8212",
+        "selection-pretest.yaml #1 paper, errors.provinceShare=0.1": "6d2c0b5117215373",
+        "selection-pretest.yaml #2 paper-selection, errors.provinceShare=0.0": "8179c865ca2f6282",
+        "selection-pretest.yaml #3 paper-selection, errors.provinceShare=0.1": "19e1f671e999daef",
         "spillovers.yaml #0 paper-spillover, spillover.share=-1.0": "9fe3c83af1cb3910",
         "spillovers.yaml #1 paper-spillover, spillover.share=-0.3": "818ee0927518daac",
         "spillovers.yaml #2 paper-spillover, spillover.share=0.3": "9602ab02e68c7529",
