@@ -14,7 +14,7 @@ struct EstimateCommand: ParsableCommand {
 
 
         Callaway-Sant'Anna: --control never|notyet, --base-period varying|universal,
-        --anticipation K (R did's anticipation: base period g-1-K from g-K on,
+        --anticipation K (R did's anticipation: base period g-1-K from g on,
         not-yet-treated controls first treated after max(t, base)+K),
         --estimation dr|reg|ipw with --x; --bands adds multiplier-bootstrap uniform
         bands from --reps draws. An ATT(g,t) that cannot be estimated stops the run,

@@ -37,7 +37,8 @@
 /// Cohorts of a single unit and cells whose propensity scores nearly separate are noted.
 ///
 /// **Anticipation** (``CallawaySantAnnaOptions/anticipation``, R `did`'s `anticipation = δ`): base
-/// period `g − 1 − δ` for every cell from `g − δ` on, not-yet-treated comparison units with cohort
+/// period `g − 1 − δ` for every cell from `g` on (before `g`, varying-base cells stay short
+/// differences, as R did's `compute.att_gt`), not-yet-treated comparison units with cohort
 /// `> max(t, base) + δ`, and cohorts adopting within the first `δ + 1` periods dropped.
 ///
 /// Not supported (R `did` options left out): sampling weights, repeated cross

@@ -106,9 +106,11 @@ public struct CallawaySantAnnaOptions: Sendable, Equatable {
     public var propensityTrimLevel: Double
     /// Periods before adoption in which units may already react to the treatment (R `did`'s
     /// `anticipation`, δ; default 0), counted in periods of the sample (R `did` counts in the time
-    /// column's units: the same when periods step by 1). With δ > 0, as Callaway & Sant'Anna
-    /// (2021, §3.1) and csdid 0.4.3: every cell with `t ≥ g − δ` is compared with the base period
-    /// `g − 1 − δ` (the universal base period is `g − 1 − δ` throughout); not-yet-treated comparison
+    /// column's units: other steps are refused). With δ > 0, as R did's `compute.att_gt`: every
+    /// cell with `t ≥ g` is compared with the base period `g − 1 − δ`, and under the varying base
+    /// every cell before `g` — inside the anticipation window too — is a short difference (csdid
+    /// 0.4.3 uses the long base `g − 1 − δ` inside the window; the two agree for δ = 1); the
+    /// universal base period is `g − 1 − δ` throughout; not-yet-treated comparison
     /// units must be untreated and not yet anticipating in both periods (cohort `> max(t, base) + δ`);
     /// units of cohorts adopting within the first `δ + 1` periods have no clean base period and are
     /// dropped (counted in the notes). Cells with `g − δ ≤ t < g` are anticipation effects: they stay

@@ -60,7 +60,9 @@ struct CallawaySantAnnaSample: Sendable {
         let fullT = panel.periodCount
         let anticipation = options.anticipation
         var notes: [String] = []
-        guard anticipation >= 0 else {
+        // At least as many anticipation periods as periods leaves no cohort a base period (and
+        // would overflow the 32-bit period indices below).
+        guard anticipation >= 0 && anticipation < fullT else {
             throw CallawaySantAnnaError.invalidAnticipation(anticipation, periodCount: fullT, firstCohort: nil)
         }
         // Anticipation counts periods here and time units in R did: they agree only when the time

@@ -49,7 +49,10 @@ struct GroupTimeCell: Sendable, Equatable {
             switch basePeriod {
             case .varying:
                 for t in 1..<periodCount {
-                    cells.append(GroupTimeCell(group: group, time: t, base: t < g - anticipation ? t - 1 : longBase,
+                    // R did's compute.att_gt: a short difference (base t − 1) before g, the long
+                    // difference from g − 1 − δ from g on; cells inside the anticipation window
+                    // (g − δ ≤ t < g) are short differences too (csdid 0.4.3 uses the long base there).
+                    cells.append(GroupTimeCell(group: group, time: t, base: t < g ? t - 1 : longBase,
                                                isReference: false))
                 }
             case .universal:
