@@ -97,4 +97,22 @@ struct HonestDiDEdgeCaseTests {
         let sd = try clock.measure { _ = try HonestDiD.confidenceSet(eventStudy: es, restriction: .smoothness(0.01)) }
         print("HonestDiD timing (this build): C-LF M̄=1 \(rm), FLCI M=0.01 \(sd)")
     }
+
+    /// An estimate far from 0 (here 200 sd): R's grid on ±20 sd would accept nothing and report an
+    /// empty set; the widened grid finds the set around the estimate. Oracle: with one post period
+    /// and M̄ = 0 the set is the conditional interval β̂ ± z(1 − α̃/2)·sd (α̃ = (α − κ)/(1 − κ),
+    /// the closed form the `M̄ = 0` test above uses), within the grid refinement's 1e-7.
+    @Test func anEstimateFarFromZeroIsNotAnEmptySet() throws {
+        var es = try Self.small(pre: 2, post: 1)
+        let sd = es.covariance[2 * 3 + 2].squareRoot()
+        es.coefficients[2] = 200 * sd
+        let set = try HonestDiD.confidenceSet(eventStudy: es, restriction: .relativeMagnitudes(0))
+        #expect(set.lower.isFinite && set.upper.isFinite && !set.openAtGridEnd)
+        #expect(set.lower < 200 * sd && 200 * sd < set.upper, "[\(set.lower), \(set.upper)] around \(200 * sd)")
+        let kappa = 0.005, alphaTilde = (0.05 - kappa) / (1 - kappa)
+        let z = HonestDiDDistributions.normalQuantile(1 - alphaTilde / 2)
+        #expect(abs(set.upper - (200 * sd + z * sd)) < 1e-6 && abs(set.lower - (200 * sd - z * sd)) < 1e-6,
+                "[\(set.lower), \(set.upper)] vs ±\(z * sd)")
+        #expect(set.excludes(0))
+    }
 }

@@ -66,14 +66,18 @@ public struct HonestDiDAnalysis: Sendable {
         var rows = [[symbol, "Lower", "Upper", "Method"]]
         rows.append(["(parallel trends)", Format.significant(original.lower), Format.significant(original.upper), "Original"])
         for set in sets {
-            rows.append([Format.significant(set.restriction?.bound ?? .nan, digits: 4), Format.significant(set.lower),
-                         Format.significant(set.upper), set.method.rawValue + (set.openAtGridEnd ? " (open at grid end)" : "")])
+            let empty = !set.lower.isFinite || !set.upper.isFinite
+            rows.append([Format.significant(set.restriction?.bound ?? .nan, digits: 4),
+                         empty ? "empty" : Format.significant(set.lower), empty ? "empty" : Format.significant(set.upper),
+                         set.method.rawValue + (set.openAtGridEnd ? " (open at grid end)" : "")
+                             + (empty ? " (every θ on the grid rejected)" : "")])
         }
         out += Format.alignedColumns(rows, leftAligned: [0, 3])
         out += "Breakdown \(symbol): " + (breakdown.value.map { Format.significant($0, digits: 4) } ?? "none")
             + " (\(breakdown.how))\n"
         if sets.contains(where: { $0.gridStep != nil }) {
-            out += "C-LF bounds: test inversion refined by bisection to 1e-8 from R's 1000-point grid on ±20 sd(θ̂).\n"
+            out += "C-LF bounds: test inversion refined by bisection to 1e-8 from R's 1000-point grid on ±20 sd(θ̂), "
+                + "widened around the estimate when that grid accepts nothing or reaches an end.\n"
         }
         return out
     }

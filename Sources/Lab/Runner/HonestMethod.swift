@@ -61,6 +61,9 @@ public struct HonestMethod: MethodEvaluator {
         options.seed = streamKey
         let set = try HonestDiD.confidenceSet(eventStudy: coefficients, restriction: restriction, target: honestTarget,
                                               alpha: alpha, options: options)
+        guard set.lower.isFinite && set.upper.isFinite else {
+            throw HonestDiDError("the robust set is empty: the test rejects every θ on its grid, widened 64 times around the estimate")
+        }
         let original = try HonestDiD.originalConfidenceSet(eventStudy: coefficients, target: honestTarget, alpha: alpha)
         let sd = (original.upper - original.lower) / 2 / Distributions.tQuantile(1 - alpha / 2, degreesOfFreedom: .infinity)
         return MethodResult(estimate: set.estimate ?? original.estimate ?? .nan, standardError: sd,

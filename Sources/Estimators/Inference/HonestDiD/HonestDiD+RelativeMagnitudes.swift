@@ -10,7 +10,9 @@ extension HonestDiD {
     /// (R's `Γ` with `l'` as its first row); `θ` is accepted when any piece accepts it.
     ///
     /// **Inversion.** Like R, DiDLab tests the grid of ``Options/gridPoints`` points on
-    /// `[−20 sd(l'β̂_post), 20 sd(l'β̂_post)]` and reports its smallest and largest accepted points
+    /// `[−20 sd(l'β̂_post), 20 sd(l'β̂_post)]` (when that grid accepts nothing or reaches one of its
+    /// ends — an estimate far from 0, a large `M̄` — it is widened around the estimate, doubling up
+    /// to 64 times, where R would report an empty or clipped set) and reports its smallest and largest accepted points
     /// (``ConfidenceSet/gridLower``/``gridUpper``); then (``Options/refine``) it bisects between each
     /// of them and its rejected neighbour outside to ``Options/rootTolerance``, giving
     /// ``ConfidenceSet/lower``/``upper``. Accepted points strictly between grid points outside the
@@ -19,12 +21,34 @@ extension HonestDiD {
                                       options: Options) throws -> ConfidenceSet {
         let tests = try relativeMagnitudeTests(es, l: l, Mbar: Mbar, alpha: alpha, options: options)
         func accepts(_ theta: Double) -> Bool { tests.contains { !$0.rejects(theta) } }
-        let sdTheta = es.postCombination(l).sd
-        let low = -20 * sdTheta, high = 20 * sdTheta, n = max(options.gridPoints, 2)
-        let step = (high - low) / Double(n - 1)
-        func grid(_ k: Int) -> Double { k == n - 1 ? high : low + Double(k) * step }
-        guard let first = (0..<n).first(where: { accepts(grid($0)) }),
-              let last = (0..<n).reversed().first(where: { accepts(grid($0)) }) else {
+        let (estimate, sdTheta) = es.postCombination(l)
+        let n = max(options.gridPoints, 2)
+        // R's grid first; when it accepts nothing or reaches an end (an estimate more than ~20 sd
+        // from 0, or a large M̄), widen it around the estimate, doubling up to 64 times R's width,
+        // rather than report an empty or clipped set.
+        var low = -20 * sdTheta, high = 20 * sdTheta
+        var step = 0.0
+        var found: (first: Int, last: Int)?
+        for widening in 0...6 {
+            if widening > 0 {
+                let half = 20 * sdTheta * Double(1 << widening)
+                low = min(-20 * sdTheta, estimate - half)
+                high = max(20 * sdTheta, estimate + half)
+            }
+            step = (high - low) / Double(n - 1)
+            let (a, b, s) = (low, high, step)
+            let point = { (k: Int) -> Double in k == n - 1 ? b : a + Double(k) * s }
+            if let first = (0..<n).first(where: { accepts(point($0)) }),
+               let last = (0..<n).reversed().first(where: { accepts(point($0)) }) {
+                found = (first, last)
+                if first > 0 && last < n - 1 { break }
+            } else {
+                found = nil
+            }
+        }
+        let (gridLow, gridHigh, gridStep) = (low, high, step)
+        func grid(_ k: Int) -> Double { k == n - 1 ? gridHigh : gridLow + Double(k) * gridStep }
+        guard let (first, last) = found else {
             return ConfidenceSet(restriction: .relativeMagnitudes(Mbar), target: .firstPost, method: .conditionalLeastFavourable,
                                  lower: .nan, upper: .nan, gridLower: .nan, gridUpper: .nan, gridStep: step)
         }
@@ -39,7 +63,7 @@ extension HonestDiD {
         let lower = options.refine && first > 0 ? boundary(accepted: grid(first), rejected: grid(first - 1)) : grid(first)
         let upper = options.refine && last < n - 1 ? boundary(accepted: grid(last), rejected: grid(last + 1)) : grid(last)
         return ConfidenceSet(restriction: .relativeMagnitudes(Mbar), target: .firstPost, method: .conditionalLeastFavourable,
-                             lower: lower, upper: upper, gridLower: grid(first), gridUpper: grid(last), gridStep: step,
+                             lower: lower, upper: upper, gridLower: grid(first), gridUpper: grid(last), gridStep: gridStep,
                              openAtGridEnd: first == 0 || last == n - 1)
     }
 

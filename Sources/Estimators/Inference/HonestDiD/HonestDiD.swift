@@ -131,7 +131,8 @@ public enum HonestDiD {
         public var target: Target
         /// How it was built.
         public var method: Method
-        /// Lower bound (`−∞` when the accepted set reaches the grid's lower end, for C-LF).
+        /// Lower bound. C-LF: the grid's end when the accepted set still reaches it after widening
+        /// (then ``openAtGridEnd``); NaN when no point is accepted (an empty set).
         public var lower: Double
         /// Upper bound.
         public var upper: Double
