@@ -62,7 +62,7 @@ public struct DiagnosisMethod: Sendable {
         self.alpha = alpha
         self.evaluator = try spec.evaluator(unitName: unitName)
         switch spec.analysis {
-        case .preTrend(let inference):
+        case .preTrend(let inference), .csPreTrend(let inference):
             isPreTest = true
             level = Self.column(inference)
         case .estimator(_, let inference):

@@ -93,7 +93,8 @@ public enum ExperimentRun {
                    methods: zip(spec.methods, methods).map { ($0.name, $1.estimatorName, $1.inferenceName, $1.target) },
                    records: records, designSizes: designSizes,
                    testOnlyMethods: Set(methods.indices.filter { methods[$0].reportsTestOnly }),
-                   sizeAdjustedPairs: try spec.sizeAdjustedPairs(conditionNames: names))
+                   sizeAdjustedPairs: try spec.sizeAdjustedPairs(conditionNames: names),
+                   preTrendMethods: Set(methods.indices.filter { methods[$0].isPreTrendTest }))
     }
 
     /// Writes `results.json`, `results.csv` and `results.md` as one set: all three are written in

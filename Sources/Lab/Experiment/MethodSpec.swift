@@ -22,6 +22,10 @@ public struct MethodSpec: Sendable, Decodable {
         case rings(estimator: String, edges: [Double], term: String?, inference: String, coordinates: [String]?)
         /// The event study's joint test of every lead (``PreTrendMethod``; iid, hetero or cr1 inference).
         case preTrend(InferenceSpec)
+        /// Callaway & Sant'Anna's test of every pre-treatment ATT(g,t) (``CallawaySantAnnaPreTrendMethod``;
+        /// spec `estimator: pretrend, source: cs`; cr1 inference = the influence-function variance,
+        /// clustered by units or a column); control group and anticipation in ``MethodSpec/settings``.
+        case csPreTrend(InferenceSpec)
         /// HonestDiD's robust set for one event-time effect under one bound (``HonestMethod``).
         case honest(HonestDiD.Restriction, HonestDiD.Target, InferenceSpec)
     }
@@ -49,7 +53,7 @@ public struct MethodSpec: Sendable, Decodable {
     /// The keys a method entry may have.
     public static let keys = ["name", "estimator", "term", "leads", "lags", "inference", "permutations", "target", "control",
                               "reps", "by", "group", "difference", "test", "scope", "mediator", "rings", "coords", "reference",
-                              "anticipation", "honest"]
+                              "anticipation", "honest", "source"]
     /// The `estimator:` values besides the registry's ids.
     static let analyses = ["subgroup", "mediation", "pretrend", "honest"]
 
@@ -72,6 +76,15 @@ public struct MethodSpec: Sendable, Decodable {
             throw entry.error(key, "only subgroup methods take '\(key)'")
         }
         let isRings = registered?.needsCoordinates ?? false
+        let preTrendSource = try entry.string("source")
+        if estimator != "pretrend" && preTrendSource != nil {
+            throw entry.error("source", "only pretrend methods take 'source' (event or cs)")
+        }
+        if let preTrendSource, !["event", "cs"].contains(preTrendSource) {
+            throw entry.error("source", "expected event (the event study's leads) or cs (Callaway-Sant'Anna's "
+                              + "pre-treatment ATT(g,t)), got '\(preTrendSource)'")
+        }
+        let isCSPreTrend = preTrendSource == "cs"
         if estimator != "honest" && entry.has("honest") { throw entry.error("honest", "only honest methods take 'honest'") }
         if estimator != "mediation" && entry.has("mediator") { throw entry.error("mediator", "only mediation methods take 'mediator'") }
         for key in ["rings", "coords"] where !isRings && entry.has(key) {
@@ -94,8 +107,9 @@ public struct MethodSpec: Sendable, Decodable {
         settings.leads = try entry.integer("leads")
         settings.lags = try entry.integer("lags")
         if let anticipation = try entry.integer("anticipation") {
-            guard estimator == "cs" else {
-                throw entry.error("anticipation", "only cs methods take 'anticipation' (R did's anticipation periods)")
+            guard estimator == "cs" || isCSPreTrend else {
+                throw entry.error("anticipation", "only cs methods (and pretrend with source: cs) take 'anticipation' "
+                                  + "(R did's anticipation periods)")
             }
             guard anticipation >= 0 else { throw entry.error("anticipation", "expected a whole number >= 0, got \(anticipation)") }
             settings.anticipation = anticipation
@@ -104,6 +118,21 @@ public struct MethodSpec: Sendable, Decodable {
         clusterColumns = []
         dataColumns = []
         switch estimator {
+        case "pretrend" where isCSPreTrend:
+            let inference = try entry.inference(inferenceText)
+            guard case .cr1(let column) = inference else {
+                throw entry.error("inference", "a CS pre-test takes cr1[:COLUMN] (the influence-function variance, "
+                                  + "clustered by units or COLUMN)")
+            }
+            if let control = settings.control, control != .never && control != .notyet {
+                throw entry.error("control", "a CS pre-test takes never or notyet, got '\(control.rawValue)'")
+            }
+            if term != nil { throw entry.error("term", "a pre-trend test tests every pre-treatment ATT(g,t); it takes no term") }
+            if settings.leads != nil { throw entry.error("leads", "a CS pre-test tests every pre-treatment ATT(g,t); it takes no leads") }
+            if settings.lags != nil { throw entry.error("lags", "a CS pre-test takes no lags") }
+            analysis = .csPreTrend(inference)
+            defaultTarget = "zero"
+            if let column { clusterColumns.append(("inference", column)) }
         case "pretrend":
             let inference = try entry.inference(inferenceText)
             guard [.iid, .hetero, .cr1].contains(inference.family) else {
@@ -273,6 +302,11 @@ public struct MethodSpec: Sendable, Decodable {
         case let .honest(restriction, honestTarget, inference):
             return HonestMethod(restriction: restriction, honestTarget: honestTarget, leads: settings.leads, lags: settings.lags,
                                 variance: inference.variance(unit: unitName), target: target)
+        case .csPreTrend(let inference):
+            var settings = self.settings
+            settings.variance = inference.variance(unit: unitName)
+            if case .cr1(let column) = inference { settings.cluster = column }
+            return CallawaySantAnnaPreTrendMethod(settings: settings, target: target)
         case .preTrend(let inference):
             return PreTrendMethod(leads: settings.leads, lags: settings.lags, variance: inference.variance(unit: unitName),
                                   target: target)

@@ -31,6 +31,10 @@ extension CallawaySantAnnaReport {
             out += "Not estimable (left out of the aggregations below):\n"
             out += failed.map { "  \($0.term): \($0.failure ?? "")" }.joined(separator: "\n") + "\n"
         }
+        if let test = r.preTest {
+            out += "Pre-test of parallel trends (every ATT(g,t) with t < g is 0, R did's Wald test): "
+                + "chi2(\(test.degreesOfFreedom)) = \(Format.number(test.statistic, digits: 4)), p = \(Format.pValue(test.pValue))\n"
+        }
 
         let titles: [(Kind, String)] = [(.dynamic, "Dynamic effects (event time e = t - g)"),
                                         (.group, "Group effects (by cohort)"), (.calendar, "Calendar-time effects")]

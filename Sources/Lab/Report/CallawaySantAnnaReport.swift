@@ -134,7 +134,9 @@ public struct CallawaySantAnnaReport: FormatRendering {
             covariates: result.covariateNames, unbalancedPanel: o.unbalancedPanel.rawValue, failedCells: o.failedCells.rawValue,
             level: level, inference: bootstrap == nil ? "analytic" : "multiplier bootstrap", reps: bootstrap?.replications,
             weights: bootstrap?.weights.rawValue, seed: bootstrap.map { Seed($0.seed) }, attGt: cells,
-            aggregates: aggregates, notes: result.notes)
+            aggregates: aggregates,
+            pretest: result.preTest.map { .init(statistic: $0.statistic, df: $0.degreesOfFreedom, pValue: $0.pValue) },
+            notes: result.notes)
     }
 
     // MARK: - CSV
@@ -167,7 +169,15 @@ public struct CallawaySantAnnaOutput: Encodable, Sendable {
     @Omitted var reps: Int?
     @Omitted var weights: String?
     @Omitted var seed: Seed?
-    var attGt: [Cell], aggregates: Aggregates, notes: [String]
+    var attGt: [Cell], aggregates: Aggregates
+    /// R did's pre-test of parallel trends; absent when not reported (the notes say why).
+    @Omitted var pretest: PreTest?
+    var notes: [String]
+
+    /// The Wald pre-test of parallel trends (every ATT(g,t) with t < g is 0).
+    struct PreTest: Encodable, Sendable {
+        var statistic: Double, df: Int, pValue: Double
+    }
 
     /// One ATT(g,t).
     struct Cell: Encodable, Sendable {

@@ -24,7 +24,8 @@ public struct PreTrendMethod: MethodEvaluator {
         self.target = target
     }
 
-    /// The estimator label of every pre-trend method (reports find the pre-test by it).
+    /// The estimator label of the event study's pre-trend test (summaries built without evaluators find
+    /// the pre-test by it; ``CallawaySantAnnaPreTrendMethod`` is `cs:CONTROL:pretrend`).
     public static let label = "event:pretrend"
 
     public var estimatorName: String { Self.label }
@@ -34,6 +35,9 @@ public struct PreTrendMethod: MethodEvaluator {
     /// A joint test: the mean of the leads is no estimate of a target, so reports leave bias, RMSE
     /// and coverage blank.
     public var reportsTestOnly: Bool { true }
+
+    /// It is a pre-trend test (the runner's gate for the conditional measures).
+    public var isPreTrendTest: Bool { true }
 
     /// Estimates the event study and tests its leads jointly.
     /// - Throws: the event study's errors, or ``InvalidParameter`` (role ``Parameter/leads``) when the

@@ -66,6 +66,9 @@ public protocol MethodEvaluator: Sendable {
     /// True for a method whose number is a test, not an estimate of its target (a joint Wald test,
     /// a test of equal subgroup effects): reports leave its bias, RMSE and coverage blank.
     var reportsTestOnly: Bool { get }
+    /// True for a pre-trend test (the event study's leads, CS's pre-treatment cells): the runner
+    /// reports every other method conditional on passing the first one.
+    var isPreTrendTest: Bool { get }
 }
 
 extension MethodEvaluator {
@@ -74,4 +77,7 @@ extension MethodEvaluator {
 
     /// Most methods estimate their target.
     public var reportsTestOnly: Bool { false }
+
+    /// Most methods are not pre-trend tests.
+    public var isPreTrendTest: Bool { false }
 }

@@ -52,11 +52,13 @@ public struct RunSummary: Sendable {
 
     /// Reduces records (any order) to summaries: records are sorted by (condition,
     /// replication, method) first, so the result does not depend on how they were produced.
+    /// `preTrendMethods` are the indices of the pre-trend tests (nil: found by their labels); the
+    /// first one gates the measures conditional on passing it.
     public init(experiment: String, replications: Int, seed: UInt64, alpha: Double,
                 conditionNames: [String], conditionParameters: [[(String, Double)]],
                 methods: [(name: String, estimator: String, inference: String, target: String)],
                 records: [ReplicationRecord], designSizes: [[Double?]] = [], testOnlyMethods: Set<Int> = [],
-                sizeAdjustedPairs: [SizeAdjustedPair]? = nil) {
+                sizeAdjustedPairs: [SizeAdjustedPair]? = nil, preTrendMethods: Set<Int>? = nil) {
         self.experiment = experiment
         self.replications = replications
         self.seed = seed
@@ -74,9 +76,14 @@ public struct RunSummary: Sendable {
                 .init(estimate: record.failure.isEmpty ? record.estimate : .nan, standardError: record.standardError,
                       confLow: record.confLow, confHigh: record.confHigh, pValue: record.pValue, truth: record.truth))
         }
-        // The first pre-trend method gates the conditional measures: a replication passes when its
-        // p-value is finite and not below α.
-        let gate = methods.firstIndex { $0.estimator == PreTrendMethod.label }
+        // The first pre-trend method (`preTrendMethods`, or by label: the event study's, or any
+        // `…:pretrend`) gates the conditional measures: a replication passes when its p-value is finite
+        // and not below α.
+        let gate: Int? = if let preTrendMethods {
+            preTrendMethods.min()
+        } else {
+            methods.firstIndex { $0.estimator == PreTrendMethod.label || $0.estimator.hasSuffix(":pretrend") }
+        }
         var passed: [[Bool]] = Array(repeating: [], count: conditionNames.count)
         if let gate {
             for c in conditionNames.indices { passed[c] = byCell[c][gate].map { $0.estimate.isFinite && $0.pValue >= alpha } }

@@ -107,9 +107,15 @@ public struct CallawaySantAnna: Sendable {
                                                     minEventTime: options.minEventTime,
                                                     maxEventTime: options.maxEventTime)
         let simple = try aggregator.simple(), dynamic = try aggregator.dynamic(), group = aggregator.group()
-        let notes = Self.notes(panel: panel, sample: sample)
+        var notes = Self.notes(panel: panel, sample: sample)
             + CallawaySantAnnaDiagnostics(sample: sample, cells: groupTime, largestScores: largestScores,
                                           groupKeys: group.keys).notes
+        var preTest: CallawaySantAnnaPreTest?
+        switch CallawaySantAnnaPreTest.compute(cells: groupTime, influence: influence, unitCount: n, cluster: sample.cluster,
+                                               clusterCount: sample.clusterCount, clusteredByUnit: sample.clusteredByUnit) {
+        case .tested(let test): preTest = test
+        case .notReported(let reason): notes.append(reason)
+        }
         return CallawaySantAnnaResult(
             options: options, outcomeName: panel.outcomeName, observationCount: sample.observationCount,
             unitCount: n, periodCount: sample.periodCount, clusterCount: sample.clusterCount,
@@ -117,7 +123,7 @@ public struct CallawaySantAnna: Sendable {
             periodLabels: panel.periodLabels, periodValues: panel.periodValues, units: sample.panelUnit,
             clusterOfUnit: sample.cluster, groupTime: groupTime, groupTimeInfluence: influence,
             simple: simple, dynamic: dynamic, group: group,
-            calendar: aggregator.calendar(), notes: notes)
+            calendar: aggregator.calendar(), preTest: preTest, notes: notes)
     }
 
     /// The panel's notes and the sample's, without the panel's remark that always-treated units

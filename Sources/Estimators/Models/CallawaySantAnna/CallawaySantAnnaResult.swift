@@ -106,6 +106,9 @@ public struct CallawaySantAnnaResult: Sendable {
     public let group: Aggregation
     /// `aggte(type = "calendar")`.
     public let calendar: Aggregation
+    /// R `did`'s pre-test of parallel trends (every ATT(g,t) with `t < g` is 0), nil when it is not
+    /// reported (no pre-treatment cell, or a singular covariance; the notes say which).
+    public let preTest: CallawaySantAnnaPreTest?
     /// What was dropped or assumed, in words.
     public var notes: [String]
 
