@@ -185,7 +185,8 @@ public struct Geography: Sendable, Equatable {
 
     /// The first city of each of the `groups` groups of a flat geography: equal sizes (as
     /// `city·P/N`) when `skew` is 0, otherwise MacKinnon & Webb's (2017) sizes
-    /// `⌊N·exp(γg/P) / Σ_j exp(γj/P)⌋`, g = 1…P, with the remainder given to the largest group.
+    /// `⌊N·exp(γg/P) / Σ_j exp(γj/P)⌋`, g = 1…P, with the remainder given to the last group (the
+    /// largest when γ > 0).
     static func flatGroupStarts(cities n: Int, groups p: Int, skew: Double) -> [Int] {
         guard skew != 0 else { return (0..<p).map { ($0 * n + p - 1) / p } }
         let weights = (1...p).map { Foundation.exp(skew * Double($0) / Double(p)) }

@@ -40,6 +40,9 @@ extension Scenario {
         try shares("geography.regionShares", g.regionShares)
         guard g.scatterKm >= 0 else { throw fail("geography.scatterKm", g.scatterKm, "≥ 0") }
         guard abs(g.clusterSizeSkew) <= 50 else { throw fail("geography.clusterSizeSkew", g.clusterSizeSkew, "in [−50, 50]") }
+        if g.kind == .china && g.clusterSizeSkew != 0 {
+            throw fail("geography.clusterSizeSkew", g.clusterSizeSkew, "0 on a china geography (its province sizes are drawn; the skew shapes flat groups)")
+        }
         if g.kind == .flat && g.clusterSizeSkew != 0 {
             let starts = Geography.flatGroupStarts(cities: g.cityCount, groups: g.provinceCount, skew: g.clusterSizeSkew)
             let sizes = zip(starts.dropFirst() + [g.cityCount], starts).map { $0 - $1 }
@@ -119,6 +122,9 @@ extension Scenario {
             throw fail("errors.spatialShare", e.spatialShare, "0 for more than 5000 cities (the spatial field factors an N × N matrix)")
         }
         guard e.municipalityScale > 0 else { throw fail("errors.municipalityScale", e.municipalityScale, "> 0") }
+        if e.municipalityScale != 1 && g.kind != .china {
+            throw fail("errors.municipalityScale", e.municipalityScale, "1 on a flat geography (it has no municipalities)")
+        }
         let ef = effects
         guard ef.anticipationYears >= 0 && ef.anticipationYears < c.periodCount else {
             throw fail("effects.anticipationYears", ef.anticipationYears, "in 0…\(c.periodCount - 1) (years before adoption)")

@@ -95,8 +95,8 @@ extension Scenario {
         /// √(size/10) (default 120 km). Larger values mean more cross-province neighbours.
         public var scatterKm: Double = 120
         /// `flat`: inequality of the group sizes γ (default 0: equal). Group g = 1…P gets
-        /// `⌊N·exp(γg/P) / Σ_j exp(γj/P)⌋` cities (the remainder to the largest), MacKinnon & Webb's
-        /// (2017) design; γ = 2 makes the largest group about 7 times the smallest. Unequal clusters
+        /// `⌊N·exp(γg/P) / Σ_j exp(γj/P)⌋` cities (the remainder to the last), MacKinnon & Webb's
+        /// (2017) design; γ = 2 makes the largest group about 6 times the smallest (e^1.8 for P = 10). Unequal clusters
         /// worsen the over-rejection of cluster-robust tests with few clusters.
         public var clusterSizeSkew: Double = 0
         /// Seed of the geography (and of a fixed random calendar) — part of the design, not of the

@@ -157,6 +157,7 @@ public struct Simulator: Sendable {
     /// - Throws: ``ScenarioError/invalidValue(field:value:expected:)`` when GSL cannot factor it.
     static func spatialFactor(_ errors: Scenario.ErrorOptions, geography: Geography) throws -> [Double] {
         guard errors.spatialShare > 0 else { return [] }
+        RandomStream.disableGSLAbort  // a failed factorisation returns a code instead of aborting
         let n = geography.cityCount
         var matrix = [Double](repeating: 0, count: n * n)
         for i in 0..<n {

@@ -27,7 +27,9 @@ struct HonestDiDParityTests {
     static var cases: [[String: Any]] { reference["cases"] as? [[String: Any]] ?? [] }
 
     /// The input is what `didlab estimate --method event` gives today (the fixture is not stale).
-    /// Oracle: the event study itself; 1e-12 relative: the same code path.
+    /// Oracle: the event study itself; 1e-9 relative with a 1e-13 absolute floor: the fast and the
+    /// reference kernels (and debug and release builds) differ by a few 1e-12 relative on the small
+    /// covariance entries, far below anything the robust sets' tolerances could see.
     @Test func fixtureInputIsTheEventStudy() throws {
         // `didlab estimate`'s default: CR1 clustered by the unit.
         let estimate = try EventStudy(options: RegressionOptions(variance: .cluster("countyreal"))).estimate(Fixtures.mpdta())
@@ -35,7 +37,7 @@ struct HonestDiDParityTests {
         let recorded = try Self.input()
         #expect(here.preCount == recorded.preCount && here.postCount == recorded.postCount)
         for (a, b) in zip(here.coefficients + here.covariance, recorded.coefficients + recorded.covariance) {
-            #expect(relativeDifference(a, b, floor: 1e-300) < 1e-12)
+            #expect(abs(a - b) <= 1e-9 * abs(b) + 1e-13, "\(a) vs \(b)")
         }
     }
 

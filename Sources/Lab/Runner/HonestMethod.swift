@@ -7,10 +7,13 @@ import Estimators
 /// the set promises when the violation of parallel trends lies inside the bound, and that can
 /// fail when it does not (measure it under `paper-selection`).
 ///
-/// The reported estimate is the set's centre (`l'β̂_post` for C-LF; the affine FLCI estimator
-/// for FLCI), its standard error `sd(l'β̂_post)`. A robust set is not a test statistic: the
-/// "p-value" is 0 when the set excludes 0 and 1 when it contains it, so the rejection rate is
-/// the share of sets that exclude 0 (size-adjusted power is then not defined).
+/// The reported estimate is the set's centre: `l'β̂_post` for C-LF, with its standard error
+/// `sd(l'β̂_post)`; the affine FLCI estimator for FLCI, whose standard error is left blank (the
+/// interval's half-length mixes it with the worst-case bias, and `sd(l'β̂_post)` belongs to another
+/// estimator). A robust set is not a test statistic: the "p-value" is 0 when the set excludes 0
+/// and 1 when it contains it, so the rejection rate is the share of sets that exclude 0, and a
+/// size-adjusted power computed from these 0/1 values is either "none" or the unadjusted rate.
+/// An empty set (the test rejects every θ, even on the widened grid) fails the replication.
 public struct HonestMethod: MethodEvaluator {
     /// The bound on post-period violations.
     public let restriction: HonestDiD.Restriction
@@ -65,7 +68,8 @@ public struct HonestMethod: MethodEvaluator {
             throw HonestDiDError("the robust set is empty: the test rejects every θ on its grid, widened 64 times around the estimate")
         }
         let original = try HonestDiD.originalConfidenceSet(eventStudy: coefficients, target: honestTarget, alpha: alpha)
-        let sd = (original.upper - original.lower) / 2 / Distributions.tQuantile(1 - alpha / 2, degreesOfFreedom: .infinity)
+        let sd = restriction.kind == .smoothness ? .nan
+            : (original.upper - original.lower) / 2 / Distributions.tQuantile(1 - alpha / 2, degreesOfFreedom: .infinity)
         return MethodResult(estimate: set.estimate ?? original.estimate ?? .nan, standardError: sd,
                             confLow: set.lower, confHigh: set.upper, pValue: set.excludes(0) ? 0 : 1)
     }

@@ -91,8 +91,8 @@ extension HonestDiD {
         guard alpha > 0 && alpha < 1 else { throw HonestDiDError("the size alpha must be between 0 and 1, got \(alpha)") }
         if let restriction {
             let name = restriction.kind == .relativeMagnitudes ? "the relative-magnitudes bound M̄" : "the smoothness bound M"
-            guard restriction.bound.isFinite && restriction.bound >= 0 else {
-                throw HonestDiDError("\(name) must be a finite number ≥ 0, got \(restriction.bound)")
+            guard restriction.bound.isFinite && restriction.bound >= 0 && restriction.bound <= 1e100 else {
+                throw HonestDiDError("\(name) must be a number between 0 and 1e100, got \(restriction.bound)")
             }
         }
         return try target.weights(postCount: es.postCount)

@@ -17,6 +17,11 @@ extension HonestDiD {
         ///   non-finite value, or a covariance that is not symmetric with a positive diagonal.
         public init(coefficients: [Double], covariance: [Double], preCount: Int, postCount: Int) throws {
             let n = coefficients.count
+            // The tests' linear programs grow with the window (and are dense): refuse windows no
+            // event study of this kind has, rather than trap or run without bound.
+            guard preCount <= 100 && postCount <= 100 else {
+                throw HonestDiDError("the event study has \(preCount) pre and \(postCount) post periods; HonestDiD here takes at most 100 of each (bin the window with --leads/--lags)")
+            }
             guard preCount >= 1 else {
                 throw HonestDiDError("the event study has no pre-period coefficient (HonestDiD needs at least one lead besides the reference period)")
             }

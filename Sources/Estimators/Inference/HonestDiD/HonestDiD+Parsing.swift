@@ -17,6 +17,9 @@ extension HonestDiD {
             guard let value = Double(item), value.isFinite else {
                 throw HonestDiDError("'\(item)' in '\(text)' is not a number (expected bounds such as \(kind.rawValue):0.5,1,2)")
             }
+            guard value <= 1e100 else {
+                throw HonestDiDError("the bound \(item) in '\(text)' is too large to compute with (expected at most 1e100)")
+            }
             guard value >= 0 else {
                 throw HonestDiDError("the bound \(item) in '\(text)' is negative; \(kind == .relativeMagnitudes ? "M̄" : "M") must be ≥ 0")
             }
