@@ -115,4 +115,13 @@ struct HonestDiDEdgeCaseTests {
                 "[\(set.lower), \(set.upper)] vs ±\(z * sd)")
         #expect(set.excludes(0))
     }
+
+    /// Bounds too large to compute with are refused (they overflowed to ±∞ in the output).
+    @Test func hugeBoundsAreRefused() throws {
+        #expect(throws: HonestDiDError.self) { try HonestDiD.parseRestrictions("sd:1e308") }
+        #expect(throws: HonestDiDError.self) {
+            try HonestDiD.confidenceSet(eventStudy: try Self.small(), restriction: .relativeMagnitudes(1e200))
+        }
+        #expect(try HonestDiD.parseRestrictions("rm:1e100").count == 1)
+    }
 }

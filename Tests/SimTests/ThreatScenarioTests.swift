@@ -150,5 +150,9 @@ struct ThreatScenarioTests {
         #expect(field { $0.effects.anticipationYears = 14 } == "effects.anticipationYears")
         #expect(field { $0.effects.contaminationYear = 2000 } == "effects.contaminationYear")
         #expect(field { $0.effects.contaminationYear = 2030 } == nil)
+        // Settings of one geography only are refused on the other (they would do nothing).
+        #expect(field { $0.geography.clusterSizeSkew = 2 } == "geography.clusterSizeSkew")
+        #expect(field { $0.geography.kind = .flat; $0.calendar.kind = .singleDate; $0.errors.municipalityScale = 3 }
+                == "errors.municipalityScale")
     }
 }
