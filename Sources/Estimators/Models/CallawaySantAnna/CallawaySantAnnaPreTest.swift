@@ -75,7 +75,10 @@ public struct CallawaySantAnnaPreTest: Sendable, Equatable {
         }
         let singular = "The covariance of the \(q) pre-treatment ATT(g,t) is singular (reciprocal condition number at "
             + "most machine epsilon, R did's rule): the parallel-trends pre-test is not reported"
-        guard let inverse = Self.inverse(covariance, dimension: q) else { return .notReported(singular) }
+        var inverse = covariance
+        guard SmallLinearAlgebra.invertPositiveDefinite(&inverse, dimension: q, tolerance: 0) else {
+            return .notReported(singular)
+        }
         let reciprocalCondition = 1 / (Self.oneNorm(covariance, dimension: q) * Self.oneNorm(inverse, dimension: q))
         guard reciprocalCondition.isFinite, reciprocalCondition > Double.ulpOfOne else { return .notReported(singular) }
         let theta = tested.map { cells[$0].estimate }
@@ -84,43 +87,6 @@ public struct CallawaySantAnnaPreTest: Sendable, Equatable {
         return .tested(CallawaySantAnnaPreTest(statistic: statistic, degreesOfFreedom: q,
                                                pValue: gsl_cdf_chisq_Q(statistic, Double(q)), cells: tested,
                                                excludedCellCount: pre.count - q))
-    }
-
-    /// The inverse of a symmetric positive-definite matrix by Cholesky (`A = LL'`, `A⁻¹ = L⁻ᵀL⁻¹`),
-    /// nil when a pivot is not positive.
-    static func inverse(_ a: [Double], dimension p: Int) -> [Double]? {
-        var lower = [Double](repeating: 0, count: p * p)
-        for j in 0..<p {
-            var pivot = a[j * p + j]
-            for k in 0..<j { pivot -= lower[j * p + k] * lower[j * p + k] }
-            guard pivot > 0, pivot.isFinite else { return nil }
-            let root = pivot.squareRoot()
-            lower[j * p + j] = root
-            for i in (j + 1)..<p {
-                var value = a[i * p + j]
-                for k in 0..<j { value -= lower[i * p + k] * lower[j * p + k] }
-                lower[i * p + j] = value / root
-            }
-        }
-        var inverseLower = [Double](repeating: 0, count: p * p)
-        for j in 0..<p {
-            inverseLower[j * p + j] = 1 / lower[j * p + j]
-            for i in (j + 1)..<p {
-                var value = 0.0
-                for k in j..<i { value -= lower[i * p + k] * inverseLower[k * p + j] }
-                inverseLower[i * p + j] = value / lower[i * p + i]
-            }
-        }
-        var result = [Double](repeating: 0, count: p * p)
-        for r in 0..<p {
-            for c in 0...r {
-                var value = 0.0
-                for k in r..<p { value += inverseLower[k * p + r] * inverseLower[k * p + c] }
-                result[r * p + c] = value
-                result[c * p + r] = value
-            }
-        }
-        return result
     }
 
     /// The largest absolute column sum.

@@ -4,9 +4,10 @@ import Foundation
 enum SmallLinearAlgebra {
     /// Inverts a symmetric positive-definite `p × p` matrix (row-major) in place by Cholesky,
     /// `A⁻¹ = L⁻ᵀ L⁻¹`. Returns false, leaving `a` undefined, when a pivot is not positive or
-    /// falls below `1e-12 ×` its diagonal entry (numerically singular, the analogue of R's
-    /// `rcond < eps` guard).
-    static func invertPositiveDefinite(_ a: inout [Double], dimension p: Int) -> Bool {
+    /// falls below `tolerance ×` its diagonal entry (default 1e-12: numerically singular, the
+    /// analogue of R's `rcond < eps` guard; 0 refuses only non-positive pivots, for callers that
+    /// apply R's condition-number rule themselves).
+    static func invertPositiveDefinite(_ a: inout [Double], dimension p: Int, tolerance: Double = 1e-12) -> Bool {
         // The factor is the core's (``DroppingCholesky/factorInPlace(_:dimension:kept:tolerance:)``):
         // a dropped pivot, or an infinite one, means singular here.
         var lower = a
@@ -14,7 +15,7 @@ enum SmallLinearAlgebra {
         let rank = lower.withUnsafeMutableBufferPointer { factor in
             kept.withUnsafeMutableBufferPointer { flags -> Int in
                 guard let base = factor.baseAddress, let keptBase = flags.baseAddress else { return 0 }
-                return DroppingCholesky.factorInPlace(base, dimension: p, kept: keptBase, tolerance: 1e-12)
+                return DroppingCholesky.factorInPlace(base, dimension: p, kept: keptBase, tolerance: tolerance)
             }
         }
         guard rank == p, (0..<p).allSatisfy({ lower[$0 * p + $0].isFinite }) else { return false }
