@@ -344,6 +344,36 @@ def w4_diffdiff(data):
     return fit, runs(10), 1.0, "Borusyak-Jaravel-Spiess imputation, overall ATT with its analytic SE, no covariates", None
 
 
+@peer("W10", "pyfixest feols CRV1, no covariates")
+def w10_pyfixest(data):
+    import pyfixest as pf
+    spec, frame = data.spec("paper"), data.frame("paper")
+    fml = f"{spec['y']} ~ {spec['treat']} | {spec['unit']} + {spec['time']}"
+    return lambda: pf.feols(fml, data=frame, vcov={"CRV1": spec["cluster"]}).tidy(), runs(20), 1.0, None, None
+
+
+@peer("W11", "pyfixest did2s")
+def w11_pyfixest(data):
+    import pyfixest as pf
+    spec, frame = data.spec("paper"), data.frame("paper")
+
+    def fit():
+        pf.did2s(frame, yname=spec["y"], first_stage=f"~ 0 | {spec['unit']} + {spec['time']}",
+                 second_stage=f"~ {spec['treat']}", treatment=spec["treat"], cluster=spec["unit"]).tidy()
+    return fit, runs(10), 1.0, "overall ATT, GMM-corrected SE clustered by city", None
+
+
+@peer("W11", "diff-diff TwoStageDiD")
+def w11_diffdiff(data):
+    import diff_diff as dd
+    spec, frame = data.spec("paper"), data.frame("paper")
+
+    def fit():
+        dd.TwoStageDiD(cluster=spec["unit"]).fit(frame, outcome=spec["y"], unit=spec["unit"], time=spec["time"],
+                                                 first_treat=spec["cohort"])
+    return fit, runs(10), 1.0, "overall ATT, GMM-corrected SE clustered by city", None
+
+
 @peer("W5", "wildboottest")
 def w5_wildboottest(data):
     import statsmodels.formula.api as smf

@@ -31,6 +31,12 @@ enum Workloads {
             ("W6-1t", { _ in monteCarloWorkload(name: "W6-1t", placeboDraws: 0, threads: 1, runs: runs(10)) }),
             ("W7", { try fitWorkload(name: "W7", panel: $0.panel(.large), runs: runs(40), measureMemory: true) }),
             ("W9", { try diagnoseWorkload(data: $0, runs: runs(5)) }),
+            ("W10", { try registryWorkload(name: "W10", id: "twfe", panel: $0.panel(.paper, covariates: false),
+                                           note: "TWFE + CR1 by city, no covariates: the cost the issue-16 estimators are held to",
+                                           runs: runs(2000)) }),
+            ("W11", { try registryWorkload(name: "W11", id: "did2s", panel: $0.panel(.paper, covariates: false),
+                                           note: "Gardner two-stage DiD, overall ATT + GMM-corrected clustered SE",
+                                           runs: runs(1000)) }),
             ("SIM", { _ in simulationWorkload(runs: runs(2000)) }),
             ("CSV", { csvWorkload(path: $0.path(.numeric), runs: runs(20)) }),
         ]
@@ -45,6 +51,20 @@ enum Workloads {
         return Workload(name: name, description: description, itemsPerRun: 1, itemName: "fits", runs: runs,
                         dataBytes: measureMemory ? bytes : nil) {
             (try? twfe.estimate(panel).coefficients[0]) ?? .nan
+        }
+    }
+
+    /// One fit of registry estimator `id` (its default effect, CR1 by the unit) on a 282 × 14 panel.
+    static func registryWorkload(name: String, id: String, panel: Panel, note: String, runs: Int,
+                                 configure: (inout EstimatorSettings) -> Void = { _ in }) throws -> Workload {
+        let entry = try EstimatorRegistry.require(id)
+        var settings = EstimatorSettings(variance: .cluster(panel.unitName))
+        configure(&settings)
+        let estimator = try entry.make(settings)
+        let effect = entry.defaultEffect
+        return Workload(name: name, description: note + ", \(panel.unitCount) x \(panel.periodCount)",
+                        itemsPerRun: 1, itemName: "fits", runs: runs) {
+            (try? estimator.fit(panel).effectEstimate(named: effect)?.estimate) ?? .nan
         }
     }
 
