@@ -28,6 +28,7 @@ enum GoldenSection: String, CaseIterable, Sendable {
     case estimate = "estimate"
     case estimateCS = "estimate --method cs"
     case estimateBacon = "estimate --method bacon"
+    case estimateDCDH = "estimate --method dcdh"
     case estimateWCB = "estimate --inference wcb"
     case estimateBy = "estimate --by"
     case estimateByDimensions = "estimate --by COL1,COL2"
@@ -44,6 +45,7 @@ enum GoldenSection: String, CaseIterable, Sendable {
         case .estimate: return "`didlab estimate --format json` for `--method twfe`, `event`, `sa`, `bjs`, `did2s`, `rings` and `rings-2s`: the DESIGN.md estimate object."
         case .estimateCS: return "`didlab estimate --method cs --format json`: Callaway–Sant'Anna group-time effects and their aggregations (R did)."
         case .estimateBacon: return "`didlab estimate --method bacon --format json`: the Goodman-Bacon decomposition and the de Chaisemartin–D'Haultfœuille weights."
+        case .estimateDCDH: return "`didlab estimate --method dcdh --format json`: de Chaisemartin–D'Haultfœuille effects of switching on (`e+K`), placebos (`e-K`) and the average total effect (`att`), as R did_multiplegt_dyn."
         case .estimateWCB: return "`didlab estimate --inference wcb --format json`: the estimate object with wild-cluster-bootstrap p-values and intervals."
         case .estimateBy: return "`didlab estimate --by COL --format json`: subgroup heterogeneity (interaction model, split samples, tests of equal effects)."
         case .estimateByDimensions: return "`didlab estimate --by COL1,COL2,… --format json`: each subgroup dimension as `--by COL` prints it, then the family of tests of equal effects with Holm and Romano–Wolf (min-P step-down, joint permutation draws) adjusted p-values."
@@ -132,6 +134,7 @@ enum GoldenCases {
         GoldenCase(name: "estimate-cs-bands", section: .estimateCS,
                    arguments: estimate + ["--method", "cs", "--bands", "--reps", "99", "--seed", "7", "--threads", "1"]),
         GoldenCase(name: "estimate-bacon", section: .estimateBacon, arguments: estimate + ["--method", "bacon"]),
+        GoldenCase(name: "estimate-dcdh", section: .estimateDCDH, arguments: estimate + ["--method", "dcdh", "--leads", "3", "--lags", "2"]),
         GoldenCase(name: "estimate-twfe-wcb", section: .estimateWCB,
                    arguments: estimate + ["--inference", "wcb", "--cluster", "countyreal", "--reps", "99", "--seed", "3",
                                           "--threads", "1"]),

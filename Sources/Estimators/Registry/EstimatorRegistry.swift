@@ -85,6 +85,19 @@ public enum EstimatorRegistry {
                                        variance: settings.variance)
             }),
         EstimatorEntry(
+            id: "dcdh", title: "de Chaisemartin-D'Haultfoeuille event study (did_multiplegt_dyn)",
+            summary: "de Chaisemartin-D'Haultfoeuille (2024) effects of switching on, binary staggered treatment: "
+                + "e+K (R's Effect_K+1) compares the outcome change since the last period before adoption with "
+                + "that of not-yet-treated units; L lags give e+0..e+L, K leads the placebos e-2..e-K (default: "
+                + "all that some switcher reaches, placebos at most as many as effects); att is the average total "
+                + "effect; influence-function standard errors clustered by the unit (R DIDmultiplegtDYN 2.x, "
+                + "moderndid), normal reference; no covariates.",
+            inference: [.cr1, .placebo], minimumLeads: 1, acceptsCovariates: false,
+            build: { settings in
+                ChaisemartinDHaultfoeuille(effects: settings.lags.map { $0 + 1 }, placebos: settings.leads.map { $0 - 1 },
+                                           variance: settings.variance)
+            }),
+        EstimatorEntry(
             id: "bacon", title: "Goodman-Bacon decomposition",
             summary: "Goodman-Bacon decomposition of the TWFE coefficient and the de Chaisemartin-D'Haultfoeuille "
                 + "weights (balanced panels, no covariates).",
