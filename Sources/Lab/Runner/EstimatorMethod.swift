@@ -36,11 +36,15 @@ public struct EstimatorMethod: MethodEvaluator {
             + (normalReference ? "+normal" : "")
     }
 
-    /// Estimates and reads the effect.
+    /// Estimates and reads the effect. An estimator that takes no covariates (its entry's
+    /// ``EstimatorEntry/acceptsCovariates`` is false: Goodman-Bacon, de Chaisemartin–D'Haultfœuille)
+    /// is run on the panel without them, so a scenario's controls do not make every replication fail.
     /// - Throws: the estimator's errors, or ``InvalidParameter`` (role ``Parameter/term``) when
     ///   the effect is not estimated on this panel.
     public func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult {
-        let output = try entry.make(settings).fit(data.panel)
+        let panel = entry.acceptsCovariates || data.panel.covariates.isEmpty
+            ? data.panel : try data.panel.separatingCovariates(data.panel.covariateNames).panel
+        let output = try entry.make(settings).fit(panel)
         guard var found = output.effectEstimate(named: effect) else {
             throw InvalidParameter(.term, effect, "not estimated on this panel (dropped or outside the window); the "
                                    + "estimates are " + output.effectNames.joined(separator: ", "))
