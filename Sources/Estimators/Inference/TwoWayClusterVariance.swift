@@ -2,18 +2,18 @@
 extension Panel {
     /// The clustering called `name`: a stored clustering, or `A^B…` (fixest's interaction: one
     /// cluster per observed combination of the levels of the named clusterings, each of which
-    /// is a stored clustering; the time column may be one of them when it was loaded as a
-    /// clustering).
+    /// is a stored clustering or the time column).
     /// - Throws: ``EstimationError/unknownClustering(name:available:)`` naming the missing part.
     public func clustering(named name: String) throws -> Clustering {
         if let stored = clusterings[name] { return stored }
+        if name == timeName { return periodClustering }
         let parts = name.split(separator: "^", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2 else {
             throw EstimationError.unknownClustering(name: name, available: Array(clusterings.keys))
         }
         var result: Clustering?
         for part in parts {
-            guard let stored = clusterings[part] else {
+            guard let stored = clusterings[part] ?? (part == timeName ? periodClustering : nil) else {
                 throw EstimationError.unknownClustering(name: part, available: Array(clusterings.keys))
             }
             result = result.map { Self.intersection($0, stored, name: name) } ?? stored
@@ -23,6 +23,12 @@ extension Panel {
         }
         interaction.unitCluster = Clustering.unitClusters(index: interaction.index, unitStart: unitStart)
         return interaction
+    }
+
+    /// The periods as a clustering (for interactions such as `province^year` when the time column
+    /// was not loaded as a clustering).
+    var periodClustering: Clustering {
+        Clustering(name: timeName, index: periodIndex, count: periodCount, labels: periodLabels)
     }
 
     /// One cluster per observed pair of clusters of `a` and `b` (numbered in order of first
