@@ -87,8 +87,10 @@ struct EstimateCommand: ParsableCommand {
     @OptionGroup var streams: StreamOptions
     @OptionGroup var window: WindowOptions
 
-    @Option(help: "Variance: iid, hetero, cr1 (clustered by --cluster, default the unit) or wcb (wild cluster bootstrap by --cluster).")
+    @Option(help: "Variance: iid, hetero, cr1 (clustered by --cluster, default the unit; --cluster A+B clusters two ways), twoway (the same, two terms required), conley (spatial HAC: --cutoff, --coords or --latlon) or wcb (wild cluster bootstrap by --cluster).")
     var inference: InferenceSpec.Family?
+
+    @OptionGroup var conley: ConleyOptions
 
     @Option(parsing: .unconditional, help: "Bootstrap draws B: --inference wcb (all 2^G sign vectors when 2^G <= B with Rademacher weights) or --bands (default 999).")
     var reps: Int?
@@ -112,13 +114,39 @@ struct EstimateCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Confidence level of the intervals.")
     var confLevel: Double = 0.95
 
-    /// The inference asked for (cr1 by default).
-    var inferenceFamily: InferenceSpec.Family { inference ?? .cr1 }
+    /// The inference asked for (cr1 by default; two-way when `--cluster` names two terms).
+    var inferenceFamily: InferenceSpec.Family {
+        if panel.clusterTerms.count == 2 && (inference == nil || inference == .cr1) { return .twoway }
+        return inference ?? .cr1
+    }
+
+    /// The analytic variance of the inference asked for.
+    var variance: VarianceType {
+        switch inferenceFamily {
+        case .iid: return .iid
+        case .hetero: return .hetero
+        case .twoway:
+            let terms = panel.clusterTerms
+            return .twoWayCluster(terms[0], terms.count > 1 ? terms[1] : terms[0])
+        case .conley: return conley.conleyKernel.map { .conley($0) } ?? .iid  // checked in validate()
+        default: return .cluster(panel.clusterColumn)
+        }
+    }
+
+    /// The inference spec checked against the estimator's registry entry.
+    var inferenceSpec: InferenceSpec? {
+        switch inferenceFamily {
+        case .twoway:
+            let terms = panel.clusterTerms
+            return .twoWayCluster(first: terms[0], second: terms.count > 1 ? terms[1] : terms[0])
+        case .conley: return conley.conleyKernel.map { .conley($0) }
+        default: return inference.map(Self.spec(of:))
+        }
+    }
 
     /// The typed settings of the estimator.
     var settings: EstimatorSettings {
-        var settings = EstimatorSettings(variance: inferenceFamily == .iid ? .iid : inferenceFamily == .hetero ? .hetero
-                                         : .cluster(panel.clusterColumn))
+        var settings = EstimatorSettings(variance: variance)
         settings.correction = ssc.correction
         settings.control = control
         settings.leads = window.leads
@@ -147,10 +175,11 @@ struct EstimateCommand: ParsableCommand {
         if let anticipation, anticipation < 0 {
             throw ValidationError("--anticipation must be a whole number >= 0, got \(anticipation)")
         }
-        try spillover.validate(ringsMethod: method.needsCoordinates)
+        try validateMultiwayAndSpatial()
+        try spillover.validate(ringsMethod: method.needsCoordinates, conley: inferenceFamily == .conley)
         if inference == .placebo { throw ValidationError("--inference placebo: use didlab placebo for randomization inference") }
         do {
-            try method.check(settings, inference: inference.map(Self.spec(of:)))
+            try method.check(settings, inference: inferenceSpec)
         } catch let error as InvalidParameter {
             throw ValidationError("--method \(method.id): " + Flags.message(for: error))
         }
@@ -182,7 +211,31 @@ struct EstimateCommand: ParsableCommand {
         case .cr1: return .cr1(cluster: nil)
         case .wcb: return .wildBootstrap(.init())
         case .placebo: return .placebo(level: nil, studentized: false)
+        case .twoway: return .twoWayCluster(first: "A", second: "B")
+        case .conley: return .conley(.representative)
         }
+    }
+
+    /// Checks `--cluster A+B` (two-way) and `--inference conley`'s options.
+    func validateMultiwayAndSpatial() throws {
+        let terms = panel.clusterTerms
+        if terms.count > 2 {
+            throw ValidationError("--cluster: expected one or two cluster terms (A, A^B, A+B), got \(terms.count)")
+        }
+        for term in terms where term.isEmpty || term.split(separator: "^", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+            throw ValidationError("--cluster: expected column names such as city, province^year or city+province, got '\(panel.clusterColumn)'")
+        }
+        if terms.count == 2 && terms[0] == terms[1] {
+            throw ValidationError("--cluster: the two cluster terms are the same ('\(terms[0])'); expected two different clusterings")
+        }
+        if terms.count == 2 && inferenceFamily != .twoway {
+            throw ValidationError("--cluster \(panel.clusterColumn) (two-way clustering) applies to --inference cr1 or twoway, "
+                                  + "not \(inferenceFamily.rawValue)")
+        }
+        if inferenceFamily == .twoway && terms.count != 2 {
+            throw ValidationError("--inference twoway needs two cluster terms, e.g. --cluster city+province^year")
+        }
+        try conley.validate(conley: inferenceFamily == .conley)
     }
 
     func run() throws {
@@ -195,7 +248,7 @@ struct EstimateCommand: ParsableCommand {
         let files = try OutputFiles([output.out])
         var settings = self.settings
         let data: Panel
-        if method.needsCoordinates {  // loads the coordinate columns with the panel
+        if method.needsCoordinates || inferenceFamily == .conley {  // loads the coordinate columns with the panel
             let (loaded, coordinates) = try spillover.loadPanel(panel)
             data = loaded
             settings.coordinates = coordinates

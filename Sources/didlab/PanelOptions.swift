@@ -26,7 +26,7 @@ struct PanelOptions: ParsableArguments {
     @Option(help: "Covariates, comma separated.", transform: { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
     var x: [String] = []
 
-    @Option(help: "Cluster column for CR1 standard errors (default: the unit column).")
+    @Option(help: "Cluster column for CR1 standard errors (default: the unit column); A+B (or A,B) clusters two ways, A^B by the interaction of two columns.")
     var cluster: String?
 
     func validate() throws {
@@ -38,11 +38,24 @@ struct PanelOptions: ParsableArguments {
     /// The cluster column actually used: `--cluster`, else the unit.
     var clusterColumn: String { cluster ?? unit }
 
+    /// The terms of `--cluster`: one (`city`, `province^year`) or two (`city+province^year`, `city,province`).
+    var clusterTerms: [String] {
+        let separator: Character = clusterColumn.contains("+") ? "+" : ","
+        return clusterColumn.split(separator: separator, omittingEmptySubsequences: false).map {
+            String($0.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+        }
+    }
+
+    /// The columns `--cluster` names (the parts of each term's `A^B`), loaded as clusterings.
+    var clusterComponentColumns: [String] {
+        clusterTerms.flatMap { InferenceSpec.columns(ofClusterTerm: $0) }
+    }
+
     /// The panel spec, keeping `extraColumns` as clusterings too.
     func spec(extraColumns: [String] = []) -> PanelSpec {
         let treatment: PanelSpec.Treatment = cohort.map { .cohort($0) } ?? .indicator(treat ?? "")
         return PanelSpec(outcome: y, unit: unit, time: time, treatment: treatment, covariates: x,
-                         clusterColumns: Array(Set([clusterColumn] + extraColumns)).sorted())
+                         clusterColumns: Array(Set(clusterComponentColumns + extraColumns)).sorted())
     }
 
     /// Loads and validates the panel.

@@ -26,10 +26,27 @@ struct RingOptions: ParsableArguments {
     /// Whether any ring option was given.
     var isGiven: Bool { !coords.isEmpty || !latlon.isEmpty || !rings.isEmpty || emptyRings != .error }
 
-    /// Checks the options for the chosen method.
-    func validate(ringsMethod: Bool) throws {
+    /// Checks the options for the chosen method; `conley` (Conley standard errors) needs the
+    /// coordinates but no rings.
+    func validate(ringsMethod: Bool, conley: Bool = false) throws {
+        if conley && !ringsMethod {
+            if !rings.isEmpty || emptyRings != .error {
+                throw ValidationError("--rings and --empty-rings apply only to --method rings or rings-2s")
+            }
+            if coords.isEmpty == latlon.isEmpty {
+                throw ValidationError("--inference conley needs exactly one of --coords X,Y (plane) or --latlon LAT,LON (degrees)")
+            }
+            let names = coords.isEmpty ? latlon : coords
+            guard names.count == 2 else {
+                throw ValidationError("\(coords.isEmpty ? "--latlon" : "--coords") needs two column names, got \(names.count)")
+            }
+            return
+        }
         guard ringsMethod else {
-            if isGiven { throw ValidationError("--coords, --latlon, --rings and --empty-rings apply only to --method rings or rings-2s") }
+            if isGiven {
+                throw ValidationError("--coords, --latlon, --rings and --empty-rings apply only to --method rings or rings-2s "
+                                      + "(--coords/--latlon also to --inference conley)")
+            }
             return
         }
         if coords.isEmpty == latlon.isEmpty {

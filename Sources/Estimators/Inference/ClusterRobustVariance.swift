@@ -76,11 +76,12 @@ public enum VarianceEstimator {
         case .iid: return (.none, nil)
         case .hetero: return (.hetero, nil)
         case .cluster(let name):
-            guard let clustering = panel.clusterings[name] else {
-                throw EstimationError.unknownClustering(name: name, available: Array(panel.clusterings.keys))
-            }
+            let clustering = try panel.clustering(named: name)  // a column, or an interaction A^B
             guard clustering.count >= 2 else { throw EstimationError.tooFewClusters(name: name, count: clustering.count) }
             return (.cluster(clustering), clustering)
+        case .twoWayCluster, .conley:
+            throw EstimationError.invalidOption("\(type.label) is computed from stored residuals "
+                                                + "(VarianceEstimator.residualBased), not from one-pass moments")
         }
     }
 
@@ -128,6 +129,8 @@ public enum VarianceEstimator {
             return VarianceEstimate(type: type, matrix: sandwiched(factor),
                                     parameterCount: k, correctionFactor: factor,
                                     degreesOfFreedom: Double(g - 1), clusterCount: g)
+        case .twoWayCluster, .conley:
+            preconditionFailure("momentKind(type:panel:) refuses \(type.label); use residualBased(...)")
         }
     }
 

@@ -9,6 +9,11 @@ public enum VarianceType: Sendable, Equatable, Hashable {
     case hetero
     /// Cluster-robust CR1 by the named clustering of the panel.
     case cluster(String)
+    /// Two-way cluster-robust CR1 by two clusterings (Cameron, Gelbach & Miller 2011; fixest
+    /// `cluster = ~A + B`); either may be an interaction `A^B`. See ``TwoWayClusterVariance``.
+    case twoWayCluster(String, String)
+    /// Conley (1999) spatial HAC with this kernel; the coordinates travel in ``RegressionOptions``.
+    case conley(ConleyKernel)
 
     /// Short label for tables: "IID", "Heteroskedasticity-robust", "Clustered (city)".
     public var label: String {
@@ -16,24 +21,32 @@ public enum VarianceType: Sendable, Equatable, Hashable {
         case .iid: return "IID"
         case .hetero: return "Heteroskedasticity-robust"
         case .cluster(let name): return "Clustered (\(name))"
+        case let .twoWayCluster(first, second): return "Two-way clustered (\(first) & \(second))"
+        case .conley(let kernel):
+            return "Conley spatial HAC (\(kernel.shape.rawValue), cutoff \(kernel.cutoffText)"
+                + (kernel.lags > 0 ? ", \(kernel.lags) serial lag\(kernel.lags == 1 ? "" : "s"))" : ")")
         }
     }
 
-    /// The JSON `vcov` field: "iid", "hetero" or "CR1".
+    /// The JSON `vcov` field: "iid", "hetero", "CR1" (one- or two-way) or "conley".
     public var jsonName: String {
         switch self {
         case .iid: return "iid"
         case .hetero: return "hetero"
         case .cluster: return "CR1"
+        case .twoWayCluster: return "CR1"
+        case .conley: return "conley"
         }
     }
 
-    /// The lab's inference name, e.g. "iid", "hetero", "cr1:city".
+    /// The lab's inference name, e.g. "iid", "hetero", "cr1:city", "cr1:city+province^year", "conley:100:2".
     public var inferenceName: String {
         switch self {
         case .iid: return "iid"
         case .hetero: return "hetero"
         case .cluster(let name): return "cr1:\(name)"
+        case let .twoWayCluster(first, second): return "cr1:\(first)+\(second)"
+        case .conley(let kernel): return kernel.spelling
         }
     }
 }

@@ -153,6 +153,9 @@ public struct ImputationEstimator: Sendable {
             }
             guard clustering.count >= 2 else { throw EstimationError.tooFewClusters(name: name, count: clustering.count) }
             return (clustering.index, clustering.count)
+        case .twoWayCluster, .conley:
+            throw EstimationError.invalidOption("\(method): the imputation estimator takes cr1 or hetero standard "
+                                                + "errors, not \(variance.label)")
         }
     }
 }

@@ -191,6 +191,8 @@ public struct SubgroupHeterogeneity: Sendable {
                 throw EstimationError.unknownClustering(name: name, available: Array(panel.clusterings.keys))
             }
             meat = .cluster(index: clustering.index, count: clustering.count)
+        case .twoWayCluster, .conley:
+            throw EstimationError.invalidOption("subgroup permutation tests take iid, hetero or cr1, not \(options.variance.label)")
         }
         let kernel = SubgroupPermutationKernel(
             within: within, observationCount: n, outcome: outcome, covariates: covariateMatrix,

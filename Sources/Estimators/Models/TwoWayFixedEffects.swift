@@ -4,10 +4,14 @@ public struct RegressionOptions: Sendable {
     public var variance: VarianceType
     /// Small-sample correction (fixest's default).
     public var correction: SmallSampleCorrection
+    /// The units' locations, for a ``VarianceType/conley(_:)`` variance (nil otherwise).
+    public var coordinates: UnitCoordinates?
     /// Creates options; the default clusters by nothing (iid) with fixest's correction.
-    public init(variance: VarianceType = .iid, correction: SmallSampleCorrection = .fixest) {
+    public init(variance: VarianceType = .iid, correction: SmallSampleCorrection = .fixest,
+                coordinates: UnitCoordinates? = nil) {
         self.variance = variance
         self.correction = correction
+        self.coordinates = coordinates
     }
 }
 
@@ -83,15 +87,28 @@ enum FixedEffectsRegression {
         }
         // One pass over the rows for the residual sum of squares and the sandwich's meat; the
         // residual vector itself is never stored.
-        let (kind, clustering) = try VarianceEstimator.momentKind(type: options.variance, panel: panel)
-        // The scores are multiplied by the bread before their outer products (see ResidualMoments):
-        // an outlier's huge score then cannot cancel into other terms' variances.
-        let moments = ResidualMoments(design: design, kept: fit.keptTerms, coefficients: fit.coefficients, kind: kind,
+        let moments: ResidualMoments
+        let variance: VarianceEstimate
+        var varianceNotes: [String] = []
+        if VarianceEstimator.needsResiduals(options.variance) {
+            // Two-way clustering and Conley work from stored residuals (TwoWayClusterVariance.swift).
+            (variance, moments) = try VarianceEstimator.residualBased(
+                design: design, kept: fit.keptTerms, coefficients: fit.coefficients, bread: fit.bread, panel: panel,
+                type: options.variance, correction: options.correction, coordinates: options.coordinates)
+            if case .twoWayCluster = options.variance, let note = TwoWayClusterVariance.definitenessNote(variance) {
+                varianceNotes.append(note)
+            }
+        } else {
+            let (kind, clustering) = try VarianceEstimator.momentKind(type: options.variance, panel: panel)
+            // The scores are multiplied by the bread before their outer products (see ResidualMoments):
+            // an outlier's huge score then cannot cancel into other terms' variances.
+            moments = ResidualMoments(design: design, kept: fit.keptTerms, coefficients: fit.coefficients, kind: kind,
                                       transform: fit.bread)
-        let variance = VarianceEstimator.estimate(bread: fit.bread, moments: moments, clustering: clustering,
+            variance = VarianceEstimator.estimate(bread: fit.bread, moments: moments, clustering: clustering,
                                                   design: design, panel: panel, type: options.variance,
                                                   correction: options.correction)
-        var notes = panel.notes + extraNotes
+        }
+        var notes = panel.notes + extraNotes + varianceNotes
         if !fit.droppedTerms.isEmpty {
             notes.append("dropped for collinearity: " + fit.droppedTerms.joined(separator: ", "))
         }

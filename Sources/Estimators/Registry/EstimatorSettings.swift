@@ -38,5 +38,7 @@ public struct EstimatorSettings: Sendable {
     }
 
     /// Regression options from ``variance`` and ``correction``.
-    public var regressionOptions: RegressionOptions { RegressionOptions(variance: variance, correction: correction) }
+    public var regressionOptions: RegressionOptions {
+        RegressionOptions(variance: variance, correction: correction, coordinates: coordinates)
+    }
 }

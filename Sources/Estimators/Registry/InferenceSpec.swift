@@ -3,7 +3,13 @@
 ///
 /// Spellings (``init(parsing:)``, ``spelling``):
 /// - `iid`, `hetero`: classical and heteroskedasticity-robust (HC1) variances;
-/// - `cr1`, `cr1:COL`: cluster-robust CR1 by a column (default: the unit);
+/// - `cr1`, `cr1:COL`: cluster-robust CR1 by a column (default: the unit); `COL` may be an
+///   interaction `A^B` (fixest's `province^year`: one cluster per observed pair);
+/// - `cr1:A+B`: two-way clustering by `A` and `B` (Cameron, Gelbach & Miller 2011; fixest's
+///   `cluster = ~A + B`), either of which may be an interaction;
+/// - `conley:CUTOFF[:LAGS]`, `conley-uniform:CUTOFF[:LAGS]`: Conley spatial HAC with a Bartlett
+///   (default) or uniform kernel up to CUTOFF (km for latitude/longitude, else the plane's units)
+///   and, with LAGS > 0, Bartlett-weighted serial correlation within units up to LAGS periods;
 /// - `wcb`, `wcb-webb:COL`, `wcu-mammen:COL`, …: the wild cluster bootstrap, restricted (`wcb`,
 ///   null imposed) or unrestricted (`wcu`), Rademacher weights unless named;
 /// - `placebo`, `placebo:LEVEL`, `placebo-t:LEVEL`: randomization inference by placebo
@@ -16,6 +22,10 @@ public enum InferenceSpec: Sendable, Hashable {
     case hetero
     /// CR1 by `cluster` (nil: the unit).
     case cr1(cluster: String?)
+    /// Two-way CR1 by two clusterings (spelled `cr1:A+B`).
+    case twoWayCluster(first: String, second: String)
+    /// Conley spatial HAC.
+    case conley(ConleyKernel)
     /// The wild cluster bootstrap.
     case wildBootstrap(WildBootstrapChoice)
     /// Placebo permutations at `level` (nil: units), of the coefficient or of its t statistic.
@@ -40,6 +50,10 @@ public enum InferenceSpec: Sendable, Hashable {
     /// The families, for declaring what an estimator allows.
     public enum Family: String, Sendable, CaseIterable {
         case iid, hetero, cr1, wcb, placebo
+        /// Two-way clustering (`cr1:A+B`).
+        case twoway
+        /// Conley spatial HAC (`conley:CUTOFF`).
+        case conley
     }
 
     /// This spec's family.
@@ -50,11 +64,14 @@ public enum InferenceSpec: Sendable, Hashable {
         case .cr1: return .cr1
         case .wildBootstrap: return .wcb
         case .placebo: return .placebo
+        case .twoWayCluster: return .twoway
+        case .conley: return .conley
         }
     }
 
     /// Every spelling ``init(parsing:)`` accepts, for messages.
-    public static let grammar = "iid, hetero, cr1[:COLUMN], wcb[-webb|-mammen][:COLUMN], wcu[-webb|-mammen][:COLUMN], "
+    public static let grammar = "iid, hetero, cr1[:COLUMN], cr1:COLUMN+COLUMN (two-way; a column may be A^B), "
+        + "conley[-bartlett|-uniform]:CUTOFF[:LAGS], wcb[-webb|-mammen][:COLUMN], wcu[-webb|-mammen][:COLUMN], "
         + "placebo[:LEVEL] or placebo-t[:LEVEL]"
 
     /// Parses a spelling of the grammar above.
@@ -65,6 +82,28 @@ public enum InferenceSpec: Sendable, Hashable {
         let column = parts.count > 1 ? parts[1] : nil
         if let column, column.isEmpty {
             throw InvalidParameter(.inference, text.quotedForMessage, "expected a column name after ':'")
+        }
+        if head == "conley" || head.hasPrefix("conley-") {
+            let shapeText = head == "conley" ? ConleyKernel.Shape.bartlett.rawValue : String(head.dropFirst("conley-".count))
+            guard let shape = ConleyKernel.Shape(rawValue: shapeText) else {
+                throw InvalidParameter(.inference, text.quotedForMessage, "unknown Conley kernel; expected "
+                                       + ConleyKernel.Shape.allCases.map(\.rawValue).joined(separator: " or "))
+            }
+            guard let column else {
+                throw InvalidParameter(.inference, text.quotedForMessage,
+                                       "expected a distance cutoff, e.g. conley:100 or conley-uniform:250:2")
+            }
+            self = .conley(try ConleyKernel.parse(arguments: column, shape: shape, text: text))
+            return
+        }
+        if head == "cr1", let column, column.contains("+") {
+            let terms = try Self.clusterTerms(column, text: text)
+            guard terms.count == 2 else {
+                throw InvalidParameter(.inference, text.quotedForMessage,
+                                       "expected one or two cluster terms (cr1:A or cr1:A+B), got \(terms.count)")
+            }
+            self = .twoWayCluster(first: terms[0], second: terms[1])
+            return
         }
         switch head {
         case "iid" where column == nil: self = .iid
@@ -89,6 +128,26 @@ public enum InferenceSpec: Sendable, Hashable {
         }
     }
 
+    /// The terms of `A+B` (or `A,B`): non-empty, each `COLUMN` or `COLUMN^COLUMN…`, distinct.
+    /// - Throws: ``InvalidParameter`` (role ``Parameter/inference``) naming `text`.
+    public static func clusterTerms(_ list: String, text: String) throws -> [String] {
+        let separator: Character = list.contains("+") ? "+" : ","
+        let terms = list.split(separator: separator, omittingEmptySubsequences: false)
+            .map { String($0.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed()) }
+        for term in terms where term.isEmpty || term.split(separator: "^", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+            throw InvalidParameter(.inference, text.quotedForMessage, "expected cluster terms such as city+province^year")
+        }
+        if terms.count == 2 && terms[0] == terms[1] {
+            throw InvalidParameter(.inference, text.quotedForMessage, "the two cluster terms are the same column")
+        }
+        return terms
+    }
+
+    /// The columns a cluster term names: `province^year` → province, year.
+    public static func columns(ofClusterTerm term: String) -> [String] {
+        term.split(separator: "^").map(String.init)
+    }
+
     /// The canonical spelling (``init(parsing:)`` reads it back).
     public var spelling: String { label(unit: nil) }
 
@@ -100,6 +159,8 @@ public enum InferenceSpec: Sendable, Hashable {
         case .iid: return "iid"
         case .hetero: return "hetero"
         case .cr1(let cluster): return "cr1" + ((cluster ?? unit).map { ":" + $0 } ?? "")
+        case let .twoWayCluster(first, second): return "cr1:\(first)+\(second)"
+        case .conley(let kernel): return kernel.spelling
         case .wildBootstrap(let choice):
             return (choice.restricted ? "wcb" : "wcu") + (choice.weights == .rademacher ? "" : "-\(choice.weights.rawValue)")
                 + ((choice.cluster ?? unit).map { ":" + $0 } ?? "")
@@ -116,6 +177,8 @@ public enum InferenceSpec: Sendable, Hashable {
         case .iid: return .iid
         case .hetero: return .hetero
         case .cr1(let cluster): return .cluster(cluster ?? unit)
+        case let .twoWayCluster(first, second): return .twoWayCluster(first, second)
+        case .conley(let kernel): return .conley(kernel)
         case .wildBootstrap(let choice): return .cluster(choice.cluster ?? unit)
         case .placebo: return .cluster(unit)
         }

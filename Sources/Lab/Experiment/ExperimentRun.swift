@@ -119,7 +119,8 @@ public enum ExperimentRun {
     /// mediator and its coordinates. A typo would otherwise fail every replication.
     /// - Throws: ``RunError/invalidSpec(path:field:reason:)`` naming the method's field.
     static func checkColumns(spec: ExperimentSpec, data: ReplicationData, condition: String) throws {
-        let clusterings = data.panel.clusterings.keys.sorted()
+        // The time column counts for interactions such as province^year (Panel.clustering(named:)).
+        let clusterings = (data.panel.clusterings.keys + [data.panel.timeName]).sorted()
         let columns = data.columns.keys.sorted()
         func require(_ name: String?, in available: [String], field: String) throws {
             guard let name, !available.contains(name) else { return }

@@ -49,6 +49,8 @@ public struct MethodSpec: Sendable, Decodable {
     /// An analytic estimator tested against the normal (`reference: normal`) instead of its own
     /// t reference (`reference: t`, the default).
     public var normalReference = false
+    /// The planar coordinate columns of a Conley method (spec `coords`, default `coord_x`, `coord_y`).
+    public var conleyCoordinates: [String]?
 
     /// The keys a method entry may have.
     public static let keys = ["name", "estimator", "term", "leads", "lags", "inference", "permutations", "target", "control",
@@ -87,7 +89,8 @@ public struct MethodSpec: Sendable, Decodable {
         let isCSPreTrend = preTrendSource == "cs"
         if estimator != "honest" && entry.has("honest") { throw entry.error("honest", "only honest methods take 'honest'") }
         if estimator != "mediation" && entry.has("mediator") { throw entry.error("mediator", "only mediation methods take 'mediator'") }
-        for key in ["rings", "coords"] where !isRings && entry.has(key) {
+        let isConley = (try entry.string("inference"))?.hasPrefix("conley") ?? false
+        for key in ["rings", "coords"] where !isRings && entry.has(key) && !(key == "coords" && isConley) {
             throw entry.error(key, "only rings and rings-2s methods take '\(key)'")
         }
         reps = try entry.integer("reps") ?? 999
@@ -249,17 +252,29 @@ public struct MethodSpec: Sendable, Decodable {
                 throw entry.error(Self.key(of: error.parameter), error.problem + (error.value.map { ", got \($0)" } ?? ""))
             }
             analysis = .estimator(registered, inference)
+            if case .conley = inference {
+                let names = try entry.strings("coords") ?? ["coord_x", "coord_y"]
+                guard names.count == 2 else { throw entry.error("coords", "expected two coordinate columns, e.g. [coord_x, coord_y]") }
+                conleyCoordinates = names
+                for name in names { dataColumns.append(("coords", name)) }
+            }
             if let reference = try entry.string("reference") {
                 guard reference == "normal" || reference == "t" else {
                     throw entry.error("reference", "expected normal or t, got '\(reference)'")
                 }
-                guard [.iid, .hetero, .cr1].contains(inference.family) else {
-                    throw entry.error("reference", "only analytic inference (iid, hetero, cr1) takes a reference distribution")
+                guard [.iid, .hetero, .cr1, .twoway, .conley].contains(inference.family) else {
+                    throw entry.error("reference", "only analytic inference (iid, hetero, cr1, two-way cr1, conley) "
+                                      + "takes a reference distribution")
                 }
                 normalReference = reference == "normal"
             }
             switch inference {
-            case .cr1(let column?): clusterColumns.append(("inference", column))
+            case .cr1(let column?):
+                for name in InferenceSpec.columns(ofClusterTerm: column) { clusterColumns.append(("inference", name)) }
+            case let .twoWayCluster(first, second):
+                for term in [first, second] {
+                    for name in InferenceSpec.columns(ofClusterTerm: term) { clusterColumns.append(("inference", name)) }
+                }
             case .wildBootstrap(let choice): if let column = choice.cluster { clusterColumns.append(("inference", column)) }
             case .placebo(let level?, _): clusterColumns.append(("inference", level))
             default: break
@@ -280,9 +295,10 @@ public struct MethodSpec: Sendable, Decodable {
             var settings = self.settings
             settings.variance = inference.variance(unit: unitName)
             switch inference {
-            case .iid, .hetero, .cr1:
+            case .iid, .hetero, .cr1, .twoWayCluster, .conley:
                 if case .cr1(let column) = inference, entry.id == "cs" { settings.cluster = column }
-                return EstimatorMethod(entry: entry, settings: settings, target: target, normalReference: normalReference)
+                return EstimatorMethod(entry: entry, settings: settings, target: target, normalReference: normalReference,
+                                       coordinateColumns: conleyCoordinates)
             case .wildBootstrap(let choice):
                 return WildBootstrapMethod(entry: entry, settings: settings, choice: choice, replications: reps,
                                            unitName: unitName, target: target)

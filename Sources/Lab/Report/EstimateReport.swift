@@ -91,6 +91,7 @@ public struct EstimateReport: FormatRendering {
 
     var clusterName: String? {
         if case .cluster(let name) = estimate.variance.type { return name }
+        if case let .twoWayCluster(first, second) = estimate.variance.type { return first + "+" + second }
         return nil
     }
 

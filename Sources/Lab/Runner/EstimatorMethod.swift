@@ -16,14 +16,17 @@ public struct EstimatorMethod: MethodEvaluator {
     /// (spec `reference: normal`; Cameron & Miller 2015 show how a normal reference with few
     /// clusters over-rejects).
     public let normalReference: Bool
+    /// For a Conley variance: the replication's planar coordinate columns (km), read per panel.
+    public let coordinateColumns: [String]?
 
     /// Creates the method; `effect` nil reads the entry's default effect.
     public init(entry: EstimatorEntry, settings: EstimatorSettings, effect: String? = nil, target: String,
-                normalReference: Bool = false) {
+                normalReference: Bool = false, coordinateColumns: [String]? = nil) {
         self.entry = entry
         (self.settings, self.effect) = entry.resolve(settings, effect: effect)
         self.target = target
         self.normalReference = normalReference
+        self.coordinateColumns = coordinateColumns
     }
 
     /// `twfe`, `event:e+0`, `cs:never:att`, `sa:att:last`, `bjs:e+2` (``EstimatorEntry/label(effect:settings:)``).
@@ -42,6 +45,17 @@ public struct EstimatorMethod: MethodEvaluator {
     /// - Throws: the estimator's errors, or ``InvalidParameter`` (role ``Parameter/term``) when
     ///   the effect is not estimated on this panel.
     public func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult {
+        var settings = self.settings
+        if case .conley = settings.variance {
+            let names = coordinateColumns ?? ["coord_x", "coord_y"]
+            guard names.count == 2, let first = data.columns[names[0]], let second = data.columns[names[1]] else {
+                throw EstimationError.invalidOption("conley: coordinate columns \(names.joined(separator: ", ")) are not "
+                                                    + "columns of the replication; available: "
+                                                    + data.columns.keys.sorted().joined(separator: ", "))
+            }
+            settings.coordinates = try UnitCoordinates(panel: data.panel, first: first, second: second, names: names,
+                                                       metric: .planar)
+        }
         let panel = entry.acceptsCovariates || data.panel.covariates.isEmpty
             ? data.panel : try data.panel.separatingCovariates(data.panel.covariateNames).panel
         let output = try entry.make(settings).fit(panel)
