@@ -87,7 +87,7 @@ struct EstimateCommand: ParsableCommand {
     @OptionGroup var streams: StreamOptions
     @OptionGroup var window: WindowOptions
 
-    @Option(help: "Variance: iid, hetero, cr1 (clustered by --cluster, default the unit) or wcb (wild cluster bootstrap by --cluster).")
+    @Option(help: "Variance: iid, hetero, cr1 (clustered by --cluster, default the unit), cr2 (Bell-McCaffrey CR2 with Satterthwaite df per coefficient, as R clubSandwich), cr3 (leave-one-cluster-out jackknife, (G-1)/G sum (b_-g - b)(b_-g - b)', t(G-1)) or wcb (wild cluster bootstrap by --cluster).")
     var inference: InferenceSpec.Family?
 
     @Option(parsing: .unconditional, help: "Bootstrap draws B: --inference wcb (all 2^G sign vectors when 2^G <= B with Rademacher weights) or --bands (default 999).")
@@ -117,8 +117,7 @@ struct EstimateCommand: ParsableCommand {
 
     /// The typed settings of the estimator.
     var settings: EstimatorSettings {
-        var settings = EstimatorSettings(variance: inferenceFamily == .iid ? .iid : inferenceFamily == .hetero ? .hetero
-                                         : .cluster(panel.clusterColumn))
+        var settings = EstimatorSettings(variance: Self.spec(of: inferenceFamily).variance(unit: panel.clusterColumn))
         settings.correction = ssc.correction
         settings.control = control
         settings.leads = window.leads
@@ -169,6 +168,9 @@ struct EstimateCommand: ParsableCommand {
         }
         if by != nil && method.id != "twfe" { throw ValidationError("--by applies to --method twfe") }
         if by != nil && inferenceFamily == .wcb { throw ValidationError("--by cannot be combined with --inference wcb") }
+        if by != nil && (inferenceFamily == .cr2 || inferenceFamily == .cr3) {
+            throw ValidationError("--by cannot be combined with --inference \(inferenceFamily.rawValue); use iid, hetero or cr1")
+        }
         if let permutations, permutations < 0 { throw ValidationError("--permutations must be at least 0, got \(permutations)") }
         try validateDimensions()
         try honest.check(method: method.id, inference: inferenceFamily, format: output.format, by: by)
@@ -180,6 +182,8 @@ struct EstimateCommand: ParsableCommand {
         case .iid: return .iid
         case .hetero: return .hetero
         case .cr1: return .cr1(cluster: nil)
+        case .cr2: return .cr2(cluster: nil)
+        case .cr3: return .cr3(cluster: nil)
         case .wcb: return .wildBootstrap(.init())
         case .placebo: return .placebo(level: nil, studentized: false)
         }

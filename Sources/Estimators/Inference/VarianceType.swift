@@ -1,7 +1,8 @@
 /// Which variance–covariance estimator to report.
 ///
 /// The names follow R fixest: `iid` (classical), `hetero` (White/HC1), `cluster` (CR1 by a
-/// column). Labels and JSON names come from here, so every output agrees.
+/// column); `cr2` and `cr3` follow R clubSandwich's names. Labels and JSON names come from here,
+/// so every output agrees.
 public enum VarianceType: Sendable, Equatable, Hashable {
     /// Homoskedastic errors: `V = σ̂² (X̃'X̃)⁻¹`, `σ̂² = Σû² / (n − K)`.
     case iid
@@ -9,6 +10,16 @@ public enum VarianceType: Sendable, Equatable, Hashable {
     case hetero
     /// Cluster-robust CR1 by the named clustering of the panel.
     case cluster(String)
+    /// Cluster-robust CR2 by the named clustering: Bell–McCaffrey's adjustment
+    /// `A_g = (I − H_gg)^{−1/2}` on the regression with explicit unit and period dummies, no
+    /// small-sample factor, and a Satterthwaite t test per coefficient (Pustejovsky & Tipton
+    /// 2018; R clubSandwich `vcovCR(type = "CR2")` with `coef_test(test = "Satterthwaite")`).
+    /// See ``BellMcCaffreyVariance``.
+    case cr2(String)
+    /// Cluster jackknife CR3 by the named clustering: leave-one-cluster-out re-estimation,
+    /// `V = (G − 1)/G Σ_g (β̂₍₋g₎ − β̂)(β̂₍₋g₎ − β̂)'` (MacKinnon, Nielsen & Webb's CV3), t(G − 1).
+    /// See ``ClusterJackknifeVariance``.
+    case cr3(String)
 
     /// Short label for tables: "IID", "Heteroskedasticity-robust", "Clustered (city)".
     public var label: String {
@@ -16,24 +27,30 @@ public enum VarianceType: Sendable, Equatable, Hashable {
         case .iid: return "IID"
         case .hetero: return "Heteroskedasticity-robust"
         case .cluster(let name): return "Clustered (\(name))"
+        case .cr2(let name): return "Clustered (\(name)), CR2 Bell-McCaffrey"
+        case .cr3(let name): return "Clustered (\(name)), CR3 jackknife"
         }
     }
 
-    /// The JSON `vcov` field: "iid", "hetero" or "CR1".
+    /// The JSON `vcov` field: "iid", "hetero", "CR1", "CR2" or "CR3".
     public var jsonName: String {
         switch self {
         case .iid: return "iid"
         case .hetero: return "hetero"
         case .cluster: return "CR1"
+        case .cr2: return "CR2"
+        case .cr3: return "CR3"
         }
     }
 
-    /// The lab's inference name, e.g. "iid", "hetero", "cr1:city".
+    /// The lab's inference name, e.g. "iid", "hetero", "cr1:city", "cr2:province".
     public var inferenceName: String {
         switch self {
         case .iid: return "iid"
         case .hetero: return "hetero"
         case .cluster(let name): return "cr1:\(name)"
+        case .cr2(let name): return "cr2:\(name)"
+        case .cr3(let name): return "cr3:\(name)"
         }
     }
 }

@@ -153,6 +153,9 @@ public struct ImputationEstimator: Sendable {
             }
             guard clustering.count >= 2 else { throw EstimationError.tooFewClusters(name: name, count: clustering.count) }
             return (clustering.index, clustering.count)
+        case .cr2, .cr3:
+            throw EstimationError.invalidOption("\(method): CR2 and CR3 are not defined for the imputation estimator; "
+                                                + "use cr1 (clustered, default: the unit) or hetero")
         }
     }
 }

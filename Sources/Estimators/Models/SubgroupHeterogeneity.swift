@@ -191,6 +191,9 @@ public struct SubgroupHeterogeneity: Sendable {
                 throw EstimationError.unknownClustering(name: name, available: Array(panel.clusterings.keys))
             }
             meat = .cluster(index: clustering.index, count: clustering.count)
+        case .cr2, .cr3:
+            throw EstimationError.invalidOption("subgroup heterogeneity: CR2 and CR3 are not available for the test of "
+                                                + "equal effects; use iid, hetero or cr1")
         }
         let kernel = SubgroupPermutationKernel(
             within: within, observationCount: n, outcome: outcome, covariates: covariateMatrix,

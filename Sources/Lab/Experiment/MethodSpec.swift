@@ -253,13 +253,13 @@ public struct MethodSpec: Sendable, Decodable {
                 guard reference == "normal" || reference == "t" else {
                     throw entry.error("reference", "expected normal or t, got '\(reference)'")
                 }
-                guard [.iid, .hetero, .cr1].contains(inference.family) else {
-                    throw entry.error("reference", "only analytic inference (iid, hetero, cr1) takes a reference distribution")
+                guard [.iid, .hetero, .cr1, .cr2, .cr3].contains(inference.family) else {
+                    throw entry.error("reference", "only analytic inference (iid, hetero, cr1, cr2, cr3) takes a reference distribution")
                 }
                 normalReference = reference == "normal"
             }
             switch inference {
-            case .cr1(let column?): clusterColumns.append(("inference", column))
+            case .cr1(let column?), .cr2(let column?), .cr3(let column?): clusterColumns.append(("inference", column))
             case .wildBootstrap(let choice): if let column = choice.cluster { clusterColumns.append(("inference", column)) }
             case .placebo(let level?, _): clusterColumns.append(("inference", level))
             default: break
@@ -280,7 +280,7 @@ public struct MethodSpec: Sendable, Decodable {
             var settings = self.settings
             settings.variance = inference.variance(unit: unitName)
             switch inference {
-            case .iid, .hetero, .cr1:
+            case .iid, .hetero, .cr1, .cr2, .cr3:
                 if case .cr1(let column) = inference, entry.id == "cs" { settings.cluster = column }
                 return EstimatorMethod(entry: entry, settings: settings, target: target, normalReference: normalReference)
             case .wildBootstrap(let choice):
