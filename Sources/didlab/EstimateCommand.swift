@@ -87,7 +87,7 @@ struct EstimateCommand: ParsableCommand {
     @OptionGroup var streams: StreamOptions
     @OptionGroup var window: WindowOptions
 
-    @Option(help: "Variance: iid, hetero, cr1 (clustered by --cluster, default the unit; --cluster A+B clusters two ways), twoway (the same, two terms required), conley (spatial HAC: --cutoff, --coords or --latlon) or wcb (wild cluster bootstrap by --cluster).")
+    @Option(help: "Variance: iid, hetero, cr1 (clustered by --cluster, default the unit; --cluster A+B clusters two ways), cr2 (Bell-McCaffrey CR2 with Satterthwaite df per coefficient, as R clubSandwich), cr3 (leave-one-cluster-out jackknife, (G-1)/G sum (b_-g - b)(b_-g - b)', t(G-1)), twoway (the same as cr1 with two terms, required), conley (spatial HAC: --cutoff, --coords or --latlon) or wcb (wild cluster bootstrap by --cluster).")
     var inference: InferenceSpec.Family?
 
     @OptionGroup var conley: ConleyOptions
@@ -129,6 +129,8 @@ struct EstimateCommand: ParsableCommand {
             let terms = panel.clusterTerms
             return .twoWayCluster(terms[0], terms.count > 1 ? terms[1] : terms[0])
         case .conley: return conley.conleyKernel.map { .conley($0) } ?? .iid  // checked in validate()
+        case .cr2: return .cr2(panel.clusterColumn)
+        case .cr3: return .cr3(panel.clusterColumn)
         default: return .cluster(panel.clusterColumn)
         }
     }
@@ -198,6 +200,9 @@ struct EstimateCommand: ParsableCommand {
         }
         if by != nil && method.id != "twfe" { throw ValidationError("--by applies to --method twfe") }
         if by != nil && inferenceFamily == .wcb { throw ValidationError("--by cannot be combined with --inference wcb") }
+        if by != nil && (inferenceFamily == .cr2 || inferenceFamily == .cr3) {
+            throw ValidationError("--by cannot be combined with --inference \(inferenceFamily.rawValue); use iid, hetero or cr1")
+        }
         if let permutations, permutations < 0 { throw ValidationError("--permutations must be at least 0, got \(permutations)") }
         try validateDimensions()
         try honest.check(method: method.id, inference: inferenceFamily, format: output.format, by: by)
@@ -209,6 +214,8 @@ struct EstimateCommand: ParsableCommand {
         case .iid: return .iid
         case .hetero: return .hetero
         case .cr1: return .cr1(cluster: nil)
+        case .cr2: return .cr2(cluster: nil)
+        case .cr3: return .cr3(cluster: nil)
         case .wcb: return .wildBootstrap(.init())
         case .placebo: return .placebo(level: nil, studentized: false)
         case .twoway: return .twoWayCluster(first: "A", second: "B")

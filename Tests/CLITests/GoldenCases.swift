@@ -104,6 +104,8 @@ enum GoldenCases {
         GoldenCase(name: "estimate-twfe-iid", section: .estimate, arguments: estimate + ["--inference", "iid"]),
         GoldenCase(name: "estimate-twfe-hetero", section: .estimate, arguments: estimate + ["--inference", "hetero"]),
         GoldenCase(name: "estimate-twfe-cr1", section: .estimate, arguments: estimate + ["--cluster", "countyreal"]),
+        GoldenCase(name: "estimate-twfe-cr2", section: .estimate,
+                   arguments: estimate + ["--inference", "cr2", "--cluster", "countyreal"]),
         GoldenCase(name: "estimate-twfe-cr1-x", section: .estimate,
                    arguments: estimate + ["--cluster", "countyreal", "--x", "lpop", "--ssc", "reghdfe"]),
         GoldenCase(name: "estimate-event-iid", section: .estimate, arguments: estimate + ["--method", "event", "--inference", "iid"]),

@@ -26,13 +26,13 @@ struct EstimatorRegistryTests {
 
     @Test("InferenceSpec: every spelling reads back; bad ones name the inference")
     func inferenceSpellings() throws {
-        for spelling in ["iid", "hetero", "cr1", "cr1:province", "wcb", "wcb:province", "wcu-webb:province",
+        for spelling in ["iid", "hetero", "cr1", "cr1:province", "cr2", "cr2:province", "cr3:city", "wcb", "wcb:province", "wcu-webb:province",
                          "wcb-mammen:city", "placebo", "placebo:province", "placebo-t:province"] {
             #expect(try InferenceSpec(parsing: spelling).spelling == spelling)
         }
         #expect(try InferenceSpec(parsing: "cr1").label(unit: "city") == "cr1:city")
         #expect(try InferenceSpec(parsing: "placebo-t").label(unit: "city") == "placebo-t:units")
-        for bad in ["cr2", "iid:city", "wcb-gauss", "cr1:", "placebo-z"] {
+        for bad in ["cr4", "iid:city", "wcb-gauss", "cr1:", "placebo-z"] {
             let error = try #require(throws: InvalidParameter.self) { try InferenceSpec(parsing: bad) }
             #expect(error.parameter == .inference)
         }

@@ -8,10 +8,19 @@ public struct VarianceEstimate: Sendable {
     public let parameterCount: Int
     /// The full multiplier applied to the sandwich (or to σ̂² for iid).
     public let correctionFactor: Double
-    /// Degrees of freedom of the t distribution for p-values and intervals.
+    /// Degrees of freedom of the t distribution for p-values and intervals (for CR2, whose terms
+    /// each have their own, `G − 1`: the df of joint tests; see ``termDegreesOfFreedom``).
     public let degreesOfFreedom: Double
     /// Number of clusters (nil unless clustered).
     public let clusterCount: Int?
+    /// Per-term degrees of freedom, when terms differ (CR2's Satterthwaite df) or the variance's
+    /// contract reports them per term (CR3: `G − 1` each); nil: every term uses ``degreesOfFreedom``.
+    public var termDegreesOfFreedom: [Double]? = nil
+    /// CR2: the Satterthwaite df of any linear combination of the terms (for aggregated terms).
+    var satterthwaite: CR2Satterthwaite? = nil
+
+    /// The degrees of freedom of term `index`'s t test.
+    public func degreesOfFreedom(term index: Int) -> Double { termDegreesOfFreedom?[index] ?? degreesOfFreedom }
 }
 
 /// Computes iid, hetero and CR1 variances for a fit on a two-way fixed-effects panel.
@@ -76,13 +85,23 @@ public enum VarianceEstimator {
         case .iid: return (.none, nil)
         case .hetero: return (.hetero, nil)
         case .cluster(let name):
-            let clustering = try panel.clustering(named: name)  // a column, or an interaction A^B
-            guard clustering.count >= 2 else { throw EstimationError.tooFewClusters(name: name, count: clustering.count) }
+            let clustering = try clusteringNamed(name, in: panel)
             return (.cluster(clustering), clustering)
         case .twoWayCluster, .conley:
             throw EstimationError.invalidOption("\(type.label) is computed from stored residuals "
                                                 + "(VarianceEstimator.residualBased), not from one-pass moments")
+        case .cr2(let name), .cr3(let name):
+            // No meat: CR2 and CR3 are computed from the whole regression (`FixedEffectsRegression`).
+            return (.none, try clusteringNamed(name, in: panel))
         }
+    }
+
+    /// The clustering `name` of `panel` (a column, or an interaction `A^B`), with at least two clusters.
+    /// - Throws: ``EstimationError/unknownClustering(name:available:)``, ``EstimationError/tooFewClusters(name:count:)``.
+    static func clusteringNamed(_ name: String, in panel: Panel) throws -> Clustering {
+        let clustering = try panel.clustering(named: name)
+        guard clustering.count >= 2 else { throw EstimationError.tooFewClusters(name: name, count: clustering.count) }
+        return clustering
     }
 
     /// The variance from the bread `(X̃'X̃)⁻¹` of the kept terms and the residuals' `moments`
@@ -131,6 +150,13 @@ public enum VarianceEstimator {
                                     degreesOfFreedom: Double(g - 1), clusterCount: g)
         case .twoWayCluster, .conley:
             preconditionFailure("momentKind(type:panel:) refuses \(type.label); use residualBased(...)")
+        case .cr2, .cr3:
+            // Not a function of residual moments: `FixedEffectsRegression` computes them with
+            // ``BellMcCaffreyVariance`` and ``ClusterJackknifeVariance`` and never calls this for
+            // them; the matrix is left undefined (NaN, reported as missing) rather than wrong.
+            let g = clustering?.count ?? 0
+            return VarianceEstimate(type: type, matrix: [Double](repeating: .nan, count: m * m), parameterCount: k,
+                                    correctionFactor: 1, degreesOfFreedom: Double(g - 1), clusterCount: g)
         }
     }
 

@@ -1,7 +1,8 @@
 /// Which variance–covariance estimator to report.
 ///
 /// The names follow R fixest: `iid` (classical), `hetero` (White/HC1), `cluster` (CR1 by a
-/// column). Labels and JSON names come from here, so every output agrees.
+/// column); `cr2` and `cr3` follow R clubSandwich's names. Labels and JSON names come from here,
+/// so every output agrees.
 public enum VarianceType: Sendable, Equatable, Hashable {
     /// Homoskedastic errors: `V = σ̂² (X̃'X̃)⁻¹`, `σ̂² = Σû² / (n − K)`.
     case iid
@@ -14,6 +15,16 @@ public enum VarianceType: Sendable, Equatable, Hashable {
     case twoWayCluster(String, String)
     /// Conley (1999) spatial HAC with this kernel; the coordinates travel in ``RegressionOptions``.
     case conley(ConleyKernel)
+    /// Cluster-robust CR2 by the named clustering: Bell–McCaffrey's adjustment
+    /// `A_g = (I − H_gg)^{−1/2}` on the regression with explicit unit and period dummies, no
+    /// small-sample factor, and a Satterthwaite t test per coefficient (Pustejovsky & Tipton
+    /// 2018; R clubSandwich `vcovCR(type = "CR2")` with `coef_test(test = "Satterthwaite")`).
+    /// See ``BellMcCaffreyVariance``.
+    case cr2(String)
+    /// Cluster jackknife CR3 by the named clustering: leave-one-cluster-out re-estimation,
+    /// `V = (G − 1)/G Σ_g (β̂₍₋g₎ − β̂)(β̂₍₋g₎ − β̂)'` (MacKinnon, Nielsen & Webb's CV3), t(G − 1).
+    /// See ``ClusterJackknifeVariance``.
+    case cr3(String)
 
     /// Short label for tables: "IID", "Heteroskedasticity-robust", "Clustered (city)".
     public var label: String {
@@ -25,10 +36,12 @@ public enum VarianceType: Sendable, Equatable, Hashable {
         case .conley(let kernel):
             return "Conley spatial HAC (\(kernel.shape.rawValue), cutoff \(kernel.cutoffText)"
                 + (kernel.lags > 0 ? ", \(kernel.lags) serial lag\(kernel.lags == 1 ? "" : "s"))" : ")")
+        case .cr2(let name): return "Clustered (\(name)), CR2 Bell-McCaffrey"
+        case .cr3(let name): return "Clustered (\(name)), CR3 jackknife"
         }
     }
 
-    /// The JSON `vcov` field: "iid", "hetero", "CR1" (one- or two-way) or "conley".
+    /// The JSON `vcov` field: "iid", "hetero", "CR1" (one- or two-way), "CR2", "CR3" or "conley".
     public var jsonName: String {
         switch self {
         case .iid: return "iid"
@@ -36,10 +49,13 @@ public enum VarianceType: Sendable, Equatable, Hashable {
         case .cluster: return "CR1"
         case .twoWayCluster: return "CR1"
         case .conley: return "conley"
+        case .cr2: return "CR2"
+        case .cr3: return "CR3"
         }
     }
 
-    /// The lab's inference name, e.g. "iid", "hetero", "cr1:city", "cr1:city+province^year", "conley:100:2".
+    /// The lab's inference name, e.g. "iid", "hetero", "cr1:city", "cr1:city+province^year", "cr2:province",
+    /// "conley:100:2".
     public var inferenceName: String {
         switch self {
         case .iid: return "iid"
@@ -47,6 +63,8 @@ public enum VarianceType: Sendable, Equatable, Hashable {
         case .cluster(let name): return "cr1:\(name)"
         case let .twoWayCluster(first, second): return "cr1:\(first)+\(second)"
         case .conley(let kernel): return kernel.spelling
+        case .cr2(let name): return "cr2:\(name)"
+        case .cr3(let name): return "cr3:\(name)"
         }
     }
 }

@@ -51,14 +51,15 @@ public struct Estimate: Sendable {
     /// `estimate / std. error` of term `index`.
     public func statistic(_ index: Int) -> Double { coefficients[index] / standardError(index) }
 
-    /// Two-sided p-value of term `index` from t(``VarianceEstimate/degreesOfFreedom``).
+    /// Two-sided p-value of term `index` from t with the term's degrees of freedom
+    /// (``VarianceEstimate/degreesOfFreedom(term:)``).
     public func pValue(_ index: Int) -> Double {
-        Distributions.twoSidedPValue(statistic: statistic(index), degreesOfFreedom: variance.degreesOfFreedom)
+        Distributions.twoSidedPValue(statistic: statistic(index), degreesOfFreedom: variance.degreesOfFreedom(term: index))
     }
 
-    /// The `level` confidence interval of term `index` (t quantile with the variance's df).
+    /// The `level` confidence interval of term `index` (t quantile with the term's df).
     public func confidenceInterval(_ index: Int, level: Double = 0.95) -> (low: Double, high: Double) {
-        let q = Distributions.tQuantile(0.5 + level / 2, degreesOfFreedom: variance.degreesOfFreedom)
+        let q = Distributions.tQuantile(0.5 + level / 2, degreesOfFreedom: variance.degreesOfFreedom(term: index))
         let se = standardError(index)
         return (coefficients[index] - q * se, coefficients[index] + q * se)
     }

@@ -156,6 +156,9 @@ public struct ImputationEstimator: Sendable {
         case .twoWayCluster, .conley:
             throw EstimationError.invalidOption("\(method): the imputation estimator takes cr1 or hetero standard "
                                                 + "errors, not \(variance.label)")
+        case .cr2, .cr3:
+            throw EstimationError.invalidOption("\(method): CR2 and CR3 are not defined for the imputation estimator; "
+                                                + "use cr1 (clustered, default: the unit) or hetero")
         }
     }
 }

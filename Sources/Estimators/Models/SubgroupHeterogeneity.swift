@@ -193,6 +193,9 @@ public struct SubgroupHeterogeneity: Sendable {
             meat = .cluster(index: clustering.index, count: clustering.count)
         case .twoWayCluster, .conley:
             throw EstimationError.invalidOption("subgroup permutation tests take iid, hetero or cr1, not \(options.variance.label)")
+        case .cr2, .cr3:
+            throw EstimationError.invalidOption("subgroup heterogeneity: CR2 and CR3 are not available for the test of "
+                                                + "equal effects; use iid, hetero or cr1")
         }
         let kernel = SubgroupPermutationKernel(
             within: within, observationCount: n, outcome: outcome, covariates: covariateMatrix,

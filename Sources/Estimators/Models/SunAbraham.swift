@@ -96,7 +96,8 @@ public struct SunAbraham: Sendable {
                              aggregation: rows.map(\.weights), estimate: aggregated)
     }
 
-    /// `β = W δ`, `V_β = W V W'` as an ``Estimate`` with the interactions' counts and df.
+    /// `β = W δ`, `V_β = W V W'` as an ``Estimate`` with the interactions' counts and df (CR2: each
+    /// row's Satterthwaite df as a contrast `w_a'δ`; CR3: `G − 1` each, the weights held fixed).
     static func aggregate(_ source: Estimate, rows: [(term: Estimate.Term, weights: [Double])], method: String,
                           notes: [String]) -> Estimate {
         let m = source.terms.count, q = rows.count
@@ -119,7 +120,12 @@ public struct SunAbraham: Sendable {
                                         parameterCount: source.variance.parameterCount,
                                         correctionFactor: source.variance.correctionFactor,
                                         degreesOfFreedom: source.variance.degreesOfFreedom,
-                                        clusterCount: source.variance.clusterCount)
+                                        clusterCount: source.variance.clusterCount,
+                                        termDegreesOfFreedom: source.variance.satterthwaite.map { contrasts in
+                                            rows.map { contrasts.degreesOfFreedom(contrast: $0.weights) }
+                                        } ?? source.variance.termDegreesOfFreedom.map { _ in
+                                            rows.map { _ in source.variance.degreesOfFreedom }
+                                        })
         var estimate = source
         estimate.method = method
         estimate.terms = rows.map(\.term)

@@ -104,13 +104,30 @@ enum FixedEffectsRegression {
             // an outlier's huge score then cannot cancel into other terms' variances.
             moments = ResidualMoments(design: design, kept: fit.keptTerms, coefficients: fit.coefficients, kind: kind,
                                       transform: fit.bread)
-            variance = VarianceEstimator.estimate(bread: fit.bread, moments: moments, clustering: clustering,
-                                                  design: design, panel: panel, type: options.variance,
-                                                  correction: options.correction)
+            switch options.variance {
+            case .cr2, .cr3:
+                guard let clustering else { throw EstimationError.invalidOption("CR2 and CR3 need a clustering") }
+                variance = try VarianceEstimator.clusterAdjusted(
+                    type: options.variance, clustering: clustering, panel: panel, design: design, kept: fit.keptTerms,
+                    coefficients: fit.coefficients, bread: fit.bread, regressors: columns + panel.covariates,
+                    termNames: allTerms.map(\.name), correction: options.correction)
+            default:
+                variance = VarianceEstimator.estimate(bread: fit.bread, moments: moments, clustering: clustering,
+                                                      design: design, panel: panel, type: options.variance,
+                                                      correction: options.correction)
+            }
         }
         var notes = panel.notes + extraNotes + varianceNotes
         if !fit.droppedTerms.isEmpty {
             notes.append("dropped for collinearity: " + fit.droppedTerms.joined(separator: ", "))
+        }
+        switch options.variance {
+        case .cr2:
+            notes.append("CR2 (Bell-McCaffrey, R clubSandwich conventions): each term's p-value and interval use its own "
+                         + "Satterthwaite df (Pustejovsky-Tipton 2018); the estimate's df, G - 1, is for joint tests")
+        case .cr3:
+            notes.append("CR3: leave-one-cluster-out jackknife, (G-1)/G sum_g (b_-g - b)(b_-g - b)' (MacKinnon-Nielsen-Webb CV3), t(G - 1)")
+        default: break
         }
         if !within.isBalanced {
             notes.append("unbalanced panel: fixed effects removed by an exact solve (rank \(within.fixedEffectRank))")

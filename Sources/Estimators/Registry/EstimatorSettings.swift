@@ -33,8 +33,10 @@ public struct EstimatorSettings: Sendable {
 
     /// The clustering name of ``variance`` (nil when not clustered).
     public var clusterName: String? {
-        if case .cluster(let name) = variance { return name }
-        return nil
+        switch variance {
+        case .cluster(let name), .cr2(let name), .cr3(let name): return name
+        default: return nil
+        }
     }
 
     /// Regression options from ``variance`` and ``correction``.

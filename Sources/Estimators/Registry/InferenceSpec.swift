@@ -10,6 +10,9 @@
 /// - `conley:CUTOFF[:LAGS]`, `conley-uniform:CUTOFF[:LAGS]`: Conley spatial HAC with a Bartlett
 ///   (default) or uniform kernel up to CUTOFF (km for latitude/longitude, else the plane's units)
 ///   and, with LAGS > 0, Bartlett-weighted serial correlation within units up to LAGS periods;
+/// - `cr1`, `cr1:COL`: cluster-robust CR1 by a column (default: the unit);
+/// - `cr2`, `cr2:COL`: CR2 (Bell–McCaffrey) with Satterthwaite df per coefficient, by a column;
+/// - `cr3`, `cr3:COL`: CR3, the leave-one-cluster-out jackknife, by a column;
 /// - `wcb`, `wcb-webb:COL`, `wcu-mammen:COL`, …: the wild cluster bootstrap, restricted (`wcb`,
 ///   null imposed) or unrestricted (`wcu`), Rademacher weights unless named;
 /// - `placebo`, `placebo:LEVEL`, `placebo-t:LEVEL`: randomization inference by placebo
@@ -26,6 +29,10 @@ public enum InferenceSpec: Sendable, Hashable {
     case twoWayCluster(first: String, second: String)
     /// Conley spatial HAC.
     case conley(ConleyKernel)
+    /// CR2 (Bell–McCaffrey, Satterthwaite df) by `cluster` (nil: the unit).
+    case cr2(cluster: String?)
+    /// CR3 (leave-one-cluster-out jackknife) by `cluster` (nil: the unit).
+    case cr3(cluster: String?)
     /// The wild cluster bootstrap.
     case wildBootstrap(WildBootstrapChoice)
     /// Placebo permutations at `level` (nil: units), of the coefficient or of its t statistic.
@@ -49,7 +56,7 @@ public enum InferenceSpec: Sendable, Hashable {
 
     /// The families, for declaring what an estimator allows.
     public enum Family: String, Sendable, CaseIterable {
-        case iid, hetero, cr1, wcb, placebo
+        case iid, hetero, cr1, cr2, cr3, wcb, placebo
         /// Two-way clustering (`cr1:A+B`).
         case twoway
         /// Conley spatial HAC (`conley:CUTOFF`).
@@ -62,6 +69,8 @@ public enum InferenceSpec: Sendable, Hashable {
         case .iid: return .iid
         case .hetero: return .hetero
         case .cr1: return .cr1
+        case .cr2: return .cr2
+        case .cr3: return .cr3
         case .wildBootstrap: return .wcb
         case .placebo: return .placebo
         case .twoWayCluster: return .twoway
@@ -71,6 +80,7 @@ public enum InferenceSpec: Sendable, Hashable {
 
     /// Every spelling ``init(parsing:)`` accepts, for messages.
     public static let grammar = "iid, hetero, cr1[:COLUMN], cr1:COLUMN+COLUMN (two-way; a column may be A^B), "
+        + "cr2[:COLUMN], cr3[:COLUMN], "
         + "conley[-bartlett|-uniform]:CUTOFF[:LAGS], wcb[-webb|-mammen][:COLUMN], wcu[-webb|-mammen][:COLUMN], "
         + "placebo[:LEVEL] or placebo-t[:LEVEL]"
 
@@ -109,6 +119,8 @@ public enum InferenceSpec: Sendable, Hashable {
         case "iid" where column == nil: self = .iid
         case "hetero" where column == nil: self = .hetero
         case "cr1": self = .cr1(cluster: column)
+        case "cr2": self = .cr2(cluster: column)
+        case "cr3": self = .cr3(cluster: column)
         case "placebo": self = .placebo(level: column, studentized: false)
         case "placebo-t": self = .placebo(level: column, studentized: true)
         default:
@@ -161,6 +173,8 @@ public enum InferenceSpec: Sendable, Hashable {
         case .cr1(let cluster): return "cr1" + ((cluster ?? unit).map { ":" + $0 } ?? "")
         case let .twoWayCluster(first, second): return "cr1:\(first)+\(second)"
         case .conley(let kernel): return kernel.spelling
+        case .cr2(let cluster): return "cr2" + ((cluster ?? unit).map { ":" + $0 } ?? "")
+        case .cr3(let cluster): return "cr3" + ((cluster ?? unit).map { ":" + $0 } ?? "")
         case .wildBootstrap(let choice):
             return (choice.restricted ? "wcb" : "wcu") + (choice.weights == .rademacher ? "" : "-\(choice.weights.rawValue)")
                 + ((choice.cluster ?? unit).map { ":" + $0 } ?? "")
@@ -170,7 +184,7 @@ public enum InferenceSpec: Sendable, Hashable {
     }
 
     /// The analytic variance this spec reports beside its own inference: the variance itself
-    /// for iid/hetero/cr1, CR1 at the bootstrap cluster for the wild bootstrap, CR1 by the
+    /// for iid/hetero/cr1/cr2/cr3, CR1 at the bootstrap cluster for the wild bootstrap, CR1 by the
     /// unit for placebo tests (their studentized statistic).
     public func variance(unit: String) -> VarianceType {
         switch self {
@@ -179,6 +193,8 @@ public enum InferenceSpec: Sendable, Hashable {
         case .cr1(let cluster): return .cluster(cluster ?? unit)
         case let .twoWayCluster(first, second): return .twoWayCluster(first, second)
         case .conley(let kernel): return .conley(kernel)
+        case .cr2(let cluster): return .cr2(cluster ?? unit)
+        case .cr3(let cluster): return .cr3(cluster ?? unit)
         case .wildBootstrap(let choice): return .cluster(choice.cluster ?? unit)
         case .placebo: return .cluster(unit)
         }

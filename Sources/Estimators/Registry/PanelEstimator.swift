@@ -61,11 +61,12 @@ extension PanelEstimator {
 }
 
 extension Estimate: EstimatorOutput {
-    /// The coefficient of the term named `name`, with the variance's degrees of freedom.
+    /// The coefficient of the term named `name`, with its degrees of freedom
+    /// (``VarianceEstimate/degreesOfFreedom(term:)``: CR2's differ by term).
     public func effectEstimate(named name: String) -> EffectEstimate? {
         guard let index = index(of: name) else { return nil }
         return EffectEstimate(estimate: coefficients[index], standardError: standardError(index),
-                              degreesOfFreedom: variance.degreesOfFreedom)
+                              degreesOfFreedom: variance.degreesOfFreedom(term: index))
     }
 
     /// The kept terms' names.

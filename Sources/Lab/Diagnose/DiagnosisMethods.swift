@@ -84,7 +84,7 @@ public struct DiagnosisMethod: Sendable {
 
     static func column(_ inference: InferenceSpec) -> String? {
         switch inference {
-        case .cr1(let column): return column
+        case .cr1(let column), .cr2(let column), .cr3(let column): return column
         case .wildBootstrap(let choice): return choice.cluster
         case .placebo(let level, _): return level
         default: return nil

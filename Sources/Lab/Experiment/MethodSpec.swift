@@ -262,14 +262,14 @@ public struct MethodSpec: Sendable, Decodable {
                 guard reference == "normal" || reference == "t" else {
                     throw entry.error("reference", "expected normal or t, got '\(reference)'")
                 }
-                guard [.iid, .hetero, .cr1, .twoway, .conley].contains(inference.family) else {
-                    throw entry.error("reference", "only analytic inference (iid, hetero, cr1, two-way cr1, conley) "
-                                      + "takes a reference distribution")
+                guard [.iid, .hetero, .cr1, .cr2, .cr3, .twoway, .conley].contains(inference.family) else {
+                    throw entry.error("reference", "only analytic inference (iid, hetero, cr1, cr2, cr3, two-way cr1, "
+                                      + "conley) takes a reference distribution")
                 }
                 normalReference = reference == "normal"
             }
             switch inference {
-            case .cr1(let column?):
+            case .cr1(let column?), .cr2(let column?), .cr3(let column?):
                 for name in InferenceSpec.columns(ofClusterTerm: column) { clusterColumns.append(("inference", name)) }
             case let .twoWayCluster(first, second):
                 for term in [first, second] {
@@ -295,7 +295,7 @@ public struct MethodSpec: Sendable, Decodable {
             var settings = self.settings
             settings.variance = inference.variance(unit: unitName)
             switch inference {
-            case .iid, .hetero, .cr1, .twoWayCluster, .conley:
+            case .iid, .hetero, .cr1, .cr2, .cr3, .twoWayCluster, .conley:
                 if case .cr1(let column) = inference, entry.id == "cs" { settings.cluster = column }
                 return EstimatorMethod(entry: entry, settings: settings, target: target, normalReference: normalReference,
                                        coordinateColumns: conleyCoordinates)

@@ -42,6 +42,9 @@ public struct EstimateReport: FormatRendering {
         public let pValue: Double
         public let confLow: Double
         public let confHigh: Double
+        /// The term's own t degrees of freedom, when the variance gives each term one (CR2's
+        /// Satterthwaite df, CR3's `G − 1`); nil when every term uses the estimate's `df`.
+        public var degreesOfFreedom: Double? = nil
     }
 
     /// One ``Row`` per kept term. A term whose standard error is not a positive finite number
@@ -55,12 +58,14 @@ public struct EstimateReport: FormatRendering {
             guard Self.supportsInference(coefficient: coefficient, standardError: standardError) else {
                 return Row(term: estimate.terms[k].name, eventTime: estimate.terms[k].eventTime,
                            estimate: coefficient, standardError: standardError.isFinite ? standardError : .nan,
-                           statistic: .nan, pValue: .nan, confLow: .nan, confHigh: .nan)
+                           statistic: .nan, pValue: .nan, confLow: .nan, confHigh: .nan,
+                           degreesOfFreedom: estimate.variance.termDegreesOfFreedom.map { _ in .nan })
             }
             return Row(term: estimate.terms[k].name, eventTime: estimate.terms[k].eventTime,
                        estimate: coefficient, standardError: standardError,
                        statistic: estimate.statistic(k), pValue: estimate.pValue(k),
-                       confLow: interval.low, confHigh: interval.high)
+                       confLow: interval.low, confHigh: interval.high,
+                       degreesOfFreedom: estimate.variance.termDegreesOfFreedom?[k])
         }
     }
 
@@ -90,9 +95,11 @@ public struct EstimateReport: FormatRendering {
     }
 
     var clusterName: String? {
-        if case .cluster(let name) = estimate.variance.type { return name }
-        if case let .twoWayCluster(first, second) = estimate.variance.type { return first + "+" + second }
-        return nil
+        switch estimate.variance.type {
+        case .cluster(let name), .cr2(let name), .cr3(let name): return name
+        case let .twoWayCluster(first, second): return first + "+" + second
+        default: return nil
+        }
     }
 
     /// The JSON object of the DESIGN.md contract, plus descriptive extras.
@@ -109,9 +116,11 @@ public struct EstimateReport: FormatRendering {
 
     /// CSV with the JSON field names as header, one row per term.
     public func csv() -> String {
-        var lines = ["term,event_time,estimate,std_error,statistic,p_value,conf_low,conf_high"]
+        let termDF = estimate.variance.termDegreesOfFreedom != nil
+        var lines = ["term,event_time,estimate,std_error,statistic,p_value,conf_low,conf_high" + (termDF ? ",df" : "")]
         for row in rows {
             let values = [row.estimate, row.standardError, row.statistic, row.pValue, row.confLow, row.confHigh]
+                + (termDF ? [row.degreesOfFreedom ?? .nan] : [])
             lines.append(([CSVText.quote(row.term), row.eventTime.map(String.init) ?? ""]
                           + values.map { $0.isFinite ? "\($0)" : "" }).joined(separator: ","))
         }
@@ -128,18 +137,31 @@ public struct EstimateReport: FormatRendering {
         let e = estimate
         var out = Self.tableHead(e, title: methodTitle)
         var seLine = "Standard errors: \(e.variance.type.label)"
-        if let g = e.variance.clusterCount { seLine += ", \(Format.thousands(g)) clusters" + (e.method == "bjs" ? "" : ", CR1") }
+        if let g = e.variance.clusterCount {
+            // CR2 and CR3 name themselves in the label.
+            var kind = ", CR1"
+            switch e.variance.type { case .cluster: break; default: kind = "" }
+            seLine += ", \(Format.thousands(g)) clusters" + (e.method == "bjs" ? "" : kind)
+        }
         let df = e.variance.degreesOfFreedom
-        seLine += df.isFinite ? "; t(\(Format.thousands(Int(df)))) for p-values and intervals" : "; normal p-values and intervals"
+        let satterthwaite: Bool
+        if case .cr2 = e.variance.type, e.variance.termDegreesOfFreedom != nil { satterthwaite = true } else { satterthwaite = false }
+        if satterthwaite {
+            seLine += "; t with each term's Satterthwaite df (Bell-McCaffrey / Pustejovsky-Tipton) for p-values and intervals"
+        } else {
+            seLine += df.isFinite ? "; t(\(Format.thousands(Int(df)))) for p-values and intervals" : "; normal p-values and intervals"
+        }
         out += seLine + "\n\n"
         let percent = Format.number(level * 100, digits: 0)
-        let header = ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", "", "[\(percent)% CI]"]
+        let header = ["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", "", "[\(percent)% CI]"] + (satterthwaite ? ["df"] : [])
         var body: [[String]] = []
         for row in rows {
             body.append([row.term, Format.significant(row.estimate), Format.significant(row.standardError),
                          Format.number(row.statistic, digits: 3), Format.pValue(row.pValue), Self.stars(row.pValue),
                          row.confLow.isNaN ? Format.notAvailable
-                            : "[\(Format.significant(row.confLow)), \(Format.significant(row.confHigh))]"])
+                            : "[\(Format.significant(row.confLow)), \(Format.significant(row.confHigh))]"]
+                        + (satterthwaite ? [row.degreesOfFreedom.map { $0.isFinite ? Format.number($0, digits: 2) : Format.notAvailable }
+                                            ?? Format.notAvailable] : []))
         }
         out += Format.alignedColumns([header] + body, leftAligned: [0, 5])
         return out + Self.tableFoot(e, notes: notes)

@@ -12,7 +12,11 @@ public protocol ReportableOutput: EstimatorOutput {
 extension Estimate: ReportableOutput {
     public func report(panel: Panel, level: Double, bootstrap: MultiplierBootstrap?, format: ReportFormat) -> String {
         var estimate = self
-        if case .cluster(let name) = variance.type { estimate.notes += ClusterAdequacy.notes(panel: panel, clustering: name) }
+        switch variance.type {
+        case .cluster(let name), .cr2(let name), .cr3(let name):
+            estimate.notes += ClusterAdequacy.notes(panel: panel, clustering: name)
+        default: break
+        }
         return EstimateReport(estimate, level: level).render(format)
     }
 }

@@ -61,6 +61,8 @@ public struct CoefficientOutput: Encodable, Sendable {
     @Omitted var group: PeriodOutput? = nil
     @Omitted var time: PeriodOutput? = nil
     var estimate, stdError, statistic, pValue, confLow, confHigh: Double
+    /// CR2 and CR3: the term's own t degrees of freedom (CR2's Satterthwaite df, CR3's `G − 1`).
+    @Omitted var df: Double? = nil
     /// Callaway–Sant'Anna with `--bands`: the uniform band.
     @Omitted var bandLow: Double? = nil
     @Omitted var bandHigh: Double? = nil
@@ -74,6 +76,7 @@ public struct CoefficientOutput: Encodable, Sendable {
     init(_ row: EstimateReport.Row, term: Bool = true, eventTime: Int? = nil) {
         self.init(term: term ? row.term : nil, eventTime: eventTime, estimate: row.estimate, stdError: row.standardError,
                   statistic: row.statistic, pValue: row.pValue, confLow: row.confLow, confHigh: row.confHigh)
+        df = row.degreesOfFreedom
     }
 
     init(term: String?, eventTime: Int? = nil, estimate: Double, stdError: Double, statistic: Double, pValue: Double,
