@@ -94,11 +94,13 @@ struct StackedFit {
         let width = kept.count + 1
         var scores = [Double](repeating: 0, count: clusterCount * width)
         for g in 0..<clusterCount {
-            let t = cellScores[(g * 2 * length)..<((g + 1) * 2 * length)].map { $0 }
+            let t = g * 2 * length   // this cluster's cell sums start here
+            let referenceScore = cellScores[t + length + reference] / weightSum[length + reference]
+                - cellScores[t + reference] / weightSum[reference]
             for (j, term) in kept.enumerated() {
                 let h = term.offset
-                scores[g * width + j] = t[length + h] / weightSum[length + h] - t[length + reference] / weightSum[length + reference]
-                    - t[h] / weightSum[h] + t[reference] / weightSum[reference]
+                scores[g * width + j] = cellScores[t + length + h] / weightSum[length + h]
+                    - cellScores[t + h] / weightSum[h] - referenceScore
             }
         }
         appendOverall(stack: stack, kept: kept.map(\.offset), terms: &terms, coefficients: &coefficients,
@@ -164,8 +166,10 @@ struct StackedFit {
         let estimateVariance = VarianceEstimate(type: variance, matrix: varianceMatrix(factor: factor),
                                                 parameterCount: parameterCount, correctionFactor: factor,
                                                 degreesOfFreedom: g - 1, clusterCount: clusterCount)
-        var units = Set<Int32>(), periods = Set<Int32>()
-        for row in stack.source { units.insert(panel.unitIndex[Int(row)]); periods.insert(panel.periodIndex[Int(row)]) }
+        var unitSeen = [Bool](repeating: false, count: panel.unitCount)
+        var periodSeen = [Bool](repeating: false, count: panel.periodCount)
+        for row in stack.source { unitSeen[Int(panel.unitIndex[Int(row)])] = true; periodSeen[Int(panel.periodIndex[Int(row)])] = true }
+        let units = unitSeen.filter { $0 }, periods = periodSeen.filter { $0 }
         let label = { (cohort: Int32) in panel.periodLabels.indices.contains(Int(cohort)) ? panel.periodLabels[Int(cohort)]
                                                                                           : "period index \(cohort)" }
         var notes = panel.notes

@@ -62,6 +62,9 @@ struct StackedSample: Sendable {
         }
         var source: [Int32] = [], subExperiment: [Int32] = [], offset: [Int32] = [], treated: [Bool] = []
         var cohorts: [Int32] = [], starts = [0]
+        let capacity = kept.count * panel.unitCount * min(Int(preBound + postBound) + 1, panel.periodCount)
+        source.reserveCapacity(capacity); subExperiment.reserveCapacity(capacity)
+        offset.reserveCapacity(capacity); treated.reserveCapacity(capacity)
         for cohort in kept {
             let first = cohort - Int64(pre), last = cohort + Int64(post)
             let before = source.count
@@ -97,6 +100,14 @@ struct StackedSample: Sendable {
                                    panel: panel, cohortCount: cohorts.count, windowLength: pre + post + 1,
                                    weighting: weighting)
         // Keep the rows of positive weight.
+        guard weights.contains(where: { $0 <= 0 }) else {
+            (self.zeroWeightRows, self.source, self.subExperiment, self.offset, self.treated, self.weight) =
+                (0, source, subExperiment, offset, treated, weights)
+            self.subExperimentStart = starts
+            self.cohorts = cohorts
+            self.trimmed = trimmed.sorted().map { Int32(clamping: $0) }
+            return
+        }
         let positive = weights.indices.filter { weights[$0] > 0 }
         self.zeroWeightRows = weights.count - positive.count
         self.source = positive.map { source[$0] }
