@@ -20,7 +20,9 @@ struct EstimateCommand: ParsableCommand {
         bands from --reps draws. An ATT(g,t) that cannot be estimated stops the run,
         naming every such cell, unless --drop-failed-cells; --unbalanced balance|allow.
         Sun-Abraham: --control never (default) or last. Event study and BJS:
-        --leads K, --lags L. Rings: --rings d1,d2,... with --coords X,Y (plane) or
+        --leads K, --lags L. Stacked: --leads K and --lags L are the event window
+        g-K..g+L of each cohort's sub-experiment (default 1 and 1), --control notyet
+        (default) or never. Rings: --rings d1,d2,... with --coords X,Y (plane) or
         --latlon LAT,LON (km).
         Inference (fixest's defaults): cr1 clusters by --cluster (default: the
         unit), K excludes fixed effects nested in the cluster,

@@ -98,6 +98,20 @@ public enum EstimatorRegistry {
                                            variance: settings.variance)
             }),
         EstimatorEntry(
+            id: "stacked", title: "Stacked DiD (Wing, Freedman & Hollingsworth 2024 weights)",
+            summary: "Stacked DiD: one sub-experiment per adoption cohort g in the event window g-K..g+L (K leads, "
+                + "default 1; L lags, default 1; cohorts whose window leaves the sample are trimmed) with clean controls "
+                + "(not-yet-treated: first treated after g+L, the default, or never-treated), stacked, with the corrective "
+                + "weights for the trimmed aggregate ATT; Q-weighted regression on treated group, event time and their "
+                + "interactions (WFH equation 3, diff-diff StackedDiD): terms e-K..e-2, e+0..e+L and att (their post-"
+                + "period mean); CR1 clustered by the unit (or a coarser column), t(G-1).",
+            controls: [.notyet, .never], inference: [.cr1, .placebo], minimumLeads: 1, acceptsCovariates: false,
+            build: { settings in
+                StackedDifferenceInDifferences(prePeriods: settings.leads, postPeriods: settings.lags,
+                                               controls: settings.control == .never ? .neverTreated : .notYetTreated,
+                                               variance: settings.variance)
+            }),
+        EstimatorEntry(
             id: "bacon", title: "Goodman-Bacon decomposition",
             summary: "Goodman-Bacon decomposition of the TWFE coefficient and the de Chaisemartin-D'Haultfoeuille "
                 + "weights (balanced panels, no covariates).",
