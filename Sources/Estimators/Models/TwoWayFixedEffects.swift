@@ -95,7 +95,10 @@ enum FixedEffectsRegression {
         if !fit.droppedTerms.isEmpty {
             notes.append("dropped for collinearity: " + fit.droppedTerms.joined(separator: ", "))
         }
-        if !within.isBalanced {
+        if within.isWeighted {
+            notes.append("regression weights (\(panel.regressionWeightName ?? "weights")): weighted least squares, fixed "
+                         + "effects removed by an exact weighted solve (rank \(within.fixedEffectRank)); n counts observations")
+        } else if !within.isBalanced {
             notes.append("unbalanced panel: fixed effects removed by an exact solve (rank \(within.fixedEffectRank))")
         }
         if within.fixedEffectRank < panel.unitCount + panel.periodCount - 1 {
