@@ -1,6 +1,6 @@
 extension Panel {
-    /// The estimators that take regression weights (R fixest's `weights`, R did's `weightsname`).
-    public static let weightedMethods = ["twfe", "event", "sa", "cs"]
+    /// The estimators that take regression weights (R fixest's `weights`).
+    public static let weightedMethods = ["twfe", "event", "sa"]
 
     /// Refuses a panel with regression weights in an analysis that would ignore them (or weigh
     /// them in an untested way): the placebo test, the wild bootstrap, mediation, subgroups and
