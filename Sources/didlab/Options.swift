@@ -57,6 +57,7 @@ enum Flags {
         case .subgroups: return "--by"
         case .mediators: return "--m"
         case .coordinates: return "--coords/--latlon"
+        case .regressionWeights: return "--regression-weights"
         case .ringEdges: return "--rings"
         case .emptyRings: return "--empty-rings"
         case .estimator: return "--method"

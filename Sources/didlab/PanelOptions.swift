@@ -29,6 +29,15 @@ struct PanelOptions: ParsableArguments {
     @Option(help: "Cluster column for CR1 standard errors (default: the unit column); A+B (or A,B) clusters two ways, A^B by the interaction of two columns.")
     var cluster: String?
 
+    @Option(help: ArgumentHelp(
+        "Column of regression weights (analytic weights, R fixest's weights = ~w): twfe, event, sa and cs only.",
+        discussion: "Weighted least squares with fixest's conventions (n counts observations; iid, hetero and CR1 "
+            + "weighted); cs takes them as R did's weightsname (constant within each unit). Weights must be finite "
+            + "and >= 0; rows with a zero weight are dropped and counted in the notes, as fixest does. Not to be "
+            + "confused with --weights, the wild bootstrap's draw distribution.",
+        valueName: "COL"))
+    var regressionWeights: String?
+
     func validate() throws {
         if (treat == nil) == (cohort == nil) {
             throw ValidationError("give exactly one of --treat COL (0/1 indicator) or --cohort COL (first treated period)")
@@ -55,7 +64,8 @@ struct PanelOptions: ParsableArguments {
     func spec(extraColumns: [String] = []) -> PanelSpec {
         let treatment: PanelSpec.Treatment = cohort.map { .cohort($0) } ?? .indicator(treat ?? "")
         return PanelSpec(outcome: y, unit: unit, time: time, treatment: treatment, covariates: x,
-                         clusterColumns: Array(Set(clusterComponentColumns + extraColumns)).sorted())
+                         clusterColumns: Array(Set(clusterComponentColumns + extraColumns)).sorted(),
+                         regressionWeights: regressionWeights)
     }
 
     /// Loads and validates the panel.
@@ -85,6 +95,7 @@ struct PanelOptions: ParsableArguments {
         case .cohort: return "--cohort"
         case .covariate: return "--x"
         case .clustering: return "--cluster/--strata/--level/--by"
+        case .regressionWeights: return "--regression-weights"
         }
     }
 }

@@ -126,7 +126,21 @@ struct DemeanedDesign: Sendable {
         self.backend = within.backend
         self.unitRows = within.rows
         self.crossProducts = products
-        self.indicatorRows = indicatorRows ?? Array(repeating: nil, count: regressors.count)
+        // With weights the demeaned columns are √w-scaled (see `WeightedTwoWaySystem`): an
+        // indicator's starred column is √w on its rows, not 1, so the indicator shortcut of the
+        // cross products does not apply, and the scale of a regressor is its weighted spread.
+        self.indicatorRows = within.isWeighted ? Array(repeating: nil, count: regressors.count)
+            : indicatorRows ?? Array(repeating: nil, count: regressors.count)
+        if let weights = within.weighted {
+            self.scaleIsRemovedPart = false
+            self.scaleTerms = regressors.map(weights.weightedSumOfSquaredDeviations)
+            return
+        }
+        if let reference = within.weightedReference {
+            self.scaleIsRemovedPart = false
+            self.scaleTerms = regressors.map { ReferenceWeightedWithin.weightedSumOfSquaredDeviations($0, weights: reference.weights) }
+            return
+        }
         switch within.backend {
         case .fast:
             self.scaleIsRemovedPart = within.isBalanced

@@ -13,6 +13,10 @@
 ///   `x̃ = M_A (x − D_B λ)`. Exact up to rounding, where fixest's alternating projections stop
 ///   at a tolerance. Cost per column: three passes plus a `|B|²` solve.
 ///
+/// - Regression weights (``isWeighted``): the weighted exact solve of ``WeightedTwoWaySystem``
+///   on any panel, balanced or not; the output is scaled by `√w` so that plain least squares on
+///   it is weighted least squares.
+///
 /// `transform` writes into caller-owned memory and a reusable ``Workspace``; it allocates nothing.
 ///
 /// That is the ``KernelBackend/fast`` backend. With ``KernelBackend/reference`` (chosen at
@@ -46,6 +50,14 @@ struct TwoWayWithin: Sendable {
     /// The reference transformation (``KernelBackend/reference`` only; then `rows` and
     /// `periodSystem` are nil).
     let reference: ReferenceWithin?
+    /// True when the transformation carries regression weights: ``transform(_:into:workspace:)``
+    /// then writes `√w ⊙ x̃` with `x̃` the weighted within transform (see ``WeightedTwoWaySystem``),
+    /// on either backend, and the closed forms and row layout are not used.
+    public var isWeighted: Bool { weighted != nil || weightedReference != nil }
+    /// The weighted exact solve (fast backend with weights).
+    let weighted: WeightedTwoWaySystem?
+    /// The weighted reference transformation (reference backend with weights).
+    let weightedReference: ReferenceWeightedWithin?
 
     /// Scratch memory for ``transform(_:into:workspace:)``.
     public struct Workspace: Sendable {
@@ -60,10 +72,13 @@ struct TwoWayWithin: Sendable {
 
     /// Prepares the transformation for a panel's structure. A balanced ``Panel`` is unit-major
     /// by construction, so the closed form is chosen without scanning the rows.
+    ///
+    /// The panel's regression weights (``Panel/regressionWeights``), when it has them, weight the
+    /// transformation (see ``isWeighted``).
     public init(panel: Panel, backend: KernelBackend = .processDefault) {
         self.init(unitIndex: panel.unitIndex, periodIndex: panel.periodIndex,
                   unitCount: panel.unitCount, periodCount: panel.periodCount, knownUnitMajor: panel.isBalanced,
-                  backend: backend)
+                  backend: backend, weights: panel.regressionWeights)
     }
 
     /// Prepares the transformation for observations with the given dense indices.
@@ -74,8 +89,16 @@ struct TwoWayWithin: Sendable {
                   knownUnitMajor: false, backend: backend)
     }
 
+    /// Prepares the transformation for observations with the given dense indices, weighted by
+    /// `weights` (positive, one per observation; see ``isWeighted``).
+    public init(unitIndex: [Int32], periodIndex: [Int32], unitCount: Int, periodCount: Int, weights: [Double],
+                backend: KernelBackend = .processDefault) {
+        self.init(unitIndex: unitIndex, periodIndex: periodIndex, unitCount: unitCount, periodCount: periodCount,
+                  knownUnitMajor: false, backend: backend, weights: weights)
+    }
+
     init(unitIndex: [Int32], periodIndex: [Int32], unitCount: Int, periodCount: Int, knownUnitMajor: Bool,
-         backend: KernelBackend) {
+         backend: KernelBackend, weights: [Double]? = nil) {
         self.backend = backend
         let n = unitIndex.count
         self.observationCount = n
@@ -97,6 +120,29 @@ struct TwoWayWithin: Sendable {
         groupB = unitsAnalytic ? periodIndex : unitIndex
         sizeA = unitsAnalytic ? unitCount : periodCount
         sizeB = unitsAnalytic ? periodCount : unitCount
+        if let weights {
+            precondition(weights.count == n, "regression weights need one entry per observation")
+            rows = nil
+            inverseCountA = []
+            periodSystem = nil
+            reference = nil
+            if backend == .reference {
+                let reference = ReferenceWeightedWithin(unitIndex: unitIndex, periodIndex: periodIndex,
+                                                        unitCount: unitCount, periodCount: periodCount, weights: weights)
+                weightedReference = reference
+                weighted = nil
+                fixedEffectRank = reference.fixedEffectRank
+            } else {
+                let system = WeightedTwoWaySystem(weights: weights, groupA: groupA, groupB: groupB, sizeA: sizeA,
+                                                  sizeB: sizeB)
+                weighted = system
+                weightedReference = nil
+                fixedEffectRank = system.fixedEffectRank
+            }
+            return
+        }
+        weighted = nil
+        weightedReference = nil
         if backend == .reference {
             let reference = ReferenceWithin(unitIndex: unitIndex, periodIndex: periodIndex, unitCount: unitCount,
                                             periodCount: periodCount)
@@ -126,8 +172,10 @@ struct TwoWayWithin: Sendable {
     }
 
     /// Builds and factors `C = D_B' M_A D_B` for the unbalanced path.
+    /// With `weights` (regression weights, see ``WeightedTwoWaySystem``) `inverseCountA` holds
+    /// `1 / W_a` and the matrix is the weighted `C = D_B' W M_A^W D_B`.
     static func periodSystem(groupA: [Int32], groupB: [Int32], sizeA: Int, sizeB: Int,
-                             inverseCountA: [Double]) -> DroppingCholesky {
+                             inverseCountA: [Double], weights: [Double]? = nil) -> DroppingCholesky {
         var matrix = [Double](repeating: 0, count: sizeB * sizeB)
         // Rows grouped by A.
         var order = Array(0..<groupA.count)
@@ -138,6 +186,19 @@ struct TwoWayWithin: Sendable {
             var end = start
             while end < order.count && groupA[order[end]] == a { end += 1 }
             let weight = inverseCountA[Int(a)]
+            if let weights {
+                for p in start..<end {
+                    let b = Int(groupB[order[p]])
+                    let wp = weights[order[p]]
+                    matrix[b * sizeB + b] += wp
+                    for q in start..<end {
+                        let c = Int(groupB[order[q]])
+                        matrix[b * sizeB + c] -= wp * weights[order[q]] * weight
+                    }
+                }
+                start = end
+                continue
+            }
             for p in start..<end {
                 let b = Int(groupB[order[p]])
                 matrix[b * sizeB + b] += 1
@@ -158,12 +219,19 @@ struct TwoWayWithin: Sendable {
     /// - Returns: on a balanced panel, the sum of squares the fixed effects remove from the
     ///   centred column, `T Σ_i (x̄_i· − x̄)² + N Σ_t (x̄_·t − x̄)²`, so that
     ///   `Σ (x − x̄)² = Σ x̃² + removed` (orthogonal projections; every term is non-negative);
-    ///   nil on the unbalanced path and with the reference backend.
+    ///   nil on the unbalanced path, with the reference backend and with weights.
     @discardableResult
     public func transform(_ input: UnsafeBufferPointer<Double>, into output: UnsafeMutableBufferPointer<Double>,
                           workspace: inout Workspace) -> Double? {
         precondition(input.count == observationCount && output.count == observationCount)
-        if let reference {
+        if let weighted {
+            transformWeighted(input, into: output, weighted: weighted, workspace: &workspace)
+            return nil
+        } else if let weightedReference {
+            let result = weightedReference.transform(input)
+            for row in 0..<observationCount { output[row] = result[row] }
+            return nil
+        } else if let reference {
             let result = reference.transform(input)
             for row in 0..<observationCount { output[row] = result[row] }
             return nil

@@ -43,6 +43,7 @@ public struct Mediation: Sendable {
     /// Runs the three steps for every mediator on `panel` (its outcome is `Y`, its covariates `X`).
     /// - Throws: ``MediationError`` for bad mediators or options; the regressions' ``EstimationError``s.
     public func estimate(_ panel: Panel, mediators: [MediatorColumn]) throws -> MediationResult {
+        try panel.refuseRegressionWeights(in: "mediation")
         try validate(panel: panel, mediators: mediators)
         let options = self.options ?? RegressionOptions(variance: .cluster(panel.unitName))
         let within = TwoWayWithin(panel: panel)

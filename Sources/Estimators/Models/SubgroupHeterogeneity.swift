@@ -59,6 +59,7 @@ public struct SubgroupHeterogeneity: Sendable {
     /// - Throws: ``SubgroupError`` for a bad column, too few groups with treated units or bad
     ///   options; the estimator's errors for the interaction model.
     public func estimate(_ panel: Panel) throws -> SubgroupResult {
+        try panel.refuseRegressionWeights(in: "the subgroup analysis")
         guard permutations >= 0 else { throw InvalidParameter(.permutations, String(permutations), "expected at least 0") }
         if let threads, threads < 1 { throw InvalidParameter(.threads, String(threads), "expected at least 1") }
         let (groupOfUnit, labels) = try panel.subgroupLabels(column: column)

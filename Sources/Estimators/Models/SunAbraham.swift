@@ -18,7 +18,8 @@
 /// **Aggregation** (fixest `aggregate.fixest`, `summary(agg = "period")`): the event-time
 /// effect is `β_e = Σ_g w_{g,e} δ_{g,e}` over the estimated interactions at `e`, with
 /// cohort shares `w_{g,e} = n_{g,e} / Σ_{g'} n_{g',e}` counted in the estimation sample
-/// (`n_{g,e}` = observations in the cell, the column sum of its dummy). The overall ATT
+/// (`n_{g,e}` = observations in the cell, the column sum of its dummy; with regression weights
+/// the sum of the cell's weights, as fixest's `aggregate(use_weights = TRUE)` default). The overall ATT
 /// (fixest `agg = "ATT"`) weights every post-period interaction (`e ≥ 0`) by `n_{g,e}/Σ n`.
 /// With `W` the aggregation matrix, `β = Wδ` and `Var(β) = W V W'` with the full covariance
 /// `V` of the interactions (delta method, exact since `β` is linear in `δ`). p-values and
@@ -74,9 +75,9 @@ public struct SunAbraham: Sendable {
         let m = interactions.terms.count
         for e in eventTimes {
             let atE = keptCells.filter { $0.cell.eventTime == e }
-            let total = Double(atE.reduce(0) { $0 + $1.cell.count })
+            let total = atE.reduce(0) { $0 + $1.cell.share }
             var weights = [Double](repeating: 0, count: m)
-            for entry in atE { weights[entry.term] = Double(entry.cell.count) / total }
+            for entry in atE { weights[entry.term] = entry.cell.share / total }
             rows.append((Estimate.Term(name: EventStudy.termName(e), eventTime: e), weights))
         }
         if includeOverallATT {
@@ -84,14 +85,17 @@ public struct SunAbraham: Sendable {
             guard !post.isEmpty else {
                 throw EstimationError.invalidOption("\(method): no post-treatment interaction is estimated, so the overall ATT is undefined")
             }
-            let total = Double(post.reduce(0) { $0 + $1.cell.count })
+            let total = post.reduce(0) { $0 + $1.cell.share }
             var weights = [Double](repeating: 0, count: m)
-            for entry in post { weights[entry.term] = Double(entry.cell.count) / total }
+            for entry in post { weights[entry.term] = entry.cell.share / total }
             rows.append((Estimate.Term(name: "att"), weights))
         }
         let aggregated = SunAbraham.aggregate(interactions, rows: rows, method: method,
                                               notes: ["Sun & Abraham (2021) interaction-weighted estimator (fixest sunab conventions): "
-                                                      + "cohort-share weights n_{g,e}/Σn from the estimation sample; delta-method variance"])
+                                                      + (design.sample.regressionWeights == nil
+                                                         ? "cohort-share weights n_{g,e}/Σn from the estimation sample; delta-method variance"
+                                                         : "cohort-share weights Σw_{g,e}/Σw (regression weights, fixest's use_weights) "
+                                                           + "from the estimation sample; delta-method variance")])
         return SunAbrahamFit(interactions: interactions, cells: keptCells.map(\.cell),
                              aggregation: rows.map(\.weights), estimate: aggregated)
     }
@@ -146,8 +150,15 @@ public struct SunAbrahamFit: Sendable {
         public let cohortLabel: String
         /// Relative period `e = t − g`.
         public let eventTime: Int
-        /// Observations in the cell, `n_{g,e}` (the share numerator).
+        /// Observations in the cell, `n_{g,e}` (the share numerator without regression weights).
         public let count: Int
+        /// Sum of the regression weights of the cell's observations, `Σ_{cell} w` (the share
+        /// numerator with regression weights, as fixest's `aggregate(use_weights = TRUE)`); nil
+        /// without weights.
+        public let weightSum: Double?
+
+        /// The share numerator: ``weightSum`` with regression weights, else ``count``.
+        public var share: Double { weightSum ?? Double(count) }
     }
 
     /// The saturated regression (method "sa-interactions"): interaction terms named
@@ -219,6 +230,7 @@ struct SunAbrahamDesign {
         let reference = Set(SunAbrahamDesign.relativeRanges(sample).filter { $0.value.high < 0 }.keys)
         // Cells (e, g), e ≠ −1, ordered by event time then cohort (fixest's i(period, cohort)).
         var counts: [SIMD2<Int32>: Int] = [:]
+        var weightSums: [SIMD2<Int32>: Double] = [:]
         var cellOfRow = [SIMD2<Int32>?](repeating: nil, count: sample.observationCount)
         for row in 0..<sample.observationCount {
             let g = sample.adoptionPeriod[Int(sample.unitIndex[row])]
@@ -227,6 +239,7 @@ struct SunAbrahamDesign {
             guard e != -1 else { continue }
             let key = SIMD2<Int32>(e, g)
             counts[key, default: 0] += 1
+            if let weights = sample.regressionWeights { weightSums[key, default: 0] += weights[row] }
             cellOfRow[row] = key
         }
         guard !counts.isEmpty else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
@@ -241,7 +254,8 @@ struct SunAbrahamDesign {
         for key in keys {
             let label = sample.adoptionLabel(key.y)
             let e = Int(key.x)
-            cells.append(SunAbrahamFit.Cell(cohort: key.y, cohortLabel: label, eventTime: e, count: counts[key] ?? 0))
+            cells.append(SunAbrahamFit.Cell(cohort: key.y, cohortLabel: label, eventTime: e, count: counts[key] ?? 0,
+                                            weightSum: sample.regressionWeights == nil ? nil : weightSums[key] ?? 0))
             terms.append(Estimate.Term(name: EventStudy.termName(e) + ":g" + label, eventTime: e))
         }
         notes.append("reference period e-1; \(keys.count) cohort × relative-period interactions")

@@ -129,7 +129,10 @@ enum FixedEffectsRegression {
             notes.append("CR3: leave-one-cluster-out jackknife, (G-1)/G sum_g (b_-g - b)(b_-g - b)' (MacKinnon-Nielsen-Webb CV3), t(G - 1)")
         default: break
         }
-        if !within.isBalanced {
+        if within.isWeighted {
+            notes.append("regression weights (\(panel.regressionWeightName ?? "weights")): weighted least squares, fixed "
+                         + "effects removed by an exact weighted solve (rank \(within.fixedEffectRank)); n counts observations")
+        } else if !within.isBalanced {
             notes.append("unbalanced panel: fixed effects removed by an exact solve (rank \(within.fixedEffectRank))")
         }
         if within.fixedEffectRank < panel.unitCount + panel.periodCount - 1 {

@@ -61,8 +61,10 @@ struct PanelTableReader {
         case .indicator(let name): treatColumn = try column(name, .treatment); isCohort = false
         case .cohort(let name): treatColumn = try column(name, .cohort); isCohort = true
         }
+        let weightColumn = try spec.regressionWeights.map { try column($0, .regressionWeights) }
         var required = [yColumn, unitColumn, timeColumn] + xColumns + clusterColumns
         if !isCohort { required.append(treatColumn) }
+        if let weightColumn { required.append(weightColumn) }
 
         // Pass 1: keep rows without missing values in used columns.
         var kept: [Int] = []
@@ -72,6 +74,12 @@ struct PanelTableReader {
         }
         let droppedRows = table.rowCount - kept.count
         guard !kept.isEmpty else { throw PanelError.noObservations(source: source, dropped: droppedRows) }
+        var weights: [Double]? = nil
+        var zeroWeightRows = 0
+        if let weightColumn {
+            (kept, weights) = try regressionWeights(kept: kept, column: weightColumn)
+            zeroWeightRows = table.rowCount - droppedRows - kept.count
+        }
 
         // Numeric columns.
         var outcome = [Double](); outcome.reserveCapacity(kept.count)
@@ -102,6 +110,9 @@ struct PanelTableReader {
         if droppedRows > 0 {
             notes.append("\(droppedRows) row\(droppedRows == 1 ? "" : "s") dropped for missing values in used columns")
         }
+        if zeroWeightRows > 0 {
+            notes.append("\(zeroWeightRows) row\(zeroWeightRows == 1 ? "" : "s") with a zero regression weight dropped (as fixest does)")
+        }
         let adoption = isCohort
             ? try cohortAdoption(kept: kept, column: treatColumn, units: units, periods: periods, notes: &notes)
             : try indicatorAdoption(kept: kept, column: treatColumn, units: units, periods: periods)
@@ -114,7 +125,8 @@ struct PanelTableReader {
                               covariateNames: spec.covariates, covariates: covariates,
                               adoptionPeriod: adoption, unitLabels: units.labels, periodLabels: periods.labels,
                               periodValues: periods.ordinals.map(Double.init), unitName: spec.unit, timeName: spec.time,
-                              clusterings: clusterings, notes: notes, source: source)
+                              clusterings: clusterings, notes: notes, source: source,
+                              regressionWeights: weights, regressionWeightName: spec.regressionWeights)
         } catch PanelError.duplicateObservation(_, let unit, let period, let first, let second) {
             let firstLine = table.lineNumber(ofRow: kept[first])
             let secondLine = table.lineNumber(ofRow: kept[second])
@@ -123,6 +135,33 @@ struct PanelTableReader {
                 + "(lines \(firstLine) and \(secondLine)); expected one row per (\(spec.unit), \(spec.time))")
         }
         return try panel.validatedForEstimation(source: source)
+    }
+
+    /// The rows of `kept` with a positive regression weight, and their weights. A weight must be
+    /// a finite number ≥ 0 (R fixest refuses negative weights); rows weighing zero are dropped,
+    /// as fixest drops them (the caller counts them in the notes).
+    /// - Throws: ``PanelError/nonNumeric(source:line:column:value:expected:)`` for a bad weight,
+    ///   ``PanelError/invalidSpecification(_:)`` when every weight is zero.
+    func regressionWeights(kept: [Int], column: Int) throws -> (rows: [Int], weights: [Double]) {
+        let expected = "a regression weight (a finite number >= 0)"
+        var rows: [Int] = [], weights: [Double] = []
+        rows.reserveCapacity(kept.count)
+        weights.reserveCapacity(kept.count)
+        for row in kept {
+            let value = try number(row: row, column: column, expected: expected)
+            guard value >= 0, value.isFinite else {
+                throw PanelError.nonNumeric(source: source, line: table.lineNumber(ofRow: row),
+                                            column: table.header[column], value: table.string(row: row, column: column),
+                                            expected: expected)
+            }
+            if value > 0 { rows.append(row); weights.append(value) }
+        }
+        guard !rows.isEmpty else {
+            throw PanelError.invalidSpecification(
+                "\(source): column \(table.header[column].quotedForMessage) (the regression weights): every weight of the "
+                + "\(kept.count) rows used is zero; expected some positive weights")
+        }
+        return (rows, weights)
     }
 
     /// Adoption from a first-treated-period column (0 or empty = never treated), read with the

@@ -14,7 +14,8 @@ extension Panel {
                          outcomeName: outcomeName, outcome: outcome, covariateNames: covariateNames,
                          covariates: covariates, adoptionPeriod: adoptionPeriod, unitLabels: unitLabels,
                          periodLabels: periodLabels, periodValues: periodValues, unitName: unitName,
-                         timeName: timeName, clusterings: clusterings.filter { $0.key != unitName }, notes: notes)
+                         timeName: timeName, clusterings: clusterings.filter { $0.key != unitName }, notes: notes,
+                         regressionWeights: regressionWeights, regressionWeightName: regressionWeightName)
     }
 
     /// Splits the named covariates off the panel: returns the panel without them (the other

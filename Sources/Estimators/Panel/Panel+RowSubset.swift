@@ -61,7 +61,9 @@ extension Panel {
                          adoptionPeriod: adoption, unitLabels: keptUnits.map { unitLabels[$0] },
                          periodLabels: keptPeriods.map { periodLabels[$0] },
                          periodValues: periodValues.map { values in keptPeriods.map { values[$0] } },
-                         unitName: unitName, timeName: timeName, clusterings: extra, notes: notes)
+                         unitName: unitName, timeName: timeName, clusterings: extra, notes: notes,
+                         regressionWeights: regressionWeights.map { weights in rows.map { weights[$0] } },
+                         regressionWeightName: regressionWeightName)
     }
 
     /// The panel restricted to `rows` (ascending row indices, not empty), renumbered as

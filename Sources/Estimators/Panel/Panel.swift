@@ -51,6 +51,12 @@ public struct Panel: Sendable {
     public let timeName: String
     /// What was dropped or adjusted while building the panel, in words.
     public var notes: [String]
+    /// Regression weights, one positive finite value per observation (R fixest's `weights = ~w`,
+    /// analytic weights), or nil for an unweighted panel. Estimators that support them weight
+    /// their fit (see ``TwoWayWithin``); every other estimator refuses a weighted panel.
+    public let regressionWeights: [Double]?
+    /// Name of the column the regression weights came from (nil without weights).
+    public let regressionWeightName: String?
 
     /// Number of observations (rows).
     public var observationCount: Int { outcome.count }
@@ -132,9 +138,12 @@ public struct Panel: Sendable {
                 periodValues: [Double]? = nil,
                 unitName: String = "unit", timeName: String = "time",
                 clusterings: [String: Clustering] = [:],
-                notes: [String] = [], source: String = "panel") throws {
+                notes: [String] = [], source: String = "panel",
+                regressionWeights: [Double]? = nil, regressionWeightName: String? = nil) throws {
         precondition(unitIndex.count == outcome.count && periodIndex.count == outcome.count,
                      "Panel columns must have one entry per observation")
+        precondition(regressionWeights.map { $0.count == outcome.count && $0.allSatisfy { $0 > 0 && $0.isFinite } } ?? true,
+                     "regression weights must be positive and finite, one per observation")
         precondition(adoptionPeriod.count == unitCount, "adoptionPeriod needs one entry per unit")
         let n = outcome.count
         let alreadySorted = (1..<max(n, 1)).allSatisfy { row in
@@ -161,6 +170,8 @@ public struct Panel: Sendable {
         self.periodIndex = permuted(periodIndex)
         self.outcome = permuted(outcome)
         self.covariates = covariates.map(permuted)
+        self.regressionWeights = regressionWeights.map(permuted)
+        self.regressionWeightName = regressionWeights == nil ? nil : (regressionWeightName ?? "weights")
         self.covariateNames = covariateNames
         self.unitCount = unitCount
         self.periodCount = periodCount

@@ -20,21 +20,26 @@ public struct PanelSpec: Sendable, Equatable {
     public var covariates: [String]
     /// Extra columns to keep as clusterings (`--cluster`, `--strata`, `--level`), besides the unit.
     public var clusterColumns: [String]
+    /// Regression-weight column (R fixest's `weights = ~w`), or nil for none. Rows with a zero
+    /// weight are dropped and counted in the notes, as fixest does; negative or non-finite
+    /// weights, and a column of zeros, are errors naming the file, line and column.
+    public var regressionWeights: String?
 
     /// Creates a spec; see each property for the meaning.
     public init(outcome: String, unit: String, time: String, treatment: Treatment,
-                covariates: [String] = [], clusterColumns: [String] = []) {
+                covariates: [String] = [], clusterColumns: [String] = [], regressionWeights: String? = nil) {
         self.outcome = outcome
         self.unit = unit
         self.time = time
         self.treatment = treatment
         self.covariates = covariates
         self.clusterColumns = clusterColumns
+        self.regressionWeights = regressionWeights
     }
 
     /// What a column is used for, for messages (the command line maps each role to its flag).
     public enum Role: Sendable, Equatable, CustomStringConvertible {
-        case outcome, unit, time, treatmentIndicator, cohort, covariate, clustering
+        case outcome, unit, time, treatmentIndicator, cohort, covariate, clustering, regressionWeights
         /// The role in words.
         public var description: String {
             switch self {
@@ -45,6 +50,7 @@ public struct PanelSpec: Sendable, Equatable {
             case .cohort: return "the cohort (first treated period)"
             case .covariate: return "a covariate"
             case .clustering: return "a clustering (cluster, strata, assignment level or subgroups)"
+            case .regressionWeights: return "the regression weights"
             }
         }
     }
@@ -61,6 +67,7 @@ public struct PanelSpec: Sendable, Equatable {
         case .cohort(let name): roles.append((name, .cohort))
         }
         roles += covariates.map { ($0, .covariate) }
+        if let regressionWeights { roles.append((regressionWeights, .regressionWeights)) }
         var seen: [String: Role] = [:]
         for (column, role) in roles {
             if let first = seen[column] {

@@ -20,6 +20,9 @@ public struct EstimatorEntry: Sendable {
     public let acceptsCovariates: Bool
     /// Whether it needs unit coordinates and ring edges (``EstimatorSettings/coordinates``).
     public let needsCoordinates: Bool
+    /// Whether it takes regression weights (``Panel/regressionWeights``); the others refuse a
+    /// weighted panel.
+    public let acceptsRegressionWeights: Bool
     /// The effect a scalar use reads by default (`treat` for TWFE, `att` for the others).
     public let defaultEffect: String
     let build: @Sendable (EstimatorSettings) throws -> any PanelEstimator
@@ -33,7 +36,7 @@ public struct EstimatorEntry: Sendable {
     /// regression the wild cluster bootstrap resamples (needed for the `wcb` family).
     public init(id: String, title: String, summary: String, controls: [ComparisonGroup] = [],
                 inference: [InferenceSpec.Family], minimumLeads: Int? = nil, acceptsCovariates: Bool = true,
-                needsCoordinates: Bool = false, defaultEffect: String = "att",
+                needsCoordinates: Bool = false, acceptsRegressionWeights: Bool = false, defaultEffect: String = "att",
                 build: @escaping @Sendable (EstimatorSettings) throws -> any PanelEstimator,
                 placebo: (@Sendable (EstimatorSettings, _ effect: String) -> any PlaceboStatistic)? = nil,
                 label: (@Sendable (_ effect: String, EstimatorSettings) -> String)? = nil,
@@ -46,6 +49,7 @@ public struct EstimatorEntry: Sendable {
         self.minimumLeads = minimumLeads
         self.acceptsCovariates = acceptsCovariates
         self.needsCoordinates = needsCoordinates
+        self.acceptsRegressionWeights = acceptsRegressionWeights
         self.defaultEffect = defaultEffect
         self.build = build
         self.placeboBuilder = placebo
@@ -96,7 +100,13 @@ public struct EstimatorEntry: Sendable {
     /// - Throws: ``InvalidParameter`` from ``check(_:inference:)``, or the estimator's own errors.
     public func make(_ settings: EstimatorSettings) throws -> any PanelEstimator {
         try check(settings)
-        return try build(settings)
+        let estimator = try build(settings)
+        return acceptsRegressionWeights ? estimator : unweighted(estimator)
+    }
+
+    /// `estimator`, refusing a panel with regression weights.
+    private func unweighted<E: PanelEstimator>(_ estimator: E) -> any PanelEstimator {
+        UnweightedEstimator(base: estimator, id: id)
     }
 
     /// The placebo statistic of effect `effect` (nil: ``defaultEffect``).

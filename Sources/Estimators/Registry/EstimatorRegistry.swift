@@ -9,7 +9,8 @@ public enum EstimatorRegistry {
         EstimatorEntry(
             id: "twfe", title: "TWFE (static multi-period DiD)",
             summary: "y ~ treat + X | unit + time, treat = 1{t >= first treated period}.",
-            inference: [.iid, .hetero, .cr1, .cr2, .cr3, .twoway, .conley, .wcb, .placebo], defaultEffect: "treat",
+            inference: [.iid, .hetero, .cr1, .cr2, .cr3, .twoway, .conley, .wcb, .placebo], acceptsRegressionWeights: true,
+            defaultEffect: "treat",
             build: { TwoWayFixedEffects(options: $0.regressionOptions) },
             placebo: { settings, _ in
                 TWFEPlaceboStatistic(cluster: settings.clusterName ?? "", correction: settings.correction)
@@ -20,7 +21,8 @@ public enum EstimatorRegistry {
             summary: "Leads and lags relative to adoption, reference period e-1 omitted; K leads give e-K..e-2 with "
                 + "e-K binning all earlier event times, L lags give e+0..e+L with e+L binning all later ones "
                 + "(default: every observed event time, no binning); never-treated units carry no event-time dummies.",
-            inference: [.iid, .hetero, .cr1, .cr2, .cr3, .twoway, .conley, .wcb, .placebo], minimumLeads: 1, defaultEffect: "e+0",
+            inference: [.iid, .hetero, .cr1, .cr2, .cr3, .twoway, .conley, .wcb, .placebo], minimumLeads: 1,
+            acceptsRegressionWeights: true, defaultEffect: "e+0",
             build: { EventStudy(leads: $0.leads, lags: $0.lags, options: $0.regressionOptions) },
             placebo: { settings, effect in
                 EventStudyPlaceboStatistic(cluster: settings.clusterName ?? "", leads: settings.leads, lags: settings.lags,
@@ -45,6 +47,7 @@ public enum EstimatorRegistry {
             summary: "Sun-Abraham interaction-weighted event study (fixest sunab), never-treated or last-treated "
                 + "controls, every relative period; the overall ATT as term att when asked for.",
             controls: [.never, .last], inference: [.iid, .hetero, .cr1, .cr2, .cr3, .twoway, .conley, .placebo],
+            acceptsRegressionWeights: true,
             build: { settings in
                 SunAbraham(control: settings.control == .last ? .lastTreated : .neverTreated,
                            includeOverallATT: settings.effect == "att", options: settings.regressionOptions)

@@ -10,6 +10,8 @@ public enum Parameter: String, Sendable, CaseIterable {
     /// The unit-level column that defines subgroups.
     case subgroups
     case mediators, coordinates, ringEdges, emptyRings
+    /// The column of regression (analytic) weights.
+    case regressionWeights
     case estimator, control, inference, leads, lags, term
     /// Draws of a bootstrap (wild, multiplier, pairs).
     case bootstrapDraws
@@ -41,6 +43,7 @@ public enum Parameter: String, Sendable, CaseIterable {
         case .subgroups: return "the subgroup column"
         case .mediators: return "the mediator columns"
         case .coordinates: return "the coordinate columns"
+        case .regressionWeights: return "the regression-weight column"
         case .ringEdges: return "the ring edges"
         case .emptyRings: return "the empty-ring policy"
         case .estimator: return "the estimator"

@@ -57,6 +57,7 @@ public struct PlaceboTest: Sendable {
     ///   recorded as NaN, left out of the p-values and counted in ``PlaceboResult/invalidDraws``.
     public func run(on panel: Panel, statistic: any PlaceboStatistic,
                     progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> PlaceboResult {
+        try panel.refuseRegressionWeights(in: "the placebo test")
         if let threads, threads < 1 { throw InvalidParameter(.threads, String(threads), "expected at least 1") }
         if case .timingShift(let shift) = design.scheme {
             return try runTiming(panel: panel, statistic: statistic, observed: try observedValue(statistic, panel),

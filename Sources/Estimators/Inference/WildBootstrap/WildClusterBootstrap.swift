@@ -84,6 +84,7 @@ public struct WildClusterBootstrap: Sendable {
     ///   unknown cluster column, fewer than two clusters, or a failed fit.
     public func run(on panel: Panel, model: BootstrapModel = .twfe, terms requested: [String]? = nil) throws
         -> WildBootstrapRun {
+        try panel.refuseRegressionWeights(in: "the wild cluster bootstrap")
         guard replications >= 1 else { throw InvalidParameter(.bootstrapDraws, String(replications), "expected at least 1") }
         guard level > 0 && level < 1 else { throw InvalidParameter(.confidenceLevel, String(level), "expected a level between 0 and 1") }
         if let threads, threads < 1 { throw InvalidParameter(.threads, String(threads), "expected at least 1") }
