@@ -344,16 +344,16 @@ def w4_diffdiff(data):
     return fit, runs(10), 1.0, "Borusyak-Jaravel-Spiess imputation, overall ATT with its analytic SE, no covariates", None
 
 
-@peer("W10", "pyfixest feols CRV1, no covariates")
-def w10_pyfixest(data):
+@peer("E0", "pyfixest feols CRV1, no covariates")
+def e0_pyfixest(data):
     import pyfixest as pf
     spec, frame = data.spec("paper"), data.frame("paper")
     fml = f"{spec['y']} ~ {spec['treat']} | {spec['unit']} + {spec['time']}"
     return lambda: pf.feols(fml, data=frame, vcov={"CRV1": spec["cluster"]}).tidy(), runs(20), 1.0, None, None
 
 
-@peer("W11", "pyfixest did2s")
-def w11_pyfixest(data):
+@peer("E1", "pyfixest did2s")
+def e1_pyfixest(data):
     import pyfixest as pf
     spec, frame = data.spec("paper"), data.frame("paper")
 
@@ -363,8 +363,8 @@ def w11_pyfixest(data):
     return fit, runs(10), 1.0, "overall ATT, GMM-corrected SE clustered by city", None
 
 
-@peer("W11", "diff-diff TwoStageDiD")
-def w11_diffdiff(data):
+@peer("E1", "diff-diff TwoStageDiD")
+def e1_diffdiff(data):
     import diff_diff as dd
     spec, frame = data.spec("paper"), data.frame("paper")
 
@@ -372,6 +372,43 @@ def w11_diffdiff(data):
         dd.TwoStageDiD(cluster=spec["unit"]).fit(frame, outcome=spec["y"], unit=spec["unit"], time=spec["time"],
                                                  first_treat=spec["cohort"])
     return fit, runs(10), 1.0, "overall ATT, GMM-corrected SE clustered by city", None
+
+
+@peer("E2", "diff-diff StackedDiD")
+def e2_diffdiff(data):
+    import diff_diff as dd
+    spec, frame = data.spec("paper"), data.frame("paper")
+
+    def fit():
+        dd.StackedDiD(kappa_pre=1, kappa_post=1).fit(frame, outcome=spec["y"], unit=spec["unit"], time=spec["time"],
+                                                    first_treat=spec["cohort"])
+    return fit, runs(10), 1.0, "window e-1..e+1, not-yet-treated clean controls, aggregate weights", None
+
+
+@peer("E3", "diff-diff ChaisemartinDHaultfoeuille")
+def e3_diffdiff(data):
+    import diff_diff as dd
+    spec, frame = data.spec("paper"), data.frame("paper")
+    panel = frame.assign(_d=((frame[spec["cohort"]] > 0) & (frame[spec["time"]] >= frame[spec["cohort"]])).astype(int))
+    periods = panel[spec["time"]].nunique()
+
+    def fit():
+        dd.ChaisemartinDHaultfoeuille(twfe_diagnostic=False).fit(
+            panel, outcome=spec["y"], unit=spec["unit"], time=spec["time"], treatment="_d", L_max=periods - 4)
+    return fit, runs(5), 1.0, "effects e+0.., analytic SE (its variance convention differs slightly, see README)", None
+
+
+@peer("E3", "moderndid did_multiplegt")
+def e3_moderndid(data):
+    import moderndid as md
+    spec, frame = data.spec("paper"), data.frame("paper")
+    panel = frame.assign(_d=((frame[spec["cohort"]] > 0) & (frame[spec["time"]] >= frame[spec["cohort"]])).astype(int))
+    periods = panel[spec["time"]].nunique()
+
+    def fit():
+        md.did_multiplegt(panel, yname=spec["y"], idname=spec["unit"], tname=spec["time"], dname="_d",
+                          effects=periods - 4, placebo=4)
+    return fit, runs(3), 1.0, "effects and placebos with analytic SEs (R DIDmultiplegtDYN's estimator)", None
 
 
 @peer("W5", "wildboottest")

@@ -31,12 +31,18 @@ enum Workloads {
             ("W6-1t", { _ in monteCarloWorkload(name: "W6-1t", placeboDraws: 0, threads: 1, runs: runs(10)) }),
             ("W7", { try fitWorkload(name: "W7", panel: $0.panel(.large), runs: runs(40), measureMemory: true) }),
             ("W9", { try diagnoseWorkload(data: $0, runs: runs(5)) }),
-            ("W10", { try registryWorkload(name: "W10", id: "twfe", panel: $0.panel(.paper, covariates: false),
+            ("E0", { try registryWorkload(name: "E0", id: "twfe", panel: $0.panel(.paper, covariates: false),
                                            note: "TWFE + CR1 by city, no covariates: the cost the issue-16 estimators are held to",
                                            runs: runs(2000)) }),
-            ("W11", { try registryWorkload(name: "W11", id: "did2s", panel: $0.panel(.paper, covariates: false),
+            ("E1", { try registryWorkload(name: "E1", id: "did2s", panel: $0.panel(.paper, covariates: false),
                                            note: "Gardner two-stage DiD, overall ATT + GMM-corrected clustered SE",
                                            runs: runs(1000)) }),
+            ("E2", { try registryWorkload(name: "E2", id: "stacked", panel: $0.panel(.paper, covariates: false),
+                                           note: "stacked DiD, window e-1..e+1, not-yet-treated clean controls, corrective "
+                                               + "weights, att + CR1 by city", runs: runs(1000)) }),
+            ("E3", { try registryWorkload(name: "E3", id: "dcdh", panel: $0.panel(.paper, covariates: false),
+                                           note: "de Chaisemartin-D'Haultfoeuille, every effect and placebo, average total "
+                                               + "effect + influence-function SE", runs: runs(1000)) }),
             ("SIM", { _ in simulationWorkload(runs: runs(2000)) }),
             ("CSV", { csvWorkload(path: $0.path(.numeric), runs: runs(20)) }),
         ]

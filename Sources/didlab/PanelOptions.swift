@@ -30,9 +30,9 @@ struct PanelOptions: ParsableArguments {
     var cluster: String?
 
     @Option(help: ArgumentHelp(
-        "Column of regression weights (analytic weights, R fixest's weights = ~w): twfe, event, sa and cs only.",
+        "Column of regression weights (analytic weights, R fixest's weights = ~w): twfe, event and sa only.",
         discussion: "Weighted least squares with fixest's conventions (n counts observations; iid, hetero and CR1 "
-            + "weighted); cs takes them as R did's weightsname (constant within each unit). Weights must be finite "
+            + "weighted; cr2, cr3, two-way and Conley refuse them). Weights must be finite "
             + "and >= 0; rows with a zero weight are dropped and counted in the notes, as fixest does. Not to be "
             + "confused with --weights, the wild bootstrap's draw distribution.",
         valueName: "COL"))

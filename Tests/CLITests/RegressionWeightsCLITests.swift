@@ -54,6 +54,15 @@ struct RegressionWeightsCLITests {
         #expect(result.stderr.contains("--regression-weights"), "\(result.stderr)")
     }
 
+    @Test("variances not checked against a weighted reference refuse weights in one line",
+          arguments: [["--inference", "cr2"], ["--inference", "cr3"], ["--cluster", "unit+province"]])
+    func unverifiedVariances(arguments: [String]) throws {
+        let result = try CLI.run(["estimate"] + Self.synthetic + arguments)
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("not available with regression weights"), "\(result.stderr)")
+    }
+
     @Test("a missing weight column names the flag")
     func missingColumn() throws {
         var arguments = Self.synthetic

@@ -41,3 +41,25 @@ struct ClusterRobustSmallSampleMethodTests {
         #expect(throws: (any Error).self) { try Self.method("cr2", estimator: "bjs") }
     }
 }
+
+/// An estimator whose registry entry takes no covariates (dcdh, stacked, bacon) runs in the lab on
+/// the panel without the scenario's controls, instead of failing every replication. Oracle: the
+/// same estimator on the panel loaded without the covariate (identical code path).
+@Suite("estimators without covariates in the lab")
+struct CovariateFreeMethodTests {
+    @Test("dcdh and stacked ignore the scenario's covariates", arguments: ["dcdh", "stacked"])
+    func runsWithoutCovariates(id: String) throws {
+        let withControls = try Panel.load(csv: LabFixtures.path("mpdta.csv"),
+                                          spec: PanelSpec(outcome: "lemp", unit: "countyreal", time: "year",
+                                                          treatment: .cohort("first.treat"), covariates: ["lpop"]))
+        let plain = try LabFixtures.mpdta()
+        let spec = try ExperimentSpec.parse("experiment: x\ndata: {scenario: paper}\nmethods: [{estimator: \(id), "
+                                            + "inference: cr1}]\n", source: "x.yaml")
+        let method = try spec.methods[0].evaluator(unitName: "countyreal")
+        let result = try method.evaluate(ReplicationData(panel: withControls, truth: ["att": 0]), streamKey: 1, alpha: 0.05)
+        let entry = try EstimatorRegistry.require(id)
+        let direct = try entry.make(EstimatorSettings(variance: .cluster("countyreal"))).fit(plain)
+        let expected = try #require(direct.effectEstimate(named: entry.defaultEffect))
+        #expect(result.estimate == expected.estimate && result.standardError == expected.standardError)
+    }
+}

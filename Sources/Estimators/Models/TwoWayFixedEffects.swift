@@ -67,6 +67,16 @@ enum FixedEffectsRegression {
                               indicatorRows: [[Int32]?]?, options: RegressionOptions, extraNotes: [String],
                               within: TwoWayWithin?) throws -> (estimate: Estimate, design: DemeanedDesign) {
         let within = within ?? TwoWayWithin(panel: panel)
+        if within.isWeighted {
+            switch options.variance {
+            case .iid, .hetero, .cluster: break
+            default:
+                // Their weighted forms have not been checked against a reference (clubSandwich's CR2
+                // puts W inside the hat matrix): refused rather than computed unverified.
+                throw EstimationError.invalidOption("\(method): \(options.variance.label) is not available with regression "
+                                                    + "weights; use iid, hetero or cr1")
+            }
+        }
         let allTerms = terms + panel.covariateNames.map { Estimate.Term(name: $0) }
         // The estimator's own regressors (treatment, event-time, interaction dummies) are usually
         // sparse indicators, which makes their cross products cheap; covariates are dense.
