@@ -67,7 +67,7 @@ struct DiagnoseCLITests {
 
     @Test func badEffectsAndMethods() throws {
         expectError(try CLI.run(mpdta + ["--effects", "0.1,abc"]), contains: ["--effects", "positive numbers"])
-        expectError(try CLI.run(mpdta + ["--methods", "twfe cr2"]), contains: ["--methods", "'twfe cr2'", "inference"])
+        expectError(try CLI.run(mpdta + ["--methods", "twfe cr4"]), contains: ["--methods", "'twfe cr4'", "inference"])
         expectError(try CLI.run(mpdta + ["--methods", "mediation"]), contains: ["--methods", "mediation"])
         expectError(try CLI.run(mpdta + ["--methods", "twfe cr1,twfe cr1"]), contains: ["--methods", "named twice"])
         expectError(try CLI.run(mpdta + ["--resume"]), contains: ["--resume", "--out"])

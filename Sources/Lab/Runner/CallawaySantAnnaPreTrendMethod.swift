@@ -41,10 +41,9 @@ public struct CallawaySantAnnaPreTrendMethod: MethodEvaluator {
     /// - Throws: the CS estimator's errors, or ``InvalidParameter`` (role ``Parameter/leads``) when the
     ///   pre-test is not reported on this panel (no pre-treatment cell, or a singular covariance).
     public func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult {
-        guard let entry = Self.entry, let estimator = try entry.make(settings) as? CallawaySantAnna else {
+        guard let entry = Self.entry, let result = try entry.make(settings).fit(data.panel) as? CallawaySantAnnaResult else {
             throw InvalidParameter(.estimator, "cs", "the Callaway-Sant'Anna estimator is not registered")
         }
-        let result = try estimator.estimate(data.panel)
         guard let test = result.preTest else {
             let reason = result.notes.first { $0.contains("pre-test is not reported") } ?? "the pre-test is not reported"
             throw InvalidParameter(.leads, nil, reason)
