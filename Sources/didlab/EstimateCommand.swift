@@ -172,6 +172,9 @@ struct EstimateCommand: ParsableCommand {
             throw ValidationError("--reps applies only to --inference wcb, --bands or --method sdid")
         }
         if let reps, reps < 1 { throw ValidationError("--reps must be at least 1, got \(reps)") }
+        if let reps, reps < 2, method.id == "sdid" {
+            throw ValidationError("--reps must be at least 2 for --method sdid (a standard deviation of the draws), got \(reps)")
+        }
         if by == nil && (permutations != nil || scope != nil) {
             throw ValidationError("--permutations and --scope apply only to --by")
         }

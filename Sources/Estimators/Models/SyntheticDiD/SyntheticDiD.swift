@@ -26,6 +26,13 @@
 /// **Variance** (``VarianceMethod``): the paper's Algorithms 2–4 as R's `vcov` runs them; see
 /// `SyntheticDiD+Variance.swift`.
 ///
+/// **Randomization inference.** The registry offers SDID to the placebo engine (`didlab placebo`,
+/// `placebo` methods in experiment specs and `diagnose`): adoption dates are permuted across units
+/// and SDID is re-estimated, weights re-solved, on each draw. That is a Fisher test of no effect
+/// under exchangeable adoption, distinct from the placebo *variance* above (which moves only the
+/// never treated into treatment and uses the spread as a standard error); the studentized version
+/// divides by this type's standard error of each draw (automatic: the jackknife, cheap).
+///
 /// Balanced panels without covariates only; every cohort needs at least two pre-periods (σ̂ is
 /// a standard deviation of first differences) and the panel never-treated units.
 public struct SyntheticDiD: Sendable {
