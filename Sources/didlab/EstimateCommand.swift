@@ -101,6 +101,11 @@ struct EstimateCommand: ParsableCommand {
 
     @OptionGroup var honest: HonestOptions
 
+    @Option(help: ArgumentHelp(
+        "Synthetic DiD standard errors: automatic (default: jackknife, or placebo with one treated unit), jackknife, placebo or bootstrap.",
+        discussion: "placebo and bootstrap take --reps draws (default 200), draw b from stream (--seed, b)."))
+    var sdidVariance: SyntheticDiD.VarianceMethod?
+
     @Option(help: "Subgroup heterogeneity by this unit-level column (e.g. region), or several, comma-separated, with adjusted p-values.")
     var by: String?
 
@@ -163,6 +168,8 @@ struct EstimateCommand: ParsableCommand {
         settings.anticipation = anticipation ?? 0
         settings.ringEdges = spillover.rings
         settings.emptyRings = spillover.emptyRings
+        settings.syntheticDiD = SyntheticDiD(variance: sdidVariance ?? .automatic, replications: reps ?? 200,
+                                             seed: streams.seed, threads: streams.threads)
         return settings
     }
 
@@ -193,10 +200,14 @@ struct EstimateCommand: ParsableCommand {
         if inferenceFamily != .wcb && wild.isGiven {
             throw ValidationError("--weights, --bootstrap and --ties apply only to --inference wcb")
         }
-        if inferenceFamily != .wcb && !bands && reps != nil {
-            throw ValidationError("--reps applies only to --inference wcb or --bands")
+        if sdidVariance != nil && method.id != "sdid" { throw ValidationError("--sdid-variance applies only to --method sdid") }
+        if inferenceFamily != .wcb && !bands && reps != nil && method.id != "sdid" {
+            throw ValidationError("--reps applies only to --inference wcb, --bands or --method sdid")
         }
         if let reps, reps < 1 { throw ValidationError("--reps must be at least 1, got \(reps)") }
+        if let reps, reps < 2, method.id == "sdid" {
+            throw ValidationError("--reps must be at least 2 for --method sdid (a standard deviation of the draws), got \(reps)")
+        }
         if by == nil && (permutations != nil || scope != nil) {
             throw ValidationError("--permutations and --scope apply only to --by")
         }

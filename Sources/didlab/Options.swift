@@ -17,6 +17,7 @@ extension SpilloverRings.EmptyRingPolicy: ExpressibleByArgument {}
 extension PValueConvention: ExpressibleByArgument {}
 extension PlaceboAlternative: ExpressibleByArgument {}
 extension PlaceboPath: ExpressibleByArgument {}
+extension SyntheticDiD.VarianceMethod: ExpressibleByArgument {}
 
 /// `--method`: an estimator of ``EstimatorRegistry``, by its id.
 extension EstimatorEntry: ExpressibleByArgument {

@@ -115,6 +115,15 @@ public enum EstimatorRegistry {
                                                variance: settings.variance)
             }),
         EstimatorEntry(
+            id: "sdid", title: "Synthetic DiD (Arkhangelsky et al. 2021)",
+            summary: "Synthetic difference-in-differences (R synthdid): Frank-Wolfe unit and time weights with "
+                + "intercepts, zeta_omega = (N_tr T_post)^(1/4) sd(first differences of control pre-period outcomes); "
+                + "each adoption cohort against the never treated, the ATT weighted by treated unit-periods (Stata "
+                + "sdid); g=PERIOD per cohort. Standard errors: jackknife (fixed weights), placebo or bootstrap "
+                + "(R's Algorithms 3, 4, 2), normal reference. Balanced panels, at least two pre-periods per cohort.",
+            inference: [.placebo], acceptsCovariates: false,
+            build: { $0.syntheticDiD }),
+        EstimatorEntry(
             id: "bacon", title: "Goodman-Bacon decomposition",
             summary: "Goodman-Bacon decomposition of the TWFE coefficient and the de Chaisemartin-D'Haultfoeuille "
                 + "weights (balanced panels, no covariates).",

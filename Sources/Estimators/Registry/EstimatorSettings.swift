@@ -25,6 +25,8 @@ public struct EstimatorSettings: Sendable {
     public var ringEdges: [Double] = []
     public var emptyRings: SpilloverRings.EmptyRingPolicy = .error
     public var coordinates: UnitCoordinates?
+    /// Synthetic DiD's variance method, draws, seed and threads (``SyntheticDiD``'s defaults).
+    public var syntheticDiD = SyntheticDiD()
     /// The effect a scalar use (lab method, placebo statistic) reads; nil: the entry's default.
     public var effect: String?
 
