@@ -201,6 +201,10 @@ struct EstimateCommand: ParsableCommand {
             throw ValidationError("--weights, --bootstrap and --ties apply only to --inference wcb")
         }
         if sdidVariance != nil && method.id != "sdid" { throw ValidationError("--sdid-variance applies only to --method sdid") }
+        if method.id == "sdid", inferenceFamily == .cr3, let sdidVariance, sdidVariance != .jackknife {
+            throw ValidationError("--inference cr3 with --method sdid is the unit jackknife; it contradicts --sdid-variance "
+                                  + sdidVariance.rawValue)
+        }
         if inferenceFamily != .wcb && !bands && reps != nil && method.id != "sdid" {
             throw ValidationError("--reps applies only to --inference wcb, --bands or --method sdid")
         }

@@ -120,9 +120,15 @@ public enum EstimatorRegistry {
                 + "intercepts, zeta_omega = (N_tr T_post)^(1/4) sd(first differences of control pre-period outcomes); "
                 + "each adoption cohort against the never treated, the ATT weighted by treated unit-periods (Stata "
                 + "sdid); g=PERIOD per cohort. Standard errors: jackknife (fixed weights), placebo or bootstrap "
-                + "(R's Algorithms 3, 4, 2), normal reference. Balanced panels, at least two pre-periods per cohort.",
-            inference: [.placebo], acceptsCovariates: false,
-            build: { $0.syntheticDiD }),
+                + "(R's Algorithms 3, 4, 2), normal reference; inference cr3 (by the unit) names the jackknife in "
+                + "experiment specs and diagnose. Balanced panels, at least two pre-periods per cohort.",
+            inference: [.cr3, .placebo], acceptsCovariates: false,
+            build: { settings in
+                if case .cr3(let cluster) = settings.variance {
+                    return SyntheticDiDUnitJackknife(base: settings.syntheticDiD, cluster: cluster)
+                }
+                return settings.syntheticDiD
+            }),
         EstimatorEntry(
             id: "bacon", title: "Goodman-Bacon decomposition",
             summary: "Goodman-Bacon decomposition of the TWFE coefficient and the de Chaisemartin-D'Haultfoeuille "
