@@ -411,6 +411,19 @@ def e3_moderndid(data):
     return fit, runs(3), 1.0, "effects and placebos with analytic SEs (R DIDmultiplegtDYN's estimator)", None
 
 
+@peer("E4", "synthdid-py staggered + jackknife")
+def e4_synthdid(data):
+    from synthdid.staggered import staggered_synthdid_estimate
+    spec, frame = data.spec("paper"), data.frame("paper")
+    panel = frame.assign(_d=((frame[spec["cohort"]] > 0) & (frame[spec["time"]] >= frame[spec["cohort"]])).astype(int))
+
+    def fit():
+        estimate = staggered_synthdid_estimate(panel, unit=spec["unit"], time=spec["time"], outcome=spec["y"],
+                                               treatment="_d")
+        estimate.se(method="jackknife")
+    return fit, runs(3), 1.0, "each cohort against the never treated, fixed-weight jackknife SE (R synthdid's port)", None
+
+
 @peer("W5", "wildboottest")
 def w5_wildboottest(data):
     import statsmodels.formula.api as smf
@@ -536,7 +549,7 @@ def csv_pandas(data):
 
 
 # --- Main ----------------------------------------------------------------------------------------
-PACKAGES = ("pyfixest", "linearmodels", "diff-diff", "csdid", "moderndid", "wildboottest", "statsmodels",
+PACKAGES = ("pyfixest", "linearmodels", "diff-diff", "csdid", "moderndid", "synthdid-py", "wildboottest", "statsmodels",
             "numpy", "pandas", "scipy", "numba", "polars", "formulaic")
 
 

@@ -43,6 +43,10 @@ enum Workloads {
             ("E3", { try registryWorkload(name: "E3", id: "dcdh", panel: $0.panel(.paper, covariates: false),
                                            note: "de Chaisemartin-D'Haultfoeuille, every effect and placebo, average total "
                                                + "effect + influence-function SE", runs: runs(1000)) }),
+            ("E4", { try registryWorkload(name: "E4", id: "sdid", panel: $0.panel(.paper, covariates: false),
+                                           note: "synthetic DiD, each cohort against the never treated, fixed-weight "
+                                               + "unit jackknife SE", runs: runs(60),
+                                           configure: { $0.syntheticDiD = SyntheticDiD(variance: .jackknife, threads: 1) }) }),
             ("SIM", { _ in simulationWorkload(runs: runs(2000)) }),
             ("CSV", { csvWorkload(path: $0.path(.numeric), runs: runs(20)) }),
         ]

@@ -2,7 +2,7 @@
 # Create (idempotently) the Python venv of the benchmark peers (scripts/bench-peers.py).
 # The venv lives OUTSIDE the repo: ${DIDLAB_PEERS_VENV:-/opt/didlab-peers-venv}.
 # Installs only what is missing or at another pinned version:
-#   pyfixest 0.60.0, linearmodels, diff-diff 3.13.0, wildboottest 0.3.2, csdid, numpy, pandas,
+#   pyfixest 0.60.0, linearmodels, diff-diff 3.13.0, wildboottest 0.3.2, csdid, synthdid-py 0.1.0, numpy, pandas,
 #   statsmodels (wildboottest's model API), threadpoolctl (to report the BLAS in use),
 #   and moderndid 0.4.1 when the venv's Python is >= 3.12 (moderndid requires it).
 # Python: $PYTHON if set; else python3 when it is >= 3.12; else a python3.12/3.13 found on PATH or
@@ -74,6 +74,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
+# synthdid-py (R synthdid's port, the E4 peer): --no-deps, as its declared dependencies pull plotting
+# stacks the benchmark does not use; scipy is what it imports.
+has "synthdid-py==0.1.0" || { say "installing synthdid-py 0.1.0"; "$VPY" -m pip install --quiet scipy \
+  && "$VPY" -m pip install --quiet --no-deps synthdid-py==0.1.0 || say "synthdid-py did not install: its peer will be left out"; }
+
 if version_ok "$VPY"; then
   has "$MODERNDID" || { say "installing $MODERNDID"; "$VPY" -m pip install --quiet "$MODERNDID" \
     || say "$MODERNDID did not install: its peers will be left out"; }
@@ -86,7 +91,7 @@ fi
 import sys
 from importlib.metadata import version, PackageNotFoundError
 print("python", sys.version.split()[0])
-for p in ("pyfixest", "linearmodels", "diff-diff", "wildboottest", "csdid", "moderndid", "numpy", "pandas",
+for p in ("pyfixest", "linearmodels", "diff-diff", "wildboottest", "csdid", "moderndid", "synthdid-py", "numpy", "pandas",
           "statsmodels", "threadpoolctl"):
     try:
         print(f"  {p} {version(p)}")
