@@ -29,6 +29,7 @@ enum GoldenSection: String, CaseIterable, Sendable {
     case estimateCS = "estimate --method cs"
     case estimateBacon = "estimate --method bacon"
     case estimateDCDH = "estimate --method dcdh"
+    case estimateSDID = "estimate --method sdid"
     case estimateWCB = "estimate --inference wcb"
     case estimateBy = "estimate --by"
     case estimateByDimensions = "estimate --by COL1,COL2"
@@ -42,10 +43,11 @@ enum GoldenSection: String, CaseIterable, Sendable {
     /// One line on what the section covers.
     var summary: String {
         switch self {
-        case .estimate: return "`didlab estimate --format json` for `--method twfe`, `event`, `sa`, `bjs`, `did2s`, `rings` and `rings-2s`: the DESIGN.md estimate object."
+        case .estimate: return "`didlab estimate --format json` for `--method twfe`, `event`, `sa`, `bjs`, `did2s`, `stacked`, `rings` and `rings-2s` (with any variance: CR1, CR2, CR3, two-way, Conley): the DESIGN.md estimate object."
         case .estimateCS: return "`didlab estimate --method cs --format json`: Callaway–Sant'Anna group-time effects and their aggregations (R did)."
         case .estimateBacon: return "`didlab estimate --method bacon --format json`: the Goodman-Bacon decomposition and the de Chaisemartin–D'Haultfœuille weights."
         case .estimateDCDH: return "`didlab estimate --method dcdh --format json`: de Chaisemartin–D'Haultfœuille effects of switching on (`e+K`), placebos (`e-K`) and the average total effect (`att`), as R did_multiplegt_dyn."
+        case .estimateSDID: return "`didlab estimate --method sdid --format json`: synthetic DiD (R synthdid; Stata sdid's cohort weighting when adoption is staggered): the ATT, each cohort's estimate with its unit and time weights, and the standard error of the chosen variance method."
         case .estimateWCB: return "`didlab estimate --inference wcb --format json`: the estimate object with wild-cluster-bootstrap p-values and intervals."
         case .estimateBy: return "`didlab estimate --by COL --format json`: subgroup heterogeneity (interaction model, split samples, tests of equal effects)."
         case .estimateByDimensions: return "`didlab estimate --by COL1,COL2,… --format json`: each subgroup dimension as `--by COL` prints it, then the family of tests of equal effects with Holm and Romano–Wolf (min-P step-down, joint permutation draws) adjusted p-values."
@@ -136,6 +138,18 @@ enum GoldenCases {
         GoldenCase(name: "estimate-cs-bands", section: .estimateCS,
                    arguments: estimate + ["--method", "cs", "--bands", "--reps", "99", "--seed", "7", "--threads", "1"]),
         GoldenCase(name: "estimate-bacon", section: .estimateBacon, arguments: estimate + ["--method", "bacon"]),
+        GoldenCase(name: "estimate-stacked", section: .estimate, arguments: estimate + ["--method", "stacked", "--leads", "2", "--lags", "1"]),
+        GoldenCase(name: "estimate-event-cr3", section: .estimate,
+                   arguments: estimate + ["--method", "event", "--leads", "2", "--lags", "1", "--inference", "cr3"]),
+        GoldenCase(name: "estimate-twfe-twoway", section: .estimate, arguments: estimate + ["--cluster", "countyreal+year"]),
+        GoldenCase(name: "estimate-twfe-conley", section: .estimate,
+                   arguments: ["estimate", CLI.fixture("spillover.csv"), "--y", "y", "--unit", "unit", "--time", "year",
+                               "--cohort", "cohort", "--latlon", "lat,lon", "--inference", "conley", "--cutoff", "300",
+                               "--lag", "2", "--format", "json"]),
+        GoldenCase(name: "estimate-sdid", section: .estimateSDID,
+                   arguments: ["estimate", CLI.fixture("california_prop99.csv"), "--y", "packs", "--unit", "state",
+                               "--time", "year", "--cohort", "cohort", "--method", "sdid", "--sdid-variance", "placebo",
+                               "--reps", "19", "--seed", "5", "--threads", "1", "--format", "json"]),
         GoldenCase(name: "estimate-dcdh", section: .estimateDCDH, arguments: estimate + ["--method", "dcdh", "--leads", "3", "--lags", "2"]),
         GoldenCase(name: "estimate-twfe-wcb", section: .estimateWCB,
                    arguments: estimate + ["--inference", "wcb", "--cluster", "countyreal", "--reps", "99", "--seed", "3",
