@@ -27,9 +27,13 @@ struct BellMcCaffreyVariance: Sendable {
     /// The Satterthwaite degrees of freedom of any contrast of the kept terms.
     let contrasts: CR2Satterthwaite
 
-    /// Most rows one cluster may have: its `n_g × n_g` block is eigen-decomposed (`O(n_g³)`; 2,500
-    /// rows take about a second).
+    /// Most rows one cluster may have: its `n_g × n_g` block is eigen-decomposed (`O(n_g³)`; on
+    /// this project's 2-core machine two clusters of 1,545 and 955 rows take about 14 s).
     static let maximumClusterRows = 2500
+
+    /// Most clusters: the Satterthwaite degrees of freedom need a `G × G` matrix (8·G² bytes,
+    /// 200 MB at this limit).
+    static let maximumClusters = 5000
 
     /// CR2 of the fit whose demeaned kept regressors are `columns` (column-major, `k` columns of
     /// `n` rows), residuals `residuals` and bread `bread`, on `panel`'s fixed effects, clustered by `clustering`.
@@ -46,6 +50,10 @@ struct BellMcCaffreyVariance: Sendable {
            clusterRows[largest].count > Self.maximumClusterRows {
             throw ClusterRobustVarianceError.clusterTooLarge(name: clustering.name, label: clustering.labels[largest],
                                                              rows: clusterRows[largest].count, limit: Self.maximumClusterRows)
+        }
+        if clustering.count > Self.maximumClusters {
+            throw ClusterRobustVarianceError.tooManyClusters(name: clustering.name, count: clustering.count,
+                                                             limit: Self.maximumClusters)
         }
         let fixedEffects = FixedEffectsHat(panel: panel)
         // Rows of X̃ and of X̃B (row-major n × k).
@@ -311,6 +319,8 @@ enum SymmetricPower {
 public enum ClusterRobustVarianceError: ParameterError, Equatable {
     /// A cluster is too large for CR2's per-cluster eigen decomposition.
     case clusterTooLarge(name: String, label: String, rows: Int, limit: Int)
+    /// Too many clusters for CR2's `G × G` degrees-of-freedom matrix.
+    case tooManyClusters(name: String, count: Int, limit: Int)
     /// Leaving cluster `label` out leaves `terms` unidentified, so the jackknife is undefined.
     case jackknifeUnidentified(name: String, label: String, terms: [String])
 
@@ -321,6 +331,10 @@ public enum ClusterRobustVarianceError: ParameterError, Equatable {
             return ParameterSubject(.cluster, name, "CR2 needs the eigen decomposition of each cluster's rows; "
                                     + "cluster '\(label)' has \(rows) rows, at most \(limit) are supported; "
                                     + "expected a finer clustering (or CR1)")
+        case let .tooManyClusters(name, count, limit):
+            return ParameterSubject(.cluster, name, "CR2's Satterthwaite degrees of freedom need a G x G matrix; "
+                                    + "\(count) clusters, at most \(limit) are supported; expected a coarser clustering "
+                                    + "(or CR1, CR3)")
         case let .jackknifeUnidentified(name, label, terms):
             let shown = terms.count > 3 ? terms.prefix(3).joined(separator: ", ") + ", …" : terms.joined(separator: ", ")
             return ParameterSubject(.cluster, name, "CR3 leaves out one cluster at a time, and without cluster '\(label)' "

@@ -21,14 +21,10 @@ enum ClusterJackknifeVariance {
                        clustering: Clustering) throws -> [Double] {
         let k = columns.count
         let groups = clustering.count
-        var rowsOutside = [[Int]](repeating: [], count: groups)
-        for row in 0..<panel.observationCount {
-            let g = Int(clustering.index[row])
-            for other in 0..<groups where other != g { rowsOutside[other].append(row) }
-        }
         var sum = [Double](repeating: 0, count: k * k)
         for g in 0..<groups {
-            let rows = rowsOutside[g]
+            // Built per cluster (O(n) memory), not for all clusters up front (O(G·n)).
+            let rows = (0..<panel.observationCount).filter { Int(clustering.index[$0]) != g }
             let sub = try panel.restricted(toRows: rows)
             let within = TwoWayWithin(panel: sub)
             let design = DemeanedDesign(within: within, termNames: termNames, outcome: sub.outcome,

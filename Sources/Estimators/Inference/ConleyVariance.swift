@@ -59,7 +59,7 @@ public struct ConleyKernel: Sendable, Hashable {
     /// The serial weight of two periods `gap ≥ 1` apart: `1 − gap/(L + 1)` for `gap ≤ L`, else 0.
     @inline(__always)
     public func serialWeight(gap: Int) -> Double {
-        gap >= 1 && gap <= lags ? 1 - Double(gap) / Double(lags + 1) : 0
+        gap >= 1 && gap <= lags ? 1 - Double(gap) / (Double(lags) + 1) : 0
     }
 
     /// The canonical spelling: `conley:100`, `conley-uniform:250:2` (Bartlett is the default).
@@ -116,10 +116,11 @@ enum ConleyVariance {
     /// `B M B` accumulated from the transformed scores `z_i = B x̃_i û_i` (see ``ResidualMoments``).
     /// - Throws: ``EstimationError/invalidOption(_:)`` when the coordinates do not cover the panel's units.
     static func meat(design: DemeanedDesign, kept: [Int], residuals: [Double], bread: [Double], panel: Panel,
-                     coordinates: UnitCoordinates, kernel: ConleyKernel) throws -> [Double] {
-        guard coordinates.unitCount == panel.unitCount else {
-            throw EstimationError.invalidOption("Conley standard errors: the coordinates cover \(coordinates.unitCount) "
-                                                + "units, the panel has \(panel.unitCount)")
+                     coordinates allUnits: UnitCoordinates, kernel: ConleyKernel,
+                     listedUnitLimit: Int = maximumListedUnits) throws -> [Double] {
+        let coordinates: UnitCoordinates
+        do { coordinates = try allUnits.matching(panel) } catch let error as EstimationError {
+            throw EstimationError.invalidOption("Conley standard errors: \(error)")
         }
         let n = design.observationCount, m = kept.count
         // Transformed scores, row-major n × m: z_i = B (x̃_i û_i).
@@ -145,9 +146,26 @@ enum ConleyVariance {
                 } }
             }
         } else {
+            var accumulated = [Double](repeating: 0, count: m)
+            guard coordinates.unitCount <= listedUnitLimit else {
+                // Many units: the neighbour lists could hold every pair (memory set by the cutoff
+                // alone), so the weights are computed pair by pair within each period instead.
+                for rows in rowsByPeriod {
+                    for i in rows {
+                        for a in 0..<m { accumulated[a] = 0 }
+                        let unit = Int(panel.unitIndex[i])
+                        for j in rows {
+                            let w = kernel.weight(distance: coordinates.distance(unit, Int(panel.unitIndex[j])))
+                            guard w != 0 else { continue }
+                            for b in 0..<m { accumulated[b] += w * scores[j * m + b] }
+                        }
+                        for a in 0..<m { for b in 0..<m { meat[a * m + b] += scores[i * m + a] * accumulated[b] } }
+                    }
+                }
+                return Self.serialAndSymmetrized(meat: meat, scores: scores, m: m, panel: panel, kernel: kernel)
+            }
             let neighbours = Self.neighbours(coordinates: coordinates, kernel: kernel)
             var rowOfUnit = [Int](repeating: -1, count: panel.unitCount)
-            var accumulated = [Double](repeating: 0, count: m)
             for rows in rowsByPeriod {
                 for i in rows { rowOfUnit[Int(panel.unitIndex[i])] = i }
                 for i in rows {
@@ -161,6 +179,19 @@ enum ConleyVariance {
                 }
                 for i in rows { rowOfUnit[Int(panel.unitIndex[i])] = -1 }
             }
+        }
+        return Self.serialAndSymmetrized(meat: meat, scores: scores, m: m, panel: panel, kernel: kernel)
+    }
+
+    /// Most units whose neighbour lists are stored (at most `units²` pairs of 16 bytes: 64 MB).
+    static let maximumListedUnits = 2000
+
+    /// `meat` plus the serial terms within units, symmetrized.
+    static func serialAndSymmetrized(meat spatial: [Double], scores: [Double], m: Int, panel: Panel,
+                                     kernel: ConleyKernel) -> [Double] {
+        var meat = spatial
+        func add(_ i: Int, _ j: Int, _ weight: Double) {
+            for a in 0..<m { for b in 0..<m { meat[a * m + b] += weight * scores[i * m + a] * scores[j * m + b] } }
         }
         if kernel.lags > 0 {
             for unit in 0..<panel.unitCount {

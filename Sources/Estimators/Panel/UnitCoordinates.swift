@@ -31,6 +31,10 @@ public struct UnitCoordinates: Sendable {
     public let second: [Double]
     /// The two column names, for messages and notes.
     public let names: [String]
+    /// The units' labels when known (coordinates read from a panel), so that an estimator that
+    /// fits on a subset of the units (Sun–Abraham drops always-treated units) finds each unit's
+    /// location by label (``matching(_:)``).
+    public let unitLabels: [String]?
 
     /// Unit coordinates from per-unit values.
     /// - Throws: ``SpilloverError/invalidCoordinate(column:unit:value:expected:)`` for a non-finite
@@ -55,6 +59,7 @@ public struct UnitCoordinates: Sendable {
         self.second = second
         self.names = names
         self.metric = metric
+        self.unitLabels = unitLabels
     }
 
     /// Unit coordinates from per-row columns of `panel` (row order), which must be constant within
@@ -81,6 +86,28 @@ public struct UnitCoordinates: Sendable {
 
     /// Number of units.
     public var unitCount: Int { first.count }
+
+    /// These coordinates indexed by `panel`'s units: themselves when they cover the same units,
+    /// else those of `panel`'s units looked up by label (the panel is a subset of the units).
+    /// - Throws: ``EstimationError/invalidOption(_:)`` when a unit of `panel` has no location.
+    public func matching(_ panel: Panel) throws -> UnitCoordinates {
+        if unitCount == panel.unitCount && (unitLabels == nil || unitLabels == panel.unitLabels) { return self }
+        guard let unitLabels else {
+            throw EstimationError.invalidOption("the coordinates cover \(unitCount) units, the panel has \(panel.unitCount)")
+        }
+        var index: [String: Int] = [:]
+        for (position, label) in unitLabels.enumerated() { index[label] = position }
+        var positions: [Int] = []
+        positions.reserveCapacity(panel.unitCount)
+        for label in panel.unitLabels {
+            guard let position = index[label] else {
+                throw EstimationError.invalidOption("the coordinates have no location for unit '\(label)'")
+            }
+            positions.append(position)
+        }
+        return try UnitCoordinates(perUnit: positions.map { first[$0] }, second: positions.map { second[$0] },
+                                   names: names, metric: metric, unitLabels: panel.unitLabels)
+    }
 
     /// Distance between units `a` and `b` in the metric's units.
     public func distance(_ a: Int, _ b: Int) -> Double {
