@@ -1,6 +1,7 @@
 extension Panel {
-    /// The estimators that take regression weights (R fixest's `weights`).
-    public static let weightedMethods = ["twfe", "event", "sa"]
+    /// The estimators that take regression weights (R fixest's `weights`; for `cs`, R did's
+    /// sampling weights `weightsname`): the registry's entries that accept them.
+    public static var weightedMethods: [String] { EstimatorRegistry.entries.filter(\.acceptsRegressionWeights).map(\.id) }
 
     /// Refuses a panel with regression weights in an analysis that would ignore them (or weigh
     /// them in an untested way): the placebo test, the wild bootstrap, mediation, subgroups and
