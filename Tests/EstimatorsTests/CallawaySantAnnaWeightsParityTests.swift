@@ -98,6 +98,51 @@ struct CallawaySantAnnaWeightsParityTests {
         expectClose(try estimate("flat"), try estimate(nil), "equal weights against none")
     }
 
+    /// Zero weights: the loader drops rows weighing zero. A unit weighing zero in every period
+    /// then leaves the panel, which is what R did's estimate is (csdid 0.4.3 with such a unit
+    /// agrees with csdid without it to 7e-16, checked when this test was written); a unit
+    /// weighing zero in some periods only, which R did keeps, is refused in one line.
+    @Test("a unit weighing zero throughout drops out; zero in some periods only is refused")
+    func zeroWeights() throws {
+        let text = try String(contentsOfFile: Fixtures.path("synthetic_weights.csv"), encoding: .utf8)
+        var lines = text.split(separator: "\n").map(String.init)
+        let header = lines.removeFirst()
+        let columns = header.split(separator: ",").map(String.init)
+        let wu = try #require(columns.firstIndex(of: "wu")), unit = try #require(columns.firstIndex(of: "unit"))
+        let year = try #require(columns.firstIndex(of: "year"))
+        func write(_ name: String, _ transform: ([String]) -> [String]?) throws -> String {
+            let rows = lines.compactMap { line -> String? in
+                transform(line.split(separator: ",", omittingEmptySubsequences: false).map(String.init))?.joined(separator: ",")
+            }
+            let target = FileManager.default.temporaryDirectory
+                .appendingPathComponent("cs-zero-\(ProcessInfo.processInfo.processIdentifier)-\(name).csv").path
+            try ([header] + rows).joined(separator: "\n").appending("\n").write(toFile: target, atomically: true, encoding: .utf8)
+            return target
+        }
+        let zeroUnit = try write("unit") { $0[unit] == "c001" ? $0.enumerated().map { $0.offset == wu ? "0" : $0.element } : $0 }
+        let withoutUnit = try write("without") { $0[unit] == "c001" ? nil : $0 }
+        let zeroRow = try write("row") {
+            $0[unit] == "c001" && $0[year] == "2012" ? $0.enumerated().map { $0.offset == wu ? "0" : $0.element } : $0
+        }
+        defer { for path in [zeroUnit, withoutUnit, zeroRow] { try? FileManager.default.removeItem(atPath: path) } }
+        let spec = PanelSpec(outcome: "y", unit: "unit", time: "year", treatment: .cohort("cohort"), covariates: ["x1"],
+                             regressionWeights: "wu")
+        let estimator = CallawaySantAnna(options: CallawaySantAnnaOptions(unbalancedPanel: .dropIncompleteUnits))
+        let zero = try estimator.estimate(try Panel.load(csv: zeroUnit, spec: spec))
+        let without = try estimator.estimate(try Panel.load(csv: withoutUnit, spec: spec))
+        #expect(zero.unitCount == without.unitCount)
+        for (a, b) in zip(zero.groupTime, without.groupTime) {
+            #expect(a.estimate == b.estimate && a.standardError == b.standardError)
+        }
+        do {
+            _ = try estimator.estimate(try Panel.load(csv: zeroRow, spec: spec))
+            Issue.record("a unit weighing zero in one period only was accepted")
+        } catch let error as CallawaySantAnnaError {
+            #expect(error == .zeroWeightsUnbalancePanel(unitsMissingPeriods: 1))
+            #expect("\(error)".contains("zero in some periods only") && !"\(error)".contains("\n"), "\(error)")
+        }
+    }
+
     /// R did's `allow_unbalanced_panel` with weights needs its repeated-cross-section estimators
     /// with per-observation weights, not implemented: refused in one sentence naming the role.
     @Test("weights on an unbalanced panel estimated as repeated cross sections are refused")

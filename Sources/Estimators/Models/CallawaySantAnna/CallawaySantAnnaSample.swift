@@ -123,6 +123,13 @@ struct CallawaySantAnnaSample: Sendable {
         let incomplete = candidates.filter { observedCount($0) != periodCount }
         var kept = candidates
         var unbalanced = false
+        // R did keeps a unit whose sampling weight is zero in some periods (weighing it zero in the
+        // 2×2s whose earlier period that is); the loader dropped those rows, so balancing would drop
+        // the unit instead: refused rather than answered differently.
+        if !incomplete.isEmpty, panel.regressionWeights != nil,
+           panel.notes.contains(where: { $0.hasSuffix(Panel.zeroWeightRowsNote) }) {
+            throw CallawaySantAnnaError.zeroWeightsUnbalancePanel(unitsMissingPeriods: incomplete.count)
+        }
         if !incomplete.isEmpty {
             let count = incomplete.count, plural = incomplete.count == 1 ? "" : "s"
             switch options.unbalancedPanel {
