@@ -30,9 +30,11 @@ struct PanelOptions: ParsableArguments {
     var cluster: String?
 
     @Option(help: ArgumentHelp(
-        "Column of regression weights (analytic weights, R fixest's weights = ~w): twfe, event and sa only.",
+        "Column of regression weights (analytic weights, R fixest's weights = ~w): twfe, event, sa; cs takes them as sampling weights.",
         discussion: "Weighted least squares with fixest's conventions (n counts observations; iid, hetero and CR1 "
-            + "weighted; cr2, cr3, two-way and Conley refuse them). Weights must be finite "
+            + "weighted; cr2, cr3, two-way and Conley refuse them). cs takes them as R did's sampling weights "
+            + "(weightsname): weighted 2x2 estimators and cohort shares; weights varying within a unit enter each "
+            + "ATT(g,t) from its earlier period, as R did. Weights must be finite "
             + "and >= 0; rows with a zero weight are dropped and counted in the notes, as fixest does. Not to be "
             + "confused with --weights, the wild bootstrap's draw distribution.",
         valueName: "COL"))

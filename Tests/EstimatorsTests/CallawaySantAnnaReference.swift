@@ -38,7 +38,8 @@ enum CallawaySantAnnaReference {
     }
 
     /// Loads the case's panel and estimates it with the case's options (control group, base
-    /// period, method, cluster) plus the given policies and event-time window.
+    /// period, method, cluster, sampling-weight column `weights`) plus the given policies and
+    /// event-time window.
     static func estimate(_ reference: [String: Any], unbalanced: CallawaySantAnnaOptions.UnbalancedPanelPolicy = .reject,
                          failedCells: CallawaySantAnnaOptions.FailedCellPolicy = .reject,
                          minEventTime: Int? = nil, maxEventTime: Int? = nil) throws -> CallawaySantAnnaResult {
@@ -48,7 +49,8 @@ enum CallawaySantAnnaReference {
                              time: try #require(reference["time"] as? String),
                              treatment: .cohort(try #require(reference["cohort"] as? String)),
                              covariates: reference["covariates"] as? [String] ?? [],
-                             clusterColumns: cluster.map { [$0] } ?? [])
+                             clusterColumns: cluster.map { [$0] } ?? [],
+                             regressionWeights: reference["weights"] as? String)
         let panel = try Panel.load(csv: try dataPath(reference), spec: spec)
         let control = try #require(reference["control"] as? String)
         let base = try #require(reference["base_period"] as? String)

@@ -111,7 +111,7 @@ struct PanelTableReader {
             notes.append("\(droppedRows) row\(droppedRows == 1 ? "" : "s") dropped for missing values in used columns")
         }
         if zeroWeightRows > 0 {
-            notes.append("\(zeroWeightRows) row\(zeroWeightRows == 1 ? "" : "s") with a zero regression weight dropped (as fixest does)")
+            notes.append("\(zeroWeightRows) row\(zeroWeightRows == 1 ? "" : "s") " + Panel.zeroWeightRowsNote)
         }
         let adoption = isCohort
             ? try cohortAdoption(kept: kept, column: treatColumn, units: units, periods: periods, notes: &notes)

@@ -1,6 +1,11 @@
 extension Panel {
-    /// The estimators that take regression weights (R fixest's `weights`).
-    public static let weightedMethods = ["twfe", "event", "sa"]
+    /// The estimators that take regression weights (R fixest's `weights`; for `cs`, R did's
+    /// sampling weights `weightsname`): the registry's entries that accept them.
+    public static var weightedMethods: [String] { EstimatorRegistry.entries.filter(\.acceptsRegressionWeights).map(\.id) }
+
+    /// The end of the note a panel carries when rows with a zero regression weight were dropped
+    /// (``Panel/load(csv:spec:)``); Callaway-Sant'Anna reads it (R did keeps such rows).
+    public static let zeroWeightRowsNote = "with a zero regression weight dropped (as fixest does)"
 
     /// Refuses a panel with regression weights in an analysis that would ignore them (or weigh
     /// them in an untested way): the placebo test, the wild bootstrap, mediation, subgroups and

@@ -35,8 +35,8 @@ public enum EstimatorRegistry {
             summary: "Callaway-Sant'Anna ATT(g,t) with simple, dynamic, group and calendar aggregations (R did), "
                 + "never-treated or not-yet-treated controls, varying or universal base period, doubly robust, "
                 + "outcome-regression or IPW with covariates; influence-function standard errors clustered by the "
-                + "unit (or a coarser column); normal reference.",
-            controls: [.never, .notyet], inference: [.cr1, .placebo],
+                + "unit (or a coarser column); normal reference; regression weights enter as R did's sampling weights.",
+            controls: [.never, .notyet], inference: [.cr1, .placebo], acceptsRegressionWeights: true,
             build: { CallawaySantAnna(options: callawaySantAnnaOptions($0)) },
             placebo: { settings, effect in
                 CallawaySantAnnaPlaceboStatistic(options: callawaySantAnnaOptions(settings), target: effect)

@@ -36,12 +36,21 @@
 /// as not estimable and left out of the aggregations (R `did`'s `aggte(na.rm = TRUE)`).
 /// Cohorts of a single unit and cells whose propensity scores nearly separate are noted.
 ///
+/// **Sampling weights** (the panel's ``Panel/regressionWeights``, R `did`'s `weightsname`): each
+/// 2×2 weighs its units (weighted means, weighted least squares, a weighted logit and weighted
+/// influence functions, DRDID's `i.weights`) by their weights in the earlier of its two periods,
+/// and the aggregations take `p_g = Σ_{i∈g} s_i/n` with each unit's first-period weight `s_i`
+/// (mean one), which multiplies its estimated-share term. Weights constant within units, as
+/// sampling weights usually are, make the period irrelevant; weights that vary within units
+/// follow R `did`'s default (`fix_weights = NULL`) and are noted. Not with the unbalanced panel
+/// estimated as repeated cross sections (refused).
+///
 /// **Anticipation** (``CallawaySantAnnaOptions/anticipation``, R `did`'s `anticipation = δ`): base
 /// period `g − 1 − δ` for every cell from `g` on (before `g`, varying-base cells stay short
 /// differences, as R did's `compute.att_gt`), not-yet-treated comparison units with cohort
 /// `> max(t, base) + δ`, and cohorts adopting within the first `δ + 1` periods dropped.
 ///
-/// Not supported (R `did` options left out): sampling weights, repeated cross
+/// Not supported (R `did` options left out): `fix_weights`, repeated cross
 /// sections, `allow_unbalanced_panel` with covariates, `balance_e`, `faster_mode` (results do
 /// not depend on it).
 public struct CallawaySantAnna: Sendable {
@@ -72,6 +81,9 @@ public struct CallawaySantAnna: Sendable {
         var largestScores = [Double](repeating: 0, count: cells.count)
         if sample.isUnbalanced {
             unbalancedCells(cells, sample: sample, estimates: &estimates, influence: &influence, failures: &failures)
+        } else if sample.covariates.isEmpty, let weights = sample.weights {
+            weightedUnconditionalCells(cells, sample: sample, weights: weights, estimates: &estimates,
+                                       influence: &influence, failures: &failures)
         } else if sample.covariates.isEmpty {
             unconditionalCells(cells, sample: sample, estimates: &estimates, influence: &influence, failures: &failures)
         } else {
@@ -135,12 +147,13 @@ public struct CallawaySantAnna: Sendable {
 
     /// Why a cell fails before any estimation: no comparison or no treated units, or (for the
     /// propensity-score methods) a treated share at which R `did`'s intercept-only overlap check
-    /// (share ≥ 0.999) fails or every comparison unit is trimmed.
-    private func countFailure(treated: Int, control: Int) -> String? {
+    /// (share ≥ 0.999) fails or every comparison unit is trimmed. With sampling weights the
+    /// share is the weighted one (`weightedShare`), R's intercept-only `glm` with weights.
+    private func countFailure(treated: Int, control: Int, weightedShare: Double? = nil) -> String? {
         guard control > 0 else { return "no comparison units (never-treated or not-yet-treated) in its periods" }
         guard treated > 0 else { return "no unit of the cohort is observed in its periods" }
         guard options.estimationMethod != .outcomeRegression else { return nil }
-        let share = Double(treated) / Double(treated + control)
+        let share = weightedShare ?? Double(treated) / Double(treated + control)
         if share >= 0.999 { return "overlap fails: the cohort is \(share) of the comparison sample (R did's cut-off is 0.999)" }
         if share >= options.propensityTrimLevel { return "every comparison unit is trimmed (propensity score \(share) ≥ \(options.propensityTrimLevel))" }
         return nil
@@ -180,6 +193,49 @@ public struct CallawaySantAnna: Sendable {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// The 2×2 cells without covariates with sampling weights `s` (period-major, the earlier
+    /// period's weight for each cell): DRDID with an intercept only, which for every estimation
+    /// method is `ATT = μ_g − μ_C` with weighted means `μ = Σ sΔY/Σ s`, and influence
+    /// `n·s_i(ΔY_i − μ_g)/Σ_g s` for the cohort, `−n·s_i(ΔY_i − μ_C)/Σ_C s` for the comparison
+    /// units (the propensity-score and regression terms vanish with an intercept only).
+    private func weightedUnconditionalCells(_ cells: [GroupTimeCell], sample: CallawaySantAnnaSample, weights: [Double],
+                                            estimates: inout [Double], influence: inout [Double], failures: inout [String?]) {
+        let n = sample.unitCount
+        let scale = Double(n)
+        for (k, cell) in cells.enumerated() where !cell.isReference {
+            let threshold = controlThreshold(cell)
+            let g = cell.group
+            let post = cell.time * n, base = cell.base * n, earlier = cell.earlier * n
+            var sumTreated = 0.0, sumControl = 0.0, weightTreated = 0.0, weightControl = 0.0, treated = 0, control = 0
+            for i in 0..<n {
+                let c = sample.cohort[i]
+                let change = sample.outcome[post + i] - sample.outcome[base + i], s = weights[earlier + i]
+                if c == g {
+                    sumTreated += s * change; weightTreated += s; treated += 1
+                } else if c > threshold {
+                    sumControl += s * change; weightControl += s; control += 1
+                }
+            }
+            let share = weightTreated / (weightTreated + weightControl)
+            if let failure = countFailure(treated: treated, control: control, weightedShare: share) {
+                failures[k] = failure
+                continue
+            }
+            let meanTreated = sumTreated / weightTreated, meanControl = sumControl / weightControl
+            estimates[k] = meanTreated - meanControl
+            let scaleTreated = scale / weightTreated, scaleControl = -scale / weightControl
+            for i in 0..<n {
+                let c = sample.cohort[i]
+                let change = sample.outcome[post + i] - sample.outcome[base + i], s = weights[earlier + i]
+                if c == g {
+                    influence[k * n + i] = scaleTreated * s * (change - meanTreated)
+                } else if c > threshold {
+                    influence[k * n + i] = scaleControl * s * (change - meanControl)
                 }
             }
         }
@@ -250,6 +306,7 @@ public struct CallawaySantAnna: Sendable {
         let p = sample.covariates.count + 1
         var work = CovariateTwoByTwo(capacity: n, covariateCount: sample.covariates.count)
         var members = [Int](repeating: 0, count: n)
+        work.isWeighted = sample.weights != nil
         for (k, cell) in cells.enumerated() where !cell.isReference {
             let threshold = controlThreshold(cell)
             var count = 0, control = 0
@@ -262,6 +319,7 @@ public struct CallawaySantAnna: Sendable {
                 members[count] = i
                 work.change[count] = sample.outcome[post + i] - sample.outcome[base + i]
                 work.treated[count] = isTreated ? 1 : 0
+                if let weights = sample.weights { work.weight[count] = weights[earlier + i] }
                 work.design[count * p] = 1
                 for (j, column) in sample.covariates.enumerated() { work.design[count * p + 1 + j] = column[earlier + i] }
                 count += 1

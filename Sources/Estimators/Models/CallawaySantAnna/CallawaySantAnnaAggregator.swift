@@ -15,8 +15,12 @@ struct CallawaySantAnnaAggregator {
     let unitGroup: [Int]
     /// Position of each cell's cohort in `sample.groups`.
     let cellGroup: [Int]
-    /// Cohort shares `p_g = n_g / n` (R `did`'s `pg`, unit weights one).
+    /// Cohort shares `p_g = n_g / n`, with sampling weights `s` (mean one) `Σ_{i∈g} s_i / n`
+    /// (R `did`'s `pg = mean(weights.ind · 1{G = g})`).
     let shares: [Double]
+    /// Each unit's sampling weight in the first period (mean one; R `did`'s `weights.ind`), nil
+    /// without weights.
+    let unitWeights: [Double]?
 
     init(sample: CallawaySantAnnaSample, cells: [CallawaySantAnnaResult.GroupTimeEffect], influence: [Double],
          minEventTime: Int?, maxEventTime: Int?) {
@@ -29,7 +33,14 @@ struct CallawaySantAnnaAggregator {
         for (k, group) in sample.groups.enumerated() { position[group] = k }
         unitGroup = sample.cohort.map { position[$0] ?? -1 }
         cellGroup = cells.map { position[Int32($0.group)] ?? -1 }
-        shares = sample.groupSizes.map { Double($0) / Double(sample.unitCount) }
+        unitWeights = sample.unitWeights
+        if let weights = sample.unitWeights {
+            var sums = [Double](repeating: 0, count: sample.groups.count)
+            for (i, g) in unitGroup.enumerated() where g >= 0 { sums[g] += weights[i] }
+            shares = sums.map { $0 / Double(sample.unitCount) }
+        } else {
+            shares = sample.groupSizes.map { Double($0) / Double(sample.unitCount) }
+        }
     }
 
     private var n: Int { sample.unitCount }
@@ -65,12 +76,17 @@ struct CallawaySantAnnaAggregator {
         return estimate
     }
 
-    /// Adds R `did`'s `wif %*% att` = `(A_g − m_g θ)/S` to every unit of an estimated cohort.
+    /// Adds R `did`'s `wif %*% att` = `s_i (A_g − m_g θ)/S` to every unit of an estimated cohort
+    /// (`s_i` its sampling weight, 1 without weights).
     private func addShareInfluence(sums: [Double], counts: [Double], estimate: Double, total: Double,
                                    into out: UnsafeMutableBufferPointer<Double>) {
         var term = [Double](repeating: 0, count: shares.count)
         for g in 0..<shares.count { term[g] = (sums[g] - counts[g] * estimate) / total }
-        for i in 0..<n where unitGroup[i] >= 0 { out[i] += term[unitGroup[i]] }
+        if let weights = unitWeights {
+            for i in 0..<n where unitGroup[i] >= 0 { out[i] += weights[i] * term[unitGroup[i]] }
+        } else {
+            for i in 0..<n where unitGroup[i] >= 0 { out[i] += term[unitGroup[i]] }
+        }
     }
 
     /// Builds an aggregation from the cells of each part.

@@ -166,6 +166,12 @@ public enum CallawaySantAnnaError: Error, Equatable, CustomStringConvertible {
     /// Estimation on an unbalanced panel with covariates (R `did`'s repeated-cross-section DRDID
     /// estimators) is not implemented.
     case unbalancedWithCovariates(unitsMissingPeriods: Int)
+    /// Sampling weights on an unbalanced panel (R `did`'s repeated-cross-section DRDID
+    /// estimators with per-observation weights) are not implemented.
+    case unbalancedWithWeights(unitsMissingPeriods: Int)
+    /// Rows with a zero sampling weight were dropped and some units are no longer observed in
+    /// every period (R `did` keeps such units, weighing them zero in those periods).
+    case zeroWeightsUnbalancePanel(unitsMissingPeriods: Int)
     /// The never-treated comparison group is empty.
     case noNeverTreatedUnits
     /// No cohort is first treated after the first period and within the sample.
@@ -203,6 +209,16 @@ public enum CallawaySantAnnaError: Error, Equatable, CustomStringConvertible {
             return "Callaway-Sant'Anna on an unbalanced panel (\(missing) unit\(missing == 1 ? "" : "s") not observed "
                 + "in every period) with covariates needs R did's repeated-cross-section DRDID estimators, which are "
                 + "not implemented; balance the panel by dropping those units, or estimate without covariates"
+        case .unbalancedWithWeights(let missing):
+            return "Callaway-Sant'Anna on an unbalanced panel (\(missing) unit\(missing == 1 ? "" : "s") not observed "
+                + "in every period) with sampling weights (the regression-weight column) needs R did's "
+                + "repeated-cross-section estimators with per-observation weights, which are not implemented; balance "
+                + "the panel by dropping those units, or estimate without weights"
+        case .zeroWeightsUnbalancePanel(let missing):
+            return "Callaway-Sant'Anna with sampling weights (the regression-weight column): rows with a zero weight "
+                + "were dropped and \(missing) unit\(missing == 1 ? " is" : "s are") not observed in every period; R did "
+                + "keeps a unit whose weight is zero in some periods only, which is not implemented; expected each "
+                + "unit's weight positive in every period or zero in all of them"
         case .noNeverTreatedUnits:
             return "Callaway-Sant'Anna with never-treated comparison units: no unit is never treated; "
                 + "use not-yet-treated units as the comparison group"

@@ -47,6 +47,15 @@ struct CallawaySantAnnaSample: Sendable {
     let periodLabels: [String]
     /// Numeric period values of the kept periods, when the time column is numeric.
     let periodValues: [Double]?
+    /// Sampling weights (the panel's ``Panel/regressionWeights``, R `did`'s `weightsname`),
+    /// period-major like ``outcome``, divided by their mean over the kept unit-periods; nil for
+    /// an unweighted panel. A 2×2 comparison weighs its units by the weights of its earlier
+    /// period (R `did`'s default for time-varying weights; with weights constant within units
+    /// every period gives the same).
+    let weights: [Double]?
+    /// Each kept unit's weight in the first period, divided by their mean (R `did`'s
+    /// `weights.ind` in `aggte`, which takes the first period's row); nil without weights.
+    let unitWeights: [Double]?
     /// What was dropped or adjusted, in words.
     let notes: [String]
 
@@ -114,6 +123,13 @@ struct CallawaySantAnnaSample: Sendable {
         let incomplete = candidates.filter { observedCount($0) != periodCount }
         var kept = candidates
         var unbalanced = false
+        // R did keeps a unit whose sampling weight is zero in some periods (weighing it zero in the
+        // 2×2s whose earlier period that is); the loader dropped those rows, so balancing would drop
+        // the unit instead: refused rather than answered differently.
+        if !incomplete.isEmpty, panel.regressionWeights != nil,
+           panel.notes.contains(where: { $0.hasSuffix(Panel.zeroWeightRowsNote) }) {
+            throw CallawaySantAnnaError.zeroWeightsUnbalancePanel(unitsMissingPeriods: incomplete.count)
+        }
         if !incomplete.isEmpty {
             let count = incomplete.count, plural = incomplete.count == 1 ? "" : "s"
             switch options.unbalancedPanel {
@@ -126,6 +142,9 @@ struct CallawaySantAnnaSample: Sendable {
                              + "(as R did by default)")
             case .allowUnbalanced:
                 guard panel.covariates.isEmpty else { throw CallawaySantAnnaError.unbalancedWithCovariates(unitsMissingPeriods: count) }
+                guard panel.regressionWeights == nil else {
+                    throw CallawaySantAnnaError.unbalancedWithWeights(unitsMissingPeriods: count)
+                }
                 let empty = Set(incomplete.filter { observedCount($0) == 0 })
                 if !empty.isEmpty {
                     kept = candidates.filter { !empty.contains($0) }
@@ -206,6 +225,28 @@ struct CallawaySantAnnaSample: Sendable {
             byUnit = false
         }
 
+        // Sampling weights, normalised to mean one over the kept unit-periods (R did divides by
+        // the mean over every row before dropping any; the estimates and standard errors do not
+        // depend on the scale, since every 2×2 renormalises its weights and the cohort shares
+        // enter only as ratios).
+        var weights: [Double]?, unitWeights: [Double]?
+        if let column = panel.regressionWeights {
+            var values = wide(column)
+            let mean = values.reduce(0, +) / Double(values.count)
+            for k in values.indices { values[k] /= mean }
+            let first = Array(values[0..<n])
+            let firstMean = first.reduce(0, +) / Double(n)
+            unitWeights = first.map { $0 / firstMean }
+            weights = values
+            let varying = (0..<n).contains { i in (1..<periodCount).contains { values[$0 * n + i] != values[i] } }
+            let name = panel.regressionWeightName ?? "weights"
+            notes.append("Sampling weights \(name.quotedForMessage) (R did's weightsname): each ATT(g,t) weighs its units "
+                         + "in the 2x2 estimator, the aggregations weigh cohorts by their weighted shares"
+                         + (varying ? "; the weights vary within units: each ATT(g,t) uses the weights of the earlier of "
+                                      + "its two periods, the aggregations each unit's weight in the first period (as R did)"
+                                    : ""))
+        }
+
         self.unitCount = n
         self.periodCount = periodCount
         self.outcome = wide(panel.outcome)
@@ -220,6 +261,8 @@ struct CallawaySantAnnaSample: Sendable {
         self.groupSizes = groups.map { sizes[$0] ?? 0 }
         self.periodLabels = Array(panel.periodLabels.prefix(periodCount))
         self.periodValues = panel.periodValues.map { Array($0.prefix(periodCount)) }
+        self.weights = weights
+        self.unitWeights = unitWeights
         self.notes = notes
     }
 

@@ -1,20 +1,24 @@
 import Foundation
 
 /// The panel 2×2 DiD estimators with covariates of Sant'Anna & Zhao's DRDID package, as R
-/// `did` calls them for one ATT(g,t) (unit sampling weights equal to one):
+/// `did` calls them for one ATT(g,t), with unit sampling weights `s` (DRDID's `i.weights`, divided
+/// by their mean over the comparison; all one without weights):
 ///
 /// With `n₁` units of the comparison (treated `D = 1` and comparison `D = 0`), `ΔY = Y_t − Y_base`,
 /// `X` the covariates of the earlier period with an intercept:
-/// - **reg** (`reg_did_panel`): `β̂` = OLS of ΔY on X among D = 0, `ATT = mean_D(ΔY − X'β̂)`.
-/// - **ipw** (`std_ipw_did_panel`): logit `p̂(X)`, capped at `1 − 1e-6`; comparison units with
-///   `p̂ ≥ trim` (0.995) get weight 0; `w₁ = D`, `w₀ = p̂(1 − D)/(1 − p̂)`;
-///   `ATT = Σw₁ΔY/Σw₁ − Σw₀ΔY/Σw₀`.
+/// - **reg** (`reg_did_panel`): `β̂` = weighted least squares of ΔY on X among D = 0 (weights
+///   `s`), `ATT = Σ sD(ΔY − X'β̂)/Σ sD`.
+/// - **ipw** (`std_ipw_did_panel`): logit `p̂(X)` (maximum likelihood with weights `s`, as R's
+///   `glm(weights =)`), capped at `1 − 1e-6`; comparison units with `p̂ ≥ trim` (0.995) get weight
+///   0; `w₁ = sD`, `w₀ = s p̂(1 − D)/(1 − p̂)`; `ATT = Σw₁ΔY/Σw₁ − Σw₀ΔY/Σw₀`.
 /// - **dr** (`drdid_panel`): the same weights applied to `ΔY − X'β̂`.
 ///
 /// Each returns the influence function of DRDID on the `n₁` units (its `mean(IF²)/n₁` is the
-/// variance), including the estimation effect of `β̂` (OLS linear representation with
-/// `(X'X/n₁)⁻¹` over the comparison units) and of the logit (score `(D − p̂)X` times
-/// `n₁ (X' diag(p̂(1−p̂)) X)⁻¹`, the information at the final, capped scores as csdid).
+/// variance), including the estimation effect of `β̂` (linear representation
+/// `s(1 − D)(ΔY − X'β̂)X'(X' diag(s(1 − D)) X/n₁)⁻¹`) and of the logit (score `s(D − p̂)X` times
+/// `n₁ (X' diag(s p̂(1−p̂)) X)⁻¹`, the information at the final, capped scores as csdid). Every
+/// weight enters as a factor that is exactly 1 without weights, so unweighted results do not
+/// change by a bit.
 ///
 /// R `did` marks a cell NA when the propensity score reaches 0.999 (no overlap) or a design is
 /// singular; DiDLab reports the cell as not estimable there (``CellFailure``), and also when
@@ -29,6 +33,11 @@ struct CovariateTwoByTwo {
     var change: [Double]
     /// 1 for the treated cohort, 0 for comparison units.
     var treated: [Double]
+    /// Sampling weight of each unit (1 without weights); ``estimate(method:trimLevel:)`` divides
+    /// them by their mean when ``isWeighted``.
+    var weight: [Double]
+    /// Whether ``weight`` holds sampling weights (else every weight is 1).
+    var isWeighted = false
     /// Influence function on the `n₁` units (output).
     var influence: [Double]
     /// Units in the comparison (`n₁`).
@@ -41,11 +50,19 @@ struct CovariateTwoByTwo {
         design = [Double](repeating: 0, count: capacity * dimension)
         change = [Double](repeating: 0, count: capacity)
         treated = [Double](repeating: 0, count: capacity)
+        weight = [Double](repeating: 1, count: capacity)
         influence = [Double](repeating: 0, count: capacity)
     }
 
     /// Estimates ATT and fills ``influence``; throws a reason when the cell is not estimable.
     mutating func estimate(method: CallawaySantAnnaOptions.EstimationMethod, trimLevel: Double) throws(CellFailure) -> Double {
+        if isWeighted {
+            // DRDID's `i.weights / mean(i.weights)` within the comparison.
+            var total = 0.0
+            for i in 0..<count { total += weight[i] }
+            let mean = total / Double(count)
+            for i in 0..<count { weight[i] /= mean }
+        }
         switch method {
         case .outcomeRegression: return try outcomeRegression()
         case .inverseProbabilityWeighting: return try weighting(regression: false, trimLevel: trimLevel)
@@ -56,16 +73,18 @@ struct CovariateTwoByTwo {
     /// A reason why a cell cannot be estimated.
     struct CellFailure: Error { let reason: String }
 
-    /// `(X'X/n₁)⁻¹` over the comparison units, and the OLS fit `X'β̂` for every unit.
+    /// `(X'SX/n₁)⁻¹` over the comparison units (`S` the sampling weights), and the weighted
+    /// least-squares fit `X'β̂` for every unit.
     private func comparisonRegression() throws(CellFailure) -> (inverse: [Double], fitted: [Double]) {
         let p = dimension, n = count
         var gram = [Double](repeating: 0, count: p * p)
         var moment = [Double](repeating: 0, count: p)
         for i in 0..<n where treated[i] == 0 {
-            let row = i * p
+            let row = i * p, w = weight[i]
             for r in 0..<p {
-                moment[r] += design[row + r] * change[i]
-                for c in 0...r { gram[r * p + c] += design[row + r] * design[row + c] }
+                let weighted = w * design[row + r]
+                moment[r] += weighted * change[i]
+                for c in 0...r { gram[r * p + c] += weighted * design[row + c] }
             }
         }
         for r in 0..<p {
@@ -98,10 +117,11 @@ struct CovariateTwoByTwo {
         var treatedCount = 0.0, sumChange = 0.0, sumFitted = 0.0
         var m1 = [Double](repeating: 0, count: p)
         for i in 0..<n where treated[i] == 1 {
-            treatedCount += 1
-            sumChange += change[i]
-            sumFitted += fitted[i]
-            for k in 0..<p { m1[k] += design[i * p + k] }
+            let w = weight[i]
+            treatedCount += w
+            sumChange += w * change[i]
+            sumFitted += w * fitted[i]
+            for k in 0..<p { m1[k] += w * design[i * p + k] }
         }
         guard treatedCount > 0 else { throw CellFailure(reason: "no treated units") }
         let etaTreat = sumChange / treatedCount, etaControl = sumFitted / treatedCount
@@ -110,9 +130,9 @@ struct CovariateTwoByTwo {
         let meanTreated = treatedCount / Double(n)
         for i in 0..<n {
             if treated[i] == 1 {
-                influence[i] = ((change[i] - etaTreat) - (fitted[i] - etaControl)) / meanTreated
+                influence[i] = weight[i] * ((change[i] - etaTreat) - (fitted[i] - etaControl)) / meanTreated
             } else {
-                influence[i] = -(change[i] - fitted[i]) * rowDot(i, a1) / meanTreated
+                influence[i] = -(weight[i] * (change[i] - fitted[i])) * rowDot(i, a1) / meanTreated
             }
         }
         return etaTreat - etaControl
@@ -122,7 +142,8 @@ struct CovariateTwoByTwo {
     private mutating func weighting(regression: Bool, trimLevel: Double) throws(CellFailure) -> Double {
         let p = dimension, n = count
         largestScore = 0
-        guard let fit = SmallLinearAlgebra.logit(x: design, response: treated, count: n, dimension: p) else {
+        guard let fit = SmallLinearAlgebra.logit(x: design, response: treated, count: n, dimension: p,
+                                                 weights: isWeighted ? weight : nil) else {
             throw CellFailure(reason: "the propensity-score logit is singular (collinear covariates)")
         }
         var score = [Double](repeating: 0, count: n)
@@ -144,7 +165,7 @@ struct CovariateTwoByTwo {
         // Vectorised cross products over a column-major copy of the design.
         let columns = SmallLinearAlgebra.columnMajor(design, count: n, dimension: p)
         var information = SmallLinearAlgebra.weightedCrossProducts(
-            columns: columns, weights: score.map { $0 * (1 - $0) }, count: n, dimension: p)
+            columns: columns, weights: (0..<n).map { weight[$0] * (score[$0] * (1 - score[$0])) }, count: n, dimension: p)
         guard SmallLinearAlgebra.invertPositiveDefinite(&information, dimension: p) else {
             throw CellFailure(reason: "the propensity-score information matrix is singular")
         }
@@ -157,11 +178,11 @@ struct CovariateTwoByTwo {
         for i in 0..<n {
             let residual = change[i] - fitted[i]
             if treated[i] == 1 {
-                weightTreated[i] = 1
-                sumWT += 1
-                sumT += residual
+                weightTreated[i] = weight[i]
+                sumWT += weight[i]
+                sumT += weight[i] * residual
             } else if score[i] < trimLevel {
-                weightControl[i] = score[i] / (1 - score[i])
+                weightControl[i] = weight[i] * (score[i] / (1 - score[i]))
                 sumWC += weightControl[i]
                 sumC += weightControl[i] * residual
             }
@@ -185,9 +206,9 @@ struct CovariateTwoByTwo {
 
         for i in 0..<n {
             let residual = change[i] - fitted[i]
-            let olsTerm = regression && treated[i] == 0 ? residual : 0
+            let olsTerm = regression && treated[i] == 0 ? weight[i] * residual : 0
             var infTreat = weightTreated[i] * (residual - etaTreat)
-            var infControl = weightControl[i] * (residual - etaControl) + (treated[i] - score[i]) * rowDot(i, u)
+            var infControl = weightControl[i] * (residual - etaControl) + weight[i] * (treated[i] - score[i]) * rowDot(i, u)
             if olsTerm != 0 {
                 infTreat -= olsTerm * rowDot(i, a1)
                 infControl -= olsTerm * rowDot(i, a3)

@@ -103,6 +103,9 @@ enum SmallLinearAlgebra {
     /// iterates off), started at the intercept-only solution and iterated until the full Newton
     /// step is below `1e-11 × max(1, |β|∞)` — past the point where R's `glm` (deviance tolerance 1e-8) stops, so the fitted probabilities are the
     /// exact maximum-likelihood ones to rounding.
+    /// With prior `weights` (positive; R's `glm(weights =)`), the log-likelihood, score and
+    /// information are weighted sums and the start is the weighted share; nil weights are the
+    /// unweighted fit, computed exactly as before weights existed.
     /// - Returns: the coefficients and whether they converged (the last iterate after 100 steps
     ///   when they do not: separation), or nil when the response does not vary or the
     ///   information matrix is singular.
@@ -111,12 +114,19 @@ enum SmallLinearAlgebra {
     /// built column by column, the score and the information are vectorised dot products
     /// (``dot(_:_:)-(UnsafeBufferPointer<Double>,_)``) of the columns with the residuals and the
     /// weighted columns; only `exp` is evaluated row by row.
-    static func logit(x: [Double], response: [Double], count n: Int, dimension p: Int) -> (coefficients: [Double], converged: Bool)? {
-        precondition(x.count >= n * p && response.count >= n)
+    static func logit(x: [Double], response: [Double], count n: Int, dimension p: Int,
+                      weights priors: [Double]? = nil) -> (coefficients: [Double], converged: Bool)? {
+        precondition(x.count >= n * p && response.count >= n && (priors?.count ?? n) >= n)
         var beta = [Double](repeating: 0, count: p)
         var share = 0.0
-        for i in 0..<n { share += response[i] }
-        share /= Double(n)
+        if let priors {
+            var total = 0.0
+            for i in 0..<n { share += priors[i] * response[i]; total += priors[i] }
+            share /= total
+        } else {
+            for i in 0..<n { share += response[i] }
+            share /= Double(n)
+        }
         guard share > 0, share < 1 else { return nil }
         beta[0] = log(share / (1 - share))
         let columns = columnMajor(x, count: n, dimension: p)
@@ -146,6 +156,19 @@ enum SmallLinearAlgebra {
                             // per 32 rows; each factor's rounding adds ~1e-16, far below the test's
                             // tolerance).
                             var linear = 0.0, logs = 0.0, product = 1.0
+                            if let priors {
+                                // Weighted: Σ s·(y·η − max(η, 0) − log(1 + e^{−|η|})), one log per row.
+                                for i in 0..<n {
+                                    let e = exp(-eta[i])
+                                    let probability = 1 / (1 + e)
+                                    weight[i] = priors[i] * (probability * (1 - probability))
+                                    residual[i] = priors[i] * (response[i] - probability)
+                                    linear += priors[i] * (response[i] * eta[i] - max(eta[i], 0))
+                                    logs += priors[i] * log(1 + (eta[i] >= 0 ? e : 1 / e))
+                                }
+                                logLikelihood = linear - logs
+                                return
+                            }
                             for i in 0..<n {
                                 let e = exp(-eta[i])
                                 let probability = 1 / (1 + e)
