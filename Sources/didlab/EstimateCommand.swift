@@ -252,6 +252,10 @@ struct EstimateCommand: ParsableCommand {
         if terms.count == 2 && terms[0] == terms[1] {
             throw ValidationError("--cluster: the two cluster terms are the same ('\(terms[0])'); expected two different clusterings")
         }
+        if terms.count == 2 && !method.inference.contains(.twoway) {
+            throw ValidationError("--cluster \(panel.clusterColumn): two-way clustering is a variance of twfe, event and sa; "
+                                  + "--method \(method.id) takes one clustering (a column or A^B)")
+        }
         if terms.count == 2 && inferenceFamily != .twoway {
             throw ValidationError("--cluster \(panel.clusterColumn) (two-way clustering) applies to --inference cr1 or twoway, "
                                   + "not \(inferenceFamily.rawValue)")

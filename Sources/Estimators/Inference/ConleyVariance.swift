@@ -28,8 +28,8 @@ public struct ConleyKernel: Sendable, Hashable {
         guard cutoff.isFinite && cutoff > 0 else {
             throw InvalidParameter(.inference, cutoff.description, "the Conley distance cutoff must be a positive finite number")
         }
-        guard lags >= 0 else {
-            throw InvalidParameter(.inference, String(lags), "the Conley serial lags must be a whole number >= 0")
+        guard lags >= 0 && lags <= 10_000 else {
+            throw InvalidParameter(.inference, String(lags), "the Conley serial lags must be a whole number from 0 to 10000")
         }
         self.cutoff = cutoff
         self.shape = shape

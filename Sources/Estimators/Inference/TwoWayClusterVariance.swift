@@ -3,10 +3,15 @@ extension Panel {
     /// The clustering called `name`: a stored clustering, or `A^B…` (fixest's interaction: one
     /// cluster per observed combination of the levels of the named clusterings, each of which
     /// is a stored clustering or the time column).
-    /// - Throws: ``EstimationError/unknownClustering(name:available:)`` naming the missing part.
+    /// - Throws: ``EstimationError/unknownClustering(name:available:)`` naming the missing part;
+    ///   ``EstimationError/invalidOption(_:)`` for a two-way `A+B` (a variance, not a clustering).
     public func clustering(named name: String) throws -> Clustering {
         if let stored = clusterings[name] { return stored }
         if name == timeName { return periodClustering }
+        if name.contains("+") {
+            throw EstimationError.invalidOption("cluster '\(name)': two-way clustering (A+B) is a variance of twfe, event "
+                                                + "and sa only; expected one clustering (a column or A^B) here")
+        }
         let parts = name.split(separator: "^", omittingEmptySubsequences: false).map(String.init)
         guard parts.count >= 2 else {
             throw EstimationError.unknownClustering(name: name, available: Array(clusterings.keys))

@@ -68,9 +68,7 @@ public struct GardnerTwoStage: PanelEstimator {
                                                 + "is cluster-robust, as in R and pyfixest did2s); got "
                                                 + variance.label.lowercased())
         }
-        guard let clustering = panel.clusterings[clusterName] else {
-            throw EstimationError.unknownClustering(name: clusterName, available: Array(panel.clusterings.keys))
-        }
+        let clustering = try panel.clustering(named: clusterName)  // a column or an interaction A^B
         let n = panel.observationCount
         let treatment = panel.treatmentColumn
         let untreated = treatment.map { $0 == 0 }

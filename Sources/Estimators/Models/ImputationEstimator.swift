@@ -148,9 +148,7 @@ public struct ImputationEstimator: Sendable {
         case .hetero:
             return ((0..<panel.observationCount).map { Int32($0) }, panel.observationCount)
         case .cluster(let name):
-            guard let clustering = panel.clusterings[name] else {
-                throw EstimationError.unknownClustering(name: name, available: Array(panel.clusterings.keys))
-            }
+            let clustering = try panel.clustering(named: name)  // a column or an interaction A^B
             guard clustering.count >= 2 else { throw EstimationError.tooFewClusters(name: name, count: clustering.count) }
             return (clustering.index, clustering.count)
         case .twoWayCluster, .conley:

@@ -120,9 +120,7 @@ public struct Mediation: Sendable {
         guard bootstrap.replications > 0 else { return (nil, nil) }
         let clusterName: String
         if case .cluster(let name) = variance { clusterName = name } else { clusterName = panel.unitName }
-        guard let clustering = panel.clusterings[clusterName] else {
-            throw EstimationError.unknownClustering(name: clusterName, available: Array(panel.clusterings.keys))
-        }
+        let clustering = try panel.clustering(named: clusterName)  // a column or an interaction A^B
         guard let unitCluster = PairsBootstrap.unitClusters(panel: panel, clustering: clustering) else {
             throw MediationError.clustersSplitUnits(cluster: clusterName)
         }

@@ -13,9 +13,7 @@ struct RingTwoStage {
             throw InvalidParameter(.inference, nil, "rings-2s needs clustered inference (cr1): its variance is "
                                    + "Gardner's cluster-robust GMM correction")
         }
-        guard let clustering = panel.clusterings[clusterName] else {
-            throw EstimationError.unknownClustering(name: clusterName, available: Array(panel.clusterings.keys))
-        }
+        let clustering = try panel.clustering(named: clusterName)  // a column or an interaction A^B
         let n = panel.observationCount
         let treatment = panel.treatmentColumn
         // Stage-1 sample: untreated and in no ring.

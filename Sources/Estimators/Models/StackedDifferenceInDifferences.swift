@@ -127,9 +127,7 @@ public struct StackedDifferenceInDifferences: PanelEstimator {
             throw EstimationError.invalidOption("\(method): the variance must be clustered (a control unit is stacked "
                                                 + "once per sub-experiment); got " + variance.label.lowercased())
         }
-        guard let clustering = panel.clusterings[clusterName] else {
-            throw EstimationError.unknownClustering(name: clusterName, available: Array(panel.clusterings.keys))
-        }
+        let clustering = try panel.clustering(named: clusterName)  // a column or an interaction A^B
         let stack = try StackedSample(panel: panel, pre: pre, post: post, controls: controls, weighting: weighting)
         let fit: StackedFit
         switch specification {

@@ -75,6 +75,10 @@ public struct EstimatorEntry: Sendable {
     /// The control group `settings` ask for, or the default.
     public func control(_ settings: EstimatorSettings) -> ComparisonGroup? { settings.control ?? controls.first }
 
+    /// The longest event window side accepted (far beyond any panel's periods; it keeps window
+    /// arithmetic such as `lags + 1` from overflowing).
+    public static let maximumWindow = 10_000
+
     /// Checks `settings` and `inference` against what this estimator declares.
     /// - Throws: ``InvalidParameter`` naming the first choice it does not accept.
     public func check(_ settings: EstimatorSettings, inference spec: InferenceSpec? = nil) throws {
@@ -83,10 +87,12 @@ public struct EstimatorEntry: Sendable {
                 ? "\(id) takes no control group" : "\(id) takes " + controls.map(\.rawValue).joined(separator: " or "))
         }
         if let minimumLeads {
-            if let leads = settings.leads, leads < minimumLeads {
-                throw InvalidParameter(.leads, String(leads), "expected at least \(minimumLeads)")
+            if let leads = settings.leads, leads < minimumLeads || leads > Self.maximumWindow {
+                throw InvalidParameter(.leads, String(leads), "expected \(minimumLeads) to \(Self.maximumWindow)")
             }
-            if let lags = settings.lags, lags < 0 { throw InvalidParameter(.lags, String(lags), "expected at least 0") }
+            if let lags = settings.lags, lags < 0 || lags > Self.maximumWindow {
+                throw InvalidParameter(.lags, String(lags), "expected 0 to \(Self.maximumWindow)")
+            }
         } else if settings.leads != nil || settings.lags != nil {
             throw InvalidParameter(settings.leads != nil ? .leads : .lags, nil, "\(id) takes no event window")
         }

@@ -57,6 +57,10 @@ public struct DiagnosisMethod: Sendable {
            !(spec.target == "att" || spec.target.hasPrefix("e+")) {
             throw InvalidParameter(.estimator, text.quotedForMessage, "expected a test of the effect")
         }
+        if case .estimator(_, let inference) = spec.analysis, inference.family == .conley {
+            throw InvalidParameter(.estimator, text.quotedForMessage, "Conley standard errors are not available in a "
+                                   + "diagnosis: its placebo laws and calibrated panels carry no unit locations")
+        }
         self.name = text
         self.spec = spec
         self.alpha = alpha

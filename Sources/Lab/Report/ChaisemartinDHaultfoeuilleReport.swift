@@ -29,9 +29,22 @@ public struct ChaisemartinDHaultfoeuilleReport: FormatRendering {
 
     func coefficient(_ row: ChaisemartinDHaultfoeuilleResult.Horizon) -> ChaisemartinDHaultfoeuilleOutput.Coefficient {
         let e = row.effect, interval = e.confidenceInterval(level: level)
-        return .init(term: row.term, eventTime: row.eventTime, estimate: e.estimate, stdError: e.standardError,
-                     statistic: e.statistic, pValue: e.pValue, confLow: interval.low, confHigh: interval.high,
+        // A zero (or non-finite) standard error, e.g. a constant outcome, supports no inference.
+        let usable = EstimateReport.supportsInference(coefficient: e.estimate, standardError: e.standardError)
+        return .init(term: row.term, eventTime: row.eventTime, estimate: e.estimate,
+                     stdError: e.standardError.isFinite ? e.standardError : .nan,
+                     statistic: usable ? e.statistic : .nan, pValue: usable ? e.pValue : .nan,
+                     confLow: usable ? interval.low : .nan, confHigh: usable ? interval.high : .nan,
                      nSwitchers: row.switcherCount)
+    }
+
+    /// The notes, plus one naming the terms without inference.
+    var notes: [String] {
+        let blank = rows.filter { !EstimateReport.supportsInference(coefficient: $0.effect.estimate,
+                                                                     standardError: $0.effect.standardError) }
+        guard !blank.isEmpty else { return result.notes }
+        return result.notes + ["no inference for " + blank.map(\.term).joined(separator: ", ") + ": the standard error "
+                               + "is zero or not finite (is the outcome constant?); z, p and the interval are left out"]
     }
 
     /// The JSON object described in the type's documentation.
@@ -40,7 +53,7 @@ public struct ChaisemartinDHaultfoeuilleReport: FormatRendering {
         return ChaisemartinDHaultfoeuilleOutput(
             outcome: r.outcomeName, nObs: r.observationCount, nUnits: r.unitCount, nPeriods: r.periodCount,
             nSwitchers: r.switcherCount, nNeverSwitchers: r.neverSwitcherCount, nClusters: r.unitCount,
-            cluster: r.unitName, level: level, coefficients: rows.map(coefficient), notes: r.notes)
+            cluster: r.unitName, level: level, coefficients: rows.map(coefficient), notes: notes)
     }
 
     var methodTitle: String { "de Chaisemartin & D'Haultfoeuille (2024) event study (did_multiplegt_dyn)" }
@@ -61,17 +74,22 @@ public struct ChaisemartinDHaultfoeuilleReport: FormatRendering {
         var body: [[String]] = [["", "Estimate", "Std. Error", "z value", "Pr(>|z|)", "", "[\(percent)% CI]", "Switchers"]]
         for (k, row) in rows.enumerated() {
             if k == r.placebos.count || k == r.placebos.count + r.effects.count { body.append(Array(repeating: "", count: 8)) }
-            let e = row.effect, interval = e.confidenceInterval(level: level)
-            body.append([row.term, Format.significant(e.estimate), Format.significant(e.standardError),
-                         Format.number(e.statistic, digits: 3), Format.pValue(e.pValue), EstimateReport.stars(e.pValue),
-                         "[\(Format.significant(interval.low)), \(Format.significant(interval.high))]",
+            let c = coefficient(row)
+            guard c.pValue.isFinite else {
+                body.append([row.term, Format.significant(c.estimate), c.stdError.isFinite ? Format.significant(c.stdError) : "–",
+                             "–", "–", "", "–", Format.thousands(row.switcherCount)])
+                continue
+            }
+            body.append([row.term, Format.significant(c.estimate), Format.significant(c.stdError),
+                         Format.number(c.statistic, digits: 3), Format.pValue(c.pValue), EstimateReport.stars(c.pValue),
+                         "[\(Format.significant(c.confLow)), \(Format.significant(c.confHigh))]",
                          Format.thousands(row.switcherCount)])
         }
         out += Format.alignedColumns(body, leftAligned: [0, 5])
         out += "---\ne+K: effect K periods after adoption (R's Effect_K+1); e-K: placebo comparing period F-K with F-1 "
             + "(R's Placebo_K-1); att: average total effect (R's Av_tot_effect)\n"
         out += "Signif. codes: 0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
-        if !r.notes.isEmpty { out += r.notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
+        if !notes.isEmpty { out += notes.map { "Note: \($0)" }.joined(separator: "\n") + "\n" }
         return out
     }
 
@@ -93,7 +111,7 @@ public struct ChaisemartinDHaultfoeuilleReport: FormatRendering {
         out += "\\begin{tabular}{lc}\n\\toprule\n & \(LaTeX.escape(r.outcomeName)) \\\\\n\\midrule\n"
         for row in rows {
             let e = row.effect
-            let stars = EstimateReport.stars(e.pValue).replacingOccurrences(of: ".", with: "\\dagger")
+            let stars = EstimateReport.stars(coefficient(row).pValue).replacingOccurrences(of: ".", with: "\\dagger")
             out += "\(LaTeX.escape(row.term)) & \(Format.significant(e.estimate))$^{\(stars)}$ \\\\\n"
             out += " & (\(Format.significant(e.standardError))) \\\\\n"
         }

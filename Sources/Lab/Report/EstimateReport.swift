@@ -83,9 +83,19 @@ public struct EstimateReport: FormatRendering {
         let exact = estimate.terms.indices.filter {
             !Self.supportsInference(coefficient: estimate.coefficients[$0], standardError: estimate.standardError($0))
         }
-        if !exact.isEmpty {
-            let names = exact.prefix(5).map { estimate.terms[$0].name }.joined(separator: ", ") + (exact.count > 5 ? ", …" : "")
-            notes.append("no inference for \(names): the standard error is zero or not finite (an exact fit: is the "
+        let m = estimate.terms.count
+        let negative = exact.filter { estimate.variance.matrix.indices.contains($0 * m + $0)
+            && estimate.variance.matrix[$0 * m + $0] < 0 }
+        let zero = exact.filter { !negative.contains($0) }
+        func list(_ terms: [Int]) -> String {
+            terms.prefix(5).map { estimate.terms[$0].name }.joined(separator: ", ") + (terms.count > 5 ? ", …" : "")
+        }
+        if !negative.isEmpty {
+            notes.append("no inference for \(list(negative)): its variance is negative (\(estimate.variance.type.label) "
+                         + "is not positive semi-definite here); t, p and the interval are left out")
+        }
+        if !zero.isEmpty {
+            notes.append("no inference for \(list(zero)): the standard error is zero or not finite (an exact fit: is the "
                          + "outcome constant, or determined by the regressors?); t, p and the interval are left out")
         }
         if !estimate.withinRSquared.isFinite {
@@ -172,7 +182,11 @@ public struct EstimateReport: FormatRendering {
         var out = "\(title)\n"
         out += "Dependent variable: \(e.outcome)\n"
         out += "Observations: \(Format.thousands(e.observationCount))   Units x periods: \(e.unitCount) x \(e.periodCount)"
-        out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
+        if e.method == "stacked" {
+            out += " (observations are stacked sub-experiment rows)\n"  // a unit-period may enter several
+        } else {
+            out += e.observationCount == e.unitCount * e.periodCount ? " (balanced)\n" : " (unbalanced)\n"
+        }
         out += "Fixed effects: " + e.fixedEffects.map { "\($0.name) (\($0.levels))" }.joined(separator: ", ") + "\n"
         return out
     }

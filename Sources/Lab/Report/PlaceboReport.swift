@@ -74,7 +74,9 @@ public struct PlaceboReport: Sendable {
             if let m = r.distinctAssignments, !r.exact { draws += "; \(Format.thousands(Int(clamping: m))) distinct assignments" }
             out += draws + "\n"
         }
-        out += "Standard errors: CR1" + (r.clusterName.map { " clustered by \($0)" } ?? "") + "\n"
+        // The statistic's own variance: CR1 for the regressions, influence functions for CS and dcdh.
+        out += "Standard errors (of the t statistic): the estimator's own" + (r.clusterName.map { ", clustered by \($0)" } ?? "")
+            + "\n"
         out += "p-value: \(conventionText), \(r.alternative.rawValue); ties: \(tieText)\n\n"
         var rows: [[String]] = [["", "Estimate", "Std. Error", "t value", "p (coef)", "p (t)"]]
         rows.append(["observed", Format.significant(r.observed.estimate), Format.significant(r.observed.standardError),

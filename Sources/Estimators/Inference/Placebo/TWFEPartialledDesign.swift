@@ -83,9 +83,7 @@ struct TWFEPartialledDesign: Sendable {
             for row in 0..<n { residual[row] -= gamma * x[a * n + row] }
         }
         outcomeResidual = residual
-        guard let clustering = panel.clusterings[cluster] else {
-            throw EstimationError.unknownClustering(name: cluster, available: Array(panel.clusterings.keys))
-        }
+        let clustering = try panel.clustering(named: cluster)  // a column or an interaction A^B
         clusterIndex = clustering.index
         unitCluster = clustering.unitCluster
         clusterCount = clustering.count

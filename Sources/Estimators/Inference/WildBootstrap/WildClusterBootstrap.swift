@@ -89,9 +89,7 @@ public struct WildClusterBootstrap: Sendable {
         guard level > 0 && level < 1 else { throw InvalidParameter(.confidenceLevel, String(level), "expected a level between 0 and 1") }
         if let threads, threads < 1 { throw InvalidParameter(.threads, String(threads), "expected at least 1") }
         guard nullValue.isFinite else { throw WildBootstrapError.invalidOption("the null value must be finite") }
-        guard let clustering = panel.clusterings[cluster] else {
-            throw EstimationError.unknownClustering(name: cluster, available: Array(panel.clusterings.keys))
-        }
+        let clustering = try panel.clustering(named: cluster)  // a column or an interaction A^B
         guard clustering.count >= 2 else { throw EstimationError.tooFewClusters(name: cluster, count: clustering.count) }
 
         let (modelTerms, columns, modelNotes) = try model.design(on: panel)

@@ -207,9 +207,7 @@ struct CallawaySantAnnaSample: Sendable {
         var clusterCount = n
         var byUnit = true
         if let name = options.cluster, name != unitName {
-            guard let clustering = panel.clusterings[name] else {
-                throw EstimationError.unknownClustering(name: name, available: Array(panel.clusterings.keys))
-            }
+            let clustering = try panel.clustering(named: name)  // a column or an interaction A^B
             var dense = [Int32](repeating: -1, count: clustering.count)
             clusterCount = 0
             for (i, unit) in kept.enumerated() {
