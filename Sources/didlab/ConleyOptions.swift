@@ -31,7 +31,11 @@ struct ConleyOptions: ParsableArguments {
         guard cutoff.isFinite && cutoff > 0 else {
             throw ValidationError("--cutoff must be a positive finite distance, got \(cutoff)")
         }
-        if let lag, lag < 0 { throw ValidationError("--lag must be a whole number >= 0, got \(lag)") }
+        if let lag, lag < 0 || lag > 10_000 { throw ValidationError("--lag must be a whole number from 0 to 10000, got \(lag)") }
+        // Whatever else ConleyKernel refuses is refused here too, never turned into another variance.
+        do { _ = try ConleyKernel(cutoff: cutoff, shape: kernel ?? .bartlett, lags: lag ?? 0) } catch {
+            throw ValidationError("--inference conley: \(error)")
+        }
     }
 
     /// The kernel (nil until validated).
