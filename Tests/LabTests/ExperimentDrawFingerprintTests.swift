@@ -121,6 +121,10 @@ struct ExperimentDrawFingerprintTests {
         "staggered-bias.yaml #5 blw-6": "364dad289de7789c",
         "staggered-bias.yaml #6 paper": "dd0e4309eda51887",
         "staggered-bias.yaml #7 paper-national-ets": "af85825c0d6b98f3",
+        "variance-estimators.yaml #0 paper, effects.att=0.0": "d4e6b11a55ff4a3d",
+        "variance-estimators.yaml #1 paper, effects.att=0.01": "3b665ad134614f38",
+        "variance-estimators.yaml #2 paper-spatial, effects.att=0.0": "d779b940449ff700",
+        "variance-estimators.yaml #3 paper-spatial, effects.att=0.01": "3de3c0ec613c41d3",
     ]
 
     @Test func everyExperimentConditionDrawsItsGoldenPanel() throws {
