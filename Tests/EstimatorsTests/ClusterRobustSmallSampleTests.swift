@@ -19,7 +19,7 @@ struct ClusterRobustSmallSampleTests {
     static var reference: [String: Any] { Fixtures.json("cr_reference.json") }
     static var cases: [[String: Any]] { reference["cases"] as? [[String: Any]] ?? [] }
     static let caseNames = ["mpdta_twfe", "mpdta_event", "mpdta_sa", "synthetic_twfe", "synthetic_event",
-                            "synthetic_sa", "unbalanced_twfe", "unbalanced_event"]
+                            "synthetic_sa", "unbalanced_twfe", "unbalanced_event", "unbalanced_twfe_split"]
 
     static func numbers(_ value: Any?) -> [Double] {
         if let list = value as? [Double] { return list }
@@ -48,11 +48,15 @@ struct ClusterRobustSmallSampleTests {
         let cr2 = try #require(reference["cr2"] as? [String: [String: Any]])
         let cr3 = reference["cr3"] as? [String: [String: Any]] ?? [:]
         let unit = try #require(reference["unit"] as? String)
+        let time = try #require(reference["time"] as? String)
+        // Columns of the clusterings: an interaction A^B names two; the time column is a clustering already.
+        let clusterColumns = Set(cr2.keys).union(cr3.keys)
+            .flatMap { $0.split(separator: "^").map(String.init) }.filter { $0 != time }
         let spec = PanelSpec(outcome: try #require(reference["y"] as? String), unit: unit,
-                             time: try #require(reference["time"] as? String),
+                             time: time,
                              treatment: .cohort(try #require(reference["cohort"] as? String)),
                              covariates: reference["covariates"] as? [String] ?? [],
-                             clusterColumns: Array(Set(cr2.keys).union(cr3.keys)))
+                             clusterColumns: Array(Set(clusterColumns)).sorted())
         let panel = try Panel.load(csv: Fixtures.path(try #require(reference["data"] as? String)), spec: spec)
         #expect(panel.observationCount == reference["n_obs"] as? Int)
         let terms = try #require(reference["terms"] as? [String])

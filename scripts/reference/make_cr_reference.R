@@ -232,6 +232,8 @@ make_case <- function(name, key, kind, covariates, clusters, event = NULL, check
   }
   out$cr2 <- list(); out$cr3 <- list()
   for (cl in clusters) {
+    # fixest-style interactions, e.g. province^year: one cluster per observed pair.
+    if (grepl("^", cl, fixed = TRUE)) d[[cl]] <- interaction(d[strsplit(cl, "^", fixed = TRUE)[[1]]], drop = TRUE)
     column <- if (cl == "unit") "U" else cl
     label <- if (cl == "unit") DATA[[key]]$unit else cl
     t0 <- proc.time()[["elapsed"]]
@@ -251,7 +253,9 @@ cases <- list(
             event = list(leads = 3, lags = 3, first = -3, last = 3)),
   make_case("synthetic_sa", "synthetic", "sa", c("x1", "x2"), c("unit", "province")),
   make_case("unbalanced_twfe", "unbalanced", "twfe", c("x1", "x2"), c("unit", "province")),
-  make_case("unbalanced_event", "unbalanced", "event", c("x1", "x2"), "unit")
+  make_case("unbalanced_event", "unbalanced", "event", c("x1", "x2"), "unit"),
+  # Clusterings that split units (the period, an interaction with it): H_gg then mixes unit effects across clusters.
+  make_case("unbalanced_twfe_split", "unbalanced", "twfe", "x1", c("year", "province^year"), jackknife = FALSE)
 )
 
 provenance <- list(
