@@ -60,9 +60,9 @@ struct StackedCLITests {
         expectError(try CLI.run(["estimate"] + mpdta + ["--method", "stacked", "--leads", "2", "--lags", "3"]),
                     contains: ["stacked", "e-2..e+3", "2004, 2006, 2007", "leads", "lags"])
         expectError(try CLI.run(["estimate"] + mpdta + ["--method", "stacked", "--leads", "0"]),
-                    contains: ["--method stacked", "--leads", "at least 1"])
+                    contains: ["--method stacked", "--leads", "expected 1 to 10000"])
         expectError(try CLI.run(["estimate"] + mpdta + ["--method", "stacked", "--lags", "-1"]),
-                    contains: ["--lags", "at least 0"])
+                    contains: ["--lags", "expected 0 to 10000"])
         expectError(try CLI.run(["estimate"] + mpdta + ["--method", "stacked", "--control", "last"]),
                     contains: ["--control", "notyet or never"])
         expectError(try CLI.run(["estimate"] + mpdta + ["--method", "stacked", "--inference", "hetero"]),

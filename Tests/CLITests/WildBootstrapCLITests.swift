@@ -39,7 +39,7 @@ struct WildBootstrapCLITests {
 
     @Test func badInput() throws {
         let cases: [([String], String)] = [
-            (["--reps", "99"], "--reps applies only to --inference wcb or --bands"),
+            (["--reps", "99"], "--reps applies only to --inference wcb, --bands or --method sdid"),
             (["--weights", "webb"], "--weights, --bootstrap and --ties apply only to --inference wcb"),
             (["--inference", "wcb", "--reps", "0"], "--reps must be at least 1"),
             (["--by", "year"], "--by year: the column changes within unit c001"),
