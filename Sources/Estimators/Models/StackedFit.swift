@@ -137,15 +137,24 @@ struct StackedFit {
         var coefficients = kept.map { (mean[length + $0.offset] - mean[length + reference]) - (mean[$0.offset] - mean[reference]) }
         let width = kept.count + 1
         var scores = [Double](repeating: 0, count: clusterCount * width)
-        for g in 0..<clusterCount {
-            let t = g * 2 * length   // this cluster's cell sums start here
-            let referenceScore = cellScores[t + length + reference] / weightSum[length + reference]
-                - cellScores[t + reference] / weightSum[reference]
-            for (j, term) in kept.enumerated() {
-                let h = term.offset
-                scores[g * width + j] = cellScores[t + length + h] / weightSum[length + h]
-                    - cellScores[t + h] / weightSum[h] - referenceScore
+        let keptOffsets = kept.map(\.offset)
+        scores.withUnsafeMutableBufferPointer { scores in
+        cellScores.withUnsafeBufferPointer { cellScores in
+        weightSum.withUnsafeBufferPointer { weightSum in
+            for g in 0..<clusterCount {
+                let t = g * 2 * length   // this cluster's cell sums start here
+                let referenceScore = cellScores[t + length + reference] / weightSum[length + reference]
+                    - cellScores[t + reference] / weightSum[reference]
+                for (j, h) in keptOffsets.enumerated() {
+                    let treatedCell = cellScores[t + length + h], controlCell = cellScores[t + h]
+                    // A cluster without rows in either cell (the usual case for most cells) needs no division.
+                    let treatedScore = treatedCell == 0 ? 0 : treatedCell / weightSum[length + h]
+                    let controlScore = controlCell == 0 ? 0 : controlCell / weightSum[h]
+                    scores[g * width + j] = treatedScore - controlScore - referenceScore
+                }
             }
+        }
+        }
         }
         appendOverall(stack: stack, kept: kept.map(\.offset), terms: &terms, coefficients: &coefficients,
                       scores: &scores, clusterCount: clusterCount)
@@ -197,14 +206,19 @@ struct StackedFit {
     func varianceMatrix(factor: Double) -> [Double] {
         let m = terms.count
         var matrix = [Double](repeating: 0, count: m * m)
-        for g in 0..<clusterCount {
-            for i in 0..<m {
-                let si = scores[g * m + i]
-                guard si != 0 else { continue }
-                for j in 0..<m { matrix[i * m + j] += si * scores[g * m + j] }
+        matrix.withUnsafeMutableBufferPointer { matrix in
+            scores.withUnsafeBufferPointer { scores in
+                for g in 0..<clusterCount {
+                    for i in 0..<m {
+                        let si = scores[g * m + i]
+                        guard si != 0 else { continue }
+                        for j in 0..<m { matrix[i * m + j] += si * scores[g * m + j] }
+                    }
+                }
+                for k in 0..<matrix.count { matrix[k] *= factor }
             }
         }
-        return matrix.map { $0 * factor }
+        return matrix
     }
 
     /// Packages the fit as an ``Estimate``.
