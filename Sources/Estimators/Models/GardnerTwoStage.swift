@@ -71,8 +71,17 @@ public struct GardnerTwoStage: PanelEstimator {
         let clustering = try panel.clustering(named: clusterName)  // a column or an interaction A^B
         let n = panel.observationCount
         let treatment = panel.treatmentColumn
-        let untreated = treatment.map { $0 == 0 }
-        let untreatedCount = untreated.filter { $0 }.count
+        // D = 0 on each unit's rows before its treated suffix.
+        var untreated = [Bool](repeating: false, count: n)
+        let untreatedCount = untreated.withUnsafeMutableBufferPointer { untreated in
+            var count = 0
+            panel.forEachUnitTreatmentSuffix { start, firstTreated, _ in
+                guard firstTreated > start, let base = untreated.baseAddress else { return }
+                (base + start).update(repeating: true, count: firstTreated - start)
+                count += firstTreated - start
+            }
+            return count
+        }
         guard untreatedCount > 0 else { throw HeterogeneityRobustError.noUntreatedObservations(method: method) }
         guard untreatedCount < n else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
         let stages = TwoStageFirstStage(panel: panel, firstStage: untreated)
@@ -99,7 +108,7 @@ public struct GardnerTwoStage: PanelEstimator {
         let keptTerms = identified.map { terms[$0] }
         let fit = try stages.regress(identified.map { columns[$0] }, names: keptTerms.map(\.name), panel: panel,
                                      clusterIndex: clustering.index, clusterCapacity: clustering.count,
-                                     clusterName: clusterName)
+                                     clusterName: clusterName, unitCluster: clustering.unitCluster)
         if fit.observationCount < n {
             notes.append("\(n - fit.observationCount) treated observations of units or periods without untreated "
                          + "observations cannot be residualized and were dropped")
@@ -122,7 +131,7 @@ public struct GardnerTwoStage: PanelEstimator {
     /// (the normalization `μ + c, λ − c`), and every further dropped pivot is a covariate
     /// collinear with the fixed effects or the covariates before it.
     func firstStageNotes(_ stages: TwoStageFirstStage, panel: Panel) throws -> [String] {
-        let kept = stages.system.schur.kept
+        let kept = stages.pivotKept
         let periods = panel.periodCount
         let periodRank = kept[0..<periods].filter { $0 }.count
         guard periodRank == stages.periodCount - 1 else {

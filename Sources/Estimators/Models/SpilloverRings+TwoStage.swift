@@ -18,10 +18,10 @@ struct RingTwoStage {
         let treatment = panel.treatmentColumn
         // Stage-1 sample: untreated and in no ring.
         let stages = TwoStageFirstStage(panel: panel, firstStage: (0..<n).map { treatment[$0] == 0 && exposure.ring[$0] < 0 })
-        guard stages.system.rank == stages.expectedRank else {
+        guard stages.rank == stages.expectedRank else {
             throw SpilloverError.firstStageNotIdentified(
                 "the fixed effects and controls are not identified on the untreated observations outside the rings "
-                + "(rank \(stages.system.rank), expected \(stages.expectedRank)): the panel is "
+                + "(rank \(stages.rank), expected \(stages.expectedRank)): the panel is "
                 + "disconnected there, or a control is collinear with the fixed effects")
         }
         // Stage 2: ỹ on [D, rings], no intercept.

@@ -30,13 +30,23 @@ struct StackedFit {
     /// The dense cluster index (among the clusters with stacked rows) of each stacked row.
     static func clusterIndex(_ stack: StackedSample, clustering: Clustering) -> (index: [Int32], count: Int) {
         var dense = [Int32](repeating: -1, count: clustering.count)
-        var count: Int32 = 0
-        let index = stack.source.map { row -> Int32 in
-            let cluster = Int(clustering.index[Int(row)])
-            if dense[cluster] < 0 { dense[cluster] = count; count += 1 }
-            return dense[cluster]
+        var index = [Int32](repeating: 0, count: stack.count)
+        let count = dense.withUnsafeMutableBufferPointer { dense in
+            index.withUnsafeMutableBufferPointer { index in
+                stack.source.withUnsafeBufferPointer { source in
+                    clustering.index.withUnsafeBufferPointer { clusterOf in
+                        var count: Int32 = 0
+                        for row in 0..<source.count {
+                            let cluster = Int(clusterOf[Int(source[row])])
+                            if dense[cluster] < 0 { dense[cluster] = count; count += 1 }
+                            index[row] = dense[cluster]
+                        }
+                        return Int(count)
+                    }
+                }
+            }
         }
-        return (index, Int(count))
+        return (index, count)
     }
 
     /// The event-time terms (offsets `0..<windowLength` except the reference) and whether each is
@@ -62,12 +72,33 @@ struct StackedFit {
     /// - Throws: ``StackedError/emptyReferenceCell(method:group:)``.
     static func cellMeans(_ stack: StackedSample, panel: Panel, clustering: Clustering) throws -> StackedFit {
         let length = stack.windowLength, reference = stack.referenceOffset
-        func cell(_ row: Int) -> Int { (stack.treated[row] ? length : 0) + Int(stack.offset[row]) }
+        // Each stacked row's cell and outcome, gathered once.
+        var cells = [Int32](repeating: 0, count: stack.count), outcomes = [Double](repeating: 0, count: stack.count)
         var weightSum = [Double](repeating: 0, count: 2 * length), outcomeSum = weightSum
-        for row in 0..<stack.count {
-            let w = stack.weight[row]
-            weightSum[cell(row)] += w
-            outcomeSum[cell(row)] += w * panel.outcome[Int(stack.source[row])]
+        cells.withUnsafeMutableBufferPointer { cells in
+        outcomes.withUnsafeMutableBufferPointer { outcomes in
+        weightSum.withUnsafeMutableBufferPointer { weightSum in
+        outcomeSum.withUnsafeMutableBufferPointer { outcomeSum in
+        stack.treated.withUnsafeBufferPointer { treated in
+        stack.offset.withUnsafeBufferPointer { offset in
+        stack.source.withUnsafeBufferPointer { source in
+        stack.weight.withUnsafeBufferPointer { weight in
+        panel.outcome.withUnsafeBufferPointer { outcome in
+            for row in 0..<cells.count {
+                let c = (treated[row] ? length : 0) + Int(offset[row]), w = weight[row], y = outcome[Int(source[row])]
+                cells[row] = Int32(c)
+                outcomes[row] = y
+                weightSum[c] += w
+                outcomeSum[c] += w * y
+            }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
+        }
         }
         guard weightSum[length + reference] > 0 else {
             throw StackedError.emptyReferenceCell(method: StackedDifferenceInDifferences.method, group: "treated")
@@ -82,26 +113,48 @@ struct StackedFit {
         // Per cluster and cell: Σ w ê.
         let (clusterOf, clusterCount) = clusterIndex(stack, clustering: clustering)
         var cellScores = [Double](repeating: 0, count: clusterCount * 2 * length)
-        var residualSumOfSquares = 0.0
-        for row in 0..<stack.count {
-            let c = cell(row)
-            let residual = panel.outcome[Int(stack.source[row])] - mean[c]
-            residualSumOfSquares += stack.weight[row] * residual * residual
-            cellScores[Int(clusterOf[row]) * 2 * length + c] += stack.weight[row] * residual
+        let residualSumOfSquares = cellScores.withUnsafeMutableBufferPointer { cellScores in
+        cells.withUnsafeBufferPointer { cells in
+        outcomes.withUnsafeBufferPointer { outcomes in
+        mean.withUnsafeBufferPointer { mean in
+        clusterOf.withUnsafeBufferPointer { clusterOf in
+        stack.weight.withUnsafeBufferPointer { weight in
+            var sum = 0.0
+            for row in 0..<cells.count {
+                let c = Int(cells[row])
+                let residual = outcomes[row] - mean[c]
+                sum += weight[row] * residual * residual
+                cellScores[Int(clusterOf[row]) * 2 * length + c] += weight[row] * residual
+            }
+            return sum
+        }
+        }
+        }
+        }
+        }
         }
         var terms = kept.map(\.term)
         var coefficients = kept.map { (mean[length + $0.offset] - mean[length + reference]) - (mean[$0.offset] - mean[reference]) }
         let width = kept.count + 1
         var scores = [Double](repeating: 0, count: clusterCount * width)
-        for g in 0..<clusterCount {
-            let t = g * 2 * length   // this cluster's cell sums start here
-            let referenceScore = cellScores[t + length + reference] / weightSum[length + reference]
-                - cellScores[t + reference] / weightSum[reference]
-            for (j, term) in kept.enumerated() {
-                let h = term.offset
-                scores[g * width + j] = cellScores[t + length + h] / weightSum[length + h]
-                    - cellScores[t + h] / weightSum[h] - referenceScore
+        let keptOffsets = kept.map(\.offset)
+        scores.withUnsafeMutableBufferPointer { scores in
+        cellScores.withUnsafeBufferPointer { cellScores in
+        weightSum.withUnsafeBufferPointer { weightSum in
+            for g in 0..<clusterCount {
+                let t = g * 2 * length   // this cluster's cell sums start here
+                let referenceScore = cellScores[t + length + reference] / weightSum[length + reference]
+                    - cellScores[t + reference] / weightSum[reference]
+                for (j, h) in keptOffsets.enumerated() {
+                    let treatedCell = cellScores[t + length + h], controlCell = cellScores[t + h]
+                    // A cluster without rows in either cell (the usual case for most cells) needs no division.
+                    let treatedScore = treatedCell == 0 ? 0 : treatedCell / weightSum[length + h]
+                    let controlScore = controlCell == 0 ? 0 : controlCell / weightSum[h]
+                    scores[g * width + j] = treatedScore - controlScore - referenceScore
+                }
             }
+        }
+        }
         }
         appendOverall(stack: stack, kept: kept.map(\.offset), terms: &terms, coefficients: &coefficients,
                       scores: &scores, clusterCount: clusterCount)
@@ -128,17 +181,24 @@ struct StackedFit {
         let width = kept.count + 1
         let post = kept.indices.filter { kept[$0] >= stack.pre }
         guard post.count == stack.post + 1 else {   // a post-period term was dropped: no att
-            var trimmed = [Double]()
-            trimmed.reserveCapacity(clusterCount * kept.count)
-            for g in 0..<clusterCount { trimmed += scores[(g * width)..<(g * width + kept.count)] }
+            var trimmed = [Double](repeating: 0, count: clusterCount * kept.count)
+            for g in 0..<clusterCount {
+                for j in 0..<kept.count { trimmed[g * kept.count + j] = scores[g * width + j] }
+            }
             scores = trimmed
             return
         }
         let share = 1 / Double(post.count)
         terms.append(Estimate.Term(name: "att"))
-        coefficients.append(post.map { coefficients[$0] }.reduce(0, +) * share)
-        for g in 0..<clusterCount {
-            scores[g * width + kept.count] = post.map { scores[g * width + $0] }.reduce(0, +) * share
+        var overall = 0.0
+        for j in post { overall += coefficients[j] }
+        coefficients.append(overall * share)
+        scores.withUnsafeMutableBufferPointer { scores in
+            for g in 0..<clusterCount {
+                var sum = 0.0
+                for j in post { sum += scores[g * width + j] }
+                scores[g * width + kept.count] = sum * share
+            }
         }
     }
 
@@ -146,14 +206,19 @@ struct StackedFit {
     func varianceMatrix(factor: Double) -> [Double] {
         let m = terms.count
         var matrix = [Double](repeating: 0, count: m * m)
-        for g in 0..<clusterCount {
-            for i in 0..<m {
-                let si = scores[g * m + i]
-                guard si != 0 else { continue }
-                for j in 0..<m { matrix[i * m + j] += si * scores[g * m + j] }
+        matrix.withUnsafeMutableBufferPointer { matrix in
+            scores.withUnsafeBufferPointer { scores in
+                for g in 0..<clusterCount {
+                    for i in 0..<m {
+                        let si = scores[g * m + i]
+                        guard si != 0 else { continue }
+                        for j in 0..<m { matrix[i * m + j] += si * scores[g * m + j] }
+                    }
+                }
+                for k in 0..<matrix.count { matrix[k] *= factor }
             }
         }
-        return matrix.map { $0 * factor }
+        return matrix
     }
 
     /// Packages the fit as an ``Estimate``.

@@ -60,33 +60,45 @@ struct StackedSample: Sendable {
             let fits = cohort - preBound >= 0 && cohort + postBound <= lastPeriod
             if fits && adoption.contains(where: { isCleanControl($0, for: cohort) }) { kept.append(cohort) } else { trimmed.append(cohort) }
         }
-        var source: [Int32] = [], subExperiment: [Int32] = [], offset: [Int32] = [], treated: [Bool] = []
+        // The stacked rows, written through pointers into buffers of the largest possible size.
         var cohorts: [Int32] = [], starts = [0]
-        let capacity = kept.count * panel.unitCount * min(Int(preBound + postBound) + 1, panel.periodCount)
-        source.reserveCapacity(capacity); subExperiment.reserveCapacity(capacity)
-        offset.reserveCapacity(capacity); treated.reserveCapacity(capacity)
-        for cohort in kept {
-            let first = cohort - Int64(pre), last = cohort + Int64(post)
-            let before = source.count
-            for unit in 0..<panel.unitCount {
-                let isTreated = adoption[unit] == cohort
-                guard isTreated || isCleanControl(adoption[unit], for: cohort) else { continue }
-                for row in panel.unitStart[unit]..<panel.unitStart[unit + 1] {
-                    let period = Int64(panel.periodIndex[row])
-                    guard period >= first && period <= last else { continue }
-                    source.append(Int32(row))
-                    subExperiment.append(Int32(cohorts.count))
-                    offset.append(Int32(period - first))
-                    treated.append(isTreated)
+        let capacity = max(kept.count * panel.unitCount * min(Int(preBound + postBound) + 1, panel.periodCount), 1)
+        let sourceBuffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: capacity)
+        let subExperimentBuffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: capacity)
+        let offsetBuffer = UnsafeMutableBufferPointer<Int32>.allocate(capacity: capacity)
+        let treatedBuffer = UnsafeMutableBufferPointer<Bool>.allocate(capacity: capacity)
+        defer { sourceBuffer.deallocate(); subExperimentBuffer.deallocate(); offsetBuffer.deallocate(); treatedBuffer.deallocate() }
+        var count = 0
+        panel.periodIndex.withUnsafeBufferPointer { periodIndex in
+        panel.unitStart.withUnsafeBufferPointer { unitStart in
+            for cohort in kept {
+                let first = cohort - Int64(pre), last = cohort + Int64(post)
+                let before = count
+                for unit in 0..<panel.unitCount {
+                    let isTreated = adoption[unit] == cohort
+                    guard isTreated || isCleanControl(adoption[unit], for: cohort) else { continue }
+                    for row in unitStart[unit]..<unitStart[unit + 1] {
+                        let period = Int64(periodIndex[row])
+                        if period > last { break }   // periods increase within a unit
+                        guard period >= first else { continue }
+                        sourceBuffer[count] = Int32(row)
+                        subExperimentBuffer[count] = Int32(cohorts.count)
+                        offsetBuffer[count] = Int32(period - first)
+                        treatedBuffer[count] = isTreated
+                        count += 1
+                    }
+                }
+                if count > before {   // diff-diff skips a sub-experiment without rows in its window
+                    cohorts.append(Int32(cohort))
+                    starts.append(count)
+                } else {
+                    trimmed.append(cohort)
                 }
             }
-            if source.count > before {   // diff-diff skips a sub-experiment without rows in its window
-                cohorts.append(Int32(cohort))
-                starts.append(source.count)
-            } else {
-                trimmed.append(cohort)
-            }
         }
+        }
+        let source = Array(sourceBuffer[0..<count]), subExperiment = Array(subExperimentBuffer[0..<count])
+        let offset = Array(offsetBuffer[0..<count]), treated = Array(treatedBuffer[0..<count])
         guard !cohorts.isEmpty else {
             let labels = adoptionCohorts.map { cohort in
                 (0...lastPeriod).contains(cohort) ? panel.periodLabels[Int(cohort)] : "period index \(cohort)"
@@ -146,11 +158,16 @@ struct StackedSample: Sendable {
                 treatedTotal[cell % windowLength] += treatedCells[cell]
                 controlTotal[cell % windowLength] += controlCells[cell]
             }
-            for row in 0..<rows where !treated[row] {
-                let e = Int(offset[row]), cell = Int(subExperiment[row]) * windowLength + e
+            // One weight per (sub-experiment, event time) cell, then one lookup per control row.
+            var cellWeight = [Double](repeating: 1, count: treatedCells.count)
+            for cell in 0..<cellWeight.count {
+                let e = cell % windowLength
                 // diff-diff and the R code: 1 when the event time has no treated row in the stack.
                 guard treatedTotal[e] > 0 else { continue }
-                weights[row] = (treatedCells[cell] / treatedTotal[e]) / (controlCells[cell] / controlTotal[e])
+                cellWeight[cell] = (treatedCells[cell] / treatedTotal[e]) / (controlCells[cell] / controlTotal[e])
+            }
+            for row in 0..<rows where !treated[row] {
+                weights[row] = cellWeight[Int(subExperiment[row]) * windowLength + Int(offset[row])]
             }
         case .sampleShare:
             // Unit counts per sub-experiment: each unit's stacked rows are contiguous.
@@ -163,10 +180,10 @@ struct StackedSample: Sendable {
                 if treated[row] { treatedUnits[Int(subExperiment[row])] += 1 } else { controlUnits[Int(subExperiment[row])] += 1 }
             }
             let controlTotal = controlUnits.reduce(0, +), grandTotal = controlTotal + treatedUnits.reduce(0, +)
-            for row in 0..<rows where !treated[row] {
-                let sub = Int(subExperiment[row])
-                weights[row] = ((treatedUnits[sub] + controlUnits[sub]) / grandTotal) / (controlUnits[sub] / controlTotal)
+            let subWeight = (0..<cohortCount).map { sub in
+                ((treatedUnits[sub] + controlUnits[sub]) / grandTotal) / (controlUnits[sub] / controlTotal)
             }
+            for row in 0..<rows where !treated[row] { weights[row] = subWeight[Int(subExperiment[row])] }
         }
         return weights
     }
