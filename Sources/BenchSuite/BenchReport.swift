@@ -11,9 +11,27 @@ enum BenchReport {
             ("cores", .integer(ProcessInfo.processInfo.activeProcessorCount)),
             ("memory_gib", .number((Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824).rounded())),
             ("arch", .string(machine)),
+            ("cpu", .string(cpu.model)),
+            ("cpu_features", .string(cpu.features)),
             ("os", .string(ProcessInfo.processInfo.operatingSystemVersionString)),
             ("build", .string(build)),
         ])
+    }
+
+    /// The CPU's model name and the vector features that select kernels' code paths (from
+    /// `/proc/cpuinfo`; "unknown" elsewhere): every benchmark says which CPU it ran on, since this
+    /// project's machines differ (some AVX-512, some AVX2 only).
+    static var cpu: (model: String, features: String) {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return ("unknown", "unknown") }
+        func field(_ name: String) -> String? {
+            text.split(separator: "\n").first { $0.hasPrefix(name) }
+                .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let flags = Set((field("flags") ?? "").split(separator: " ").map(String.init))
+        let wanted = ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl"]
+        let features = wanted.filter(flags.contains).joined(separator: " ")
+        return (field("model name") ?? "unknown", features.isEmpty ? "none of \(wanted.joined(separator: " "))" : features)
     }
 
     /// How the binary was compiled: `scripts/build-release.sh` targets this machine's CPU.
@@ -87,7 +105,7 @@ enum BenchReport {
                          + [String(format: "%.3g %@/s", r.workload.itemsPerRun / r.timing.median, r.workload.itemName),
                             r.workload.description])
         }
-        return "build: \(build)\n" + Format.alignedColumns(rows, leftAligned: [0, 6])
+        return "build: \(build)\ncpu: \(cpu.model) (\(cpu.features))\n" + Format.alignedColumns(rows, leftAligned: [0, 6])
     }
 
     /// DiDLab's median beside each peer's, with the ratio (peer / DiDLab).
