@@ -82,6 +82,15 @@ final class SyntheticDiDParityTests: XCTestCase {
         XCTAssertEqual(result.effectEstimate(named: "g=2007")?.estimate ?? .nan, result.cohorts[1].estimate)
     }
 
+    /// The synthetic panel: three cohorts (2013, 2015, 2017) against 54 never-treated units.
+    func testStaggeredSynthetic() throws {
+        let panel = try Panel.load(csv: Fixtures.path("synthetic.csv"),
+                                   spec: PanelSpec(outcome: "y", unit: "unit", time: "year", treatment: .cohort("cohort")))
+        let result = try SyntheticDiD(variance: .jackknife).estimate(panel)
+        try check(result, against: Self.reference("synthetic_staggered"), jackknife: true)
+        XCTAssertEqual(result.cohorts.count, 3)
+    }
+
     /// California Proposition 99: the paper's example, −15.604 (one treated unit, so no jackknife).
     func testCaliforniaProp99() throws {
         let panel = try Self.california()

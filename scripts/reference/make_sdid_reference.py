@@ -87,11 +87,17 @@ def mpdta() -> pd.DataFrame:
     return pd.read_csv(FIX / "mpdta.csv")
 
 
+def synthetic() -> pd.DataFrame:
+    return pd.read_csv(FIX / "synthetic.csv")[["unit", "year", "cohort", "y"]]
+
+
 CASES = {
     "california": dict(load=california, y="packs", unit="state", time="year", cohort="cohort", keep=None),
     "mpdta_2006": dict(load=mpdta, y="lemp", unit="countyreal", time="year", cohort="first.treat", keep=[0, 2006]),
     "mpdta_staggered": dict(load=mpdta, y="lemp", unit="countyreal", time="year", cohort="first.treat",
                             keep=[0, 2006, 2007]),
+    # The synthetic panel (120 units x 2010-2019, cohorts 2013, 2015, 2017, 54 never treated); SDID takes no covariates.
+    "synthetic_staggered": dict(load=synthetic, y="y", unit="unit", time="year", cohort="cohort", keep=None),
 }
 
 
