@@ -9,15 +9,8 @@ import Testing
 /// on a subset of its coordinates' units finds each unit's location by label.
 @Suite("Conley on large panels")
 struct ConleyLargePanelTests {
-    /// Uniform draws on [0, 1) from SplitMix64.
-    struct Uniform {
-        var bits: SplitMix64
-        init(_ bits: SplitMix64) { self.bits = bits }
-        mutating func next() -> Double { Double(bits.next() >> 11) / 9007199254740992 }
-    }
-
     static func panel(units: Int, periods: Int) throws -> (Panel, UnitCoordinates) {
-        var random = Uniform(SplitMix64(seed: 41))
+        var random = KernelDifferentialTests.Generator(state: 41)
         var unit: [Int32] = [], period: [Int32] = [], outcome: [Double] = [], covariate: [Double] = []
         let adoption = (0..<units).map { _ -> Int32 in
             random.next() < 0.5 ? Panel.neverTreated : Int32(1 + Int(random.next() * 100) % (periods - 1))

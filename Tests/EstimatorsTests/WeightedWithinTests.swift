@@ -14,17 +14,7 @@ import Testing
 /// spread over [0.25, 4].
 @Suite("weighted within transformation")
 struct WeightedWithinTests {
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Double(z >> 11) / Double(1 << 53)
-        }
-    }
+    typealias Generator = KernelDifferentialTests.Generator
 
     @Test("fast and reference agree and satisfy D'W x̃ = 0",
           arguments: [(40, 6, 0.0), (25, 16, 0.0), (30, 17, 0.0), (12, 24, 0.15), (5, 30, 0.0), (60, 11, 0.2)])
