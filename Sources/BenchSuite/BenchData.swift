@@ -83,7 +83,7 @@ struct BenchData {
                 try AtomicFile.write(numericCSV(rows: numericRows, columns: numericColumns), to: data.path(.numeric))
             }
         }
-        try AtomicFile.write(manifest(files).rendered() + "\n", to: (directory as NSString).appendingPathComponent("manifest.json"))
+        try AtomicFile.write(manifest(files).stamped().rendered() + "\n", to: (directory as NSString).appendingPathComponent("manifest.json"))
         return data
     }
 

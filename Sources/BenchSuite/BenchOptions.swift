@@ -19,7 +19,7 @@ public struct BenchOptions: ParsableArguments {
     public static func configuration(commandName: String) -> CommandConfiguration {
         CommandConfiguration(commandName: commandName,
                              abstract: "Throughput benchmarks of DiDLab, with the Python peers side by side (--peers).",
-                             discussion: discussion)
+                             discussion: discussion, version: commandName == "bench" ? "" : BuildInfo.line)
     }
 
     /// Parsed by ArgumentParser.
@@ -94,7 +94,7 @@ public struct BenchOptions: ParsableArguments {
             status = report == nil ? "requested but not run (see stderr)" : "ran"
         }
         if format == "json" {
-            print(BenchReport.json(results, data: data, peers: report, peersStatus: status).rendered())
+            print(BenchReport.json(results, data: data, peers: report, peersStatus: status).stamped().rendered())
         } else {
             print(BenchReport.table(results), terminator: "")
             if let report {

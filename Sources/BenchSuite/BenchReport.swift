@@ -105,7 +105,7 @@ enum BenchReport {
                          + [String(format: "%.3g %@/s", r.workload.itemsPerRun / r.timing.median, r.workload.itemName),
                             r.workload.description])
         }
-        return "build: \(build)\ncpu: \(cpu.model) (\(cpu.features))\n" + Format.alignedColumns(rows, leftAligned: [0, 6])
+        return "\(BuildInfo.line)\nbuild: \(build)\ncpu: \(cpu.model) (\(cpu.features))\n" + Format.alignedColumns(rows, leftAligned: [0, 6])
     }
 
     /// DiDLab's median beside each peer's, with the ratio (peer / DiDLab).

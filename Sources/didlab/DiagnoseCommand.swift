@@ -193,7 +193,7 @@ struct DiagnoseCommand: ParsableCommand {
         if let out {
             let files = try OutputFiles(["diagnosis.json", "report.md", "power.svg"].map { out + "/" + $0 })
             try files.write(json, to: out + "/diagnosis.json")
-            try files.write(report.markdown(), to: out + "/report.md")
+            try files.write(report.markdown() + BuildInfo.markdownFooter, to: out + "/report.md")
             try files.write(svg, to: out + "/power.svg")
             try files.commit()
         }

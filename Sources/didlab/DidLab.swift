@@ -12,6 +12,7 @@ struct DidLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "didlab",
         abstract: "A Monte Carlo robustness lab for staggered difference-in-differences designs.",
+        version: BuildInfo.line,
         subcommands: CommandRegistry.commands
     )
 

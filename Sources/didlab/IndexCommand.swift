@@ -93,7 +93,7 @@ struct IndexCommand: ParsableCommand {
         }
         FileHandle.standardError.write(Data(Self.statement(construction, table: table, column: name).utf8))
         if let report {
-            try outputs.write(Self.json(construction, data: data, column: name).rendered() + "\n", to: report)
+            try outputs.write(Self.json(construction, data: data, column: name).stamped().rendered() + "\n", to: report)
         }
         let csv = Self.csv(table, values: construction.values, column: name, at: existing)
         if let out { try outputs.write(csv, to: out) } else { FileHandle.standardOutput.write(Data(csv.utf8)) }

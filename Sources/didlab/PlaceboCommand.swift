@@ -151,7 +151,7 @@ struct PlaceboCommand: ParsableCommand {
         let report = PlaceboReport(result, method: method.id)
         if let writer = outputs.writer(draws) { try report.writeDrawsCSV { try writer.write($0) } }
         try outputs.write(PlaceboPlot(result).svg(), to: plot)
-        let text = format == .json ? report.json().rendered() + "\n" : report.table()
+        let text = format == .json ? report.json().stamped().rendered() + "\n" : report.table()
         if out == nil { FileHandle.standardOutput.write(Data(text.utf8)) } else { try outputs.write(text, to: out) }
         try outputs.commit()
     }

@@ -95,7 +95,7 @@ struct RunCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         let report = RunReport(outcome.summary)
         if format == .json {
-            print(report.json().rendered())
+            print(report.json().stamped().rendered())
         } else {
             print(report.table())
             print("\(outcome.computed) records computed, \(outcome.resumed) resumed, in \(String(format: "%.2f", seconds)) s; "
@@ -124,7 +124,7 @@ struct MergeCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         try ExperimentRun.writeReports(summary, to: target)
         let report = RunReport(summary)
-        print(format == .json ? report.json().rendered() : report.table())
+        print(format == .json ? report.json().stamped().rendered() : report.table())
     }
 }
 

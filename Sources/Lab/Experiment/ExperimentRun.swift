@@ -55,7 +55,7 @@ public enum ExperimentRun {
                                    + "resume to continue that run, or choose another output directory",
                                    remedies: [.resume])
         }
-        try AtomicFile.write(manifest.json().rendered() + "\n", to: manifestPath)
+        try AtomicFile.write(manifest.json().stamped().rendered() + "\n", to: manifestPath)
         let methods = try spec.methods.map { try $0.evaluator(unitName: unitName) }
         let runner = MonteCarloRunner(source: source, methods: methods, replications: spec.replications, alpha: spec.alpha)
         let (file, existing) = try RecordFile.open(path: recordsPath, resume: resume, methodsPerTask: methods.count)
@@ -102,8 +102,8 @@ public enum ExperimentRun {
     /// (disk full, an interrupt) leaves the previous set, never a mix.
     public static func writeReports(_ summary: RunSummary, to directory: String) throws {
         let report = RunReport(summary)
-        let files = [("results.json", report.json().rendered() + "\n"), ("results.csv", report.csv()),
-                     ("results.md", report.markdown())]
+        let files = [("results.json", report.json().stamped().rendered() + "\n"), ("results.csv", report.csv()),
+                     ("results.md", report.markdown() + BuildInfo.markdownFooter)]
         var writers: [AtomicFile.Writer] = []
         for (name, text) in files {
             let writer = try AtomicFile.Writer(path: directory + "/" + name)

@@ -11,11 +11,22 @@ import Foundation
 ///   `Double` as `null` (see ``JSONValue``);
 /// - an optional that is `nil` as `null`: the field belongs to the contract even without a value.
 ///   A field left out when it has no value is declared ``Omitted``;
-/// - a ``Seed`` as a decimal string.
+/// - a ``Seed`` as a decimal string;
+/// - a document (an object at the top) begins with `"didlab"`, the ``BuildInfo`` stamp of the
+///   binary that wrote it.
 public enum JSONOutput {
-    /// The JSON text of `value` (two spaces per level) with a final line break.
+    /// The JSON text of `value` (two spaces per level) with a final line break, stamped.
     public static func render(_ value: some Encodable) -> String {
-        JSONValue(encoding: value).rendered() + "\n"
+        JSONValue(encoding: value).stamped().rendered() + "\n"
+    }
+}
+
+extension JSONValue {
+    /// The document with ``BuildInfo/json`` as its first field (`"didlab"`); a value that is not
+    /// an object, or already names its build, is returned as it is.
+    public func stamped() -> JSONValue {
+        guard case .object(let pairs) = self, !pairs.contains(where: { $0.0 == "didlab" }) else { return self }
+        return .object([("didlab", BuildInfo.json)] + pairs)
     }
 }
 

@@ -1,0 +1,56 @@
+/// What built this binary: DiDLab's version, the git commit and how it was compiled.
+///
+/// `didlab --version` prints ``line``; every JSON output carries ``json`` as its first field
+/// (`"didlab": {...}`) and every written report names it, so a number can be traced to the code
+/// that produced it. The commit comes from `scripts/build-info.sh`, run before each build by
+/// `Plugins/BuildInfoPlugin`; a build from a tree with modified tracked files says so.
+public enum BuildInfo {
+    /// The release version (semantic versioning; below 1.0 the JSON contract may still change).
+    public static let version = "0.9.0"
+
+    /// The full git commit hash, or `unknown` outside a git checkout.
+    public static let commit = GeneratedBuildInfo.commit
+
+    /// Whether tracked files differed from ``commit`` when this was built.
+    public static let modified = GeneratedBuildInfo.modified
+
+    /// The commit as people write it: 12 hex digits, `+modified` when the tree was modified.
+    public static var shortCommit: String {
+        let short = commit == "unknown" ? commit : String(commit.prefix(12))
+        return modified ? short + "+modified" : short
+    }
+
+    /// `debug` or `release`.
+    public static var configuration: String {
+        #if DEBUG
+        return "debug"
+        #else
+        return "release"
+        #endif
+    }
+
+    /// The CPU the code was compiled for: `native` (`scripts/build-release.sh`: `-target-cpu
+    /// native`, the widest vectors of the build machine) or `portable` (the x86-64 baseline).
+    /// Results are bit-identical either way; only speed differs.
+    public static var cpuTarget: String {
+        #if DIDLAB_NATIVE_CPU
+        return "native"
+        #else
+        return "portable"
+        #endif
+    }
+
+    /// One line: `didlab 0.9.0 (commit 25dd0f6a1b2c, release, native CPU)`.
+    public static var line: String {
+        "didlab \(version) (commit \(shortCommit), \(configuration), \(cpuTarget) CPU)"
+    }
+
+    /// The line a written Markdown report ends with.
+    public static var markdownFooter: String { "\n---\nProduced by \(line).\n" }
+
+    /// The stamp every JSON output begins with.
+    public static var json: JSONValue {
+        .object([("version", .string(version)), ("commit", .string(commit)), ("modified", .bool(modified)),
+                 ("build", .string(configuration)), ("cpu_target", .string(cpuTarget))])
+    }
+}
