@@ -24,8 +24,9 @@ let package = Package(
             "Estimators", "Sim", "Lab", "CGSL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "RunCLI", dependencies: ["Estimators", "Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "didlab", dependencies: [
-            "Estimators", "Sim", "Lab", "BenchSuite",
+            "Estimators", "Sim", "Lab", "BenchSuite", "RunCLI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Bench", dependencies: [
