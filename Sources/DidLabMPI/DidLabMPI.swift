@@ -123,7 +123,7 @@ struct MPIJob {
 
         // Compute this rank's shard into its own directory, resumably.
         let start = Date()
-        let progress = world.rank == 0 ? ProgressLine(label: "\(plan.experiment.name) (rank 1 of \(world.size))") : nil
+        let progress = world.rank == 0 ? ProgressLine(label: "\(plan.experiment.name) (rank 0 of \(world.size))") : nil
         let partDirectory = ExperimentRun.partDirectory(plan.directory, part: part)
         let outcome: ExperimentRun.Outcome
         let records: [ReplicationRecord]
