@@ -119,7 +119,9 @@ struct MPIJob {
                 Foundation.exit(1)
             }
         }
-        guard case let .ready(plan, part, resume, threads) = preparation else { fail(MPIError(call: "didlab-mpi", code: -1)) }
+        guard case let .ready(plan, part, resume, threads) = preparation else {
+            fail(RunError.invalidOption("this rank agreed to run without a plan"))  // unreachable: status 0 is .ready
+        }
 
         // Compute this rank's shard into its own directory, resumably.
         let start = Date()
