@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "didlab", targets: ["didlab"]),
         .executable(name: "didlab-bench", targets: ["Bench"]),
+        .executable(name: "didlab-mpi", targets: ["DidLabMPI"]),
         .library(name: "Estimators", targets: ["Estimators"]),
         .library(name: "Sim", targets: ["Sim"]),
         .library(name: "Lab", targets: ["Lab"]),
@@ -17,6 +18,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]),
         .target(name: "Estimators", dependencies: ["CGSL"]),
         .target(name: "Sim", dependencies: ["CGSL", "Estimators", .product(name: "Yams", package: "Yams")]),
         .target(name: "Lab", dependencies: ["CGSL", "Estimators", "Sim", .product(name: "Yams", package: "Yams")],
@@ -26,9 +28,13 @@ let package = Package(
             "Estimators", "Sim", "Lab", "CGSL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "RunCLI", dependencies: ["Estimators", "Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "didlab", dependencies: [
-            "Estimators", "Sim", "Lab", "BenchSuite",
+            "Estimators", "Sim", "Lab", "BenchSuite", "RunCLI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "DidLabMPI", dependencies: [
+            "CMPI", "Estimators", "Lab", "RunCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "Bench", dependencies: [
             "BenchSuite", "Lab",

@@ -15,11 +15,6 @@ struct StreamOptions: ParsableArguments {
     }
 }
 
-/// `--format` of the commands that print a table or JSON (`placebo`, `mediate`, `run`, `merge`).
-enum TableOrJSON: String, ExpressibleByArgument, CaseIterable {
-    case table, json
-}
-
 /// `--leads` and `--lags`: an event study's window.
 struct WindowOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Event study: number of pre-periods with a term (e-K..e-2; e-K binned).")

@@ -219,20 +219,7 @@ public enum ExperimentRun {
                                             directory: manifest.specDirectory ?? ".")
         spec.replications = manifest.replications  // the run's overrides, applied to the typed spec
         spec.seed = manifest.seed
-        let methodCount = spec.methods.count
-        var seen = Set<Int>()
-        for record in records {
-            let key = (record.condition * spec.replications + record.replication) * methodCount + record.method
-            guard seen.insert(key).inserted else {
-                throw RunError.incompleteMerge(reason: "condition \(record.condition), replication \(record.replication), "
-                                               + "method \(record.method) appears twice")
-            }
-        }
-        let expected = spec.conditionCount * spec.replications * methodCount
-        guard seen.count == expected else {
-            throw RunError.incompleteMerge(reason: "\(expected - seen.count) of \(expected) records are missing; "
-                                           + "run the missing shards (or resume them) first")
-        }
+        try checkComplete(records, spec: spec)
         let (source, unitName) = try spec.replicationSource()
         let methods = try spec.methods.map { try $0.evaluator(unitName: unitName) }
         return (try summarise(spec: spec, source: source, methods: methods, records: records), spec)
