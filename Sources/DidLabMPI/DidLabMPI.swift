@@ -15,6 +15,7 @@ struct DidLabMPI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "didlab-mpi",
         abstract: "Run a DiDLab Monte Carlo experiment across the ranks of an MPI job (mpirun -np N didlab-mpi run SPEC).",
+        version: BuildInfo.line,
         subcommands: [MPIRunCommand.self])
 
     static func main() {

@@ -142,7 +142,7 @@ public enum Diagnosis {
                                                 + "(data, options, seed or replication count)")
             }
         }
-        try AtomicFile.write(manifest.json().stamped().rendered() + "\n", to: manifestPath)
+        try AtomicFile.write(manifest.json().rendered() + "\n", to: manifestPath)
         let (file, existing) = try RecordFile.open(path: recordsPath, resume: resume, methodsPerTask: methods.count)
         let evaluators = methods.map(\.evaluator)
         // δ = 0 first.

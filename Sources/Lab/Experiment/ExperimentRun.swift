@@ -55,7 +55,7 @@ public enum ExperimentRun {
                                    + "resume to continue that run, or choose another output directory",
                                    remedies: [.resume])
         }
-        try AtomicFile.write(manifest.json().stamped().rendered() + "\n", to: manifestPath)
+        try AtomicFile.write(manifest.json().rendered() + "\n", to: manifestPath)
         let methods = try spec.methods.map { try $0.evaluator(unitName: unitName) }
         let runner = MonteCarloRunner(source: source, methods: methods, replications: spec.replications, alpha: spec.alpha)
         let (file, existing) = try RecordFile.open(path: recordsPath, resume: resume, methodsPerTask: methods.count)
@@ -235,10 +235,11 @@ struct Manifest: Equatable {
     /// The spec's directory, for specs on a real panel (nil otherwise, and not written).
     var specDirectory: String? = nil
 
+    /// The manifest as written, stamped with the build that wrote it (not compared on resume).
     func json() -> JSONValue {
-        .object([("experiment", .string(experiment)), ("replications", .integer(replications)),
-                 ("seed", .string(String(seed))), ("spec", .string(specText))]
-                + (specDirectory.map { [("spec_directory", JSONValue.string($0))] } ?? []))
+        JSONValue.object([("experiment", .string(experiment)), ("replications", .integer(replications)),
+                          ("seed", .string(String(seed))), ("spec", .string(specText))]
+                         + (specDirectory.map { [("spec_directory", JSONValue.string($0))] } ?? [])).stamped()
     }
 
     static func read(path: String) throws -> Manifest {
