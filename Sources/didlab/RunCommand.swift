@@ -12,7 +12,7 @@ struct RunCommand: ParsableCommand {
         Records go to DIR/records.csv in chunks as replications finish; --resume continues an
         interrupted run without recomputing finished replications. --shard I/N runs replications
         r with r mod N = I-1; `didlab merge DIR...` combines shards into the single run's report.
-        Reports: DIR/results.json, results.csv, results.md.
+        Reports: DIR/results.json, results.csv, results.md (and report.html with --html).
         """)
 
     @Argument(help: "Experiment spec (YAML). Default: the built-in paper-baseline.")
@@ -41,7 +41,13 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Output format on stdout: table or json.")
     var format: TableOrJSON = .table
 
+    @Flag(help: "Also write DIR/report.html, the run's self-contained HTML report (as didlab report DIR).")
+    var html = false
+
     func validate() throws {
+        if html && shard != nil {
+            throw ValidationError("--html needs the whole run, not a shard: merge the shards, then didlab report DIR...")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let replications, replications < 2 { throw ValidationError("--replications must be at least 2, got \(replications)") }
         if let seed, seed > UInt64(Int.max) {
@@ -85,7 +91,8 @@ struct RunCommand: ParsableCommand {
         let outcome: ExperimentRun.Outcome
         do {
             outcome = try ExperimentRun.run(spec: experiment, specText: text, directory: outDirectory, threads: threads,
-                                            shard: shard, resume: resume, memory: memory.budget) { done, total in
+                                            shard: shard, resume: resume, memory: memory.budget,
+                                            commandLine: Invocation.commandLine) { done, total in
                 progress.update(done, total)
             }
         } catch RunError.invalidSpec(_, "replications", let reason) where replications != nil {
@@ -93,6 +100,7 @@ struct RunCommand: ParsableCommand {
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
+        if html { try ReportDirectory.write(ReportDirectory.report(directories: [outDirectory]), to: outDirectory + "/report.html") }
         let report = RunReport(outcome.summary)
         if format == .json {
             print(report.json().rendered())
