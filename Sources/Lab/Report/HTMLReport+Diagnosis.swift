@@ -35,18 +35,26 @@ extension HTMLReport {
                                       text: shownInputs.map { "\($0.0): \($0.1)" }.joined(separator: "\n"), folded: true))
         }
         sections.append(Section("Aims and design", aims))
-        // The verdict across sources first (the bottom line), then each source's.
+        // The verdict across sources first (the bottom line); each source's own lines folded under it.
         var verdictBlocks: [Block] = []
-        let groups = ["all"] + report.sources.map(\.source)
-        for group in groups {
-            let lines = report.verdict.filter { $0.source == group }
-            guard !lines.isEmpty else { continue }
-            if report.sources.count > 1 { verdictBlocks.append(.heading(group == "all" ? "Across sources" : "Source: \(group)")) }
-            verdictBlocks.append(.findings(lines.map { line in
+        func findings(_ group: String) -> Block {
+            .findings(report.verdict.filter { $0.source == group }.map { line in
                 let style: FindingStyle = line.recommended ? .best : line.holdsSize ? .good : .bad
                 let mark = line.recommended ? "recommended" : line.holdsSize ? "holds size" : "does not hold"
                 return (mark: mark, style: style, text: line.finding)
-            }))
+            })
+        }
+        if report.verdict.contains(where: { $0.source == "all" }) {
+            verdictBlocks.append(.heading("Across sources"))
+            verdictBlocks.append(findings("all"))
+            for source in report.sources {
+                verdictBlocks.append(.folded(title: "On \(source.source) alone", blocks: [findings(source.source)]))
+            }
+        } else {
+            for source in report.sources {
+                verdictBlocks.append(.heading("Source: \(source.source)"))
+                verdictBlocks.append(findings(source.source))
+            }
         }
         sections.append(Section("Verdict", verdictBlocks))
         if !figures.isEmpty { sections.append(Section("Figures", figures.map { .figure($0) })) }

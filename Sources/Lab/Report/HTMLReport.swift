@@ -53,7 +53,7 @@ public struct HTMLReport: Sendable {
     }
 
     /// One piece of a section.
-    public enum Block: Sendable {
+    public indirect enum Block: Sendable {
         /// A paragraph of text.
         case paragraph(String)
         /// A heading inside the section.
@@ -68,6 +68,8 @@ public struct HTMLReport: Sendable {
         case findings([(mark: String, style: FindingStyle, text: String)])
         /// Term–value pairs.
         case definitions([(String, String)])
+        /// Blocks folded under a summary line (`<details>`), opened by the reader.
+        case folded(title: String, blocks: [Block])
         /// Preformatted text (a spec, a command line) under a heading, folded when `folded`.
         case preformatted(title: String, text: String, folded: Bool)
     }
@@ -245,6 +247,9 @@ public struct HTMLReport: Sendable {
             let body = "<pre><code>\(escape(text))</code></pre>"
             return folded ? "<details><summary>\(escape(title))</summary>\(body)</details>\n"
                 : "<h3>\(escape(title))</h3>\(body)\n"
+        case .folded(let title, let blocks):
+            return "<details><summary>\(escape(title))</summary>\n" + blocks.map { render($0, ids: &ids) }.joined()
+                + "</details>\n"
         case .table(let table):
             return render(table, id: ids.make("table " + table.caption))
         case .figure(let figure):
@@ -351,10 +356,17 @@ public struct HTMLReport: Sendable {
     a { color: var(--accent); }
     .table-wrap { overflow-x: auto; width: fit-content; max-width: 100%; margin: .75rem 0 .25rem; border: 1px solid var(--line);
       border-radius: 4px; }
+    /* Shadows at an edge with more table beyond it (they scroll with the content: pure CSS). */
+    .table-wrap { background: linear-gradient(to right, #fff 30%, rgba(255, 255, 255, 0)),
+      linear-gradient(to left, #fff 30%, rgba(255, 255, 255, 0)) 100% 0,
+      radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, .18), rgba(0, 0, 0, 0)),
+      radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, .18), rgba(0, 0, 0, 0)) 100% 0;
+      background-repeat: no-repeat; background-size: 40px 100%, 40px 100%, 14px 100%, 14px 100%;
+      background-attachment: local, local, scroll, scroll; }
     .table-wrap:focus { outline: 2px solid var(--accent); outline-offset: 2px; }
     table { border-collapse: collapse; font-size: .8125rem; }
     caption { caption-side: top; text-align: left; font-weight: 600; padding: .5rem .75rem; background: var(--band); }
-    th, td { padding: .3rem .5rem; border-top: 1px solid var(--line); vertical-align: top; text-align: left; }
+    th, td { padding: .3rem .45rem; border-top: 1px solid var(--line); vertical-align: top; text-align: left; }
     thead th { background: var(--band); border-top: 0; border-bottom: 2px solid var(--line); vertical-align: bottom; }
     tbody th { font-weight: 500; white-space: nowrap; }
     tbody + tbody { border-top: 2px solid var(--line); }
@@ -386,8 +398,7 @@ public struct HTMLReport: Sendable {
       body { font-size: 15px; }
       header, main, footer { padding: 0 .75rem; }
       h1 { font-size: 1.4rem; }
-      dl { grid-template-columns: 1fr; }
-      dd { margin-bottom: .4rem; }
+      dl { gap: .2rem .75rem; }
     }
     @media print {
       body { font-size: 10pt; }
@@ -395,6 +406,7 @@ public struct HTMLReport: Sendable {
       header, main { max-width: none; padding: 0; }
       .table-wrap, .plot { overflow: visible; border: 0; }
       table { width: 100%; font-size: 8pt; }
+      .table-wrap { background: none; }
       tr, figure, .findings li { break-inside: avoid; }
       h2, h3 { break-after: avoid; }
       a { color: inherit; text-decoration: none; }
