@@ -157,7 +157,9 @@ struct MPIJob {
                     resumed += counts.resumed
                 }
                 let summary = try ExperimentRun.writeGathered(spec: plan.experiment, specText: plan.specText,
-                                                              records: records, directory: plan.directory)
+                                                              records: records, directory: plan.directory,
+                                                              commandLine: Invocation.commandLine)
+                try plan.writeHTMLIfAsked()
                 let seconds = Date().timeIntervalSince(start)
                 plan.printReport(summary, footer: "\(computed) records computed, \(resumed) resumed, in "
                                  + "\(String(format: "%.2f", seconds)) s on \(world.size) MPI rank\(world.size == 1 ? "" : "s"); reports in \(plan.directory)")

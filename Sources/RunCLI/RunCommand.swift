@@ -14,7 +14,7 @@ public struct RunCommand: ParsableCommand {
         Records go to DIR/records.csv in chunks as replications finish; --resume continues an
         interrupted run without recomputing finished replications. --shard I/N runs replications
         r with r mod N = I-1; `didlab merge DIR...` combines shards into the single run's report.
-        Reports: DIR/results.json, results.csv, results.md.
+        Reports: DIR/results.json, results.csv, results.md (and report.html with --html).
         """)
 
     @Argument(help: "Experiment spec (YAML). Default: the built-in paper-baseline.")
@@ -43,11 +43,17 @@ public struct RunCommand: ParsableCommand {
     @Option(help: "Output format on stdout: table or json.")
     var format: TableOrJSON = .table
 
+    @Flag(help: "Also write DIR/report.html, the run's self-contained HTML report (as didlab report DIR).")
+    var html = false
+
     /// Creates the command with every option at its default (ArgumentParser fills them in).
     public init() {}
 
     /// Refuses flag values out of range, naming the flag.
     public func validate() throws {
+        if html && shard != nil {
+            throw ValidationError("--html needs the whole run, not a shard: merge the shards, then didlab report DIR...")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let replications, replications < 2 { throw ValidationError("--replications must be at least 2, got \(replications)") }
         if let seed, seed > UInt64(Int.max) {
@@ -68,6 +74,7 @@ public struct RunCommand: ParsableCommand {
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
+        try plan.writeHTMLIfAsked()
         plan.printReport(outcome.summary, footer: "\(outcome.computed) records computed, \(outcome.resumed) resumed, in \(String(format: "%.2f", seconds)) s; "
                          + "reports in \(plan.directory)" + (plan.shard == .all ? "" : " (shard \(plan.shard.index + 1)/\(plan.shard.count): merge with `didlab merge`)"))
     }
@@ -101,7 +108,8 @@ public struct RunCommand: ParsableCommand {
                        directory: out ?? ExperimentRun.defaultDirectory(experiment: experiment.name, specText: text),
                        directoryIsDefault: out == nil, resumeRequested: resume,
                        shard: shard.flatMap(MonteCarloRunner.Shard.init(parsing:)) ?? .all, shardRequested: shard != nil,
-                       threads: threads, memory: memory.budget, format: format, replicationsOverridden: replications != nil)
+                       threads: threads, memory: memory.budget, format: format, html: html,
+                       replicationsOverridden: replications != nil)
     }
 }
 
@@ -127,6 +135,8 @@ public struct RunPlan {
     public var memory: MemoryBudget
     /// `--format`.
     public var format: TableOrJSON
+    /// `--html`: write `DIR/report.html` once the whole run is in `DIR`.
+    public var html: Bool
     let replicationsOverridden: Bool
 
     /// Whether the run continues: with `--resume`, or without `--out` when the content-named
@@ -145,10 +155,17 @@ public struct RunPlan {
                     progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> ExperimentRun.Outcome {
         do {
             return try ExperimentRun.run(spec: experiment, specText: specText, directory: directory, threads: threads,
-                                         shard: shard, resume: resume, memory: memory, progress: progress)
+                                         shard: shard, resume: resume, memory: memory,
+                                         commandLine: Invocation.commandLine, progress: progress)
         } catch RunError.invalidSpec(_, "replications", let reason) where replicationsOverridden {
             throw ValidationError("--replications: \(reason)")
         }
+    }
+
+    /// With `--html`, writes `DIR/report.html` (as `didlab report DIR`) from the finished run in ``directory``.
+    public func writeHTMLIfAsked() throws {
+        guard html else { return }
+        try ReportDirectory.write(ReportDirectory.report(directories: [directory]), to: directory + "/report.html")
     }
 
     /// Prints the report on stdout in `--format`: the JSON, or the table followed by `footer`.

@@ -25,7 +25,7 @@ struct DiagnoseCommand: ParsableCommand {
         its size when its rejection rate under no effect is at most its design size
         + 2 MCSE; the verdict recommends, among those, the smallest MDE.
         --out DIR writes manifest.json, records.csv (resumable with --resume),
-        diagnosis.json, report.md and power.svg.
+        diagnosis.json, report.md and power.svg (and report.html with --html).
         """)
 
     @OptionGroup var panel: PanelOptions
@@ -82,6 +82,9 @@ struct DiagnoseCommand: ParsableCommand {
     @Option(help: "Write the power-curve plot to this SVG file.")
     var plot: String?
 
+    @Flag(help: "Also write DIR/report.html (needs --out DIR), the self-contained HTML report (as didlab report DIR).")
+    var html = false
+
     func validate() throws {
         if let weights = panel.regressionWeights {
             throw ValidationError("--regression-weights \(weights): diagnose does not take regression weights (its placebo "
@@ -94,6 +97,7 @@ struct DiagnoseCommand: ParsableCommand {
         guard permutations >= 1 else { throw ValidationError("--permutations must be at least 1, got \(permutations)") }
         guard reps >= 1 else { throw ValidationError("--reps must be at least 1, got \(reps)") }
         if resume && out == nil { throw ValidationError("--resume needs --out DIR (the diagnosis to continue)") }
+        if html && out == nil { throw ValidationError("--html needs --out DIR (the page is DIR/report.html)") }
         _ = try effectValues()
         _ = try modelOverrides()
     }
@@ -168,6 +172,7 @@ struct DiagnoseCommand: ParsableCommand {
         options.sample = sample
         options.overrides = try modelOverrides()
         options.profile = profile
+        options.commandLine = Invocation.commandLine
         // What makes two diagnoses the same (a resumed run must match it); threads never matter.
         let description = ["data: \(panel.data)", "y: \(panel.y)", "unit: \(panel.unit)", "time: \(panel.time)",
                            "treat: \(panel.treat ?? "")", "cohort: \(panel.cohort ?? "")", "x: \(panel.x.joined(separator: ","))",
@@ -196,6 +201,7 @@ struct DiagnoseCommand: ParsableCommand {
             try files.write(report.markdown() + BuildInfo.markdownFooter, to: out + "/report.md")
             try files.write(svg, to: out + "/power.svg")
             try files.commit()
+            if html { try ReportDirectory.write(ReportDirectory.report(directories: [out]), to: out + "/report.html") }
         }
         try outputs.write(svg, to: plot)
         try outputs.commit()

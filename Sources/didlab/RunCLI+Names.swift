@@ -8,3 +8,4 @@ typealias MergeCommand = RunCLI.MergeCommand
 typealias MemoryOption = RunCLI.MemoryOption
 typealias TableOrJSON = RunCLI.TableOrJSON
 typealias ProgressLine = RunCLI.ProgressLine
+typealias Invocation = RunCLI.Invocation

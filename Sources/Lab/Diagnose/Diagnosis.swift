@@ -37,6 +37,9 @@ public enum Diagnosis {
         public var overrides = CalibratedModel.Overrides()
         /// How the effect is laid on the treated cells (default constant).
         public var profile = EffectProfile.constant
+        /// The command line that asked for the diagnosis, recorded in the manifest for the HTML
+        /// report (nil: not recorded). Not part of the diagnosis's identity.
+        public var commandLine: String?
         /// Creates the defaults.
         public init() {}
     }
@@ -129,7 +132,7 @@ public enum Diagnosis {
         let lock = try DirectoryLock(directory: path)
         defer { lock.release() }
         let manifest = Manifest(experiment: "diagnose", specText: description, replications: options.replications,
-                                seed: options.seed)
+                                seed: options.seed, command: options.commandLine)
         let manifestPath = path + "/manifest.json"
         let recordsPath = path + "/records.csv"
         if FileManager.default.fileExists(atPath: recordsPath) {

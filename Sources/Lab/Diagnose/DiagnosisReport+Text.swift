@@ -14,8 +14,6 @@ extension DiagnosisReport {
 
     private func lines(markdown: Bool) -> [String] {
         let f = Self.format
-        // Rates and their MCSE with three decimals, so the columns stay narrow.
-        func r(_ value: Double) -> String { value.isFinite ? String(format: "%.3f", value) : "–" }
         var out: [String] = []
         let cohorts = data.cohorts.map { "\($0.cohort): \($0.units)" }.joined(separator: ", ")
         out.append(markdown ? "# Design diagnosis" : "Design diagnosis")
@@ -45,26 +43,7 @@ extension DiagnosisReport {
             out.append((markdown ? "## " : "") + "Source: \(source.source), \(source.replications) replications")
             out.append((markdown ? "" : "  ") + "Sample: \(source.sample).")
             out.append("")
-            let header = ["method", "size ± MCSE", "design", "holds"] + effects.dropFirst().map { "power@\(f($0))" }
-                + ["MDE [MC interval]", "MDE/SD", "bias@0", "bias@\(f(effects.last ?? 0))", "cover@0"]
-            var rows: [[String]] = []
-            for method in source.methods {
-                let verdict = verdict.first { $0.source == source.source && $0.method == method.name }
-                var row = [method.name, "\(r(method.size.rejection)) ± \(r(method.size.mcse))", r(method.size.designSize),
-                           verdict.map { $0.holdsSize ? "yes" : "NO" } ?? "–"]
-                row += method.power.map { "\(r($0.rejection))/\(r($0.sizeAdjusted))" }
-                if let mde = method.mde {
-                    row.append("\(f(mde.effect)) [\(mde.low.map(f) ?? "–"), \(mde.high.map(f) ?? "> grid")]")
-                    row.append(f(mde.effectInSD))
-                } else {
-                    row += [method.kind == "pretest" ? "(pre-test)" : method.size.rejection.isFinite && method.size.rejection < 1
-                            ? "> grid" : "–", "–"]
-                }
-                row.append(method.bias.first.map { "\(f($0.bias))" } ?? "–")
-                row.append(method.bias.count > 1 ? method.bias.last.map { "\(f($0.bias))" } ?? "–" : "–")
-                row.append(method.coverage.first.map { r($0.coverage) } ?? "–")
-                rows.append(row)
-            }
+            let (header, rows) = sourceTable(source)
             out += markdown ? Self.markdownTable(header, rows) : Self.alignedTable(header, rows)
             if !markdown { out.append("  power columns: raw/size-adjusted rejection rates") }
         }
@@ -79,6 +58,36 @@ extension DiagnosisReport {
             for note in notes { out.append("- " + note) }
         }
         return out
+    }
+
+    /// One source's table, as the text reports print it: per method its size ± MCSE, design
+    /// size, whether it holds its size, raw/size-adjusted power at each effect, MDE with its Monte
+    /// Carlo interval, MDE in within SDs, bias at 0 and at the largest effect, coverage at 0.
+    public func sourceTable(_ source: SourceResult) -> (header: [String], rows: [[String]]) {
+        let f = Self.format
+        // Rates and their MCSE with three decimals, so the columns stay narrow.
+        func r(_ value: Double) -> String { value.isFinite ? String(format: "%.3f", value) : "–" }
+        let header = ["method", "size ± MCSE", "design", "holds"] + effects.dropFirst().map { "power@\(f($0))" }
+            + ["MDE [MC interval]", "MDE/SD", "bias@0", "bias@\(f(effects.last ?? 0))", "cover@0"]
+        var rows: [[String]] = []
+        for method in source.methods {
+            let verdict = verdict.first { $0.source == source.source && $0.method == method.name }
+            var row = [method.name, "\(r(method.size.rejection)) ± \(r(method.size.mcse))", r(method.size.designSize),
+                       verdict.map { $0.holdsSize ? "yes" : "NO" } ?? "–"]
+            row += method.power.map { "\(r($0.rejection))/\(r($0.sizeAdjusted))" }
+            if let mde = method.mde {
+                row.append("\(f(mde.effect)) [\(mde.low.map(f) ?? "–"), \(mde.high.map(f) ?? "> grid")]")
+                row.append(f(mde.effectInSD))
+            } else {
+                row += [method.kind == "pretest" ? "(pre-test)" : method.size.rejection.isFinite && method.size.rejection < 1
+                        ? "> grid" : "–", "–"]
+            }
+            row.append(method.bias.first.map { "\(f($0.bias))" } ?? "–")
+            row.append(method.bias.count > 1 ? method.bias.last.map { "\(f($0.bias))" } ?? "–" : "–")
+            row.append(method.coverage.first.map { r($0.coverage) } ?? "–")
+            rows.append(row)
+        }
+        return (header, rows)
     }
 
     static func alignedTable(_ header: [String], _ rows: [[String]]) -> [String] {

@@ -4,11 +4,11 @@ import Foundation
 /// The report of `didlab diagnose`, as data: its JSON is the contract of issue 13 (`command`,
 /// `data`, `calibration`, `sources[].methods[]` with `size`, `power`, `mde`, `bias`, `coverage`,
 /// `verdict`, `notes`).
-public struct DiagnosisReport: Encodable, Sendable {
+public struct DiagnosisReport: Codable, Sendable {
     /// The design as the data give it.
-    public struct DataSummary: Encodable, Sendable {
+    public struct DataSummary: Codable, Sendable {
         /// One adoption period and its number of units.
-        public struct Cohort: Encodable, Sendable {
+        public struct Cohort: Codable, Sendable {
             /// Adoption period label, or `never`.
             public var cohort: String
             /// Units adopting then.
@@ -38,7 +38,7 @@ public struct DiagnosisReport: Encodable, Sendable {
     }
 
     /// One calibrated parameter.
-    public struct Parameter: Encodable, Sendable {
+    public struct Parameter: Codable, Sendable {
         /// Calibrated value.
         public var estimate: Double
         /// Its jackknife standard error.
@@ -50,7 +50,7 @@ public struct DiagnosisReport: Encodable, Sendable {
     }
 
     /// The calibrated model (nil when the model source did not run).
-    public struct Calibration: Encodable, Sendable {
+    public struct Calibration: Codable, Sendable {
         /// AR(1) coefficient.
         public var rho: Parameter
         /// Share of the error variance common to a level group in a period.
@@ -75,14 +75,14 @@ public struct DiagnosisReport: Encodable, Sendable {
         public var notes: [String]
 
         /// One statistic: its value in the data and under the model.
-        public struct Check: Encodable, Sendable {
+        public struct Check: Codable, Sendable {
             /// What is compared, its value in the data, its expectation under the model.
             public var statistic: String, data: Double, model: Double
         }
     }
 
     /// One source's results.
-    public struct SourceResult: Encodable, Sendable {
+    public struct SourceResult: Codable, Sendable {
         /// `placebo-laws` or `model`.
         public var source: String
         /// Which outcomes and design the replications use.
@@ -94,7 +94,7 @@ public struct DiagnosisReport: Encodable, Sendable {
     }
 
     /// One line of the verdict.
-    public struct Verdict: Encodable, Sendable {
+    public struct Verdict: Codable, Sendable {
         /// `placebo-laws` or `model`.
         public var source: String
         /// The method judged, as given.

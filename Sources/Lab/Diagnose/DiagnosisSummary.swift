@@ -2,9 +2,9 @@ import Estimators
 
 /// One method's operating characteristics on one source: size, power curve (raw and
 /// size-adjusted), MDE, bias and coverage, each with its Monte Carlo standard error.
-public struct MethodDiagnosis: Encodable, Sendable {
+public struct MethodDiagnosis: Codable, Sendable {
     /// Size under δ = 0.
-    public struct Size: Encodable, Sendable {
+    public struct Size: Codable, Sendable {
         /// Share of replications with `p < α`.
         public var rejection: Double
         /// `√(p(1−p)/K)`.
@@ -19,7 +19,7 @@ public struct MethodDiagnosis: Encodable, Sendable {
     }
 
     /// Power at one effect.
-    public struct Power: Encodable, Sendable {
+    public struct Power: Codable, Sendable {
         /// Effect added to the treated cells.
         public var effect: Double
         /// Share of replications with `p < α`.
@@ -32,7 +32,7 @@ public struct MethodDiagnosis: Encodable, Sendable {
     }
 
     /// Minimum detectable effect at the target power.
-    public struct MDE: Encodable, Sendable {
+    public struct MDE: Codable, Sendable {
         /// Target power.
         public var power: Double
         /// Effect at which the power curve reaches it (probit interpolation between grid points).
@@ -45,13 +45,13 @@ public struct MethodDiagnosis: Encodable, Sendable {
     }
 
     /// Bias at one effect.
-    public struct Bias: Encodable, Sendable {
+    public struct Bias: Codable, Sendable {
         /// The effect (the truth), the bias at it and its Monte Carlo SE.
         public var effect: Double, bias: Double, mcse: Double
     }
 
     /// Coverage of the true effect by the method's confidence interval.
-    public struct Coverage: Encodable, Sendable {
+    public struct Coverage: Codable, Sendable {
         /// The effect (the truth), the coverage of it and its Monte Carlo SE.
         public var effect: Double, coverage: Double, mcse: Double
     }

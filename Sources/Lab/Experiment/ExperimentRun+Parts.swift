@@ -70,7 +70,7 @@ extension ExperimentRun {
     /// - Throws: ``RunError/incompleteMerge(reason:)`` when a record is missing or duplicated,
     ///   ``AtomicFile/WriteError`` when a file cannot be written.
     public static func writeGathered(spec: ExperimentSpec, specText: String, records: [ReplicationRecord],
-                                     directory: String) throws -> RunSummary {
+                                     directory: String, commandLine: String? = nil) throws -> RunSummary {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
@@ -86,7 +86,7 @@ extension ExperimentRun {
         let methods = try spec.methods.map { try $0.evaluator(unitName: unitName) }
         let summary = try summarise(spec: spec, source: source, methods: methods, records: sorted)
         let manifest = Manifest(experiment: spec.name, specText: specText, replications: spec.replications, seed: spec.seed,
-                                specDirectory: spec.panelData == nil ? nil : spec.directory)
+                                specDirectory: spec.panelData == nil ? nil : spec.directory, command: commandLine)
         try AtomicFile.write(manifest.json().rendered() + "\n", to: directory + "/manifest.json")
         var text = ReplicationRecord.header + "\n"
         text.reserveCapacity(sorted.count * 160)

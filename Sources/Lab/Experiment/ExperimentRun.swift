@@ -17,12 +17,13 @@ public enum ExperimentRun {
         public var resumed: Int
     }
 
-    /// Runs `spec` (whose source text is `specText`) into `directory`.
+    /// Runs `spec` (whose source text is `specText`) into `directory`; `commandLine`, when given,
+    /// is recorded in the manifest for the HTML report.
     /// - Throws: ``RunError`` for a mismatched manifest, existing records without `resume`,
     ///   spec problems, or I/O failures.
     public static func run(spec: ExperimentSpec, specText: String, directory: String, threads: Int?,
                            shard: MonteCarloRunner.Shard = .all, resume: Bool, memory: MemoryBudget = .default,
-                           progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
+                           commandLine: String? = nil, progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> Outcome {
         try checkMemory(spec: spec, threads: threads, budget: memory)
         let (source, unitName) = try spec.replicationSource()
         try checkTargets(spec: spec, source: source)
@@ -39,7 +40,7 @@ public enum ExperimentRun {
         // A spec on a real panel names its file relative to the spec's directory: the manifest keeps
         // that directory, so a merge finds the same file.
         let manifest = Manifest(experiment: spec.name, specText: specText, replications: spec.replications, seed: spec.seed,
-                                specDirectory: spec.panelData == nil ? nil : spec.directory)
+                                specDirectory: spec.panelData == nil ? nil : spec.directory, command: commandLine)
         let recordsPath = directory + "/" + recordFileName(shard)
         if manager.fileExists(atPath: manifestPath) {
             let existing = try Manifest.read(path: manifestPath)
@@ -234,12 +235,21 @@ struct Manifest: Equatable {
     var seed: UInt64
     /// The spec's directory, for specs on a real panel (nil otherwise, and not written).
     var specDirectory: String? = nil
+    /// The command line of the invocation that last wrote the directory (`didlab run …`), shown
+    /// by `didlab report`. Not part of the identity: shards and resumes run other command lines.
+    var command: String? = nil
+
+    static func == (lhs: Manifest, rhs: Manifest) -> Bool {
+        (lhs.experiment, lhs.specText, lhs.replications, lhs.seed, lhs.specDirectory)
+            == (rhs.experiment, rhs.specText, rhs.replications, rhs.seed, rhs.specDirectory)
+    }
 
     /// The manifest as written, stamped with the build that wrote it (not compared on resume).
     func json() -> JSONValue {
         JSONValue.object([("experiment", .string(experiment)), ("replications", .integer(replications)),
                           ("seed", .string(String(seed))), ("spec", .string(specText))]
-                         + (specDirectory.map { [("spec_directory", JSONValue.string($0))] } ?? [])).stamped()
+                         + (specDirectory.map { [("spec_directory", JSONValue.string($0))] } ?? [])
+                         + (command.map { [("command", JSONValue.string($0))] } ?? [])).stamped()
     }
 
     static func read(path: String) throws -> Manifest {
@@ -251,6 +261,6 @@ struct Manifest: Equatable {
             throw RunError.manifestMismatch(path: path, reason: "missing or unreadable manifest")
         }
         return Manifest(experiment: experiment, specText: spec, replications: replications, seed: seed,
-                        specDirectory: object["spec_directory"] as? String)
+                        specDirectory: object["spec_directory"] as? String, command: object["command"] as? String)
     }
 }

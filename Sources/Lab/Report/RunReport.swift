@@ -88,15 +88,18 @@ public struct RunReport: Sendable {
     static let headers = ["condition", "method", "inference", "truth", "bias (MCSE)", "RMSE (MCSE)", "mean SE / SD",
                           "coverage (MCSE)", "reject (MCSE)", "design size", "K"]
 
+    /// How to read the main table (the Markdown caption, and a note of the HTML report).
+    static let measuresNote = "Monte Carlo standard errors in parentheses; K = replications used. "
+        + "Rejection = share of replications with p < α (size when the truth is 0, power otherwise); compare a "
+        + "randomization or bootstrap test's size with its design size (its exact size under exchangeability), "
+        + "not with α. SE/SD divides by the SD of the errors θ̂ − θ. Wilson intervals of every rate are in "
+        + "results.json and results.csv."
+
     /// A Markdown table with a caption.
     public func markdown() -> String {
         var out = "# \(summary.experiment)\n\n"
         out += "\(summary.replications) replications per condition, seed \(summary.seed), α = \(summary.alpha). "
-        out += "Monte Carlo standard errors in parentheses; K = replications used. "
-        out += "Rejection = share of replications with p < α (size when the truth is 0, power otherwise); compare a "
-        out += "randomization or bootstrap test's size with its design size (its exact size under exchangeability), "
-        out += "not with α. SE/SD divides by the SD of the errors θ̂ − θ. Wilson intervals of every rate are in "
-        out += "results.json and results.csv.\n\n"
+        out += Self.measuresNote + "\n\n"
         out += "| " + Self.headers.joined(separator: " | ") + " |\n"
         out += "|" + Self.headers.map { _ in "---" }.joined(separator: "|") + "|\n"
         for row in rows() { out += "| " + row.joined(separator: " | ") + " |\n" }
@@ -109,52 +112,70 @@ public struct RunReport: Sendable {
 
     /// The measures conditional on passing the pre-trend test, when the spec has one.
     func pretestSection() -> String {
-        var rows: [String] = []
+        let rows = pretestRows()
+        guard !rows.isEmpty else { return "" }
+        return "\n## Conditional on passing the pre-trend test\n\n" + Self.pretestCaption + "\n\n"
+            + "| " + Self.pretestHeaders.joined(separator: " | ") + " |\n|---|---|---|---|---|---|\n"
+            + rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
+    }
+
+    static let pretestCaption = "Over the replications whose pre-trend test did not reject at α (Roth 2022: conditioning "
+        + "on a pre-test can make the surviving estimates more biased)."
+    static let pretestHeaders = ["condition", "method", "K passed", "bias (MCSE)", "coverage (MCSE)", "reject (MCSE)"]
+
+    /// One row per condition × method with a pre-trend test (none without one).
+    func pretestRows() -> [[String]] {
+        var rows: [[String]] = []
         for condition in summary.conditions {
             for r in condition.results {
                 guard let m = r.pretestPassed else { continue }
-                rows.append("| " + [condition.name, r.methodName, String(m.replications),
-                                    r.isTestOnly ? "" : Self.withMCSE(m.bias, m.biasMCSE, digits: 5),
-                                    r.isTestOnly ? "" : Self.withMCSE(m.coverage, m.coverageMCSE, digits: 3),
-                                    Self.withMCSE(m.rejectionRate, m.rejectionMCSE, digits: 3)].joined(separator: " | ") + " |")
+                rows.append([condition.name, r.methodName, String(m.replications),
+                             r.isTestOnly ? "" : Self.withMCSE(m.bias, m.biasMCSE, digits: 5),
+                             r.isTestOnly ? "" : Self.withMCSE(m.coverage, m.coverageMCSE, digits: 3),
+                             Self.withMCSE(m.rejectionRate, m.rejectionMCSE, digits: 3)])
             }
         }
-        guard !rows.isEmpty else { return "" }
-        return "\n## Conditional on passing the pre-trend test\n\nOver the replications whose pre-trend test did not "
-            + "reject at α (Roth 2022: conditioning on a pre-test can make the surviving estimates more biased).\n\n"
-            + "| condition | method | K passed | bias (MCSE) | coverage (MCSE) | reject (MCSE) |\n|---|---|---|---|---|---|\n"
-            + rows.joined(separator: "\n") + "\n"
+        return rows
     }
 
     /// Size-adjusted power of every method in every alternative condition with a paired null.
     func sizeAdjustedSection() -> String {
-        var rows: [String] = []
+        let rows = sizeAdjustedRows()
+        guard !rows.isEmpty else { return "" }
+        return "\n## Size-adjusted power\n\n" + Self.sizeAdjustedCaption + "\n\n"
+            + "| " + Self.sizeAdjustedHeaders.joined(separator: " | ") + " |\n|---|---|---|---|---|---|---|---|---|\n"
+            + rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
+    }
+
+    static let sizeAdjustedCaption = "The critical p-value c is the largest p-value of the null condition's replications "
+        + "that at most ⌊αK₀⌋ of them reach (the empirical α-quantile of the p-values, i.e. the (1 − α)-quantile of "
+        + "the statistic); the size-adjusted test rejects when p ≤ c. Ties are not broken at random: with a discrete "
+        + "p-value (randomization, bootstrap) the null rate at c can fall below α, and is shown; \"none\" means no "
+        + "threshold keeps it at or below α (K₀ < 1/α, or the smallest p-values tie). The MCSE is binomial on the "
+        + "alternative's K₁ and ignores the critical value's own Monte Carlo noise. Pairs: the spec's `size_adjusted`, "
+        + "else each condition with a non-zero effect and the one differing only in a zero effect; only methods whose "
+        + "truth is 0 in the null condition and non-zero in the alternative."
+    static let sizeAdjustedHeaders = ["alternative", "null", "method", "critical p", "null rate at c",
+                                      "size-adjusted power (MCSE)", "Wilson 95%", "unadjusted power (MCSE)", "K₀ / K₁"]
+
+    /// One row per alternative condition × method with a paired null (none without one).
+    func sizeAdjustedRows() -> [[String]] {
+        var rows: [[String]] = []
         for condition in summary.conditions {
             for r in condition.results {
                 guard let value = r.sizeAdjusted else { continue }
                 let s = value.measures
                 let wilson = s.power.isFinite
                     ? "[" + Format.number(s.powerWilson.low, digits: 3) + ", " + Format.number(s.powerWilson.high, digits: 3) + "]" : "–"
-                rows.append("| " + [condition.name, value.nullCondition, r.methodName,
-                                    s.criticalPValue.isFinite ? Format.significant(s.criticalPValue, digits: 4) : "none",
-                                    s.nullRejectionRate.isFinite ? Format.number(s.nullRejectionRate, digits: 3) : "–",
-                                    Self.withMCSE(s.power, s.powerMCSE, digits: 3), wilson,
-                                    Self.withMCSE(r.measures.rejectionRate, r.measures.rejectionMCSE, digits: 3),
-                                    "\(s.nullReplications) / \(s.replications)"].joined(separator: " | ") + " |")
+                rows.append([condition.name, value.nullCondition, r.methodName,
+                             s.criticalPValue.isFinite ? Format.significant(s.criticalPValue, digits: 4) : "none",
+                             s.nullRejectionRate.isFinite ? Format.number(s.nullRejectionRate, digits: 3) : "–",
+                             Self.withMCSE(s.power, s.powerMCSE, digits: 3), wilson,
+                             Self.withMCSE(r.measures.rejectionRate, r.measures.rejectionMCSE, digits: 3),
+                             "\(s.nullReplications) / \(s.replications)"])
             }
         }
-        guard !rows.isEmpty else { return "" }
-        return "\n## Size-adjusted power\n\nThe critical p-value c is the largest p-value of the null condition's replications "
-            + "that at most ⌊αK₀⌋ of them reach (the empirical α-quantile of the p-values, i.e. the (1 − α)-quantile of "
-            + "the statistic); the size-adjusted test rejects when p ≤ c. Ties are not broken at random: with a discrete "
-            + "p-value (randomization, bootstrap) the null rate at c can fall below α, and is shown; \"none\" means no "
-            + "threshold keeps it at or below α (K₀ < 1/α, or the smallest p-values tie). The MCSE is binomial on the "
-            + "alternative's K₁ and ignores the critical value's own Monte Carlo noise. Pairs: the spec's `size_adjusted`, "
-            + "else each condition with a non-zero effect and the one differing only in a zero effect; only methods whose "
-            + "truth is 0 in the null condition and non-zero in the alternative.\n\n"
-            + "| alternative | null | method | critical p | null rate at c | size-adjusted power (MCSE) | Wilson 95% | "
-            + "unadjusted power (MCSE) | K₀ / K₁ |\n|---|---|---|---|---|---|---|---|---|\n"
-            + rows.joined(separator: "\n") + "\n"
+        return rows
     }
 
     /// One line per method and reason for replications that failed (their estimates are left
