@@ -158,6 +158,7 @@ struct MPIJob {
                 }
                 let summary = try ExperimentRun.writeGathered(spec: plan.experiment, specText: plan.specText,
                                                               records: records, directory: plan.directory)
+                try plan.writeFigures(summary)
                 let seconds = Date().timeIntervalSince(start)
                 plan.printReport(summary, footer: "\(computed) records computed, \(resumed) resumed, in "
                                  + "\(String(format: "%.2f", seconds)) s on \(world.size) MPI rank\(world.size == 1 ? "" : "s"); reports in \(plan.directory)")
