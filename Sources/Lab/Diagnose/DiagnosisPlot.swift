@@ -45,7 +45,7 @@ public struct DiagnosisPlot: Sendable {
             canvas.horizontalReference(frame, at: power, stroke: "#bbb")
             let holding = Set(report.verdict.filter { $0.source == source.source && $0.holdsSize }.map(\.method))
             for (m, method) in source.methods.filter({ $0.kind == "effect" }).enumerated() {
-                let colour = SVGCanvas.colour(m)
+                let colour = SVGCanvas.palette[m % SVGCanvas.palette.count]
                 let lineWidth = holding.contains(method.name) ? 2 : 0.8
                 let raw = [(0.0, method.size.rejection)] + method.power.map { ($0.effect, $0.rejection) }
                 let adjusted = [(0.0, method.size.rejection.isFinite ? min(method.size.rejection, report.alpha) : .nan)]
@@ -67,7 +67,7 @@ public struct DiagnosisPlot: Sendable {
                 return source.source + " " + (mde.map { DiagnosisReport.format($0.effect) } ?? "–")
             }.joined(separator: ", ")
             return LegendEntry(label: method.name + (overRejects ? " (over-rejects)" : "") + "; MDE: " + mdes,
-                               colour: SVGCanvas.colour(m))
+                               colour: SVGCanvas.palette[m % SVGCanvas.palette.count])
         }
         canvas.legend(entries, x: left, y: top + panelHeight + bottom + 8)
         return canvas.svg

@@ -53,11 +53,11 @@ public struct EventStudyPlot: Sendable {
         let entries = legendEntries
         let legendRows = Double(entries.count)
         let longest = entries.map { SVGCanvas.textWidth($0.label) }.max() ?? 0
-        let canvasWidth = max(width, left + 32 + longest + right)
+        let subtitle = series.count == 1 ? series[0].title + ", " + series[0].interval
+            : "estimates by event time with the intervals each estimator reports (legend)"
+        let canvasWidth = max(width, left + 32 + longest + right, SVGCanvas.textWidth(subtitle) + 40)
         var canvas = SVGCanvas(width: canvasWidth, height: plotHeight + legendRows * 20 + 8)
-        canvas.title("Event study: \(outcome)",
-                     subtitle: series.count == 1 ? series[0].title + ", " + series[0].interval
-                        : "estimates by event time with the intervals each estimator reports (legend)")
+        canvas.title("Event study: \(outcome)", subtitle: subtitle)
         let times = eventTimes
         guard let first = times.first, let last = times.last else {
             canvas.emptyMessage("no event-time estimates to plot")

@@ -31,7 +31,8 @@ public enum PlotTicks {
             (low, high) = (low - half, high + half)
         }
         let step = Self.step(high - low, target: target)
-        let outerLow = (low / step - 1e-9).rounded(.down) * step, outerHigh = (high / step + 1e-9).rounded(.up) * step
+        // A bound within 10⁻⁹ steps of a multiple is that multiple (no extra step for rounding noise).
+        let outerLow = (low / step + 1e-9).rounded(.down) * step, outerHigh = (high / step - 1e-9).rounded(.up) * step
         return (outerLow, outerHigh, nice(outerLow, outerHigh, target: target))
     }
 

@@ -161,8 +161,11 @@ extension SVGCanvas {
     public static let palette = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6cab", "#e07a5f", "#3d405b",
                                  "#81b29a", "#2e4057", "#f2cc8f", "#6d597a"]
 
-    /// The palette colour of series `index`.
-    public static func colour(_ index: Int) -> String { palette[index % palette.count] }
+    /// The palette colour of series `index`, in an order that keeps neighbouring series apart
+    /// (the palette's blue and teal are not drawn side by side before six series).
+    public static func colour(_ index: Int) -> String { palette[seriesOrder[index % seriesOrder.count]] }
+
+    static let seriesOrder = [0, 1, 2, 4, 5, 3, 6, 7, 8, 9, 10, 11]
 
     /// A legend: one entry per row, `rowHeight` apart, the first row's line at `y`; returns the
     /// y below the last row.
