@@ -51,14 +51,7 @@ public struct LinearScale: Sendable {
     public var low: Double, high: Double
     /// Pixels of `low` and of `high`.
     public var start: Double, end: Double
-
-    /// Creates a scale.
-    public init(low: Double, high: Double, start: Double, end: Double) {
-        self.low = low
-        self.high = high
-        self.start = start
-        self.end = end
-    }
+    // Made by ``PlotFrame`` (the memberwise initializer).
 
     /// The pixel of `value`.
     public func callAsFunction(_ value: Double) -> Double { start + (value - low) / (high - low) * (end - start) }
