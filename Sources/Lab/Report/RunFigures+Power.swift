@@ -45,7 +45,7 @@ extension RunFigures {
     public var powerFigure: ReportFigure? {
         let curves = powerCurves
         guard !curves.isEmpty else { return nil }
-        let panelWidth = 360.0, panelHeight = 260.0, left = 62.0, top = 80.0, gapX = 60.0, gapY = 84.0
+        let panelWidth = 360.0, panelHeight = 260.0, margin = 62.0, top = 80.0, gapX = 60.0, gapY = 84.0
         let columns = min(2, curves.count), panelRows = (curves.count + columns - 1) / columns
         // A method is drawn on a curve when its truth is not 0 somewhere on it (else its rejections are size).
         func drawn(_ curve: PowerCurve) -> [Int] {
@@ -60,10 +60,12 @@ extension RunFigures {
         } + [LegendEntry(label: "size-adjusted power", colour: "#555", width: 1.5, dash: "5,4"),
              LegendEntry(label: "α = \(Format.significant(summary.alpha, digits: 3))", colour: "#888", width: 1, dash: "2,3")]
         let subtitle = self.subtitle + "; dashed: size-adjusted"
-        let width = max(left + Double(columns) * (panelWidth + gapX) - gapX + 24,
-                        left + 40 + (legend.map { SVGCanvas.textWidth($0.label) }.max() ?? 0), SVGCanvas.textWidth(subtitle) + 40)
+        let width = max(margin + Double(columns) * (panelWidth + gapX) - gapX + 24,
+                        margin + 40 + (legend.map { SVGCanvas.textWidth($0.label) }.max() ?? 0), SVGCanvas.textWidth(subtitle) + 40)
         let legendTop = top + Double(panelRows) * (panelHeight + gapY) - gapY + 56
-        var canvas = SVGCanvas(width: width, height: legendTop + 20 * Double(legend.count) + 4)
+        var canvas = SVGCanvas(width: width, height: legendTop + 20 * Double(legend.count) + 12)
+        // Panels centred when the title or legend makes the canvas wider than they are.
+        let left = margin + max(0, (width - (margin + Double(columns) * (panelWidth + gapX) - gapX + 24)) / 2)
         canvas.title("Power by effect size", subtitle: subtitle)
         for (p, curve) in curves.enumerated() {
             let x = PlotTicks.covering(curve.points.first?.value ?? 0, curve.points.last?.value ?? 1)
@@ -83,7 +85,7 @@ extension RunFigures {
                 drawPowerCurve(&canvas, frame, curve: curve, method: m, panel: p)
             }
         }
-        canvas.legend(legend, x: left, y: legendTop)
+        canvas.legend(legend, x: margin, y: legendTop)
         return ReportFigure(
             name: "power", title: "Power by effect size",
             caption: "Share of replications rejecting H0: effect = 0 at α = \(Format.significant(summary.alpha, digits: 3)) "
