@@ -53,15 +53,13 @@ struct PlotCLITests {
     @Test("run --plot DIR writes bias and coverage (power only with an effect grid); merge --plot draws the merged run")
     func runFigures() throws {
         let directory = try CLI.temporaryDirectory()
-        let spec = try CLI.write("""
-            experiment: plot-test
-            data: {scenario: paper, grid: {effects.att: [0.0, 0.01, 0.02]}}
-            methods:
-              - {name: TWFE, estimator: twfe, inference: cr1, target: att}
-            replications: 4
-            seed: 3
-
-            """, named: "grid.yaml", in: directory)
+        /// A one-method spec on the paper scenario with an `effects.att` grid.
+        func writeSpec(_ name: String, effects: String, replications: Int) throws -> String {
+            let text = "experiment: \(name)\ndata: {scenario: paper, grid: {effects.att: [\(effects)]}}\n"
+                + "methods: [{name: TWFE, estimator: twfe, inference: cr1, target: att}]\nreplications: \(replications)\nseed: 3\n"
+            return try CLI.write(text, named: name + ".yaml", in: directory)
+        }
+        let spec = try writeSpec("plot-test", effects: "0.0, 0.01, 0.02", replications: 4)
         let figures = directory.appendingPathComponent("figures")
         let run = try CLI.run(["run", spec, "--out", directory.appendingPathComponent("run").path, "--plot", figures.path])
         #expect(run.status == 0, "\(run.stderr)")
@@ -70,15 +68,7 @@ struct PlotCLITests {
             #expect(svg.hasPrefix("<svg"), "\(name)")
         }
         // Two effect values are no grid: no power figure.
-        let pair = try CLI.write("""
-            experiment: plot-pair
-            data: {scenario: paper, grid: {effects.att: [0.0, 0.01]}}
-            methods:
-              - {name: TWFE, estimator: twfe, inference: cr1, target: att}
-            replications: 2
-            seed: 3
-
-            """, named: "pair.yaml", in: directory)
+        let pair = try writeSpec("plot-pair", effects: "0.0, 0.01", replications: 2)
         let shard = directory.appendingPathComponent("shard")
         #expect(try CLI.run(["run", pair, "--out", shard.path, "--shard", "1/2", "--plot", figures.path]).stderr
             .contains("--plot draws the whole run"))
