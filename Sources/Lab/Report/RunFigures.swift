@@ -146,8 +146,7 @@ public struct RunFigures: Sendable {
             Self.dot(&canvas, frame, y: y, value: row.result.measures.bias, mcse: row.result.measures.biasMCSE,
                      colour: SVGCanvas.colour(row.method), data: Self.tags(row, row.result.methodName, panel: 0))
         }
-        let left = groups.flatMap { $0 }.isEmpty
-        if left { canvas.emptyMessage("no method estimates a target in this run") }
+        if groups.allSatisfy(\.isEmpty) { canvas.emptyMessage("no method estimates a target in this run") }
         return ReportFigure(
             name: "bias", title: "Bias by method and condition",
             caption: "Mean estimate minus the truth for each method (colour) and condition (row), with ±1.96 Monte Carlo "
