@@ -160,6 +160,7 @@ struct MPIJob {
                                                               records: records, directory: plan.directory,
                                                               commandLine: Invocation.commandLine)
                 try plan.writeHTMLIfAsked()
+                try plan.writeFigures(summary)
                 let seconds = Date().timeIntervalSince(start)
                 plan.printReport(summary, footer: "\(computed) records computed, \(resumed) resumed, in "
                                  + "\(String(format: "%.2f", seconds)) s on \(world.size) MPI rank\(world.size == 1 ? "" : "s"); reports in \(plan.directory)")

@@ -27,6 +27,7 @@ public struct RunCommand: ParsableCommand {
     var seed: UInt64?
 
     @OptionGroup var memory: MemoryOption
+    @OptionGroup var figures: RunPlotOption
 
     @Option(parsing: .unconditional, help: "Worker threads (default: all cores).")
     var threads: Int?
@@ -59,6 +60,9 @@ public struct RunCommand: ParsableCommand {
         if let seed, seed > UInt64(Int.max) {
             throw ValidationError("--seed must be at most \(Int.max) (a spec's seed is a signed 64-bit integer), got \(seed)")
         }
+        if shard != nil && figures.plot != nil {
+            throw ValidationError("--plot draws the whole run; with --shard, plot the merged run: didlab merge DIR... --plot DIR")
+        }
         if let shard, MonteCarloRunner.Shard(parsing: shard) == nil {
             throw ValidationError("--shard expects I/N with 1 <= I <= N, got '\(shard)'")
         }
@@ -67,6 +71,7 @@ public struct RunCommand: ParsableCommand {
     /// Runs the plan in one process (or one `--shard`) and prints the report.
     public func run() throws {
         let plan = try self.plan()
+        try figures.prepare()
         let progress = ProgressLine(label: plan.experiment.name)
         let start = Date()
         let outcome = try plan.run(directory: plan.directory, shard: plan.shard, resume: plan.resume, threads: threads) { done, total in
@@ -74,6 +79,7 @@ public struct RunCommand: ParsableCommand {
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(start)
+        try plan.writeFigures(outcome.summary)
         try plan.writeHTMLIfAsked()
         plan.printReport(outcome.summary, footer: "\(outcome.computed) records computed, \(outcome.resumed) resumed, in \(String(format: "%.2f", seconds)) s; "
                          + "reports in \(plan.directory)" + (plan.shard == .all ? "" : " (shard \(plan.shard.index + 1)/\(plan.shard.count): merge with `didlab merge`)"))
@@ -108,7 +114,7 @@ public struct RunCommand: ParsableCommand {
                        directory: out ?? ExperimentRun.defaultDirectory(experiment: experiment.name, specText: text),
                        directoryIsDefault: out == nil, resumeRequested: resume,
                        shard: shard.flatMap(MonteCarloRunner.Shard.init(parsing:)) ?? .all, shardRequested: shard != nil,
-                       threads: threads, memory: memory.budget, format: format, html: html,
+                       threads: threads, memory: memory.budget, format: format, html: html, figures: figures,
                        replicationsOverridden: replications != nil)
     }
 }
@@ -137,6 +143,8 @@ public struct RunPlan {
     public var format: TableOrJSON
     /// `--html`: write `DIR/report.html` once the whole run is in `DIR`.
     public var html: Bool
+    /// `--plot DIR` (``writeFigures(_:)``).
+    public var figures: RunPlotOption
     let replicationsOverridden: Bool
 
     /// Whether the run continues: with `--resume`, or without `--out` when the content-named
@@ -188,6 +196,7 @@ public struct MergeCommand: ParsableCommand {
 
     @Argument(help: "Run directories holding records of the same experiment.")
     var directories: [String]
+    @OptionGroup var figures: RunPlotOption
 
     @Option(help: "Where to write results.json/csv/md (default: the first directory).")
     var out: String?
@@ -200,10 +209,12 @@ public struct MergeCommand: ParsableCommand {
 
     /// Merges and prints the report.
     public func run() throws {
+        try figures.prepare()
         let (summary, _) = try ExperimentRun.merge(directories: directories)
         let target = out ?? directories[0]
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         try ExperimentRun.writeReports(summary, to: target)
+        try figures.write(summary)
         let report = RunReport(summary)
         print(format == .json ? report.json().stamped().rendered() : report.table())
     }

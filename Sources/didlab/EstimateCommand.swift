@@ -52,6 +52,7 @@ struct EstimateCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
     @OptionGroup var spillover: RingOptions
     @OptionGroup var memory: MemoryOption
+    @OptionGroup var plotting: EventPlotOptions
 
     @Option(help: ArgumentHelp("Estimator: " + EstimatorRegistry.entries.map(\.id).joined(separator: ", ") + "."))
     var method: EstimatorEntry = EstimatorRegistry.standard
@@ -223,6 +224,7 @@ struct EstimateCommand: ParsableCommand {
         if let permutations, permutations < 0 { throw ValidationError("--permutations must be at least 0, got \(permutations)") }
         try validateDimensions()
         try honest.check(method: method.id, inference: inferenceFamily, format: output.format, by: by)
+        try validatePlot()
     }
 
     /// A representative spec of a family, for checking what an estimator accepts.
@@ -273,7 +275,7 @@ struct EstimateCommand: ParsableCommand {
         try memory.check(inferenceFamily == .wcb ? reps : nil, bytesPerItem: 96, what: "bootstrap draws", flag: "--reps")
         try memory.check(permutations, bytesPerItem: 40, what: "permutation draws", flag: "--permutations")
         try memory.check(bands ? reps ?? 999 : nil, bytesPerItem: 8 * 256, what: "multiplier-bootstrap draws", flag: "--reps")
-        let files = try OutputFiles([output.out])
+        let files = try OutputFiles([output.out, plotting.plot])
         var settings = self.settings
         let data: Panel
         if method.needsCoordinates || inferenceFamily == .conley {  // loads the coordinate columns with the panel
@@ -306,6 +308,9 @@ struct EstimateCommand: ParsableCommand {
                 throw ValidationError(error.commandLineMessage)
             }
             let bootstrap = bands ? MultiplierBootstrap(replications: reps ?? 999, seed: streams.seed, level: confLevel) : nil
+            if plotting.plot != nil {
+                try files.write(try eventStudyFigure(primary: result, data: data, bootstrap: bootstrap), to: plotting.plot)
+            }
             if let estimate = result as? Estimate,
                let honestText = try honest.report(estimate, panel: data, level: confLevel, format: output.format) {
                 text = honestText
@@ -315,6 +320,7 @@ struct EstimateCommand: ParsableCommand {
             }
         }
         try emit(text, to: output.out, files: files)
+        try files.commit()
     }
 }
 

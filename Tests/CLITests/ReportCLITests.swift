@@ -78,9 +78,11 @@ struct ReportCLITests {
                          "didlab run ", "--html", "experiment: report-test"] {
             #expect(html.contains(fragment), "\(fragment)")
         }
-        // Self-contained: nothing is loaded from elsewhere.
+        // Self-contained: nothing is loaded from elsewhere (the inline figures' SVG namespace is a name, not a load).
+        #expect(html.contains("<svg role=\"img\""), "the run's figures are inline")
+        let loaded = html.replacingOccurrences(of: "xmlns=\"http://www.w3.org/2000/svg\"", with: "")
         for forbidden in ["<script", "<link", "src=", "http://", "https://", "@import", "url("] {
-            #expect(!html.contains(forbidden), "\(forbidden)")
+            #expect(!loaded.contains(forbidden), "\(forbidden)")
         }
     }
 

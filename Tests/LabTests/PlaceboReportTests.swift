@@ -69,9 +69,9 @@ struct PlaceboReportTests {
         #expect(svg.contains("<polyline"))  // kernel density
         #expect(svg.contains("placebo coefficient"))
         // Oracle: the 1-2-5 rule by hand — span 0.059 → step 0.01, six ticks, labelled to 2 decimals.
-        let ticks = PlaceboPlot.niceTicks(-0.031, 0.028)
+        let ticks = PlotTicks.nice(-0.031, 0.028)
         let expected = [-0.03, -0.02, -0.01, 0, 0.01, 0.02]
         #expect(ticks.count == expected.count && zip(ticks, expected).allSatisfy { abs($0 - $1) < 1e-12 }, "\(ticks)")
-        #expect(ticks.map { PlaceboPlot.label($0, step: ticks) } == ["-0.03", "-0.02", "-0.01", "0.00", "0.01", "0.02"])
+        #expect(ticks.map { PlotTicks.label($0, step: ticks) } == ["-0.03", "-0.02", "-0.01", "0.00", "0.01", "0.02"])
     }
 }

@@ -13,20 +13,8 @@ import Foundation
 /// on a narrow screen each table scrolls sideways inside its own wrapper; printing expands the
 /// wrappers and keeps rows and figures whole.
 public struct HTMLReport: Sendable {
-    /// A figure: its title, a caption in words, and an SVG document.
-    public struct Figure: Sendable {
-        /// The figure's title (its accessible name).
-        public var title: String
-        /// What it shows and how to read it.
-        public var caption: String
-        /// The SVG document (`<svg …>…</svg>`); an XML prolog is dropped.
-        public var svg: String
-
-        /// Creates a figure.
-        public init(title: String, caption: String, svg: String) {
-            (self.title, self.caption, self.svg) = (title, caption, svg)
-        }
-    }
+    /// A figure: its title, a caption in words, and an SVG document (an XML prolog is dropped).
+    public typealias Figure = ReportFigure
 
     /// A table of text cells.
     public struct Table: Sendable {

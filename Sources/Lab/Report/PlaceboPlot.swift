@@ -5,7 +5,7 @@ import Foundation
 /// placebo coefficients (as a density), a Gaussian kernel density over it (Silverman's
 /// rule-of-thumb bandwidth `0.9·min(sd, IQR/1.34)·n^(−1/5)`), and the observed estimate as a
 /// vertical line labelled with its value and the RI p-values. Axes carry "nice" tick labels
-/// (steps of 1, 2 or 5 × 10^k).
+/// (``PlotTicks``: steps of 1, 2 or 5 × 10^k), drawn on an ``SVGCanvas``.
 public struct PlaceboPlot: Sendable {
     /// The result to draw.
     public let result: PlaceboResult
@@ -20,17 +20,11 @@ public struct PlaceboPlot: Sendable {
         let values = result.estimates.filter(\.isFinite).sorted()
         let observed = result.observed.estimate
         let left = 70.0, right = 24.0, top = 48.0, bottom = 58.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
-        var out = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" \
-        viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15">\(escape("Placebo test: \(result.statisticLabel)"))</text>
-        <text x="\(f(width / 2))" y="38" text-anchor="middle" fill="#555">\(escape(subtitle))</text>
-
-        """
+        var canvas = SVGCanvas(width: width, height: height)
+        canvas.title("Placebo test: \(result.statisticLabel)", subtitle: subtitle)
         guard values.count >= 2, let low0 = values.first, let high0 = values.last else {
-            return out + "<text x=\"\(f(width / 2))\" y=\"\(f(height / 2))\" text-anchor=\"middle\">too few valid draws to plot</text>\n</svg>\n"
+            canvas.emptyMessage("too few valid draws to plot")
+            return canvas.svg
         }
         // x range: the draws and the observed estimate, padded.
         var low = min(low0, observed), high = max(high0, observed)
@@ -59,49 +53,43 @@ public struct PlaceboPlot: Sendable {
             grid.append((x, sum / (n * bandwidth * (2 * Double.pi).squareRoot())))
         }
         let yMax = max(densities.max() ?? 1, grid.map(\.1).max() ?? 1) * 1.12
-        let xTicks = PlaceboPlot.niceTicks(low, high)
-        let yTicks = PlaceboPlot.niceTicks(0, yMax)
+        let allXTicks = PlotTicks.nice(low, high), xTicks = allXTicks.filter { $0 >= low && $0 <= high }
+        let yTicks = PlotTicks.nice(0, yMax)
         let yTop = max(yMax, yTicks.last ?? yMax)
-        func px(_ x: Double) -> Double { left + (x - low) / (high - low) * plotWidth }
-        func py(_ y: Double) -> Double { top + plotHeight - y / yTop * plotHeight }
+        let frame = PlotFrame(left: left, top: top, width: width - left - right, height: height - top - bottom,
+                              x: (low, high), y: (0, yTop))
+        let shownY = yTicks.filter { $0 <= yTop }
 
-        // Axes, grid and ticks.
-        out += "<g stroke=\"#ddd\">\n"
-        for t in yTicks where t <= yTop { out += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(py(t)))\"/>\n" }
-        out += "</g>\n"
-        out += "<g fill=\"#9ecae1\" stroke=\"#6baed6\" stroke-width=\"0.5\">\n"
+        // Grid, histogram, density, axes and ticks.
+        canvas.horizontalGrid(frame, at: shownY)
         for (k, density) in densities.enumerated() where density > 0 {
-            let x0 = px(low0 + Double(k) * binWidth), x1 = px(low0 + Double(k + 1) * binWidth)
-            out += "<rect x=\"\(f(x0))\" y=\"\(f(py(density)))\" width=\"\(f(max(x1 - x0, 0.5)))\" height=\"\(f(py(0) - py(density)))\"/>\n"
+            let x0 = frame.x(low0 + Double(k) * binWidth), x1 = frame.x(low0 + Double(k + 1) * binWidth)
+            canvas.rect(x: x0, y: frame.y(density), width: max(x1 - x0, 0.5), height: frame.y(0) - frame.y(density),
+                        fill: "#9ecae1", stroke: "#6baed6", strokeWidth: 0.5)
         }
-        out += "</g>\n"
-        out += "<polyline fill=\"none\" stroke=\"#08519c\" stroke-width=\"2\" points=\""
-        out += grid.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ") + "\"/>\n"
-        out += "<g stroke=\"black\">\n"
-        out += "<line x1=\"\(f(left))\" y1=\"\(f(py(0)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(py(0)))\"/>\n"
-        out += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(py(0)))\"/>\n"
-        for t in xTicks where t >= low && t <= high { out += "<line x1=\"\(f(px(t)))\" y1=\"\(f(py(0)))\" x2=\"\(f(px(t)))\" y2=\"\(f(py(0) + 5))\"/>\n" }
-        for t in yTicks where t <= yTop { out += "<line x1=\"\(f(left - 5))\" y1=\"\(f(py(t)))\" x2=\"\(f(left))\" y2=\"\(f(py(t)))\"/>\n" }
-        out += "</g>\n"
-        for t in xTicks where t >= low && t <= high {
-            out += "<text x=\"\(f(px(t)))\" y=\"\(f(py(0) + 19))\" text-anchor=\"middle\">\(PlaceboPlot.label(t, step: xTicks))</text>\n"
-        }
-        for t in yTicks where t <= yTop {
-            out += "<text x=\"\(f(left - 8))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(PlaceboPlot.label(t, step: yTicks))</text>\n"
-        }
-        out += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(height - 14))\" text-anchor=\"middle\">placebo coefficient</text>\n"
-        out += "<text transform=\"translate(18 \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">density</text>\n"
+        canvas.polyline(grid.map { (frame.x($0.0), frame.y($0.1)) }, stroke: "#08519c", width: 2)
+        canvas.line(frame.left, frame.y(0), frame.right, frame.y(0))
+        canvas.line(frame.left, frame.top, frame.left, frame.y(0))
+        canvas.xTicks(frame, xTicks, labels: xTicks.map { PlotTicks.label($0, step: allXTicks) }, baseline: frame.y(0))
+        canvas.yTicks(frame, shownY, labels: shownY.map { PlotTicks.label($0, step: yTicks) })
+        canvas.text("placebo coefficient", x: frame.left + frame.width / 2, y: height - 14, anchor: .middle)
+        canvas.text("density", x: 18, y: frame.top + frame.height / 2, anchor: .middle, rotated: true)
         // Observed estimate.
-        let xo = px(observed)
-        let anchorEnd = xo > left + plotWidth * 0.62
-        let tx = anchorEnd ? xo - 6 : xo + 6
-        out += "<line x1=\"\(f(xo))\" y1=\"\(f(top))\" x2=\"\(f(xo))\" y2=\"\(f(py(0)))\" stroke=\"#cb181d\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/>\n"
-        out += "<text x=\"\(f(tx))\" y=\"\(f(top + 16))\" fill=\"#cb181d\" text-anchor=\"\(anchorEnd ? "end" : "start")\">"
-        out += escape("observed = \(Format.significant(observed, digits: 4))") + "</text>\n"
-        out += "<text x=\"\(f(tx))\" y=\"\(f(top + 32))\" fill=\"#cb181d\" text-anchor=\"\(anchorEnd ? "end" : "start")\">"
-        out += escape(pText) + "</text>\n"
-        out += "</svg>\n"
-        return out
+        let xo = frame.x(observed)
+        let anchor: SVGCanvas.Anchor = xo > frame.left + frame.width * 0.62 ? .end : .start
+        let tx = anchor == .end ? xo - 6 : xo + 6
+        canvas.line(xo, frame.top, xo, frame.y(0), stroke: "#cb181d", width: 2, dash: "6 3")
+        canvas.text("observed = \(Format.significant(observed, digits: 4))", x: tx, y: frame.top + 16, anchor: anchor, fill: "#cb181d")
+        canvas.text(pText, x: tx, y: frame.top + 32, anchor: anchor, fill: "#cb181d")
+        return canvas.svg
+    }
+
+    /// The figure for reports: `placebo.svg` with its title and a caption.
+    public var figure: ReportFigure {
+        ReportFigure(name: "placebo", title: "Placebo test: \(result.statisticLabel)",
+                     caption: "Histogram and kernel density of the placebo coefficients (\(subtitle.components(separatedBy: ";")[0])); "
+                        + "the red dashed line is the observed estimate, with the randomization-inference p-values.",
+                     svg: svg())
     }
 
     var subtitle: String {
@@ -121,36 +109,5 @@ public struct PlaceboPlot: Sendable {
         let h = Double(sorted.count - 1) * q
         let lo = Int(h.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
         return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
-    }
-
-    func f(_ value: Double) -> String { String(format: "%.2f", value) }
-
-    func escape(_ text: String) -> String { Self.escape(text) }
-
-    /// XML escaping of text placed in an SVG element.
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
-
-    /// About five ticks at multiples of 1, 2 or 5 × 10^k covering [low, high].
-    static func niceTicks(_ low: Double, _ high: Double, target: Double = 5) -> [Double] {
-        let span = high - low
-        guard span > 0, span.isFinite else { return [low] }
-        let raw = span / target
-        let magnitude = pow(10, (log10(raw)).rounded(.down))
-        // The smallest 1-2-5 step giving at most target + 1 intervals.
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { span / $0 <= target + 1 } ?? 10 * magnitude
-        var ticks: [Double] = []
-        var t = (low / step).rounded(.up) * step
-        while t <= high + step * 1e-9 { ticks.append(abs(t) < step * 1e-9 ? 0 : t); t += step }
-        return ticks
-    }
-
-    /// Tick label with as many decimals as the step needs.
-    static func label(_ value: Double, step ticks: [Double]) -> String {
-        let step = ticks.count > 1 ? ticks[1] - ticks[0] : max(abs(value), 1)
-        let decimals = max(0, Int((-log10(step) - 1e-9).rounded(.up)))
-        return String(format: "%.\(min(decimals, 10))f", value)
     }
 }

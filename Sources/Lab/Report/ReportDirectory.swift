@@ -25,11 +25,12 @@ public enum ReportDirectory {
     }
 
     /// The report page of `directories` (one diagnosis, or one run, or the shard directories of one run).
-    /// - Parameter runFigures: the figures of a run's summary (none by default).
+    /// - Parameter runFigures: the figures of a run's summary (default: ``RunFigures``' bias,
+    ///   coverage and, for an effect grid, power figures).
     /// - Throws: ``ReportError`` for a missing, foreign or unfinished directory; ``RunError`` for
     ///   corrupt records or shards of different runs.
     public static func report(directories: [String],
-                              runFigures: (RunSummary) -> [HTMLReport.Figure] = { _ in [] }) throws -> HTMLReport {
+                              runFigures: (RunSummary) -> [ReportFigure] = { RunFigures($0).figures }) throws -> HTMLReport {
         guard let first = directories.first else { throw ReportError(path: "report", reason: "no directory given") }
         var kinds: [Kind] = []
         var manifests: [Manifest] = []
@@ -113,12 +114,7 @@ public enum ReportDirectory {
             throw ReportError(path: directory + "/manifest.json", reason: "the diagnosis's inputs name no target power "
                               + "(a line 'power: P'); expected the manifest written by didlab diagnose")
         }
-        let figure = HTMLReport.Figure(
-            title: "Power by effect size",
-            caption: "Per source, each effect test's power curve (solid) and size-adjusted power curve (dashed) against the "
-                + "effect added to the treated cells; dots mark each method's MDE at power \(DiagnosisReport.format(power)); "
-                + "the grey dotted line is α = \(Format.significant(report.alpha, digits: 4)); methods that over-reject are drawn thin.",
-            svg: DiagnosisPlot(report, power: power).svg())
+        let figure = DiagnosisPlot(report, power: power).figure
         let provenance = HTMLReport.Provenance(
             commandLine: manifest.command,
             build: buildStamp(directory: directory, files: ["manifest.json", "diagnosis.json"]),
