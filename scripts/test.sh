@@ -2,8 +2,11 @@
 # The README's test command: installs what is missing, builds and runs the whole test suite
 # twice: with the fast kernels (the default), then with DIDLAB_KERNELS=reference, the plain
 # reference kernels (Documentation/Kernels.md), so every parity test checks both backends.
-# DIDLAB_TEST_BACKENDS=fast (or reference) runs one pass only. Extra arguments go to both
-# `swift test` runs (e.g. --filter FixestParity).
+# DIDLAB_TEST_BACKENDS=fast (or reference) runs one pass only. Then the checks that run whole
+# programs: didlab-mpi on 2 and 3 ranks and the Slurm recipe on a fake array, byte-identical to one
+# run (scripts/test-mpi.sh), and the HTML reports of a small run and diagnosis in headless Chromium
+# (scripts/ci-report.sh, which installs Chromium where it is missing). Extra arguments go to both
+# `swift test` runs (e.g. --filter FixestParity) and skip those two checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
@@ -18,3 +21,9 @@ for backend in $backends; do
   echo "== swift test with DIDLAB_KERNELS=$backend" >&2
   DIDLAB_KERNELS="$backend" swift test --skip-build "$@"
 done
+if [ "$#" -eq 0 ]; then
+  echo "== MPI and Slurm (scripts/test-mpi.sh)" >&2
+  scripts/test-mpi.sh
+  echo "== HTML reports in headless Chromium (scripts/ci-report.sh)" >&2
+  scripts/ci-report.sh .build/debug/didlab
+fi
