@@ -112,10 +112,15 @@ public struct RunReport: Sendable {
 
     /// The measures conditional on passing the pre-trend test, when the spec has one.
     func pretestSection() -> String {
-        let rows = pretestRows()
+        Self.markdownSection("Conditional on passing the pre-trend test", caption: Self.pretestCaption,
+                             headers: Self.pretestHeaders, rows: pretestRows())
+    }
+
+    /// A `## title` section with a caption and a Markdown table; empty without rows.
+    static func markdownSection(_ title: String, caption: String, headers: [String], rows: [[String]]) -> String {
         guard !rows.isEmpty else { return "" }
-        return "\n## Conditional on passing the pre-trend test\n\n" + Self.pretestCaption + "\n\n"
-            + "| " + Self.pretestHeaders.joined(separator: " | ") + " |\n|---|---|---|---|---|---|\n"
+        return "\n## \(title)\n\n" + caption + "\n\n"
+            + "| " + headers.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: headers.count) + "\n"
             + rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
     }
 
@@ -140,11 +145,8 @@ public struct RunReport: Sendable {
 
     /// Size-adjusted power of every method in every alternative condition with a paired null.
     func sizeAdjustedSection() -> String {
-        let rows = sizeAdjustedRows()
-        guard !rows.isEmpty else { return "" }
-        return "\n## Size-adjusted power\n\n" + Self.sizeAdjustedCaption + "\n\n"
-            + "| " + Self.sizeAdjustedHeaders.joined(separator: " | ") + " |\n|---|---|---|---|---|---|---|---|---|\n"
-            + rows.map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n") + "\n"
+        Self.markdownSection("Size-adjusted power", caption: Self.sizeAdjustedCaption,
+                             headers: Self.sizeAdjustedHeaders, rows: sizeAdjustedRows())
     }
 
     static let sizeAdjustedCaption = "The critical p-value c is the largest p-value of the null condition's replications "
