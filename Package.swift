@@ -17,7 +17,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]),
-        .target(name: "Estimators", dependencies: ["CGSL"]),
+        // ReadStat (Stata/SPSS/SAS data files); Debian's libreadstat-dev has no pkg-config file.
+        .systemLibrary(name: "CReadStat", providers: [.apt(["libreadstat-dev"]), .brew(["readstat"])]),
+        .target(name: "Estimators", dependencies: ["CGSL", "CReadStat"]),
         .target(name: "Sim", dependencies: ["CGSL", "Estimators", .product(name: "Yams", package: "Yams")]),
         .target(name: "Lab", dependencies: ["CGSL", "Estimators", "Sim", .product(name: "Yams", package: "Yams")]),
         .target(name: "BenchSuite", dependencies: [
