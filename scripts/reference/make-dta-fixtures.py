@@ -4,7 +4,7 @@ from existing CSV fixtures, each with the CSV of the same data beside it where a
 
 Run from the repository root:
     python3 -m venv /opt/didlab-readstat-venv
-    /opt/didlab-readstat-venv/bin/pip install pyreadstat==1.3.8 pandas==3.1.1
+    /opt/didlab-readstat-venv/bin/pip install pyreadstat==1.3.8 pandas==3.1.1 statsmodels==0.15.0
     /opt/didlab-readstat-venv/bin/python scripts/reference/make-dta-fixtures.py
 Deterministic: pyreadstat stamps each file with the time of writing; `pin_timestamp` replaces that
 stamp with 01 Jan 2026 00:00, so a second run writes the same bytes.
@@ -22,12 +22,20 @@ Files (Tests/Fixtures/):
   on every 37th row and `.a` (extended missing) on every 53rd row; lpop `.b` on every 101st row;
   first_treat `.` for county 8019's rows (a missing cohort = never treated). The CSV has empty
   cells in the same places.
+- macrodata.dta / macrodata.csv: a .dta WRITTEN BY STATA ITSELF (format 114, stamped 27 May 2010
+  23:49; year int16, quarter int8, twelve `float` variables) and the CSV of the same data, both copied
+  unchanged from statsmodels 0.15.0 (statsmodels/datasets/macrodata/; BSD-3-Clause package, the data
+  "public domain" per its data.py: US macro series 1959Q1-2009Q3 from FRED and the BLS, compiled by
+  Skipper Seabold). Every float value in the .dta is the float nearest the CSV's decimal: the oracle
+  for reading Stata `float` storage exactly (Double(Float(decimal))).
 """
 import os
+import shutil
 
 import numpy as np
 import pandas as pd
 import pyreadstat
+import statsmodels
 
 FIXTURES = "Tests/Fixtures"
 
@@ -86,3 +94,8 @@ csv.to_csv(path("mpdta_missing.csv"), index=False, float_format="%.17g", lineter
 for name in ["mpdta.dta", "mpdta_v8.dta", "mpdta.sav", "mpdta_regions.dta", "mpdta_missing.dta"]:
     pin_timestamp(name)
     print(name, os.path.getsize(path(name)), "bytes")
+
+macrodata = os.path.join(os.path.dirname(statsmodels.__file__), "datasets", "macrodata")
+for name in ["macrodata.dta", "macrodata.csv"]:
+    shutil.copyfile(os.path.join(macrodata, name), path(name))
+    print(name, os.path.getsize(path(name)), "bytes (statsmodels", statsmodels.__version__ + ")")
