@@ -4,6 +4,8 @@
 // observation and variable counts), once per variable, once per value label, and once per cell
 // in row-major order. The callbacks capture nothing; they reach the Swift state through the
 // `ctx` pointer, an unretained reference to a `ReadStatParse` that lives for the whole call.
+// The hot per-cell state is marked `@exclusivity(unchecked)`: one parse runs on one thread, and the
+// runtime's access bookkeeping on every cell was a tenth of the parse.
 
 import CReadStat
 #if canImport(Glibc)
@@ -29,19 +31,19 @@ final class ReadStatParse {
     var declaredRows = -1
     var names: [String] = []
     /// Per variable: whether it is loaded, whether it is a string, its value-label set.
-    var loaded: [Bool] = []
-    var isString: [Bool] = []
+    @exclusivity(unchecked) var loaded: [Bool] = []
+    @exclusivity(unchecked) var isString: [Bool] = []
     var labelSet: [String?] = []
-    var numbers: [[Double]] = []
-    var strings: [[String]] = []
+    @exclusivity(unchecked) var numbers: [[Double]] = []
+    @exclusivity(unchecked) var strings: [[String]] = []
     /// Value labels by set name: value -> label.
     var labelSets: [String: [Double: String]] = [:]
     /// Observations seen (highest observation index + 1).
-    var rowsSeen = 0
+    @exclusivity(unchecked) var rowsSeen = 0
     /// Whether the cell budget was checked against the variables actually loaded.
-    var budgetChecked = false
+    @exclusivity(unchecked) var budgetChecked = false
     /// Number of variables loaded (known once the budget is checked).
-    var loadedCount = 0
+    @exclusivity(unchecked) var loadedCount = 0
     /// Why the parse was stopped from our side.
     var refusal: ReadStatError?
     /// ReadStat's last detailed message, if any.
@@ -66,6 +68,8 @@ final class ReadStatParse {
         }
         defer { readstat_parser_free(parser) }
         let state = ReadStatParse(path: path, wanted: variables)
+        let file = ReadStatBufferedFile()
+        file.install(on: parser)
         readstat_set_metadata_handler(parser) { metadata, ctx in
             guard let ctx, let metadata else { return Int32(READSTAT_HANDLER_ABORT) }
             return ReadStatParse.from(ctx).metadata(rows: Int(readstat_get_row_count(metadata)),
@@ -89,7 +93,7 @@ final class ReadStatParse {
             ReadStatParse.from(ctx).lastMessage = String(cString: message)
         }
         let context = Unmanaged.passUnretained(state).toOpaque()
-        let code: readstat_error_t = withExtendedLifetime(state) {
+        let code: readstat_error_t = withExtendedLifetime((state, file)) {
             switch format {
             case .stata: return readstat_parse_dta(parser, path, context)
             case .spss: return readstat_parse_sav(parser, path, context)
