@@ -35,6 +35,7 @@ struct DataFileCLITests {
         let csv = try run(["estimate", CLI.fixture("mpdta_missing.csv")] + arguments)
         let typed = try run(["estimate", CLI.fixture("mpdta_missing.dta")] + arguments)
         #expect(typed == csv)
+        #expect(try run(["estimate", CLI.fixture("mpdta_missing.sav")] + arguments) == csv)
         #expect(typed.contains("rows dropped for missing values") && typed.contains("with a missing cohort"))
     }
 

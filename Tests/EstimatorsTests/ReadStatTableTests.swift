@@ -52,9 +52,29 @@ struct ReadStatTableTests {
         #expect(typed.double(row: 0, column: 2) == 2710.34912109375)
     }
 
-    @Test("., .a and .b are missing exactly where the CSV is empty")
-    func missingValues() throws {
-        let (typed, csv) = try both("mpdta_missing.dta", "mpdta_missing.csv")
+    /// Oracle: Fisher's iris as R 4 ships it (`datasets::iris`): column sums 876.5, 458.6, 563.7,
+    /// 179.9 (`colSums(iris[, 1:4])`), 50 rows of each species, first row 5.1, 3.5, 1.4, 0.2 setosa.
+    /// The file stores Species in 6 bytes, so it holds `versic` and `virgin` (R haven 2.5.1's
+    /// `read_sas` reads the same). Tolerance 1e-9: a sum of 150 one-decimal doubles is off by far less.
+    @Test("a .sas7bdat written by SAS itself (9.4 M2, from R haven 2.5.1's examples)")
+    func sasWrittenFile() throws {
+        let table = try ReadStatTable(contentsOfFile: Fixtures.path("iris.sas7bdat"))
+        #expect(table.header == ["Sepal_Length", "Sepal_Width", "Petal_Length", "Petal_Width", "Species"])
+        #expect(table.rowCount == 150 && table.format == .sas)
+        for (column, sum) in [876.5, 458.6, 563.7, 179.9].enumerated() {
+            let total = (0..<150).reduce(0.0) { $0 + (table.double(row: $1, column: column) ?? .nan) }
+            #expect(abs(total - sum) < 1e-9, "\(table.header[column])")
+        }
+        #expect((0..<4).map { table.double(row: 0, column: $0) } == [5.1, 3.5, 1.4, 0.2])
+        let species = Dictionary(grouping: 0..<150) { table.groupName(row: $0, column: 4) }.mapValues(\.count)
+        #expect(species == ["setosa": 50, "versic": 50, "virgin": 50])
+        #expect(table.isStringVariable(4) && table.nonNumericReason(column: 4)?.contains(".sas7bdat file") == true)
+    }
+
+    @Test("., .a and .b (and SPSS system and user-missing values) are missing exactly where the CSV is empty",
+          arguments: ["mpdta_missing.dta", "mpdta_missing.sav"])
+    func missingValues(file: String) throws {
+        let (typed, csv) = try both(file, "mpdta_missing.csv")
         var missing = 0
         for column in 0..<csv.header.count {
             for row in 0..<csv.rowCount {

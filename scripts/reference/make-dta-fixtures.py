@@ -89,9 +89,13 @@ unit = typed["countyreal"] == 8019
 missing.loc[unit, "first_treat"] = np.nan
 csv.loc[unit, "first_treat"] = np.nan
 pyreadstat.write_dta(missing, path("mpdta_missing.dta"), missing_user_values={"lemp": ["a"], "lpop": ["b"]})
+# SPSS: system missing where the .dta has `.`/`.b`, and the user-missing value -99 (declared
+# missing in the file) where it has `.a`.
+spss = missing.replace({"a": -99.0, "b": np.nan}).astype({"lemp": "float64", "lpop": "float64", "first_treat": "float64"})
+pyreadstat.write_sav(spss, path("mpdta_missing.sav"), missing_ranges={"lemp": [-99.0]})
 csv.to_csv(path("mpdta_missing.csv"), index=False, float_format="%.17g", lineterminator="\n")
 
-for name in ["mpdta.dta", "mpdta_v8.dta", "mpdta.sav", "mpdta_regions.dta", "mpdta_missing.dta"]:
+for name in ["mpdta.dta", "mpdta_v8.dta", "mpdta.sav", "mpdta_regions.dta", "mpdta_missing.dta", "mpdta_missing.sav"]:
     pin_timestamp(name)
     print(name, os.path.getsize(path(name)), "bytes")
 
