@@ -109,7 +109,7 @@ final class ReadStatParse {
             } else if code == READSTAT_ERROR_UNSUPPORTED_FILE_FORMAT_VERSION && format == .stata {
                 reason += " (DiDLab reads Stata formats 104-119, written by Stata 1 to 18: is it a .dta file?)"
             }
-            if let detail = state.lastMessage?.trimmingBlanksAndNewlines(), !detail.isEmpty, detail != reason {
+            if let detail = state.lastMessage?.trimmingBlanksAndNewlines().oneLine, !detail.isEmpty, detail != reason {
                 reason += " (\(detail))"
             }
             throw ReadStatError.invalid(path: path, reason: reason)
@@ -242,6 +242,12 @@ final class ReadStatParse {
 }
 
 private extension String {
+    /// The text with every control character (line breaks included) replaced by a space, so a
+    /// message quoting it stays on one line.
+    var oneLine: String {
+        String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : $0 }))
+    }
+
     /// The text without leading and trailing white space and line breaks.
     func trimmingBlanksAndNewlines() -> String {
         var view = Substring(self)

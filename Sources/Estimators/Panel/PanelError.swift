@@ -52,7 +52,8 @@ public enum PanelError: Error, Equatable, CustomStringConvertible {
             let format = DataFileFormat(path: source)
             if format.isStatisticalFile {
                 return "\(source): variable \(column.quotedForMessage) (from \(name(parameter))) is not in the file; variables are: "
-                    + available.prefix(40).joined(separator: ", ") + (available.count > 40 ? ", … (\(available.count) in all)" : "")
+                    + available.prefix(40).map { $0.replacingOccurrences(of: "\n", with: "\\n") }.joined(separator: ", ")
+                    + (available.count > 40 ? ", … (\(available.count) in all)" : "")
             }
             return "\(source): column \(column.quotedForMessage) (from \(name(parameter))) is not in the header; columns are: "
                 + available.prefix(40).map { $0.replacingOccurrences(of: "\n", with: "\\n") }.joined(separator: ", ")
