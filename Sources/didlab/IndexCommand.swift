@@ -75,6 +75,10 @@ struct IndexCommand: ParsableCommand {
         if indicators.contains(name) { throw ValidationError("--name \(name): the column is an indicator (--indicators); expected a new column") }
         if name == time { throw ValidationError("--name \(name): the column is the time column (--time)") }
         if let out, out == report { throw ValidationError("--out and --report name the same file '\(out)'") }
+        if let out, DataFileFormat(path: out).isStatisticalFile {
+            throw ValidationError("--out \(out): the index is written as CSV; expected a .csv file name (a Stata, SPSS or "
+                                  + "SAS file is read, never written)")
+        }
     }
 
     func run() throws {

@@ -90,6 +90,10 @@ struct DataFileCLITests {
         let fromDTA = try run(["index", CLI.fixture("mpdta.dta"), "--indicators", "lpop,lemp"])
         let last = { (text: String) in text.split(separator: "\n").map { $0.split(separator: ",").last ?? "" } }
         #expect(last(fromCSV).dropFirst() == last(fromDTA).dropFirst() && last(fromDTA).count == 2501)
+        // The output is CSV: a .dta name for it is refused before anything is written.
+        try expectError(["index", CLI.fixture("mpdta.dta"), "--indicators", "lpop", "--out", "/tmp/never-written.dta"],
+                        contains: ["--out /tmp/never-written.dta", "written as CSV"])
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never-written.dta"))
     }
 
     func expectError(_ arguments: [String], contains fragments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
