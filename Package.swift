@@ -19,7 +19,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"]), .brew(["gsl"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]),
-        .target(name: "Estimators", dependencies: ["CGSL"]),
+        // ReadStat (Stata/SPSS/SAS data files); Debian's libreadstat-dev has no pkg-config file.
+        .systemLibrary(name: "CReadStat", providers: [.apt(["libreadstat-dev"]), .brew(["readstat"])]),
+        .target(name: "Estimators", dependencies: ["CGSL", "CReadStat"]),
         .target(name: "Sim", dependencies: ["CGSL", "Estimators", .product(name: "Yams", package: "Yams")]),
         .target(name: "Lab", dependencies: ["CGSL", "Estimators", "Sim", .product(name: "Yams", package: "Yams")],
                 plugins: ["BuildInfoPlugin"]),

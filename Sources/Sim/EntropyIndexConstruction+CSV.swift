@@ -2,7 +2,8 @@ import Estimators
 
 extension EntropyIndexConstruction {
     /// Reads the indicators (and, for ``EntropyIndexNormalisation/year``, the period column) from a
-    /// CSV table and builds the index of every data row.
+    /// data table (a CSV, or a Stata/SPSS/SAS file read by ``ReadStatTable``) and builds the index
+    /// of every data row.
     ///
     /// Every indicator cell must be a finite decimal number: a blank or missing-value cell, or
     /// text, is an error naming the file, line and column (rows are never dropped silently, since a
@@ -14,7 +15,7 @@ extension EntropyIndexConstruction {
     ///   - period: the time column (required by per-year normalisation; labels are trimmed, and whole
     ///     numbers are read as numbers, so `2013` and `2013.0` are one period).
     /// - Throws: ``EntropyIndexError``.
-    public init(table: CSVTable, indicators: [String], negative: [String], period: String?,
+    public init<Table: DataTable>(table: Table, indicators: [String], negative: [String], period: String?,
                 normalisation: EntropyIndexNormalisation, shift: Double) throws(EntropyIndexError) {
         guard !indicators.isEmpty else { throw .noIndicators }
         var seen = Set<String>()
@@ -39,6 +40,8 @@ extension EntropyIndexConstruction {
             for row in 0..<table.rowCount {
                 if let value = table.double(row: row, column: c) {
                     values.append(value)
+                } else if let reason = table.nonNumericReason(column: c) {
+                    throw .stringVariable(path: table.path, column: name, reason: reason)
                 } else if table.isMissing(row: row, column: c) {
                     throw .missingValue(path: table.path, line: table.lineNumber(ofRow: row), column: name, role: "an indicator")
                 } else {

@@ -1,4 +1,5 @@
 import Foundation
+import Estimators
 
 /// Which rows one entropy-weight fit sees.
 public enum EntropyIndexNormalisation: String, Sendable, Codable, CaseIterable {
@@ -136,6 +137,8 @@ public enum EntropyIndexError: Error, Equatable, CustomStringConvertible {
     case missingValue(path: String, line: Int, column: String, role: String)
     /// A cell is not a finite decimal number.
     case notANumber(path: String, line: Int, column: String, text: String)
+    /// An indicator is a string variable of a Stata, SPSS or SAS file; `reason` says so.
+    case stringVariable(path: String, column: String, reason: String)
 
     public var description: String {
         switch self {
@@ -164,10 +167,15 @@ public enum EntropyIndexError: Error, Equatable, CustomStringConvertible {
             let shown = available.prefix(12).map { "'\($0)'" }.joined(separator: ", ") + (available.count > 12 ? ", …" : "")
             return "\(path): no column '\(column)' (\(role)); the file has \(shown)"
         case let .missingValue(path, line, column, role):
-            return "\(path):\(line): column '\(column)' (\(role)) is blank or missing; the index needs every value "
-                + "(drop or impute the row first)"
+            let format = DataFileFormat(path: path)
+            return "\(format.place(path, line)) \(format.columnNoun) '\(column)' (\(role)) is blank or missing; the index needs "
+                + "every value (drop or impute the row first)"
         case let .notANumber(path, line, column, text):
-            return "\(path):\(line): column '\(column)' (an indicator) is \(Self.quoted(text)); expected a number"
+            let format = DataFileFormat(path: path)
+            return "\(format.place(path, line)) \(format.columnNoun) '\(column)' (an indicator) is \(Self.quoted(text)); "
+                + "expected a number"
+        case let .stringVariable(path, column, reason):
+            return "\(path): variable '\(column)' (an indicator) \(reason)"
         }
     }
 

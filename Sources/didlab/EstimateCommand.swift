@@ -7,7 +7,7 @@ import Lab
 struct EstimateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "estimate",
-        abstract: "Estimate a DiD model on a panel (CSV).",
+        abstract: "Estimate a DiD model on a panel (CSV, Stata .dta, SPSS .sav or SAS .sas7bdat).",
         discussion: "Methods (--method):\n" + EstimatorRegistry.entries.map { entry in
             "  \(entry.id)\n" + wrap(entry.summary + " Accepts: " + accepted(entry), indent: 7)
         }.joined(separator: "\n") + """

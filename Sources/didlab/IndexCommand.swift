@@ -27,7 +27,7 @@ struct IndexCommand: ParsableCommand {
         change every other row's index).
         """)
 
-    @Argument(help: "Panel data file: CSV (.csv).")
+    @Argument(help: "Panel data file: CSV, or Stata .dta, SPSS .sav/.zsav, SAS .sas7bdat (the output is CSV).")
     var data: String
 
     @Option(help: "Indicator columns, comma separated.", transform: columnList)
@@ -75,11 +75,23 @@ struct IndexCommand: ParsableCommand {
         if indicators.contains(name) { throw ValidationError("--name \(name): the column is an indicator (--indicators); expected a new column") }
         if name == time { throw ValidationError("--name \(name): the column is the time column (--time)") }
         if let out, out == report { throw ValidationError("--out and --report name the same file '\(out)'") }
+        if let out, DataFileFormat(path: out).isStatisticalFile {
+            throw ValidationError("--out \(out): the index is written as CSV; expected a .csv file name (a Stata, SPSS or "
+                                  + "SAS file is read, never written)")
+        }
     }
 
     func run() throws {
         let outputs = try OutputFiles([out, report])
-        let table = try CSVTable(contentsOfFile: data)
+        if DataFileFormat(path: data).isStatisticalFile {
+            try index(try ReadStatTable(contentsOfFile: data), outputs: outputs)
+        } else {
+            try index(try CSVTable(contentsOfFile: data), outputs: outputs)
+        }
+    }
+
+    /// Builds the index on `table` and writes the CSV and the report.
+    func index<Table: DataTable>(_ table: Table, outputs: OutputFiles) throws {
         let existing = table.columnIndex(named: name)
         if existing != nil && !replace {
             throw ValidationError("\(data): column '\(name)' exists already; expected a new name (--name) or --replace to overwrite it")
@@ -118,12 +130,14 @@ struct IndexCommand: ParsableCommand {
 
     /// The input table with the index column appended (or replacing column `existing`); every other
     /// field keeps its text, quoted only where RFC 4180 needs it. Values in shortest round-trip form.
-    static func csv(_ table: CSVTable, values: [Double], column: String, at existing: Int?) -> String {
+    /// A Stata/SPSS/SAS input is written as CSV too: numbers as stored (not their value labels),
+    /// missing values as empty fields.
+    static func csv<Table: DataTable>(_ table: Table, values: [Double], column: String, at existing: Int?) -> String {
         var header = table.header.map(CSVText.quote)
         if existing == nil { header.append(CSVText.quote(column)) }
         var out = header.joined(separator: ",") + "\n"
         for row in 0..<table.rowCount {
-            var fields = (0..<table.columnCount).map { CSVText.quote(table.string(row: row, column: $0)) }
+            var fields = table.header.indices.map { CSVText.quote(table.string(row: row, column: $0)) }
             let text = "\(values[row])"
             if let existing { fields[existing] = text } else { fields.append(text) }
             out += fields.joined(separator: ",") + "\n"
@@ -132,7 +146,7 @@ struct IndexCommand: ParsableCommand {
     }
 
     /// The choices in words and the weights table, for standard error.
-    static func statement(_ construction: EntropyIndexConstruction, table: CSVTable, column: String) -> String {
+    static func statement<Table: DataTable>(_ construction: EntropyIndexConstruction, table: Table, column: String) -> String {
         let fits = construction.fits
         var out = "index: column '\(column)' = sum_j w_j x'_ij over \(construction.indicators.count) indicator"
             + "\(construction.indicators.count == 1 ? "" : "s"), \(table.rowCount) rows; "

@@ -12,7 +12,8 @@ extension PanelOptions {
     ///   - flag: the flag that named them, for messages (e.g. "--m").
     ///   - parameter: their role (``Parameter/mediators`` or ``Parameter/coordinates``).
     /// - Throws: `ValidationError` when a column is also the outcome or a covariate or repeats;
-    ///   ``PanelError`` (naming `flag`) for a column not in the file.
+    ///   ``PanelError`` (naming `flag`) for a column not in the file, or a string variable of a
+    ///   Stata/SPSS/SAS file.
     func loadPanel(numericColumns: [String], flag: String, parameter: Parameter,
                    extraColumns: [String] = []) throws -> (Panel, [[Double]]) {
         var seen = Set<String>()
@@ -29,6 +30,8 @@ extension PanelOptions {
             panel = try options.loadPanel(extraColumns: extraColumns)
         } catch PanelError.missingColumn(let source, let column, _, let available) where numericColumns.contains(column) {
             throw PanelError.missingColumn(source: source, column: column, parameter: parameter, available: available)
+        } catch PanelError.stringVariable(let source, let column, _, let reason) where numericColumns.contains(column) {
+            throw PanelError.stringVariable(source: source, column: column, parameter: parameter, reason: reason)
         }
         return try panel.separatingCovariates(numericColumns)
     }

@@ -5,7 +5,7 @@ import Lab
 
 /// The data options shared by `estimate`, `placebo` and `mediate`.
 struct PanelOptions: ParsableArguments {
-    @Argument(help: "Panel data file: CSV (.csv), one row per unit and period.")
+    @Argument(help: "Panel data file, one row per unit and period: CSV, or Stata .dta, SPSS .sav/.zsav, SAS .sas7bdat.")
     var data: String
 
     @Option(help: "Outcome column.")
@@ -76,11 +76,12 @@ struct PanelOptions: ParsableArguments {
             throw ValidationError("\(data): no such file")
         }
         let lower = data.lowercased()
-        guard lower.hasSuffix(".csv") || lower.hasSuffix(".txt") else {
-            throw ValidationError("\(data): unsupported file type; expected a .csv file")
+        guard lower.hasSuffix(".csv") || lower.hasSuffix(".txt") || DataFileFormat(path: data).isStatisticalFile else {
+            throw ValidationError("\(data): unsupported file type; expected a .csv file or one of "
+                                  + DataFileFormat.readStatExtensions.joined(separator: ", "))
         }
         do {
-            return try Panel.load(csv: data, spec: spec(extraColumns: extraColumns))
+            return try Panel.load(file: data, spec: spec(extraColumns: extraColumns))
         } catch PanelError.columnInTwoRoles(let column, let first, let second) {
             throw ValidationError("\(data): column \(column.quotedForMessage) is named by \(flag(first)) (\(first)) and by "
                                   + "\(flag(second)) (\(second)); expected each column in one role")

@@ -12,17 +12,20 @@ extension Panel {
         return try load(table: table, spec: spec)
     }
 
-    /// Builds a panel from a parsed CSV table (see ``load(csv:spec:)``).
-    public static func load(table: CSVTable, spec: PanelSpec) throws -> Panel {
+    /// Builds a panel from a data table: a parsed CSV (see ``load(csv:spec:)``) or a Stata, SPSS or
+    /// SAS file read by ``ReadStatTable``; the same checks, drops, notes and messages for every format.
+    public static func load<Table: DataTable>(table: Table, spec: PanelSpec) throws -> Panel {
         try PanelTableReader(table: table, spec: spec).read()
     }
 }
 
-/// Validates and converts the columns of one CSV table into a ``Panel``.
-struct PanelTableReader {
-    let table: CSVTable
+/// Validates and converts the columns of one data table into a ``Panel``. Generic, so each table
+/// type gets its own specialised copy (no dynamic dispatch per cell on the CSV path).
+struct PanelTableReader<Table: DataTable> {
+    let table: Table
     let spec: PanelSpec
     var source: String { (table.path as NSString).lastPathComponent }
+    var format: DataFileFormat { DataFileFormat(path: table.path) }
 
     func column(_ name: String, _ parameter: Parameter) throws -> Int {
         guard let index = table.columnIndex(named: name) else {
@@ -46,7 +49,7 @@ struct PanelTableReader {
     }
 
     /// Largest magnitude of a numeric value: beyond it, sums of squares over a panel overflow.
-    static let valueLimit = 1e100
+    static var valueLimit: Double { 1e100 }
 
     func read() throws -> Panel {
         try spec.checkRoles(source: source)
@@ -65,6 +68,16 @@ struct PanelTableReader {
         var required = [yColumn, unitColumn, timeColumn] + xColumns + clusterColumns
         if !isCohort { required.append(treatColumn) }
         if let weightColumn { required.append(weightColumn) }
+        // A typed file's string variable never holds numbers: refuse it by name, before any row.
+        var numeric: [(Int, Parameter)] = [(yColumn, .outcome), (treatColumn, isCohort ? .cohort : .treatment)]
+        numeric += xColumns.map { ($0, .covariates) }
+        if let weightColumn { numeric.append((weightColumn, .regressionWeights)) }
+        for (column, parameter) in numeric {
+            if let reason = table.nonNumericReason(column: column) {
+                throw PanelError.stringVariable(source: source, column: table.header[column], parameter: parameter,
+                                                reason: reason)
+            }
+        }
 
         // Pass 1: keep rows without missing values in used columns.
         var kept: [Int] = []
@@ -87,7 +100,7 @@ struct PanelTableReader {
         let covariates = try xColumns.map { xColumn in try kept.map { try number(row: $0, column: xColumn) } }
 
         // Units, periods and clusters as dense indices.
-        let units = LabelIndexer(labels: kept.map { table.string(row: $0, column: unitColumn).trimmed })
+        let units = LabelIndexer(labels: kept.map { table.groupName(row: $0, column: unitColumn).trimmed })
         let periods: PeriodIndexer
         do {
             periods = try PeriodIndexer(values: kept.map { table.string(row: $0, column: timeColumn).trimmed })
@@ -99,7 +112,7 @@ struct PanelTableReader {
         }
         var clusterings: [String: Clustering] = [:]
         for clusterColumn in clusterColumns {
-            let clusters = LabelIndexer(labels: kept.map { table.string(row: $0, column: clusterColumn).trimmed })
+            let clusters = LabelIndexer(labels: kept.map { table.groupName(row: $0, column: clusterColumn).trimmed })
             let name = table.header[clusterColumn]
             clusterings[name] = Clustering(name: name, index: clusters.index, count: clusters.labels.count,
                                            labels: clusters.labels)
@@ -131,8 +144,8 @@ struct PanelTableReader {
             let firstLine = table.lineNumber(ofRow: kept[first])
             let secondLine = table.lineNumber(ofRow: kept[second])
             throw PanelError.invalidSpecification(
-                "\(source):\(secondLine): unit \(unit.quotedForMessage) appears twice in period \(period.quotedForMessage) "
-                + "(lines \(firstLine) and \(secondLine)); expected one row per (\(spec.unit), \(spec.time))")
+                "\(format.place(source, secondLine)) unit \(unit.quotedForMessage) appears twice in period \(period.quotedForMessage) "
+                + "(\(format.rows(firstLine, secondLine))); expected one row per (\(spec.unit), \(spec.time))")
         }
         return try panel.validatedForEstimation(source: source)
     }
@@ -158,7 +171,7 @@ struct PanelTableReader {
         }
         guard !rows.isEmpty else {
             throw PanelError.invalidSpecification(
-                "\(source): column \(table.header[column].quotedForMessage) (the regression weights): every weight of the "
+                "\(source): \(format.columnNoun) \(table.header[column].quotedForMessage) (the regression weights): every weight of the "
                 + "\(kept.count) rows used is zero; expected some positive weights")
         }
         return (rows, weights)

@@ -5,6 +5,11 @@
 public enum PanelError: Error, Equatable, CustomStringConvertible {
     /// The file could not be parsed as CSV.
     case csv(String)
+    /// A Stata, SPSS or SAS data file could not be read (``ReadStatError``'s message).
+    case dataFile(String)
+    /// A variable of a typed data file that must hold numbers (for `parameter`) is a string
+    /// variable; `reason` says so in the file's terms (see ``DataTable/nonNumericReason(column:)``).
+    case stringVariable(source: String, column: String, parameter: Parameter, reason: String)
     /// A column named for `parameter` (the outcome, a covariate, …) is not in the header.
     case missingColumn(source: String, column: String, parameter: Parameter, available: [String])
     /// A value that must be a number is not.
@@ -39,25 +44,33 @@ public enum PanelError: Error, Equatable, CustomStringConvertible {
     /// The message, with `name` naming each parameter role (the command line passes its flags).
     public func description(naming name: (Parameter) -> String) -> String {
         switch self {
-        case .csv(let message):
+        case .csv(let message), .dataFile(let message):
             return message
+        case let .stringVariable(source, column, parameter, reason):
+            return "\(source): variable \(column.quotedForMessage) (from \(name(parameter))) \(reason)"
         case let .missingColumn(source, column, parameter, available):
+            let format = DataFileFormat(path: source)
+            if format.isStatisticalFile {
+                return "\(source): variable \(column.quotedForMessage) (from \(name(parameter))) is not in the file; variables are: "
+                    + available.prefix(40).map { $0.replacingOccurrences(of: "\n", with: "\\n") }.joined(separator: ", ")
+                    + (available.count > 40 ? ", … (\(available.count) in all)" : "")
+            }
             return "\(source): column \(column.quotedForMessage) (from \(name(parameter))) is not in the header; columns are: "
                 + available.prefix(40).map { $0.replacingOccurrences(of: "\n", with: "\\n") }.joined(separator: ", ")
                 + (available.count > 40 ? ", … (\(available.count) in all)" : "")
         case let .nonNumeric(source, line, column, value, expected):
-            return "\(source):\(line): column \(column.quotedForMessage): expected \(expected), found \(value.quotedForMessage)"
+            return "\(place(source, line)) \(noun(source)) \(column.quotedForMessage): expected \(expected), found \(value.quotedForMessage)"
         case let .duplicateObservation(source, unit, period, first, second):
             return "\(source): unit \(unit.quotedForMessage) appears twice in period \(period.quotedForMessage) (data rows \(first + 1) and \(second + 1)); "
                 + "expected one row per (unit, time)"
         case let .treatmentSwitchesOff(source, unit, line, period):
-            return "\(source):\(line): treatment of unit \(unit.quotedForMessage) switches off in period \(period.quotedForMessage); "
+            return "\(place(source, line)) treatment of unit \(unit.quotedForMessage) switches off in period \(period.quotedForMessage); "
                 + "expected a 0/1 column that switches on and stays on (use \(name(.cohort)) for other designs)"
         case let .cohortVaries(source, unit, line, first, second):
-            return "\(source):\(line): cohort of unit \(unit.quotedForMessage) is \(second.quotedForMessage) here but \(first.quotedForMessage) on an earlier row; "
+            return "\(place(source, line)) cohort of unit \(unit.quotedForMessage) is \(second.quotedForMessage) here but \(first.quotedForMessage) on an earlier row; "
                 + "expected one first-treated period per unit"
         case let .cohortOffGrid(source, line, column, value):
-            return "\(source):\(line): column \(column.quotedForMessage): cohort \(value.quotedForMessage) is not a period of the panel; "
+            return "\(place(source, line)) \(noun(source)) \(column.quotedForMessage): cohort \(value.quotedForMessage) is not a period of the panel; "
                 + "expected a time value, or 0 / empty for never treated"
         case .noTreatedObservations(let source):
             return "\(source): no observation is treated; expected at least one treated unit-period"
@@ -66,15 +79,23 @@ public enum PanelError: Error, Equatable, CustomStringConvertible {
         case let .noObservations(source, dropped):
             return "\(source): no observation left after dropping \(dropped) rows with missing values"
         case let .invalidPeriod(source, line, column, value, reason):
-            return "\(source):\(line): column \(column.quotedForMessage): \(value.quotedForMessage) is not a period: \(reason)"
+            return "\(place(source, line)) \(noun(source)) \(column.quotedForMessage): \(value.quotedForMessage) is not a period: \(reason)"
         case let .invalidCohort(source, line, column, value, reason):
-            return "\(source):\(line): column \(column.quotedForMessage): cohort \(value.quotedForMessage) is not a period: \(reason)"
+            return "\(place(source, line)) \(noun(source)) \(column.quotedForMessage): cohort \(value.quotedForMessage) is not a period: \(reason)"
         case let .columnInTwoRoles(column, first, second):
             return "column \(column.quotedForMessage) is named as \(first) and as \(second); expected each column in one role"
         case .invalidSpecification(let message):
             return message
         }
     }
+}
+
+extension PanelError {
+    /// `source:line:` for a CSV file, `source: observation N:` for a Stata, SPSS or SAS file.
+    func place(_ source: String, _ line: Int) -> String { DataFileFormat(path: source).place(source, line) }
+
+    /// "column" for a CSV file, "variable" for a Stata, SPSS or SAS file.
+    func noun(_ source: String) -> String { DataFileFormat(path: source).columnNoun }
 }
 
 extension String {

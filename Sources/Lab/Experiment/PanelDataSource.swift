@@ -134,12 +134,13 @@ public struct PanelDataSource: Sendable {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw RunError.invalidSpec(path: specSource, field: "data.panel", reason: "\(path): no such file")
         }
-        guard lower.hasSuffix(".csv") || lower.hasSuffix(".txt") else {
-            throw RunError.invalidSpec(path: specSource, field: "data.panel", reason: "\(path): expected a .csv file")
+        guard lower.hasSuffix(".csv") || lower.hasSuffix(".txt") || DataFileFormat(path: path).isStatisticalFile else {
+            throw RunError.invalidSpec(path: specSource, field: "data.panel", reason: "\(path): expected a .csv file or one of "
+                                       + DataFileFormat.readStatExtensions.joined(separator: ", "))
         }
         let panel: Panel
         do {
-            panel = try Panel.load(csv: path, spec: PanelSpec(outcome: outcome, unit: unit, time: time, treatment: treatment,
+            panel = try Panel.load(file: path, spec: PanelSpec(outcome: outcome, unit: unit, time: time, treatment: treatment,
                                                               covariates: covariates, clusterColumns: columns))
         } catch {
             throw RunError.invalidSpec(path: specSource, field: "data.panel", reason: "\(error)")
