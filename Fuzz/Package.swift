@@ -1,5 +1,6 @@
 // swift-tools-version:6.0
-// Fuzz targets for DiDLab's readers: the CSV panel loader, the experiment spec and the scenario spec.
+// Fuzz targets for DiDLab's readers: the CSV panel loader, the Stata/SPSS/SAS loader (ReadStat), the
+// experiment spec and the scenario spec.
 //
 // A package of its own (as swift-collections keeps its benchmarks) so that the normal
 // `swift build` / `swift test` of DiDLab never builds, links or waits for these targets.
@@ -17,8 +18,13 @@ let package = Package(
         // Declares libFuzzer's LLVMFuzzerRunDriver; linked only in sanitizer builds.
         .target(name: "CFuzzerShim"),
         .target(name: "FuzzSupport", dependencies: ["CFuzzerShim"]),
+        // The specs and Panel invariants that the panel-reading targets share.
+        .target(name: "FuzzPanelChecks", dependencies: [.product(name: "Estimators", package: "DiDLab")]),
         .executableTarget(name: "FuzzCSV", dependencies: [
-            "FuzzSupport", .product(name: "Estimators", package: "DiDLab"),
+            "FuzzSupport", "FuzzPanelChecks", .product(name: "Estimators", package: "DiDLab"),
+        ]),
+        .executableTarget(name: "FuzzDataFile", dependencies: [
+            "FuzzSupport", "FuzzPanelChecks", .product(name: "Estimators", package: "DiDLab"),
         ]),
         .executableTarget(name: "FuzzExperiment", dependencies: [
             "FuzzSupport", .product(name: "Lab", package: "DiDLab"), .product(name: "Sim", package: "DiDLab"),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Renders DiDLab HTML reports in headless Chromium and fails on what a reader would see broken.
 
-Usage: scripts/check-report.sh [--shots DIR] DIR-or-HTML...
+Usage: scripts/check-report.sh [--shots DIR] DIR-or-HTML-or-SVG...
 
 For each report (DIR/report.html, or an .html file) at a desktop (1280 px) and a phone (390 px)
 width it fails when
@@ -10,6 +10,9 @@ width it fails when
   - the DOM has no table, a table without header cells, a figure without an SVG, or no text;
   - the page itself scrolls sideways (tables must scroll inside their wrapper);
   - the full-page screenshot is blank (every pixel one colour).
+A figure on its own (an .svg file: `estimate --plot`, `run --plot`) fails on console problems, a
+root that is not a drawn <svg> at least 200 px wide, fewer than 3 texts or 5 marks, or a blank
+screenshot.
 Screenshots go to SHOTS (default: beside each report) as NAME-1280.png and NAME-390.png (NAME: the
 file's name, or its directory's for report.html).
 
@@ -203,6 +206,19 @@ DOM_FACTS = """(() => {
 })()"""
 
 
+SVG_FACTS = """(() => {
+  const root = document.documentElement;
+  const box = root.getBoundingClientRect();
+  return JSON.stringify({
+    root: root.tagName,
+    svgWidth: Math.round(box.width),
+    texts: document.querySelectorAll('text').length,
+    marks: document.querySelectorAll('circle, line, polyline, path, rect').length,
+    height: Math.ceil(box.height),
+  });
+})()"""
+
+
 def problems_in(events, url):
     """Console errors and warnings, exceptions, failed loads and foreign requests among the events."""
     found = []
@@ -235,9 +251,18 @@ def check(browser, html, shots):
         browser.events.clear()
         browser.call("Page.navigate", {"url": url}, session=True)
         browser.wait_for("Page.loadEventFired", time.monotonic() + TIMEOUT)
-        facts = json.loads(browser.call("Runtime.evaluate", {"expression": DOM_FACTS, "returnByValue": True},
-                                        session=True)["result"]["value"])
+        is_svg = html.suffix == ".svg"
+        facts = json.loads(browser.call("Runtime.evaluate", {"expression": SVG_FACTS if is_svg else DOM_FACTS,
+                                                             "returnByValue": True}, session=True)["result"]["value"])
         failures += [f"{width}px: {p}" for p in problems_in(browser.events, url)]
+        if is_svg:  # a figure on its own (didlab estimate --plot, run --plot): drawn, labelled, not blank
+            if facts["root"] != "svg" or facts["svgWidth"] < 200:
+                failures.append(f"{width}px: not a drawn SVG figure (root <{facts['root']}>, {facts['svgWidth']} px wide)")
+            if facts["texts"] < 3 or facts["marks"] < 5:
+                failures.append(f"{width}px: an empty figure ({facts['texts']} texts, {facts['marks']} marks)")
+            failures += shoot(browser, html, shots, width, min(facts["height"], 16000))
+            print(f"  {width}px: figure with {facts['texts']} texts and {facts['marks']} marks")
+            continue
         if not facts["lang"]:
             failures.append(f"{width}px: <html> has no lang attribute")
         if facts["tables"] == 0 or facts["rows"] == 0:
@@ -252,20 +277,24 @@ def check(browser, html, shots):
         if facts["scrollWidth"] > facts["width"] + 1:
             failures.append(f"{width}px: the page scrolls sideways ({facts['scrollWidth']} px wide); "
                             "wide content must scroll inside its own wrapper")
-        full = min(facts["height"], 16000)
-        shot = browser.call("Page.captureScreenshot",
-                            {"format": "png", "captureBeyondViewport": True,
-                             "clip": {"x": 0, "y": 0, "width": width, "height": full, "scale": 1}}, session=True)
-        png = base64.b64decode(shot["data"])
-        # DIR/report.html is shot as DIR-1280.png (several reports, one shots directory).
-        name = html.parent.resolve().name if html.stem == "report" else html.stem
-        target = shots / f"{name}-{width}.png"
-        target.write_bytes(png)
-        if png_is_blank(png):
-            failures.append(f"{width}px: the screenshot is blank ({target})")
+        failures += shoot(browser, html, shots, width, min(facts["height"], 16000))
         print(f"  {width}px: {facts['tables']} tables, {facts['rows']} rows, {facts['figures']} figures, "
-              f"{facts['height']} px tall -> {target}")
+              f"{facts['height']} px tall")
     return failures
+
+
+def shoot(browser, html, shots, width, height):
+    """Saves the page's screenshot at `width` (DIR/report.html as DIR-1280.png, x.svg as x-1280.png);
+    a failure when it is blank."""
+    shot = browser.call("Page.captureScreenshot",
+                        {"format": "png", "captureBeyondViewport": True,
+                         "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1}}, session=True)
+    png = base64.b64decode(shot["data"])
+    name = html.parent.resolve().name if html.stem == "report" else html.stem
+    target = shots / f"{name}-{width}.png"
+    target.write_bytes(png)
+    print(f"  screenshot -> {target}")
+    return [f"{width}px: the screenshot is blank ({target})"] if png_is_blank(png) else []
 
 
 def main(argv):

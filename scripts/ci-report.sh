@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI: a small run and a small diagnosis (seconds, with the didlab that scripts/test.sh built),
-# their HTML reports (didlab report DIR), and scripts/check-report.sh on both in headless Chromium.
+# their HTML reports (didlab report DIR), the event-study figure and a run's figures, and
+# scripts/check-report.sh on all of them in headless Chromium.
 #   scripts/ci-report.sh [DIDLAB]     (default .build/debug/didlab)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,4 +26,9 @@ SPEC
   --format json > /dev/null
 "$didlab" report "$work/run"
 "$didlab" report "$work/diagnose"
-scripts/check-report.sh --shots "${DIDLAB_REPORT_SHOTS:-$work/shots}" "$work/run" "$work/diagnose"
+# The figures on their own: the event study (four estimators overlaid) and a run's bias and coverage.
+"$didlab" estimate Tests/Fixtures/mpdta.csv --y lemp --unit countyreal --time year --cohort first.treat \
+  --method event --lags 3 --plot "$work/event-study.svg" --plot-methods event,cs,sa,bjs > /dev/null
+"$didlab" merge "$work/run" --out "$work/run-merged" --plot "$work/figures" > /dev/null
+scripts/check-report.sh --shots "${DIDLAB_REPORT_SHOTS:-$work/shots}" "$work/run" "$work/diagnose" \
+  "$work/event-study.svg" "$work/figures/bias.svg" "$work/figures/coverage.svg"

@@ -2,15 +2,15 @@
 # Builds the fuzz targets (package Fuzz/) with libFuzzer and AddressSanitizer and runs each for
 # SECONDS, one after the other.
 #
-#   scripts/fuzz.sh SECONDS [TARGET...]     TARGET: FuzzCSV FuzzExperiment FuzzScenario
-#                                           (or csv, experiment, scenario); default: all three
+#   scripts/fuzz.sh SECONDS [TARGET...]     TARGET: FuzzCSV FuzzDataFile FuzzExperiment FuzzScenario
+#                                           (or csv, datafile, experiment, scenario); default: all four
 #
 # Prints executions and executions per second per target; exits 1 when any target crashed,
 # trapped, timed out or went past the memory limits, leaving the input that did it in
 # $FUZZ_OUT/TARGET/ (default .build-fuzz/findings/TARGET/) and the run's log beside it.
 # Reproduce one with: .build-fuzz/release/TARGET FILE
 #
-# The seeds are Fuzz/Corpus/{csv,experiment,scenario}; what the fuzzer learns is kept in
+# The seeds are Fuzz/Corpus/{csv,datafile,experiment,scenario}; what the fuzzer learns is kept in
 # .build-fuzz/corpus/TARGET and reused by the next run. Everything built or written stays under
 # .build-fuzz (git-ignored), so the normal `swift build` and `swift test` never see any of it.
 #
@@ -30,13 +30,14 @@ usage() { echo "usage: scripts/fuzz.sh SECONDS [FuzzCSV|FuzzExperiment|FuzzScena
 [[ $# -ge 1 && $1 =~ ^[0-9]+$ && $1 -gt 0 ]] || usage
 seconds=$1; shift
 targets=()
-for name in "${@:-FuzzCSV FuzzExperiment FuzzScenario}"; do
+for name in "${@:-FuzzCSV FuzzDataFile FuzzExperiment FuzzScenario}"; do
     for target in $name; do
         case $target in
             FuzzCSV|csv) targets+=(FuzzCSV) ;;
+            FuzzDataFile|datafile) targets+=(FuzzDataFile) ;;
             FuzzExperiment|experiment) targets+=(FuzzExperiment) ;;
             FuzzScenario|scenario) targets+=(FuzzScenario) ;;
-            *) echo "scripts/fuzz.sh: unknown target '$target' (expected FuzzCSV, FuzzExperiment or FuzzScenario)" >&2; exit 2 ;;
+            *) echo "scripts/fuzz.sh: unknown target '$target' (expected FuzzCSV, FuzzDataFile, FuzzExperiment or FuzzScenario)" >&2; exit 2 ;;
         esac
     done
 done
@@ -83,6 +84,7 @@ summary=()
 for target in "${targets[@]}"; do
     case $target in
         FuzzCSV) seeds=Fuzz/Corpus/csv; dict=Fuzz/Dictionaries/csv.dict ;;
+        FuzzDataFile) seeds=Fuzz/Corpus/datafile; dict=Fuzz/Dictionaries/datafile.dict ;;
         FuzzExperiment) seeds=Fuzz/Corpus/experiment; dict=Fuzz/Dictionaries/yaml.dict ;;
         FuzzScenario) seeds=Fuzz/Corpus/scenario; dict=Fuzz/Dictionaries/yaml.dict ;;
     esac

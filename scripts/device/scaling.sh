@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Multi-core scaling of the Monte Carlo runner and the placebo engine, for a many-core machine.
 # Usage: scripts/device/scaling.sh BIN_DIR OUT_DIR  (BIN_DIR holds a release `didlab`, built with
-# --static-swift-stdlib, and the shared libraries it needs: libgsl, libgslcblas).
+# --static-swift-stdlib, and the shared libraries it needs: libgsl, libgslcblas, libreadstat).
 # Writes OUT_DIR/scaling.csv (workload,threads,seconds,sha256 of the result) and checks that every
 # thread count gives a bit-identical result.
 set -euo pipefail
