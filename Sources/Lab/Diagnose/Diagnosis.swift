@@ -62,7 +62,7 @@ public enum Diagnosis {
     public static func run(panel: Panel, cluster: String, level: String?, options: Options, directory: String?,
                            description: String, resume: Bool,
                            progress: @escaping (Int, Int) -> Void = { _, _ in }) throws -> DiagnosisReport {
-        var notes: [String] = []
+        var notes = panel.notes.map { "data: " + $0 }   // rows dropped or kept with a caveat when the panel was read
         var sources: [DiagnosisSource.Source] = []
         var failures: [String] = []
         var calibration: CalibratedModel?

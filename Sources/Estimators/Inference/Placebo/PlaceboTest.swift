@@ -85,7 +85,7 @@ public struct PlaceboTest: Sendable {
                 out[draw - draws.lowerBound] = state.worker.evaluate(&state.scratch, plan: plan)
             }
         }
-        var notes: [String] = []
+        var notes = panel.notes   // what loading the data dropped or assumed, as every estimate reports it
         if exact {
             notes.append("exact: all \(count) distinct assignments enumerated (observed included); p = c/\(count)")
         }
@@ -113,7 +113,7 @@ public struct PlaceboTest: Sendable {
         do { fake = try statistic.value(on: shifted) } catch {
             throw PlaceboError.observedFailed("fake timing (adoption moved \(shift) periods earlier): \(error)")
         }
-        var notes = Array(shifted.notes.suffix(shifted.notes.count - panel.notes.count))
+        var notes = panel.notes + Array(shifted.notes.suffix(shifted.notes.count - panel.notes.count))
         notes.append("fake timing is deterministic (R = 1); p-values are the t-test of the fake-timing coefficient")
         return PlaceboResult(statisticLabel: statistic.label, clusterName: statistic.clusterName, design: design,
                              observed: observed, estimates: [fake.estimate], standardErrors: [fake.standardError],
