@@ -303,13 +303,27 @@ public struct DiagnosisReport: Codable, Sendable {
                     } else {
                         finding += "; it does not reach the target power on the effect grid"
                     }
+                    // With few replications the check cannot tell a test that rejects twice as often.
+                    let d = method.size.designSize, k = Double(max(method.replications, 1))
+                    let passing = d + 2 * (d * (1 - d) / k).squareRoot()
+                    if passing >= 2 * alpha {
+                        finding += " (but with \(method.replications) replications a size up to \(Self.rate(passing)) "
+                            + "would pass this check: raise --replications before trusting it)"
+                    }
                 } else {
                     finding = "\(method.name) over-rejects (\(size) ± \(mcse), design \(design)): do not use it here"
                     if let model, let level, model.model.levelShare > 0, methods[m].level != level {
                         finding += "; \(level)-period shocks carry \(Self.format(100 * model.model.levelShare))% of the error variance"
                     }
                 }
-                if best == m { finding += " — the most powerful method that holds its size" }
+                if best == m {
+                    finding += " — the most powerful method that holds its size"
+                    let ties = candidates.filter { $0 != m && Self.overlap(result.methods[$0].mde, method.mde) }
+                    if !ties.isEmpty {
+                        finding += ", though its MDE interval overlaps that of " + ties.map { result.methods[$0].name }.joined(separator: ", ")
+                            + ": not ranked apart at \(result.replications) replications"
+                    }
+                }
                 lines.append(Verdict(source: result.source, method: method.name, holdsSize: holds[m],
                                      mde: method.mde?.effect, recommended: best == m, finding: finding))
             }
@@ -344,6 +358,13 @@ public struct DiagnosisReport: Codable, Sendable {
                                  recommended: best == m, finding: finding))
         }
         return lines
+    }
+
+    /// Whether two MDEs' Monte Carlo intervals overlap (an interval open beyond the grid reaches
+    /// to infinity on that side).
+    static func overlap(_ a: MethodDiagnosis.MDE?, _ b: MethodDiagnosis.MDE?) -> Bool {
+        guard let a, let b else { return false }
+        return (a.low ?? -.infinity) <= (b.high ?? .infinity) && (b.low ?? -.infinity) <= (a.high ?? .infinity)
     }
 
     /// Fewer than 90% of the replications without an effect gave a result.
