@@ -90,6 +90,7 @@ struct DiagnoseCommand: ParsableCommand {
             throw ValidationError("--regression-weights \(weights): diagnose does not take regression weights (its placebo "
                                   + "laws and calibrated model are unweighted); use didlab estimate")
         }
+        try SVGFileName.check(plot)
         guard replications >= 2 else { throw ValidationError("--replications must be at least 2, got \(replications)") }
         guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1, got \(alpha)") }
         guard power > 0 && power < 1 else { throw ValidationError("--power must be between 0 and 1, got \(power)") }

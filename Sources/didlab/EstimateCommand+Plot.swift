@@ -16,6 +16,16 @@ struct EventPlotOptions: ParsableArguments {
     var plotMethods: String?
 }
 
+/// The `--plot FILE` of estimate, placebo and diagnose: the figure is SVG, so a file name with
+/// another extension (x.png, p.pdf) is refused rather than filled with SVG under that name.
+enum SVGFileName {
+    /// Throws one line naming `flag` unless `path` is nil or ends in `.svg` (any case).
+    static func check(_ path: String?, flag: String = "--plot") throws {
+        guard let path, !path.lowercased().hasSuffix(".svg") else { return }
+        throw ValidationError("\(flag) writes SVG: expected a file name ending in .svg, got '\(path)'")
+    }
+}
+
 extension EstimateCommand {
     /// The estimators drawn: --plot-methods, or --method.
     func plottedMethods() throws -> [EstimatorEntry] {
@@ -44,6 +54,7 @@ extension EstimateCommand {
 
     /// Refuses --plot where there is no event-time figure to draw, naming the flag.
     func validatePlot() throws {
+        try SVGFileName.check(plotting.plot)
         guard plotting.plot != nil else {
             if plotting.plotMethods != nil { throw ValidationError("--plot-methods applies only with --plot FILE.svg") }
             return

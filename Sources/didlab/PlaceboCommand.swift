@@ -77,6 +77,7 @@ struct PlaceboCommand: ParsableCommand {
     var path: PlaceboPath = .automatic
 
     func validate() throws {
+        try SVGFileName.check(files.plot)
         if scheme == .timing {
             guard let shift else { throw ValidationError("--scheme timing needs --shift K (periods to move adoption earlier)") }
             guard shift >= 1 else { throw ValidationError("--shift must be at least 1, got \(shift)") }

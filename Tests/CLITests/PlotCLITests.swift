@@ -30,6 +30,8 @@ struct PlotCLITests {
             #expect(count("(\(method)): ", in: text) == 1, "legend entry of \(method)")
             #expect(text.contains("data-series=\"\(method)\""), "points of \(method)")
         }
+        // The standalone file names the series without a reference period (cs, bjs) and what each fitted.
+        #expect(text.contains("class=\"note\">no omitted reference period for cs (") && text.contains("e ≥ 3 binned"))
     }
 
     @Test("estimate --plot refuses a method without event times, in one line naming the flag")

@@ -98,6 +98,47 @@ struct EventStudyPlotTests {
         #expect(plot.caption.contains("no omitted reference period for cs") && plot.caption.contains("bjs"))
     }
 
+    @Test("overlay of a binned event study with CS: plain numbers on the axis, the bins and what was fitted in the legend")
+    func overlayBinned() throws {
+        let panel = try LabFixtures.mpdta()
+        // As `estimate --method event --leads 2 --lags 2 --plot-methods event,cs`: cs is fitted without the window.
+        let event = try Self.series("event", Self.settings(leads: 2, lags: 2), panel: panel)
+        let cs = try Self.series("cs", Self.settings(), panel: panel)
+        #expect(event.lowerBin == -2 && event.upperBin == 2 && cs.lowerBin == nil && cs.upperBin == nil)
+        // CS has single event times at −2 and 2 and beyond them (mpdta: e = −3…3).
+        #expect(cs.points.map(\.eventTime).min() == -3 && cs.points.map(\.eventTime).max() == 3)
+        let plot = EventStudyPlot([event, cs], outcome: "lemp")
+        let figure = try #require(SVGFigureReader(plot.svg()))
+        let labels = figure.elements(class: "x-tick").map(\.text)
+        #expect(labels == ["−3", "−2", "−1", "0", "1", "2", "3"], "\(labels)")
+        let legend = figure.elements(class: "legend").map(\.text)
+        let eventLine = legend.first { $0.contains("(event):") } ?? ""
+        let csLine = legend.first { $0.contains("(cs):") } ?? ""
+        #expect(eventLine.contains("e ≤ −2 and e ≥ 2 binned") && eventLine.contains("t(499)"), "\(eventLine)")
+        #expect(csLine.contains("never-treated controls, varying base period, every event time"), "\(csLine)")
+        // The note the README promises is in the SVG itself, not only in the HTML caption.
+        let note = figure.elements(class: "note").map(\.text)
+        #expect(note.count == 1 && note[0].hasPrefix("no omitted reference period for cs ("), "\(note)")
+        #expect(plot.caption.contains("event: e = -2 bins all event times ≤ -2"))
+        for series in [event, cs] { expectMapped(figure, series) }
+        // With every series binning the same endpoints the axis marks them (two event studies).
+        let twice = EventStudyPlot([event, event], outcome: "lemp")
+        #expect(try #require(SVGFigureReader(twice.svg())).elements(class: "x-tick").map(\.text).first == "≤−2")
+        #expect(SVGFigureReader(twice.svg())?.elements(class: "note").isEmpty == true)
+    }
+
+    @Test("control characters in names (a CSV header with \\x0b) become U+FFFD: the SVG stays well-formed XML")
+    func controlCharacters() throws {
+        // Oracle: XML 1.0 §2.2 (Char excludes C0 controls other than tab, LF, CR); the HTML report shares the escape.
+        #expect(SVGCanvas.escape("l\u{0B}emp<&\"'\t") == "l\u{FFFD}emp&lt;&amp;&quot;&#39;\t")
+        #expect(HTMLReport.escape("a\u{01}\u{1F}b\u{FFFF}") == "a\u{FFFD}\u{FFFD}b\u{FFFD}")
+        let series = EventStudySeries(method: "event", title: "x\u{0B}", interval: "95% CI", points: [
+            .init(eventTime: 0, estimate: 1, low: 0, high: 2)])
+        let svg = EventStudyPlot([series], outcome: "le\u{0B}mp").svg()
+        #expect(!svg.unicodeScalars.contains("\u{0B}"))
+        #expect(SVGFigureReader(svg) != nil)
+    }
+
     @Test("CS with bands draws the uniform band the report prints, and says so")
     func uniformBand() throws {
         let panel = try LabFixtures.mpdta()

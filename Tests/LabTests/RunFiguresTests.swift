@@ -79,6 +79,60 @@ struct RunFiguresTests {
         #expect(figures.allSatisfy { !$0.caption.isEmpty && !$0.title.isEmpty })
     }
 
+    /// Checks that the bar of class `name` of (condition, method) in `panel` runs from `low` to `high` on `axis`.
+    func expectBar(_ figure: SVGFigureReader, class name: String, panel: String, condition: Int, method: String, axis: String,
+                   from low: Double, to high: Double, sourceLocation: SourceLocation = #_sourceLocation) {
+        let bar = figure.elements(class: name, ["data-panel": panel, "data-condition": String(condition), "data-method": method]).first
+        let keys = axis == "x" ? ["x1", "x2"] : ["y1", "y2"]
+        let ends = keys.compactMap { bar?.number($0) }.compactMap { figure.value(atPixel: $0, axis: axis, panel: panel) }
+        let tolerance = 0.006 * figure.unitsPerPixel(axis: axis, panel: panel)
+        #expect(ends.count == 2 && abs((ends.min() ?? .nan) - low) <= tolerance && abs((ends.max() ?? .nan) - high) <= tolerance,
+                "\(name) panel \(panel) condition \(condition) \(method): \(ends) vs [\(low), \(high)]", sourceLocation: sourceLocation)
+    }
+
+    @Test("coverage, rejection and power bars are Wilson 95% intervals; bias keeps ±1.96 MCSE")
+    func wilsonBars() throws {
+        let summary = Self.summary(effects: [0, 0.1, 0.2, 0.4])
+        let figures = RunFigures(summary).figures
+        let coverage = try #require(SVGFigureReader(figures[1].svg))
+        let power = try #require(SVGFigureReader(figures[2].svg))
+        for (c, condition) in summary.conditions.enumerated() {
+            for result in condition.results {
+                let m = result.measures, name = result.methodName
+                expectBar(coverage, class: "wilson", panel: "0", condition: c, method: name, axis: "x",
+                          from: m.coverageWilson.low, to: m.coverageWilson.high)
+                expectBar(coverage, class: "wilson", panel: "1", condition: c, method: name, axis: "x",
+                          from: m.rejectionWilson.low, to: m.rejectionWilson.high)
+                expectBar(power, class: "wilson", panel: "0", condition: c, method: name, axis: "y",
+                          from: m.rejectionWilson.low, to: m.rejectionWilson.high)
+            }
+        }
+        #expect(figures[1].caption.contains("Wilson 95%") && figures[2].caption.contains("Wilson 95%"))
+        #expect(coverage.elements.contains { $0.name == "text" && $0.text.hasSuffix("bars: Wilson 95% intervals") })
+        #expect(figures[0].caption.contains("±1.96 Monte Carlo"))
+
+        // Rates of 1 and 0 (K = 20): ±1.96 MCSE is 0 there, the Wilson interval is not. Closed form
+        // (Wilson 1927): p = 1 gives [K/(K + z²), 1], p = 0 gives [0, z²/(K + z²)], z = 1.959964.
+        var records: [ReplicationRecord] = []
+        for r in 0..<20 {
+            records.append(ReplicationRecord(condition: 0, replication: r, method: 0, estimate: 1, standardError: 0.1, confLow: 0.5,
+                                             confHigh: 1.5, pValue: 0.001, truth: 1, streamKey: 0, failure: ""))
+            records.append(ReplicationRecord(condition: 0, replication: r, method: 1, estimate: 1, standardError: 0.1, confLow: 2,
+                                             confHigh: 3, pValue: 0.9, truth: 1, streamKey: 0, failure: ""))
+        }
+        let edge = RunSummary(experiment: "edge", replications: 20, seed: 1, alpha: 0.05, conditionNames: ["a"],
+                              conditionParameters: [[]], methods: [("sure", "twfe", "cr1:city", "att"),
+                                                                   ("never", "twfe", "cr1:city", "att")], records: records)
+        let z2 = 1.959963984540054 * 1.959963984540054
+        let figure = try #require(SVGFigureReader(RunFigures(edge).coverageFigure.svg))
+        #expect(edge.conditions[0].results.map(\.measures.rejectionRate) == [1, 0])
+        #expect(edge.conditions[0].results.map(\.measures.coverage) == [1, 0])
+        expectBar(figure, class: "wilson", panel: "0", condition: 0, method: "sure", axis: "x", from: 20 / (20 + z2), to: 1)
+        expectBar(figure, class: "wilson", panel: "1", condition: 0, method: "sure", axis: "x", from: 20 / (20 + z2), to: 1)
+        expectBar(figure, class: "wilson", panel: "0", condition: 0, method: "never", axis: "x", from: 0, to: z2 / (20 + z2))
+        expectBar(figure, class: "wilson", panel: "1", condition: 0, method: "never", axis: "x", from: 0, to: z2 / (20 + z2))
+    }
+
     @Test("no effect grid (two effect values, or none): no power figure")
     func noEffectGrid() throws {
         #expect(RunFigures(Self.summary(effects: [0, 0.1])).figures.map(\.name) == ["bias", "coverage"])

@@ -3,8 +3,10 @@ import Foundation
 /// The event-study figure (coefplot style), as a hand-written SVG: each series' point estimates
 /// with their intervals by event time, the omitted reference period as a hollow point at 0, a
 /// dashed vertical line between the last pre-treatment period (e = −1) and the first treated one
-/// (e = 0), a line at 0, and binned endpoints labelled "≤−K" and "≥L". Several series are drawn
-/// side by side with a small horizontal dodge and a legend.
+/// (e = 0), a line at 0, and binned endpoints labelled "≤−K" and "≥L" on the axis when every series
+/// bins them. Several series are drawn side by side with a small horizontal dodge and a legend
+/// whose lines say what each estimator fitted (its control group and window, binned endpoints
+/// included); a note under the legend names the series without a reference period.
 public struct EventStudyPlot: Sendable {
     /// The series, in legend order.
     public let series: [EventStudySeries]
@@ -32,27 +34,41 @@ public struct EventStudyPlot: Sendable {
         return (Double(k) - Double(series.count - 1) / 2) * step
     }
 
-    /// "−3", "≤−5" (a binned first term), "≥3" (a binned last term).
+    /// "−3", "≤−5" (a binned first term), "≥3" (a binned last term). An endpoint is marked only
+    /// when every series bins it: another estimator's point there is that single event time (the
+    /// legend line of a series that bins says so instead).
     func tickLabel(_ e: Int) -> String {
-        let number = e < 0 ? "−\(-e)" : "\(e)"
-        if series.contains(where: { $0.lowerBin == e }) { return "≤" + number }
-        if series.contains(where: { $0.upperBin == e }) { return "≥" + number }
+        let number = EventStudySeries.signed(e)
+        if series.allSatisfy({ $0.lowerBin == e }) { return "≤" + number }
+        if series.allSatisfy({ $0.upperBin == e }) { return "≥" + number }
         return number
     }
 
     var legendEntries: [LegendEntry] {
         series.enumerated().map { k, s in
-            LegendEntry(label: "\(s.title) (\(s.method)): \(s.interval)", colour: SVGCanvas.colour(k), width: 1.8, marker: .point)
+            LegendEntry(label: "\(s.title) (\(s.method)): " + (s.fitted.isEmpty ? "" : s.fitted + "; ") + s.interval,
+                        colour: SVGCanvas.colour(k), width: 1.8, marker: .point)
         } + (series.contains { $0.reference != nil }
             ? [LegendEntry(label: "omitted reference period, normalised to 0", colour: "#555", width: 0, marker: .hollow)] : [])
+    }
+
+    /// "no omitted reference period for cs (it …) or bjs (it …)", nil when every series has one.
+    var missingReferenceNote: String? {
+        let without = series.filter { $0.reference == nil }
+        guard !without.isEmpty else { return nil }
+        let why = ["bjs": "imputes untreated outcomes from the untreated observations",
+                   "cs": "compares each period with its own base period"]
+        return "no omitted reference period for " + without.map { s in
+            s.method + (why[s.method].map { " (it " + $0 + ")" } ?? "")
+        }.joined(separator: " or ")
     }
 
     /// The SVG document.
     public func svg() -> String {
         let left = 78.0, right = 24.0, top = 52.0, bottom = 58.0
-        let entries = legendEntries
-        let legendRows = Double(entries.count)
-        let longest = entries.map { SVGCanvas.textWidth($0.label) }.max() ?? 0
+        let entries = legendEntries, note = missingReferenceNote
+        let legendRows = Double(entries.count + (note == nil ? 0 : 1))
+        let longest = (entries.map { SVGCanvas.textWidth($0.label) } + [note.map { SVGCanvas.textWidth($0) - 32 } ?? 0]).max() ?? 0
         let subtitle = series.count == 1 ? series[0].title + ", " + series[0].interval
             : "estimates by event time with the intervals each estimator reports (legend)"
         let canvasWidth = max(width, left + 32 + longest + right, SVGCanvas.textWidth(subtitle) + 40)
@@ -99,7 +115,8 @@ public struct EventStudyPlot: Sendable {
                                                  ("data-event-time", String(reference))])
             }
         }
-        canvas.legend(entries, x: left, y: plotHeight + 4)
+        let below = canvas.legend(entries, x: left, y: plotHeight + 4)
+        if let note { canvas.text(note + ".", x: left, y: below + 4, fill: "#555", data: [("class", "note")]) }
         return canvas.svg
     }
 
@@ -113,14 +130,7 @@ public struct EventStudyPlot: Sendable {
             parts.append("hollow points: the omitted reference period, normalised to 0 ("
                 + withReference.map { "\($0.method): e = \($0.reference ?? -1)" }.joined(separator: ", ") + ")")
         }
-        let without = series.filter { $0.reference == nil }
-        if !without.isEmpty {
-            let why = ["bjs": "imputes untreated outcomes from the untreated observations",
-                       "cs": "compares each period with its own base period"]
-            parts.append("no omitted reference period for " + without.map { s in
-                s.method + (why[s.method].map { " (it " + $0 + ")" } ?? "")
-            }.joined(separator: " or "))
-        }
+        if let note = missingReferenceNote { parts.append(note) }
         parts.append("the dashed vertical line separates pre-treatment (e < 0) from treated periods (e ≥ 0)")
         for s in series {
             if let bin = s.lowerBin { parts.append("\(s.method): e = \(bin) bins all event times ≤ \(bin)") }

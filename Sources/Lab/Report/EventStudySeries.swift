@@ -28,6 +28,10 @@ public struct EventStudySeries: Sendable {
     public var title: String
     /// What the intervals are, e.g. "95% CI: Clustered (countyreal), t(499)".
     public var interval: String
+    /// What was fitted, for the legend: the control group and the event window, e.g.
+    /// "never-treated controls, varying base period, every event time" or "e ≤ −2 and e ≥ 2 binned"
+    /// (empty: not known).
+    public var fitted: String
     /// The estimates, by event time.
     public var points: [Point]
     /// The omitted reference period (normalised to 0), nil when the estimator has none.
@@ -39,10 +43,11 @@ public struct EventStudySeries: Sendable {
 
     /// Creates a series.
     public init(method: String, title: String, interval: String, points: [Point], reference: Int? = nil,
-                lowerBin: Int? = nil, upperBin: Int? = nil) {
+                lowerBin: Int? = nil, upperBin: Int? = nil, fitted: String = "") {
         self.method = method
         self.title = title
         self.interval = interval
+        self.fitted = fitted
         self.points = points
         self.reference = reference
         self.lowerBin = lowerBin
@@ -88,8 +93,12 @@ public struct EventStudySeries: Sendable {
             let text = report.bootstrap.map {
                 "\(percent) uniform band (multiplier bootstrap, B = \(Format.thousands($0.replications)))"
             } ?? "\(percent) pointwise CI, normal (influence function, clustered by \(result.clusterName))"
+            let control = result.options.controlGroup == .neverTreated ? "never-treated" : "not-yet-treated"
+            let window = [result.options.minEventTime.map { "e ≥ " + Self.signed($0) },
+                          result.options.maxEventTime.map { "e ≤ " + Self.signed($0) }].compactMap { $0 }
             self.init(method: "cs", title: EstimateReport.title(ofMethod: "cs"), interval: text, points: points,
-                      reference: reference)
+                      reference: reference, fitted: "\(control) controls, \(result.options.basePeriod.rawValue) base period, "
+                        + (window.isEmpty ? "every event time" : window.joined(separator: " and ")))
         } else if let estimate = output as? Estimate {
             let points = EstimateReport(estimate, level: level).rows.compactMap { row -> Point? in
                 guard let e = row.eventTime, row.estimate.isFinite else { return nil }
@@ -98,13 +107,44 @@ public struct EventStudySeries: Sendable {
             // Every regression event study here omits e = −1; the imputation estimator omits nothing.
             let reference: Int? = estimate.method == "bjs" || points.contains { $0.eventTime == -1 } ? nil : -1
             let binned = estimate.method == "event" || estimate.method == "did2s"
+            let lowerBin = binned ? settings.leads.map { -$0 } : nil, upperBin = binned ? settings.lags : nil
             self.init(method: estimate.method, title: EstimateReport.title(ofMethod: estimate.method),
                       interval: percent + " CI: " + Self.intervalText(estimate.variance), points: points, reference: reference,
-                      lowerBin: binned ? settings.leads.map { -$0 } : nil, upperBin: binned ? settings.lags : nil)
+                      lowerBin: lowerBin, upperBin: upperBin,
+                      fitted: Self.fittedText(method: estimate.method, settings: settings, lowerBin: lowerBin, upperBin: upperBin))
         } else {
             return nil
         }
         if points.isEmpty { return nil }
+    }
+
+    /// "−3", "0", "2": an event time with a typographic minus.
+    static func signed(_ e: Int) -> String { e < 0 ? "−\(-e)" : "\(e)" }
+
+    /// What a regression-type estimator fitted: its control group (when it takes one) and its
+    /// event window — the binned endpoints of the event study and did2s, the lags of BJS, the
+    /// window of the stacked estimator, or every event time.
+    static func fittedText(method: String, settings: EstimatorSettings, lowerBin: Int?, upperBin: Int?) -> String {
+        let control = EstimatorRegistry.entry(id: method)?.control(settings).map { group -> String in
+            switch group {
+            case .never: return "never-treated controls"
+            case .notyet: return "not-yet-treated controls"
+            case .last: return "last-treated controls"
+            }
+        }
+        let window: String
+        switch method {
+        case "event", "did2s":
+            let bins = [lowerBin.map { "e ≤ " + signed($0) }, upperBin.map { "e ≥ " + signed($0) }].compactMap { $0 }
+            window = bins.isEmpty ? "every event time, none binned" : bins.joined(separator: " and ") + " binned"
+        case "bjs":
+            window = settings.lags.map { "e = 0…\($0)" } ?? "every treated event time"
+        case "stacked":
+            window = "window e = " + signed(-(settings.leads ?? 1)) + "…\(settings.lags ?? 1)"
+        default:
+            window = "every event time"
+        }
+        return ([control].compactMap { $0 } + [window]).joined(separator: ", ")
     }
 
     /// "Clustered (city), t(49)", "Heteroskedasticity-robust, normal".

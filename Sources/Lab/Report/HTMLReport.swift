@@ -118,28 +118,9 @@ public struct HTMLReport: Sendable {
         (self.title, self.subtitle, self.sections, self.provenance) = (title, subtitle, sections, provenance)
     }
 
-    /// `&`, `<`, `>`, `"` and `'` as character references: safe in text and in attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default:
-                // Control characters other than tab and line breaks are not allowed in HTML text.
-                if character.value < 0x20 && character != "\t" && character != "\n" && character != "\r" {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(character)
-                }
-            }
-        }
-        return out
-    }
+    /// `&`, `<`, `>`, `"` and `'` as character references, control characters as U+FFFD
+    /// (``MarkupText/escape(_:)``, shared with the SVG figures).
+    public static func escape(_ text: String) -> String { MarkupText.escape(text) }
 
     /// The page.
     public func html() -> String {

@@ -59,7 +59,7 @@ extension RunFigures {
                         width: 2, marker: .point)
         } + [LegendEntry(label: "size-adjusted power", colour: "#555", width: 1.5, dash: "5,4"),
              LegendEntry(label: "α = \(Format.significant(summary.alpha, digits: 3))", colour: "#888", width: 1, dash: "2,3")]
-        let subtitle = self.subtitle + "; dashed: size-adjusted"
+        let subtitle = self.subtitle(bars: Self.wilsonBars) + "; dashed: size-adjusted"
         let width = max(margin + Double(columns) * (panelWidth + gapX) - gapX + 24,
                         margin + 40 + (legend.map { SVGCanvas.textWidth($0.label) }.max() ?? 0), SVGCanvas.textWidth(subtitle) + 40)
         let legendTop = top + Double(panelRows) * (panelHeight + gapY) - gapY + 56
@@ -89,14 +89,14 @@ extension RunFigures {
         return ReportFigure(
             name: "power", title: "Power by effect size",
             caption: "Share of replications rejecting H0: effect = 0 at α = \(Format.significant(summary.alpha, digits: 3)) "
-                + "by effect size, one panel per set of conditions differing only in the effect; solid with ±1.96 MCSE bars: "
+                + "by effect size, one panel per set of conditions differing only in the effect; solid with Wilson 95% bars: "
                 + "power as run (its value at effect 0 is the size); dashed: size-adjusted power, the test's critical value "
                 + "set so that it rejects at most α of the paired zero-effect condition's replications. Methods whose truth is 0 "
                 + "along a curve are left out of its panel. \(subtitle).",
             svg: canvas.svg)
     }
 
-    /// One method's raw (solid, with MCSE bars) and size-adjusted (dashed) curve.
+    /// One method's raw (solid, with Wilson 95% bars) and size-adjusted (dashed) curve.
     func drawPowerCurve(_ canvas: inout SVGCanvas, _ frame: PlotFrame, curve: PowerCurve, method m: Int, panel: Int) {
         let colour = SVGCanvas.colour(m)
         var raw: [(Double, Double)] = [], adjusted: [(Double, Double)] = []
@@ -113,11 +113,10 @@ extension RunFigures {
             raw.append((point.value, rate))
             let data: [(String, String?)] = [("data-panel", String(panel)), ("data-condition", String(point.condition)),
                                              ("data-method", result.methodName)]
-            let mcse = result.measures.rejectionMCSE
-            if mcse.isFinite && mcse > 0 {
-                canvas.verticalErrorBar(x: frame.x(point.value), low: frame.y(max(0, rate - 1.96 * mcse)),
-                                        high: frame.y(min(1, rate + 1.96 * mcse)), stroke: colour, width: 1, cap: 5,
-                                        data: [("class", "mcse")] + data)
+            let wilson = result.measures.rejectionWilson
+            if wilson.low.isFinite && wilson.high.isFinite && wilson.high > wilson.low {
+                canvas.verticalErrorBar(x: frame.x(point.value), low: frame.y(wilson.low), high: frame.y(wilson.high),
+                                        stroke: colour, width: 1, cap: 5, data: [("class", "wilson")] + data)
             }
             canvas.circle(cx: frame.x(point.value), cy: frame.y(rate), r: 3.5, fill: colour, data: [("class", "power")] + data)
         }

@@ -6,8 +6,9 @@ import Foundation
 ///   test have no bias and are left out);
 /// - `coverage`: coverage against the nominal 1 − α and the rejection rate against α (and the
 ///   design size of randomization and bootstrap tests, their exact size under exchangeability),
-///   each with ±1.96 MCSE bars;
-/// - `power`: power curves, raw (solid, with MCSE bars) and size-adjusted (dashed), when the
+///   each with Wilson 95% score intervals of the proportion (not degenerate at 0 or 1, never
+///   outside [0, 1], where ±1.96 MCSE is);
+/// - `power`: power curves, raw (solid, with Wilson 95% bars) and size-adjusted (dashed), when the
 ///   spec has an effect grid: three or more conditions that differ only in one effect parameter
 ///   (`effect` or `effects.…`, as ``SizeAdjustedPair`` recognises them). One panel per curve.
 ///
@@ -39,11 +40,16 @@ public struct RunFigures: Sendable {
         return short.contains("") ? names : short
     }
 
-    /// The subtitle: experiment, replications, seed and α.
-    var subtitle: String {
+    /// The subtitle: experiment, replications, seed and α, and what the bars are.
+    func subtitle(bars: String) -> String {
         "\(summary.experiment): \(Format.thousands(summary.replications)) replications per condition, seed \(summary.seed), "
-            + "α = \(Format.significant(summary.alpha, digits: 3)); bars: ±1.96 MCSE"
+            + "α = \(Format.significant(summary.alpha, digits: 3)); bars: " + bars
     }
+
+    /// The bars of the bias figure.
+    static let mcseBars = "±1.96 MCSE"
+    /// The bars of the coverage, rejection and power figures.
+    static let wilsonBars = "Wilson 95% intervals"
 
     /// One plotted row: a condition, a method, and the values drawn.
     struct Row {
@@ -60,7 +66,7 @@ public struct RunFigures: Sendable {
 
     /// The canvas of a dot-plot figure: condition labels on the left, `panels` side by side,
     /// each row's y position, and the legend below. Returns the frames (x ranges from `ranges`).
-    func dotCanvas(title: String, groups: [[Row]], ranges: [(Double, Double)], panelTitles: [String],
+    func dotCanvas(title: String, subtitle: String, groups: [[Row]], ranges: [(Double, Double)], panelTitles: [String],
                    extraLegend: [LegendEntry] = []) -> (SVGCanvas, [PlotFrame], [Int: [Int: Double]]) {
         let rowHeight = 14.0, groupGap = 12.0, top = 70.0, panelWidth = 330.0, gap = 36.0
         let labels = conditionLabels
@@ -113,14 +119,14 @@ public struct RunFigures: Sendable {
         }
     }
 
-    /// A point with its ±1.96 MCSE bar at row height `y` of panel `frame`, clipped to `clip`.
-    static func dot(_ canvas: inout SVGCanvas, _ frame: PlotFrame, y: Double, value: Double, mcse: Double, colour: String,
-                    data: [(String, String?)], clip: (Double, Double) = (-.infinity, .infinity)) {
+    /// A point with its bar from `low` to `high` (none when not finite or empty) at row height `y`
+    /// of panel `frame`; the bar's class is `bar` ("mcse" or "wilson").
+    static func dot(_ canvas: inout SVGCanvas, _ frame: PlotFrame, y: Double, value: Double, low: Double, high: Double,
+                    bar: String, colour: String, data: [(String, String?)]) {
         guard value.isFinite else { return }
-        if mcse.isFinite && mcse > 0 {
-            let low = max(value - 1.96 * mcse, clip.0), high = min(value + 1.96 * mcse, clip.1)
+        if low.isFinite && high.isFinite && high > low {
             canvas.horizontalErrorBar(y: y, low: frame.x(low), high: frame.x(high), stroke: colour, cap: 5,
-                                      data: [("class", "mcse")] + data)
+                                      data: [("class", bar)] + data)
         }
         canvas.circle(cx: frame.x(value), cy: y, r: 3.5, fill: colour, data: [("class", "estimate")] + data)
     }
@@ -137,13 +143,15 @@ public struct RunFigures: Sendable {
             return [m.bias - 1.96 * m.biasMCSE, m.bias + 1.96 * m.biasMCSE, m.bias]
         }.filter(\.isFinite) + [0]
         let range = PlotTicks.covering(values.min() ?? 0, values.max() ?? 0)
-        var (canvas, frames, positions) = dotCanvas(title: "Bias by method and condition", groups: groups,
+        let subtitle = self.subtitle(bars: Self.mcseBars)
+        var (canvas, frames, positions) = dotCanvas(title: "Bias by method and condition", subtitle: subtitle, groups: groups,
                                                     ranges: [(range.low, range.high)], panelTitles: ["bias (estimate − truth)"])
         let frame = frames[0]
         canvas.verticalReference(frame, at: 0, stroke: "#555")
         for row in groups.flatMap({ $0 }) {
             guard let y = positions[row.condition]?[row.method] else { continue }
-            Self.dot(&canvas, frame, y: y, value: row.result.measures.bias, mcse: row.result.measures.biasMCSE,
+            let m = row.result.measures
+            Self.dot(&canvas, frame, y: y, value: m.bias, low: m.bias - 1.96 * m.biasMCSE, high: m.bias + 1.96 * m.biasMCSE, bar: "mcse",
                      colour: SVGCanvas.colour(row.method), data: Self.tags(row, row.result.methodName, panel: 0))
         }
         if groups.allSatisfy(\.isEmpty) { canvas.emptyMessage("no method estimates a target in this run") }
@@ -154,22 +162,24 @@ public struct RunFigures: Sendable {
             svg: canvas.svg)
     }
 
-    /// `coverage`: coverage against 1 − α and rejection against α (and the design size), with MCSE bars.
+    /// `coverage`: coverage against 1 − α and rejection against α (and the design size), with
+    /// Wilson 95% intervals.
     public var coverageFigure: ReportFigure {
         let groups = rows { _ in true }
         let all = groups.flatMap { $0 }
-        let coverageLows = all.map { $0.result.measures }.map { $0.coverage - 1.96 * $0.coverageMCSE }.filter(\.isFinite)
+        let subtitle = self.subtitle(bars: Self.wilsonBars)
+        let coverageLows = all.map { $0.result.measures }.flatMap { [$0.coverage, $0.coverageWilson.low] }.filter(\.isFinite)
         let coverageRange = PlotTicks.covering(max(0, min(coverageLows.min() ?? 1, 1 - summary.alpha) - 0.02), 1)
         let rejectionHighs = all.flatMap { row -> [Double] in
             let m = row.result.measures
-            return [m.rejectionRate + 1.96 * m.rejectionMCSE, row.result.designSize ?? 0]
+            return [m.rejectionRate, m.rejectionWilson.high, row.result.designSize ?? 0]
         }.filter(\.isFinite) + [summary.alpha * 1.5]
         let rejectionRange = PlotTicks.covering(0, min(1, rejectionHighs.max() ?? 1))
         let hasDesign = all.contains { $0.result.designSize != nil }
         let designEntry = LegendEntry(label: "design size (exact size of a randomization or bootstrap test)", colour: "black",
                                       width: 0, marker: .tick)
         var (canvas, frames, positions) = dotCanvas(
-            title: "Coverage and rejection rate by method and condition", groups: groups,
+            title: "Coverage and rejection rate by method and condition", subtitle: subtitle, groups: groups,
             ranges: [(coverageRange.low, min(1, coverageRange.high)), (0, rejectionRange.high)],
             panelTitles: ["coverage (nominal \(Format.significant(1 - summary.alpha, digits: 3)))",
                           "rejection rate (α = \(Format.significant(summary.alpha, digits: 3)))"],
@@ -180,11 +190,11 @@ public struct RunFigures: Sendable {
             guard let y = positions[row.condition]?[row.method] else { continue }
             let m = row.result.measures, colour = SVGCanvas.colour(row.method)
             if !row.result.isTestOnly {
-                Self.dot(&canvas, frames[0], y: y, value: m.coverage, mcse: m.coverageMCSE, colour: colour,
-                         data: Self.tags(row, row.result.methodName, panel: 0), clip: (0, 1))
+                Self.dot(&canvas, frames[0], y: y, value: m.coverage, low: m.coverageWilson.low, high: m.coverageWilson.high,
+                         bar: "wilson", colour: colour, data: Self.tags(row, row.result.methodName, panel: 0))
             }
-            Self.dot(&canvas, frames[1], y: y, value: m.rejectionRate, mcse: m.rejectionMCSE, colour: colour,
-                     data: Self.tags(row, row.result.methodName, panel: 1), clip: (0, 1))
+            Self.dot(&canvas, frames[1], y: y, value: m.rejectionRate, low: m.rejectionWilson.low, high: m.rejectionWilson.high,
+                     bar: "wilson", colour: colour, data: Self.tags(row, row.result.methodName, panel: 1))
             if let design = row.result.designSize, design.isFinite {
                 canvas.line(frames[1].x(design), y - 6, frames[1].x(design), y + 6, stroke: "black", width: 2,
                             data: [("class", "design-size")] + Self.tags(row, row.result.methodName, panel: 1))
@@ -197,7 +207,8 @@ public struct RunFigures: Sendable {
                 + "α = \(Format.significant(summary.alpha, digits: 3)) (dashed): the size where the method's truth is 0, "
                 + "power otherwise" + (hasDesign ? "; a black tick marks the design size of randomization and bootstrap "
                     + "tests, the level to compare their size with" : "")
-                + ". Bars: ±1.96 MCSE, √(p(1 − p)/K). \(subtitle).",
+                + ". Bars: Wilson 95% score intervals of the proportion over the K replications (they stay within [0, 1] and "
+                + "do not vanish at 0 or 1, where ±1.96 MCSE, √(p(1 − p)/K), would). \(subtitle).",
             svg: canvas.svg)
     }
 }

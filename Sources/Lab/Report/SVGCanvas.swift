@@ -31,11 +31,9 @@ public struct SVGCanvas: Sendable {
     /// A number as SVG writes it here: two decimals.
     public static func number(_ value: Double) -> String { String(format: "%.2f", value) }
 
-    /// XML escaping of text placed in an element or an attribute.
-    public static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    /// XML escaping of text placed in an element or an attribute, control characters as U+FFFD
+    /// (``MarkupText/escape(_:)``, shared with the HTML report).
+    public static func escape(_ text: String) -> String { MarkupText.escape(text) }
 
     /// ` name="value"` for each attribute whose value is not nil, escaped.
     static func attributes(_ pairs: [(String, String?)]) -> String {
