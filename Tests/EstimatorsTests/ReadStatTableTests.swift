@@ -111,6 +111,29 @@ struct ReadStatTableTests {
         #expect(ReadStatParse.displayNames(values: [1, 2], labels: [:]).isEmpty)
     }
 
+    @Test("labels that differ only in leading or trailing blanks are two groups; a blank label names nothing")
+    func labelsCollidingOnceTrimmed() {
+        // The panel reader trims group names (`String.trimmed`): " East" and "East" would be one group.
+        let names = ReadStatParse.displayNames(values: [1, 2, 3, 4], labels: [1: "East", 2: " East", 3: "West\t"])
+        #expect(names == [1: "East (1)", 2: "East (2)", 3: "West\t"])
+        // A label equal, once trimmed, to another value's number.
+        #expect(ReadStatParse.displayNames(values: [1, 2], labels: [1: " 2"]) == [1: "2 (1)"])
+        #expect(ReadStatParse.displayNames(values: [1, 2, 3], labels: [1: " ", 2: "A"]) == [2: "A"])
+        #expect(ReadStatParse.displayNames(values: [1, 2], labels: [1: " ", 2: "\t"]).isEmpty)
+    }
+
+    /// Oracle: the value labels pyreadstat 1.3.8 writes (`make-dta-fixtures.py`: regions 1 "East",
+    /// 2 " East", 3 "North", 4 "South", two counties each), so four clusters of two counties.
+    @Test("regions_spaces.dta: the labels \"East\" and \" East\" are two clusters, not one")
+    func clustersOfLabelsCollidingOnceTrimmed() throws {
+        let spec = PanelSpec(outcome: "lemp", unit: "countyreal", time: "year", treatment: .cohort("first_treat"),
+                             clusterColumns: ["region"])
+        let panel = try Panel.load(file: Fixtures.path("regions_spaces.dta"), spec: spec)
+        let region = try #require(panel.clusterings["region"])
+        #expect(region.count == 4 && Set(region.labels) == ["East (1)", "East (2)", "North", "South"])
+        #expect(panel.unitLabels.count == 8 && panel.notes.isEmpty)
+    }
+
     @Test("the panel of mpdta.dta is the panel of mpdta.csv")
     func samePanel() throws {
         let spec = PanelSpec(outcome: "lemp", unit: "countyreal", time: "year", treatment: .cohort("first_treat"),
