@@ -183,9 +183,11 @@ final class ReadStatParse {
         }
         if isString[c] {
             while strings[c].count < observation { strings[c].append("") }
-            let text = readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING
-                ? readstat_string_value(value).map { String(cString: $0) } ?? "" : ""
-            strings[c].append(text)
+            // A string the file declares missing (an SPSS user-missing string) is read as a blank,
+            // the missing string; ReadStat 1.1.8 reports those through readstat_value_is_missing.
+            let missing = readstat_value_type_class(value) != READSTAT_TYPE_CLASS_STRING
+                || readstat_value_is_missing(value, variable) != 0
+            strings[c].append(missing ? "" : readstat_string_value(value).map { String(cString: $0) } ?? "")
         } else {
             while numbers[c].count < observation { numbers[c].append(.nan) }
             let missing = readstat_value_is_missing(value, variable) != 0
