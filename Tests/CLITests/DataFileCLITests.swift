@@ -50,6 +50,18 @@ struct DataFileCLITests {
         #expect(typed == (try run(["estimate", CLI.fixture("mpdta_regions.csv")] + arguments)))
     }
 
+    /// Oracle: the fixtures' own data (`make-dta-fixtures.py`, pyreadstat 1.3.8): regions_spaces.dta
+    /// labels its four regions "East", " East", "North", "South"; regions_user_missing.sav declares
+    /// county "c8001" (five rows) user-missing.
+    @Test("labels equal once trimmed stay two clusters; SPSS user-missing strings drop their rows")
+    func trimmedLabelsAndUserMissingStrings() throws {
+        let arguments = ["--y", "lemp", "--unit", "county", "--time", "year", "--cohort", "first_treat"]
+        let clustered = try run(["estimate", CLI.fixture("regions_spaces.dta")] + arguments + ["--cluster", "region"])
+        #expect(clustered.contains("Clustered (region), 4 clusters"), "\(clustered)")
+        let missing = try run(["estimate", CLI.fixture("regions_user_missing.sav")] + arguments)
+        #expect(missing.contains("5 rows dropped for missing values in used columns"), "\(missing)")
+    }
+
     @Test("placebo and run specs read .dta too")
     func placeboAndRun() throws {
         let placebo = ["placebo"] + Self.mpdta + ["--permutations", "49", "--format", "json"]

@@ -111,6 +111,55 @@ struct ReadStatTableTests {
         #expect(ReadStatParse.displayNames(values: [1, 2], labels: [:]).isEmpty)
     }
 
+    @Test("labels that differ only in leading or trailing blanks are two groups; a blank label names nothing")
+    func labelsCollidingOnceTrimmed() {
+        // The panel reader trims group names (`String.trimmed`): " East" and "East" would be one group.
+        let names = ReadStatParse.displayNames(values: [1, 2, 3, 4], labels: [1: "East", 2: " East", 3: "West\t"])
+        #expect(names == [1: "East (1)", 2: "East (2)", 3: "West\t"])
+        // A label equal, once trimmed, to another value's number.
+        #expect(ReadStatParse.displayNames(values: [1, 2], labels: [1: " 2"]) == [1: "2 (1)"])
+        #expect(ReadStatParse.displayNames(values: [1, 2, 3], labels: [1: " ", 2: "A"]) == [2: "A"])
+        #expect(ReadStatParse.displayNames(values: [1, 2], labels: [1: " ", 2: "\t"]).isEmpty)
+    }
+
+    /// Oracle: the value labels pyreadstat 1.3.8 writes (`make-dta-fixtures.py`: regions 1 "East",
+    /// 2 " East", 3 "North", 4 "South", two counties each), so four clusters of two counties.
+    @Test("regions_spaces.dta: the labels \"East\" and \" East\" are two clusters, not one")
+    func clustersOfLabelsCollidingOnceTrimmed() throws {
+        let spec = PanelSpec(outcome: "lemp", unit: "countyreal", time: "year", treatment: .cohort("first_treat"),
+                             clusterColumns: ["region"])
+        let panel = try Panel.load(file: Fixtures.path("regions_spaces.dta"), spec: spec)
+        let region = try #require(panel.clusterings["region"])
+        #expect(region.count == 4 && Set(region.labels) == ["East (1)", "East (2)", "North", "South"])
+        #expect(panel.unitLabels.count == 8 && panel.notes.isEmpty)
+    }
+
+    /// Oracle: pyreadstat 1.3.8 `read_sav` of `regions_user_missing.sav` (written by
+    /// `make-dta-fixtures.py` with `missing_ranges={"county": ["c8001"], "region": ["North"]}`)
+    /// gives NaN in 5 county cells (county 8001's five years) and 10 region cells (two counties).
+    @Test("SPSS user-missing strings are missing: rows dropped and counted like any missing cell")
+    func userMissingStrings() throws {
+        let table = try ReadStatTable(contentsOfFile: Fixtures.path("regions_user_missing.sav"))
+        let county = try #require(table.columnIndex(named: "county"))
+        let region = try #require(table.columnIndex(named: "region"))
+        let countyreal = try #require(table.columnIndex(named: "countyreal"))
+        #expect(table.rowCount == 40 && table.isStringVariable(county) && table.isStringVariable(region))
+        let missingCounty = (0..<40).filter { table.isMissing(row: $0, column: county) }
+        #expect(missingCounty.count == 5 && missingCounty.allSatisfy { table.double(row: $0, column: countyreal) == 8001 })
+        #expect(missingCounty.allSatisfy { table.string(row: $0, column: county).isEmpty })
+        #expect((0..<40).filter { table.isMissing(row: $0, column: region) }.count == 10)
+        #expect(!(0..<40).contains { table.string(row: $0, column: county) == "c8001" || table.string(row: $0, column: region) == "North" })
+        let spec = PanelSpec(outcome: "lemp", unit: "county", time: "year", treatment: .cohort("first_treat"))
+        let panel = try Panel.load(file: Fixtures.path("regions_user_missing.sav"), spec: spec)
+        #expect(panel.unitLabels.count == 7 && !panel.unitLabels.contains("c8001"))
+        #expect(panel.notes.contains("5 rows dropped for missing values in used columns"))
+        var clustered = spec
+        clustered.clusterColumns = ["region"]
+        let byRegion = try Panel.load(file: Fixtures.path("regions_user_missing.sav"), spec: clustered)
+        #expect(byRegion.notes.contains("15 rows dropped for missing values in used columns"))
+        #expect(byRegion.clusterings["region"].map { Set($0.labels) } == ["East", "West", "South"])
+    }
+
     @Test("the panel of mpdta.dta is the panel of mpdta.csv")
     func samePanel() throws {
         let spec = PanelSpec(outcome: "lemp", unit: "countyreal", time: "year", treatment: .cohort("first_treat"),

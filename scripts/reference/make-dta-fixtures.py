@@ -22,6 +22,11 @@ Files (Tests/Fixtures/):
   on every 37th row and `.a` (extended missing) on every 53rd row; lpop `.b` on every 101st row;
   first_treat `.` for county 8019's rows (a missing cohort = never treated). The CSV has empty
   cells in the same places.
+- regions_spaces.dta / regions_user_missing.sav: 40 rows of mpdta_regions (8 counties x 5 years:
+  two per region; cohorts 0, 2004, 2006 and 2007). In the .dta, region carries the labels
+  1 "East", 2 " East" (a leading space), 3 "North", 4 "South": two labels that are one group name
+  once trimmed. In the .sav, region and county are strings, with the user-missing values
+  county "c8001" and region "North" declared in the file (pyreadstat `read_sav` reads them as NaN).
 - macrodata.dta / macrodata.csv: a .dta WRITTEN BY STATA ITSELF (format 114, stamped 27 May 2010
   23:49; year int16, quarter int8, twelve `float` variables) and the CSV of the same data, both copied
   unchanged from statsmodels 0.15.0 (statsmodels/datasets/macrodata/; BSD-3-Clause package, the data
@@ -95,7 +100,18 @@ spss = missing.replace({"a": -99.0, "b": np.nan}).astype({"lemp": "float64", "lp
 pyreadstat.write_sav(spss, path("mpdta_missing.sav"), missing_ranges={"lemp": [-99.0]})
 csv.to_csv(path("mpdta_missing.csv"), index=False, float_format="%.17g", lineterminator="\n")
 
-for name in ["mpdta.dta", "mpdta_v8.dta", "mpdta.sav", "mpdta_regions.dta", "mpdta_missing.dta", "mpdta_missing.sav"]:
+# Small files for value labels that collide once trimmed, and string user-missing values (SPSS).
+counties = [8001, 17005, 51520, 51660, 35006, 29510, 12007, 8019]
+small = labelled[labelled["countyreal"].isin(counties)].sort_values(["countyreal", "year"]).reset_index(drop=True)
+assert len(small) == 40 and sorted(small["region"].unique()) == [1, 2, 3, 4], small
+pyreadstat.write_dta(small, path("regions_spaces.dta"),
+                     variable_value_labels={"region": {1: "East", 2: " East", 3: "North", 4: "South"}})
+strings = small.copy()
+strings["region"] = strings["region"].map(regions)
+pyreadstat.write_sav(strings, path("regions_user_missing.sav"), missing_ranges={"county": ["c8001"], "region": ["North"]})
+
+for name in ["mpdta.dta", "mpdta_v8.dta", "mpdta.sav", "mpdta_regions.dta", "mpdta_missing.dta", "mpdta_missing.sav",
+             "regions_spaces.dta", "regions_user_missing.sav"]:
     pin_timestamp(name)
     print(name, os.path.getsize(path(name)), "bytes")
 

@@ -183,9 +183,11 @@ final class ReadStatParse {
         }
         if isString[c] {
             while strings[c].count < observation { strings[c].append("") }
-            let text = readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING
-                ? readstat_string_value(value).map { String(cString: $0) } ?? "" : ""
-            strings[c].append(text)
+            // A string the file declares missing (an SPSS user-missing string) is read as a blank,
+            // the missing string; ReadStat 1.1.8 reports those through readstat_value_is_missing.
+            let missing = readstat_value_type_class(value) != READSTAT_TYPE_CLASS_STRING
+                || readstat_value_is_missing(value, variable) != 0
+            strings[c].append(missing ? "" : readstat_string_value(value).map { String(cString: $0) } ?? "")
         } else {
             while numbers[c].count < observation { numbers[c].append(.nan) }
             let missing = readstat_value_is_missing(value, variable) != 0
@@ -219,24 +221,28 @@ final class ReadStatParse {
     }
 
     /// The display name of each labelled value that occurs in `values`. Names are unique among the
-    /// names the column shows (labelled and unlabelled values): where two values would show the
-    /// same name, each such label is followed by its value, `East (1)`; if even that collides,
-    /// the column shows plain numbers.
+    /// names the column shows (labelled and unlabelled values) as the panel reader compares them,
+    /// without leading and trailing spaces and tabs (`String.trimmed`): where two values would show
+    /// the same name, `East` and ` East` included, each such label is followed by its value,
+    /// `East (1)`; if even that collides, the column shows plain numbers. A label that is blank once
+    /// trimmed names nothing: its value shows as the number.
     static func displayNames(values: [Double], labels: [Double: String]) -> [Double: String] {
+        let labels = labels.filter { !$0.value.trimmed.isEmpty }
         guard !labels.isEmpty else { return [:] }
         var present = Set<Double>()
         for value in values where !value.isNaN { present.insert(value) }
-        var shown: [Double: String] = [:]
-        for value in present { shown[value] = labels[value] ?? ReadStatTable.text(value) }
         var byName: [String: Int] = [:]
-        for name in shown.values { byName[name, default: 0] += 1 }
+        for value in present { byName[(labels[value] ?? ReadStatTable.text(value)).trimmed, default: 0] += 1 }
         var names: [Double: String] = [:]
         for value in present {
             guard let label = labels[value] else { continue }
-            names[value] = byName[label, default: 0] > 1 ? "\(label) (\(ReadStatTable.text(value)))" : label
+            let name = label.trimmed
+            names[value] = byName[name, default: 0] > 1 ? "\(name) (\(ReadStatTable.text(value)))" : label
         }
         var final = Set<String>()
-        for value in present where !final.insert(names[value] ?? ReadStatTable.text(value)).inserted { return [:] }
+        for value in present where !final.insert((names[value] ?? ReadStatTable.text(value)).trimmed).inserted {
+            return [:]
+        }
         return names
     }
 }
