@@ -68,6 +68,8 @@ for ranks in 2 3; do
   grep -q "records computed, 0 resumed, .* on $ranks MPI ranks" "$work/stdout-$ranks.txt" \
     || fail "$ranks ranks: rank 0's table and footer missing from stdout"
   [ "$(grep -c 'records computed' "$work/stdout-$ranks.txt")" -eq 1 ] || fail "$ranks ranks: more than one rank printed"
+  grep -q "^  \"command\": \".*didlab-mpi run .*   (on $ranks MPI ranks; a resume needs as many)\"" "$out/manifest.json" \
+    || fail "$ranks ranks: manifest.json does not record the number of ranks in its command"
 done
 
 # A run cut short: rank 2's records end mid-line and the gathered files are gone. The resume
@@ -88,6 +90,10 @@ refused "resume on 2 ranks" "split into 3 parts" "${mpirun[@]}" -np 2 "$mpi" run
 refused "records without --resume" "already holds the records" "${mpirun[@]}" -np 3 "$mpi" run "$spec" --out "$out"
 refused "missing spec" "no-such.yaml: no such file" "${mpirun[@]}" -np 3 "$mpi" run "$work/no-such.yaml" --out "$work/x"
 refused "--shard" "--shard" "${mpirun[@]}" -np 2 "$mpi" run "$spec" --shard 1/2 --out "$work/y"
+touch "$work/afile"
+refused "--plot under a file" "afile/figs: cannot write: Not a directory" \
+  "${mpirun[@]}" -np 2 "$mpi" run "$spec" --out "$work/z" --plot "$work/afile/figs"
+[ ! -e "$work/z" ] || fail "--plot under a file: the run started before the refusal ($work/z exists)"
 
 echo "scripts/test-mpi.sh: 2 and 3 ranks byte-identical to one process and to shard + merge; resume and refusals checked" \
      "in $(( ($(date +%s%N) - started) / 1000000 )) ms" >&2

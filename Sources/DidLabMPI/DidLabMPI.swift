@@ -158,7 +158,8 @@ struct MPIJob {
                 }
                 let summary = try ExperimentRun.writeGathered(spec: plan.experiment, specText: plan.specText,
                                                               records: records, directory: plan.directory,
-                                                              commandLine: Invocation.commandLine)
+                                                              commandLine: Invocation.commandLine + "   (on \(world.size) MPI "
+                                                                + "rank\(world.size == 1 ? "" : "s"); a resume needs as many)")
                 try plan.writeHTMLIfAsked()
                 try plan.writeFigures(summary)
                 let seconds = Date().timeIntervalSince(start)
@@ -196,6 +197,8 @@ struct MPIJob {
             let threads = plan.threads ?? max(1, ParallelLoop.workerCount(requested: nil) / max(localRanks, 1))
             try ExperimentRun.checkPart(spec: plan.experiment, specText: plan.specText, directory: plan.directory, part: part,
                                         resume: resume, threads: threads, memory: plan.memory)
+            // Rank 0 writes the figures: a --plot path that cannot hold them fails before the work.
+            if world.rank == 0 { try plan.prepareFigures() }
             return .ready(plan, part: part, resume: resume, threads: threads)
         } catch {
             if DidLabMPI.exitCode(for: error) == .success { return .done(DidLabMPI.fullMessage(for: error)) }

@@ -15,9 +15,10 @@ public struct RunPlotOption: ParsableArguments {
     public init() {}
 
     /// Creates the directory up front, so a path that cannot hold the figures fails before the work.
-    func prepare() throws {
+    /// - Throws: ``AtomicFile/WriteError`` naming the directory and the reason.
+    public func prepare() throws {
         guard let plot else { return }
-        try AtomicFile.naming(plot) { try FileManager.default.createDirectory(atPath: plot, withIntermediateDirectories: true) }
+        try AtomicFile.createDirectory(plot)
     }
 
     /// Writes every figure of `summary` into the directory (created if missing), atomically, all or none.
@@ -36,4 +37,8 @@ extension RunPlan {
     /// Writes the run's figures when `--plot DIR` was given (``RunFigures``); a plan runs them once,
     /// after the whole run is summarised (single process, merge, or MPI rank 0).
     public func writeFigures(_ summary: RunSummary) throws { try figures.write(summary) }
+
+    /// Creates the `--plot` directory up front (``RunPlotOption/prepare()``), so that a path that
+    /// cannot hold the figures fails before any computation.
+    public func prepareFigures() throws { try figures.prepare() }
 }

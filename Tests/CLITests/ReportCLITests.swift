@@ -75,7 +75,7 @@ struct ReportCLITests {
         #expect(cells.contains(String(format: "%.3f (%.3f)", try number("rejection_rate"), try number("rejection_mcse"))))
         #expect(cells.contains(String(result["replications"] as? Int ?? -1)))
         for fragment in ["<html lang=\"en\">", "<th scope=\"col\">", "&lt;tags&gt;, &amp; and &quot;quotes&quot;",
-                         "didlab run ", "--html", "experiment: report-test"] {
+                         "didlab run ", "--html", "experiment: report-test", "Written by didlab (<code>didlab report</code>, or "] {
             #expect(html.contains(fragment), "\(fragment)")
         }
         // Self-contained: nothing is loaded from elsewhere (the inline figures' SVG namespace is a name, not a load).
@@ -93,6 +93,9 @@ struct ReportCLITests {
                                   "--cohort", "first.treat", "--source", "model", "--methods", "twfe cr1",
                                   "--replications", "10", "--effects", "0.05,0.1", "--out", out, "--html", "--format", "json"])
         #expect(result.status == 0, "\(result.stderr)")
+        // The manifest says what wrote the directory (not the experiment's name, which a run may share).
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/manifest.json")))
+        #expect((manifest as? [String: Any])?["kind"] as? String == "diagnosis")
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
         _ = Self.cells(html)
         let diagnosis = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/diagnosis.json")))
@@ -133,5 +136,43 @@ struct ReportCLITests {
         expectRefusal(try CLI.run(["report", diagnosis.path]), mentioning: ["diagnosis.json", "missing"])
         expectRefusal(try CLI.run(["diagnose", CLI.fixture("mpdta.csv"), "--y", "lemp", "--unit", "countyreal", "--time", "year",
                                    "--cohort", "first.treat", "--html"]), mentioning: ["--html needs --out"])
+    }
+
+    /// A run whose experiment is named `diagnose`, on a spec that begins with `data:`, is a run:
+    /// finished (results.json), and cut short (its recorded spec is no diagnosis's inputs).
+    @Test func aRunNamedDiagnoseIsARun() throws {
+        let directory = try CLI.temporaryDirectory()
+        let spec = try CLI.write("data: {scenario: paper}\nexperiment: diagnose\nmethods:\n"
+                                 + "  - {name: TWFE, estimator: twfe, inference: cr1, target: att}\nreplications: 2\nseed: 5\n",
+                                 named: "diag.yaml", in: directory)
+        let out = directory.appendingPathComponent("dg").path
+        let run = try CLI.run(["run", spec, "--out", out, "--html"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try String(contentsOfFile: out + "/report.html", encoding: .utf8).contains("experiment: diagnose"))
+        try FileManager.default.removeItem(atPath: out + "/results.json")
+        let records = try String(contentsOfFile: out + "/records.csv", encoding: .utf8).split(separator: "\n")
+        try (records.dropLast().joined(separator: "\n") + "\n").write(toFile: out + "/records.csv", atomically: true, encoding: .utf8)
+        expectRefusal(try CLI.run(["report", out]), mentioning: [out, "the run is not finished"])
+    }
+
+    /// Directories that do not make one report are refused naming the one at fault: a diagnosis
+    /// beside a run, a run of another experiment beside a run (not a resume's advice).
+    @Test func directoriesOfDifferentThingsAreRefusedNamingTheOddOne() throws {
+        let directory = try CLI.temporaryDirectory()
+        let specPath = try CLI.write(Self.spec, named: "spec.yaml", in: directory)
+        let run1 = directory.appendingPathComponent("run1").path, run2 = directory.appendingPathComponent("run2").path
+        #expect(try CLI.run(["run", specPath, "--out", run1]).status == 0)
+        #expect(try CLI.run(["run", specPath, "--out", run2, "--seed", "6"]).status == 0)
+        let diagnosis = directory.appendingPathComponent("diag")
+        try FileManager.default.createDirectory(at: diagnosis, withIntermediateDirectories: true)
+        _ = try CLI.write("{\"experiment\": \"diagnose\", \"kind\": \"diagnosis\", \"replications\": 10, \"seed\": \"1\", "
+                          + "\"spec\": \"data: a.csv\\npower: 0.8\"}", named: "manifest.json", in: diagnosis)
+        let mixed = try CLI.run(["report", run1, diagnosis.path])
+        expectRefusal(mixed, mentioning: [diagnosis.path + ": a diagnosis makes a report on its own"])
+        #expect(!mixed.stderr.contains(run1), "\(mixed.stderr)")
+        let other = try CLI.run(["report", run1, run2])
+        expectRefusal(other, mentioning: [run2 + ": holds another experiment than " + run1,
+                                          "a report combines only the shard directories of one run"])
+        #expect(!other.stderr.contains("resume"), "\(other.stderr)")
     }
 }

@@ -122,4 +122,18 @@ struct RunCLITests {
         expectRefusal(result, mentioning: "bad.yaml: field 'repetitions'")
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
+
+    /// A `--plot` directory under a regular file is refused before any computation, with the
+    /// operating system's reason (not a Foundation error dump).
+    @Test func plotUnderAFileIsRefusedBeforeTheRun() throws {
+        let base = try CLI.temporaryDirectory()
+        let spec = try specFile(in: base)
+        let file = try CLI.write("x", named: "afile", in: base)
+        let out = base.appendingPathComponent("o")
+        let result = try CLI.run(["run", spec, "--out", out.path, "--plot", file + "/figs"])
+        expectRefusal(result, mentioning: "afile/figs: cannot write: Not a directory (\(file) exists and is not a directory)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"))
+        #expect(!FileManager.default.fileExists(atPath: out.path), "the run started before the refusal")
+    }
 }

@@ -132,7 +132,7 @@ public enum Diagnosis {
         let lock = try DirectoryLock(directory: path)
         defer { lock.release() }
         let manifest = Manifest(experiment: "diagnose", specText: description, replications: options.replications,
-                                seed: options.seed, command: options.commandLine)
+                                seed: options.seed, command: options.commandLine, kind: Manifest.diagnosisKind)
         let manifestPath = path + "/manifest.json"
         let recordsPath = path + "/records.csv"
         if FileManager.default.fileExists(atPath: recordsPath) {

@@ -238,6 +238,13 @@ struct Manifest: Equatable {
     /// The command line of the invocation that last wrote the directory (`didlab run …`), shown
     /// by `didlab report`. Not part of the identity: shards and resumes run other command lines.
     var command: String? = nil
+    /// What wrote the directory, written as `"kind"`: "diagnosis" for `didlab diagnose`; nil (not
+    /// written) for a run, and in manifests older than the field. Not part of the identity, so a
+    /// diagnosis begun before the field existed still resumes.
+    var kind: String? = nil
+
+    /// The ``kind`` of a diagnosis's manifest.
+    static let diagnosisKind = "diagnosis"
 
     static func == (lhs: Manifest, rhs: Manifest) -> Bool {
         (lhs.experiment, lhs.specText, lhs.replications, lhs.seed, lhs.specDirectory)
@@ -249,7 +256,8 @@ struct Manifest: Equatable {
         JSONValue.object([("experiment", .string(experiment)), ("replications", .integer(replications)),
                           ("seed", .string(String(seed))), ("spec", .string(specText))]
                          + (specDirectory.map { [("spec_directory", JSONValue.string($0))] } ?? [])
-                         + (command.map { [("command", JSONValue.string($0))] } ?? [])).stamped()
+                         + (command.map { [("command", JSONValue.string($0))] } ?? [])
+                         + (kind.map { [("kind", JSONValue.string($0))] } ?? [])).stamped()
     }
 
     static func read(path: String) throws -> Manifest {
@@ -261,6 +269,7 @@ struct Manifest: Equatable {
             throw RunError.manifestMismatch(path: path, reason: "missing or unreadable manifest")
         }
         return Manifest(experiment: experiment, specText: spec, replications: replications, seed: seed,
-                        specDirectory: object["spec_directory"] as? String, command: object["command"] as? String)
+                        specDirectory: object["spec_directory"] as? String, command: object["command"] as? String,
+                        kind: object["kind"] as? String)
     }
 }

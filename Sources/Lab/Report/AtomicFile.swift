@@ -189,6 +189,27 @@ public enum AtomicFile {
         return description.contains("Error Domain=") ? "input/output error (code \(error.code))" : description
     }
 
+    /// Creates the directory `path` and any missing parents (`mkdir -p`).
+    /// - Throws: ``WriteError`` naming `path` and the operating system's reason, with the component
+    ///   at fault when one exists but is not a directory ("Not a directory (afile is a file)").
+    public static func createDirectory(_ path: String) throws {
+        guard !path.isEmpty else { throw WriteError(path: path, reason: "an empty path is not a directory") }
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
+            var status = stat()
+            if stat(prefix, &status) == 0 {
+                guard status.st_mode & mode_t(S_IFMT) == mode_t(S_IFDIR) else {
+                    throw WriteError(path: path, reason: "Not a directory (\(prefix) exists and is not a directory)")
+                }
+                continue
+            }
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw WriteError(path: path, reason: "cannot create the directory \(prefix) (\(systemReason()))")
+            }
+        }
+    }
+
     /// Runs `body`, turning a Foundation error into a ``WriteError`` naming `path` and the
     /// operating system's reason.
     @discardableResult

@@ -155,8 +155,9 @@ public struct HTMLReport: Sendable {
             for block in section.blocks { out += Self.render(block, ids: &ids) }
             out += "</section>\n"
         }
-        out += "</main>\n<footer><p>Written by <code>didlab report</code>. Self-contained: no scripts, fonts or "
-            + "network requests.</p></footer>\n</body>\n</html>\n"
+        // Neutral about which command wrote it: `didlab report DIR`, `run --html` and `diagnose --html` write the same page.
+        out += "</main>\n<footer><p>Written by didlab (<code>didlab report</code>, or <code>run</code> / <code>diagnose</code> "
+            + "with <code>--html</code>). Self-contained: no scripts, fonts or network requests.</p></footer>\n</body>\n</html>\n"
         return out
     }
 

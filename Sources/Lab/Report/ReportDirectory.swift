@@ -39,11 +39,17 @@ public enum ReportDirectory {
             kinds.append(kind)
             manifests.append(manifest)
         }
-        if kinds.contains(.diagnosis) {
+        if let diagnosis = kinds.firstIndex(of: .diagnosis) {
             guard directories.count == 1 else {
-                throw ReportError(path: first, reason: "a diagnosis makes a report on its own; give one directory")
+                throw ReportError(path: directories[diagnosis], reason: "a diagnosis makes a report on its own; give its "
+                                  + "directory alone")
             }
             return try diagnosisReport(directory: first, manifest: manifests[0])
+        }
+        // Shards of one run record the same experiment; anything else is another run, not a shard.
+        if let other = manifests.indices.first(where: { manifests[$0] != manifests[0] }) {
+            throw ReportError(path: directories[other], reason: "holds another experiment than \(first) (spec, seed or "
+                              + "replication count); a report combines only the shard directories of one run")
         }
         let summary: RunSummary, spec: ExperimentSpec
         do {
@@ -89,8 +95,27 @@ public enum ReportDirectory {
             throw ReportError(path: manifestPath, reason: "unreadable; expected the manifest of a didlab run or diagnosis "
                               + "(experiment, spec, replications, seed)")
         }
-        let isDiagnosis = manifest.experiment == "diagnose" && manifest.specText.hasPrefix("data: ")
-        return (isDiagnosis ? .diagnosis : .run, manifest)
+        return (kind(of: manifest, in: directory), manifest)
+    }
+
+    /// The keys of the inputs `didlab diagnose` records in its manifest, one `key: value` line each.
+    static let diagnosisInputKeys: Set<String> = ["data", "y", "unit", "time", "treat", "cohort", "x", "cluster", "level",
+                                                  "source", "effects", "methods", "alpha", "power", "permutations", "reps",
+                                                  "sample", "set", "profile"]
+
+    /// A run or a diagnosis: the manifest's `kind` when it records one; else (a manifest written
+    /// before the field) the files the directory holds (diagnosis.json, or a run's results.json);
+    /// else the recorded input itself: a diagnosis records only `key: value` lines of its inputs,
+    /// while a run records its spec, which has an `experiment` key no diagnosis input has. The
+    /// experiment's name decides nothing: a run may be called `diagnose`.
+    static func kind(of manifest: Manifest, in directory: String) -> Kind {
+        if let kind = manifest.kind { return kind == Manifest.diagnosisKind ? .diagnosis : .run }
+        if FileManager.default.fileExists(atPath: directory + "/diagnosis.json") { return .diagnosis }
+        if FileManager.default.fileExists(atPath: directory + "/results.json") { return .run }
+        let keys = manifest.specText.split(separator: "\n").map { line in line.prefix { $0 != ":" } }
+        let isDiagnosis = manifest.experiment == "diagnose" && keys.contains("power")
+            && keys.allSatisfy { diagnosisInputKeys.contains(String($0)) }
+        return isDiagnosis ? .diagnosis : .run
     }
 
     static func diagnosisReport(directory: String, manifest: Manifest) throws -> HTMLReport {
