@@ -212,7 +212,7 @@ public struct MergeCommand: ParsableCommand {
         try figures.prepare()
         let (summary, _) = try ExperimentRun.merge(directories: directories)
         let target = out ?? directories[0]
-        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(target)
         try ExperimentRun.writeReports(summary, to: target)
         try figures.write(summary)
         let report = RunReport(summary)

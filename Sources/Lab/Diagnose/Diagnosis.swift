@@ -124,11 +124,7 @@ public enum Diagnosis {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
             throw AtomicFile.WriteError(path: path, reason: "exists and is not a directory")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw AtomicFile.WriteError(path: path, reason: "cannot create the directory (\(AtomicFile.systemReason()))")
-        }
+        try AtomicFile.createDirectory(path)
         let lock = try DirectoryLock(directory: path)
         defer { lock.release() }
         let manifest = Manifest(experiment: "diagnose", specText: description, replications: options.replications,

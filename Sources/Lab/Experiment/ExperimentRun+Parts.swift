@@ -71,11 +71,7 @@ extension ExperimentRun {
     ///   ``AtomicFile/WriteError`` when a file cannot be written.
     public static func writeGathered(spec: ExperimentSpec, specText: String, records: [ReplicationRecord],
                                      directory: String, commandLine: String? = nil) throws -> RunSummary {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw AtomicFile.WriteError(path: directory, reason: "cannot create the directory (\(AtomicFile.systemReason()))")
-        }
+        try AtomicFile.createDirectory(directory)
         let lock = try DirectoryLock(directory: directory)
         defer { lock.release() }
         try checkComplete(records, spec: spec)

@@ -29,11 +29,7 @@ public enum ExperimentRun {
         try checkTargets(spec: spec, source: source)
         _ = try spec.sizeAdjustedPairs(conditionNames: (0..<source.conditionCount).map(source.conditionName))
         let manager = FileManager.default
-        do {
-            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw AtomicFile.WriteError(path: directory, reason: "cannot create the directory (\(AtomicFile.systemReason()))")
-        }
+        try AtomicFile.createDirectory(directory)
         let lock = try DirectoryLock(directory: directory)
         defer { lock.release() }
         let manifestPath = directory + "/manifest.json"
@@ -189,7 +185,7 @@ public enum ExperimentRun {
     /// Merges the records of shard directories (or of one directory holding every shard file)
     /// into one summary, bit-identical to a single run.
     /// - Throws: ``RunError/incompleteMerge(reason:)`` when replications are missing or duplicated,
-    ///   ``RunError/manifestMismatch(path:reason:)`` when the directories come from different specs.
+    ///   or when the directories come from different specs.
     public static func merge(directories: [String]) throws -> (RunSummary, ExperimentSpec) {
         guard let first = directories.first else { throw RunError.incompleteMerge(reason: "no directory given") }
         for directory in directories {
@@ -210,7 +206,8 @@ public enum ExperimentRun {
         for directory in directories {
             let other = try Manifest.read(path: directory + "/manifest.json")
             guard other == manifest else {
-                throw RunError.manifestMismatch(path: directory + "/manifest.json", reason: "it differs from \(first)'s")
+                throw RunError.incompleteMerge(reason: "\(directory) holds another experiment than \(first) (spec, seed or "
+                                               + "replication count): only the shard directories of one run merge")
             }
             let files = try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasPrefix("records") && $0.hasSuffix(".csv") }.sorted()
