@@ -353,7 +353,22 @@ public struct DiagnosisReport: Codable, Sendable {
             } else {
                 finding = "\(name) does not hold its size on every source: do not rely on it"
             }
-            if best == m { finding += " — the most powerful method that holds its size on every source" }
+            if best == m {
+                finding += " — the most powerful method that holds its size on every source"
+                // Not ranked apart from a method that also holds everywhere when their MDE intervals
+                // overlap on some source.
+                let rivals = names.indices.filter { r in
+                    r != m && combined[r].holds && combined[r].kind == "effect" && combined[r].mde != nil
+                        && sources.contains { source in
+                            let mine = source.methods.first { $0.name == name }, theirs = source.methods.first { $0.name == names[r] }
+                            return Self.overlap(mine?.mde, theirs?.mde)
+                        }
+                }
+                if !rivals.isEmpty {
+                    finding += ", though its MDE interval overlaps that of " + rivals.map { names[$0] }.joined(separator: ", ")
+                        + " on some source: not ranked apart at these replications"
+                }
+            }
             lines.append(Verdict(source: "all", method: name, holdsSize: combined[m].holds, mde: combined[m].mde,
                                  recommended: best == m, finding: finding))
         }
