@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "CFuzzerShim"),
         .target(name: "FuzzSupport", dependencies: ["CFuzzerShim"]),
         // The specs and Panel invariants that the panel-reading targets share.
-        .target(name: "FuzzPanelChecks", dependencies: [.product(name: "Estimators", package: "DiDLab")]),
+        .target(name: "FuzzPanelChecks", dependencies: ["FuzzSupport", .product(name: "Estimators", package: "DiDLab")]),
         .executableTarget(name: "FuzzCSV", dependencies: [
             "FuzzSupport", "FuzzPanelChecks", .product(name: "Estimators", package: "DiDLab"),
         ]),

@@ -30,13 +30,5 @@ FuzzMain.run { bytes in
             }
         }
     }
-    for spec in specs {
-        do {
-            let panel = try Panel.load(table: table, spec: spec)
-            FuzzMain.note("loaded \(panel.unitCount) units x \(panel.periodCount) periods with outcome \(spec.outcome)")
-            check(panel, spec: spec)
-        } catch {
-            FuzzMain.note("\(error)")
-        }
-    }
+    loadUnderEverySpec(table)
 }

@@ -2,6 +2,7 @@
 // under (the seed files' column layouts), and Panel's documented invariants on what it loaded.
 
 import Estimators
+import FuzzSupport
 
 /// The specs every panel-reading target loads each input under.
 public let specs: [PanelSpec] = [
@@ -67,5 +68,19 @@ public func check(_ panel: Panel, spec: PanelSpec) {
     for (name, clustering) in panel.clusterings {
         require(clustering.index.count == n, "clustering \(name) has the wrong length")
         require(clustering.index.allSatisfy { $0 >= 0 && Int($0) < clustering.count }, "clustering \(name) index out of range")
+    }
+}
+
+/// Loads `table` under every spec: a refusal is fine (noted with DIDLAB_FUZZ_VERBOSE=1), a loaded
+/// panel must keep Panel's invariants.
+public func loadUnderEverySpec<Table: DataTable>(_ table: Table) {
+    for spec in specs {
+        do {
+            let panel = try Panel.load(table: table, spec: spec)
+            FuzzMain.note("loaded \(panel.unitCount) units x \(panel.periodCount) periods with outcome \(spec.outcome)")
+            check(panel, spec: spec)
+        } catch {
+            FuzzMain.note("\(error)")
+        }
     }
 }
