@@ -48,6 +48,41 @@ final class ReadStatParse {
     var refusal: ReadStatError?
     /// ReadStat's last detailed message, if any.
     var lastMessage: String?
+    /// The longest a value-label-set name can be in this file, counting its terminating NUL: the
+    /// width of the fixed field ReadStat hands us a pointer into. ReadStat 1.1.8 passes the field
+    /// as a C string even when a damaged file leaves no NUL in it (found by FuzzDataFile: `strlen`
+    /// read past ReadStat's buffer on a corrupt format-113 file), so names are read with `strnlen`
+    /// bounded by the field (nil: not a Stata file, where ReadStat makes the names itself).
+    var nameField: Int?
+
+    /// A name from a fixed-width field of the file, read no further than the field.
+    func boundedName(_ pointer: UnsafePointer<CChar>) -> String {
+        guard let nameField else { return String(cString: pointer) }
+        let length = strnlen(pointer, nameField)
+        return pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }
+    }
+
+    /// The width of a Stata file's value-label-name fields, from its format number (the first byte
+    /// of formats 104–116, `<release>NNN</release>` in the header of 117–119): 9 bytes before
+    /// format 108, 33 before 118, 129 from 118 on. Nil when the header cannot be read.
+    static func stataNameField(path: String) -> Int? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var head = [UInt8](repeating: 0, count: 64)
+        let count = fread(&head, 1, head.count, file)
+        guard count > 0 else { return nil }
+        head.removeSubrange(count...)
+        var format = Int(head[0])
+        let text = String(decoding: head, as: UTF8.self)
+        if text.hasPrefix("<stata_dta>") {
+            guard let start = text.range(of: "<release>")?.upperBound,
+                  let release = Int(text[start...].prefix(3)) else { return 9 }
+            format = release
+        }
+        return format >= 118 ? 129 : format >= 108 ? 33 : 9
+    }
 
     init(path: String, wanted: Set<String>?) {
         self.path = path
@@ -68,6 +103,7 @@ final class ReadStatParse {
         }
         defer { readstat_parser_free(parser) }
         let state = ReadStatParse(path: path, wanted: variables)
+        if format == .stata { state.nameField = stataNameField(path: path) ?? 9 }
         let file = ReadStatBufferedFile()
         file.install(on: parser)
         readstat_set_metadata_handler(parser) { metadata, ctx in
@@ -77,11 +113,13 @@ final class ReadStatParse {
         }
         readstat_set_variable_handler(parser) { index, variable, labels, ctx in
             guard let ctx, let variable else { return Int32(READSTAT_HANDLER_ABORT) }
-            return ReadStatParse.from(ctx).variable(index: Int(index), variable, labelSet: labels.map { String(cString: $0) })
+            let state = ReadStatParse.from(ctx)
+            return state.variable(index: Int(index), variable, labelSet: labels.map { state.boundedName($0) })
         }
         readstat_set_value_label_handler(parser) { set, value, label, ctx in
             guard let ctx, let set, let label else { return Int32(READSTAT_HANDLER_ABORT) }
-            ReadStatParse.from(ctx).valueLabel(set: String(cString: set), value: value, label: String(cString: label))
+            let state = ReadStatParse.from(ctx)
+            state.valueLabel(set: state.boundedName(set), value: value, label: String(cString: label))
             return Int32(READSTAT_HANDLER_OK)
         }
         readstat_set_value_handler(parser) { observation, variable, value, ctx in
