@@ -30,4 +30,35 @@ struct DroppedRowsCLITests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("data: " + Self.note))
     }
+
+    /// A run spec on the file (`data.panel`) carries them into results.json (`data_notes`),
+    /// results.md and the table.
+    @Test func aRunOnThePanelCountsThem() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let spec = try CLI.write("""
+            experiment: missing-panel
+            aims: a run on a panel with missing values
+            data:
+              panel: \(CLI.fixture("mpdta_missing.csv"))
+              y: lemp
+              unit: countyreal
+              time: year
+              cohort: first_treat
+              source: placebo-laws
+              effects: [0.0, 0.05]
+            methods:
+              - {name: TWFE, estimator: twfe, inference: cr1, target: att}
+            replications: 4
+            seed: 3
+            """, named: "spec.yaml", in: directory)
+        let out = directory.path + "/out"
+        let result = try CLI.run(["run", spec, "--out", out, "--threads", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Note: data: " + Self.note))
+        let json = try String(contentsOfFile: out + "/results.json", encoding: .utf8)
+        #expect(json.contains("\"data_notes\": [\"" + Self.note))
+        let markdown = try String(contentsOfFile: out + "/results.md", encoding: .utf8)
+        #expect(markdown.contains("- data: " + Self.note))
+    }
 }

@@ -34,6 +34,9 @@ public struct DiagnosisSource: ReplicationSource {
     /// How the effect is laid on the treated cells.
     public let profile: EffectProfile
 
+    /// The real panel's notes (rows dropped, cohorts assumed), for a run spec's reports.
+    public var dataNotes: [String] = []
+
     /// Creates the source.
     public init(sources: [Source], effects: [Double], seed: UInt64, profile: EffectProfile = .constant) {
         self.sources = sources

@@ -85,13 +85,15 @@ public enum ExperimentRun {
             return methods.map { $0.designSize(alpha: spec.alpha, on: panel)?.value }
         }
         let names = conditions.map(source.conditionName)
-        return RunSummary(experiment: spec.name, replications: spec.replications, seed: spec.seed, alpha: spec.alpha,
+        var summary = RunSummary(experiment: spec.name, replications: spec.replications, seed: spec.seed, alpha: spec.alpha,
                    conditionNames: names, conditionParameters: conditions.map(source.conditionParameters),
                    methods: zip(spec.methods, methods).map { ($0.name, $1.estimatorName, $1.inferenceName, $1.target) },
                    records: records, designSizes: designSizes,
                    testOnlyMethods: Set(methods.indices.filter { methods[$0].reportsTestOnly }),
                    sizeAdjustedPairs: try spec.sizeAdjustedPairs(conditionNames: names),
                    preTrendMethods: Set(methods.indices.filter { methods[$0].isPreTrendTest }))
+        summary.dataNotes = source.dataNotes
+        return summary
     }
 
     /// Writes `results.json`, `results.csv` and `results.md` as one set: all three are written in

@@ -154,6 +154,8 @@ public struct PanelDataSource: Sendable {
         } catch let error as DiagnosisError {
             throw RunError.invalidSpec(path: specSource, field: "data.source", reason: "\(error)")
         }
-        return (DiagnosisSource(sources: [made], effects: effects, seed: seed, profile: profile), panel)
+        var source = DiagnosisSource(sources: [made], effects: effects, seed: seed, profile: profile)
+        source.dataNotes = panel.notes
+        return (source, panel)
     }
 }

@@ -53,8 +53,8 @@ extension HTMLReport {
                 caption: "Size-adjusted power against the paired null condition", headers: RunReport.sizeAdjustedHeaders,
                 rows: sizeAdjusted, groupsByFirstColumn: true, note: RunReport.sizeAdjustedCaption))]))
         }
-        let failures = report.failureNotes()
-        sections.append(Section("Notes", [.list(failures.isEmpty ? ["No replication failed."] : failures)]))
+        let notes = report.failureNotes() + (report.replicationFailureNotes().isEmpty ? ["No replication failed."] : [])
+        sections.append(Section("Notes", [.list(notes)]))
         self.init(title: summary.experiment,
                   subtitle: "Monte Carlo experiment · " + Self.count(summary.conditions.count, "condition") + " × "
                     + Self.count(methods.count, "method") + " · "

@@ -12,7 +12,8 @@ public struct RunReport: Sendable {
     /// The `run` JSON of DESIGN.md, with MCSE for every measure.
     public var output: RunOutput {
         RunOutput(experiment: summary.experiment, replications: summary.replications, seed: Seed(summary.seed),
-                  alpha: summary.alpha, scenarios: summary.conditions.map { condition in
+                  alpha: summary.alpha, dataNotes: summary.dataNotes.isEmpty ? nil : summary.dataNotes,
+                  scenarios: summary.conditions.map { condition in
             RunOutput.Condition(name: condition.name, parameters: JSONObject(condition.parameters.map { ($0.0, $0.1) }),
                                 results: condition.results.map { RunOutput.Result($0) })
         })
@@ -180,9 +181,15 @@ public struct RunReport: Sendable {
         return rows
     }
 
-    /// One line per method and reason for replications that failed (their estimates are left
-    /// out of K), so a row of dashes is never unexplained.
+    /// The reports' notes: what reading a real panel dropped or assumed (`data: …`), then one line
+    /// per method and reason for replications that failed (their estimates are left out of K), so
+    /// a row of dashes is never unexplained.
     func failureNotes() -> [String] {
+        summary.dataNotes.map { "data: " + $0 } + replicationFailureNotes()
+    }
+
+    /// The failures part of ``failureNotes()``.
+    func replicationFailureNotes() -> [String] {
         var notes: [String] = []
         for condition in summary.conditions {
             for r in condition.results {
@@ -209,6 +216,8 @@ public struct RunReport: Sendable {
 /// results.json of `didlab run` (see ``RunReport``). Fields in Documentation/JSON.md.
 public struct RunOutput: Encodable, Sendable {
     var experiment: String, replications: Int, seed: Seed, alpha: Double
+    /// What reading a real panel dropped or assumed; left out for simulated data.
+    @Omitted var dataNotes: [String]?
     var scenarios: [Condition]
 
     /// One condition: its grid values and one result per method.

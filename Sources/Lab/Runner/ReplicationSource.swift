@@ -31,6 +31,14 @@ public protocol ReplicationSource: Sendable {
     func streamKey(condition: Int, replication: Int) -> UInt64
     /// Draws replication `r` of condition `c`.
     func replicate(condition: Int, replication: Int) throws -> ReplicationData
+    /// What reading the source's real panel dropped or assumed (its ``Panel/notes``), for the
+    /// reports; empty for simulated data.
+    var dataNotes: [String] { get }
+}
+
+extension ReplicationSource {
+    /// Simulated data: nothing was read, nothing dropped.
+    public var dataNotes: [String] { [] }
 }
 
 /// One method's numbers in one replication.

@@ -49,6 +49,8 @@ public struct RunSummary: Sendable {
     public var alpha: Double
     /// Conditions in grid order.
     public var conditions: [Condition]
+    /// What reading a real panel dropped or assumed (empty for simulated data).
+    public var dataNotes: [String] = []
 
     /// Reduces records (any order) to summaries: records are sorted by (condition,
     /// replication, method) first, so the result does not depend on how they were produced.
