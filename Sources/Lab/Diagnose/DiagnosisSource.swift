@@ -36,6 +36,9 @@ public struct DiagnosisSource: ReplicationSource {
 
     /// The real panel's notes (rows dropped, cohorts assumed), for a run spec's reports.
     public var dataNotes: [String] = []
+    /// Whether replications of the constant profile carry their δ = 0 draw (``EffectShift``);
+    /// false makes every method refit at every δ (the tests' comparison).
+    var shiftsBaselines = true
 
     /// Creates the source.
     public init(sources: [Source], effects: [Double], seed: UInt64, profile: EffectProfile = .constant) {
@@ -71,14 +74,24 @@ public struct DiagnosisSource: ReplicationSource {
         let effect = effects[e]
         let stream = RandomStream(key: RandomStream.key(seed: streamKey(condition: condition, replication: replication),
                                                         replication: 0, purpose: RandomStream.Purpose.data.rawValue))
+        // A constant effect is laid on the δ = 0 draw here, so the methods that can shift their
+        // baseline result by δ (EffectShift) see the baseline too; the panel is the one the source
+        // draws at δ (the same additions to the same numbers).
+        let shifts = profile == .constant && shiftsBaselines
+        let drawEffect = shifts ? 0 : effect
         let drawn: (panel: Panel, truth: [String: Double])
         switch sources[s] {
         case .placeboLaws(let laws):
             var scratch = AssignmentScratch(for: laws.plan)
-            drawn = try laws.draw(stream, scratch: &scratch, effect: effect, profile: profile)
+            drawn = try laws.draw(stream, scratch: &scratch, effect: drawEffect, profile: profile)
         case .model(let model):
-            drawn = try model.draw(stream, effect: effect, profile: profile)
+            drawn = try model.draw(stream, effect: drawEffect, profile: profile)
         }
-        return ReplicationData(panel: drawn.panel, truth: drawn.truth)
+        guard shifts else { return ReplicationData(panel: drawn.panel, truth: drawn.truth) }
+        let baseline = drawn.panel
+        var outcome = baseline.outcome
+        let truth = profile.apply(effect, to: &outcome, panel: baseline, adoption: baseline.adoptionPeriod)
+        let panel = effect == 0 ? baseline : try baseline.replacing(outcome: outcome, adoption: baseline.adoptionPeriod)
+        return ReplicationData(panel: panel, truth: truth, effectShift: EffectShift(baseline: baseline, effect: effect))
     }
 }

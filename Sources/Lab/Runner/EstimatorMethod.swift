@@ -18,6 +18,8 @@ public struct EstimatorMethod: MethodEvaluator {
     public let normalReference: Bool
     /// For a Conley variance: the replication's planar coordinate columns (km), read per panel.
     public let coordinateColumns: [String]?
+    /// Baseline effects by replication, for replications carrying an ``EffectShift``.
+    private let baselines = BaselineCache<EffectEstimate?>()
 
     /// Creates the method; `effect` nil reads the entry's default effect.
     public init(entry: EstimatorEntry, settings: EstimatorSettings, effect: String? = nil, target: String,
@@ -45,6 +47,29 @@ public struct EstimatorMethod: MethodEvaluator {
     /// - Throws: the estimator's errors, or ``InvalidParameter`` (role ``Parameter/term``) when
     ///   the effect is not estimated on this panel.
     public func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult {
+        var found: EffectEstimate
+        if let shift = data.effectShift, let rule = EffectShift.rule(estimator: entry.id, effect: effect),
+           let baseline = baselines.value(for: streamKey, make: { () -> EffectEstimate? in
+               // A baseline that fails, or drops a dummy the rule needs, is not shifted: refit below.
+               guard let fit = try? self.effect(on: ReplicationData(panel: shift.baseline, truth: [:], columns: data.columns)),
+                     !(rule.requiresNoDroppedTerms && fit.droppedAny) else { return nil }
+               return fit.found
+           }) {
+            // The baseline fit, shifted (EffectShift): the same as refitting, up to one rounding.
+            found = baseline
+            if rule.moves { found.estimate += shift.effect }
+        } else {
+            found = try effect(on: data).found
+        }
+        if normalReference { found.degreesOfFreedom = .infinity }
+        let interval = found.confidenceInterval(level: 1 - alpha)
+        return MethodResult(estimate: found.estimate, standardError: found.standardError,
+                            confLow: interval.low, confHigh: interval.high, pValue: found.pValue)
+    }
+
+    /// Fits the estimator on `data` and reads the effect; `droppedAny`: the fit is a regression that
+    /// dropped a term as collinear.
+    private func effect(on data: ReplicationData) throws -> (found: EffectEstimate, droppedAny: Bool) {
         var settings = self.settings
         if case .conley = settings.variance {
             let names = coordinateColumns ?? ["coord_x", "coord_y"]
@@ -59,13 +84,10 @@ public struct EstimatorMethod: MethodEvaluator {
         let panel = entry.acceptsCovariates || data.panel.covariates.isEmpty
             ? data.panel : try data.panel.separatingCovariates(data.panel.covariateNames).panel
         let output = try entry.make(settings).fit(panel)
-        guard var found = output.effectEstimate(named: effect) else {
+        guard let found = output.effectEstimate(named: effect) else {
             throw InvalidParameter(.term, effect, "not estimated on this panel (dropped or outside the window); the "
                                    + "estimates are " + output.effectNames.joined(separator: ", "))
         }
-        if normalReference { found.degreesOfFreedom = .infinity }
-        let interval = found.confidenceInterval(level: 1 - alpha)
-        return MethodResult(estimate: found.estimate, standardError: found.standardError,
-                            confLow: interval.low, confHigh: interval.high, pValue: found.pValue)
+        return (found, (output as? Estimate).map { !$0.droppedTerms.isEmpty } ?? false)
     }
 }

@@ -15,6 +15,8 @@ public struct PreTrendMethod: MethodEvaluator {
     public let variance: VarianceType
     /// Estimand key (`zero`).
     public let target: String
+    /// Baseline tests by replication, for replications carrying an ``EffectShift``.
+    private let baselines = BaselineCache<MethodResult?>()
 
     /// Creates the method.
     public init(leads: Int?, lags: Int?, variance: VarianceType, target: String = "zero") {
@@ -43,8 +45,22 @@ public struct PreTrendMethod: MethodEvaluator {
     /// - Throws: the event study's errors, or ``InvalidParameter`` (role ``Parameter/leads``) when the
     ///   panel gives no lead to test.
     public func evaluate(_ data: ReplicationData, streamKey: UInt64, alpha: Double) throws -> MethodResult {
+        // With Y = Y⁰ + δ·D the leads do not move when every event-time dummy was kept (EffectShift):
+        // the baseline's test is the test at δ.
+        if let shift = data.effectShift,
+           let baseline = baselines.value(for: streamKey, make: { () -> MethodResult? in
+               guard let test = try? self.test(on: shift.baseline), !test.droppedAny else { return nil }
+               return test.result
+           }) {
+            return baseline
+        }
+        return try test(on: data.panel).result
+    }
+
+    /// The joint test of the leads on `panel`; `droppedAny`: the event study dropped a term.
+    private func test(on panel: Panel) throws -> (result: MethodResult, droppedAny: Bool) {
         let estimate = try EventStudy(leads: leads, lags: lags, options: RegressionOptions(variance: variance))
-            .estimate(data.panel)
+            .estimate(panel)
         let leadTerms = estimate.terms.filter { ($0.eventTime ?? 0) <= -2 }.map(\.name)
         guard !leadTerms.isEmpty, let test = WaldTest.linear(leadTerms.map { [$0: 1] }, on: estimate) else {
             throw InvalidParameter(.leads, nil, "the event study has no lead coefficient to test on this panel")
@@ -57,7 +73,7 @@ public struct PreTrendMethod: MethodEvaluator {
             mean += weight * estimate.coefficients[i]
             for j in indices { variance += weight * weight * estimate.variance.matrix[i * m + j] }
         }
-        return MethodResult(estimate: mean, standardError: variance.squareRoot(), confLow: .nan, confHigh: .nan,
-                            pValue: test.pValue)
+        return (MethodResult(estimate: mean, standardError: variance.squareRoot(), confLow: .nan, confHigh: .nan,
+                             pValue: test.pValue), !estimate.droppedTerms.isEmpty)
     }
 }

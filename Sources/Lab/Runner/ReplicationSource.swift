@@ -10,11 +10,17 @@ public struct ReplicationData: Sendable {
     /// methods that need them (Sim: every mediator and covariate by name, and each city's plane
     /// coordinates in km as "coord_x", "coord_y").
     public var columns: [String: [Double]]
+    /// Set when ``panel``'s outcome is a baseline draw plus a constant effect on its treated cells
+    /// (a diagnosis's constant profile): methods whose result at the effect is exactly their
+    /// baseline result shifted may compute it once per replication (``EffectShift``).
+    public var effectShift: EffectShift?
     /// Creates replication data.
-    public init(panel: Panel, truth: [String: Double], columns: [String: [Double]] = [:]) {
+    public init(panel: Panel, truth: [String: Double], columns: [String: [Double]] = [:],
+                effectShift: EffectShift? = nil) {
         self.panel = panel
         self.truth = truth
         self.columns = columns
+        self.effectShift = effectShift
     }
 }
 
