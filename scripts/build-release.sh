@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # Builds DiDLab in release mode for this machine's CPU: `-target-cpu native` lets the explicit
-# SIMD kernels (SIMD8/SIMD16 rows, dots) use the widest vectors the CPU has (AVX2, AVX-512),
-# which is 1.3-1.5x faster than the portable x86-64 baseline (SSE2) on the estimators.
-# Results are bit-identical either way: Swift does not contract a*b+c into FMAs, and every
-# reduction has a fixed order (checked: identical records for an experiment on both builds).
-# DIDLAB_PORTABLE=1 builds for the baseline CPU instead (e.g. a binary to copy elsewhere).
-# Extra arguments go to `swift build` (e.g. --product didlab).
+# SIMD kernels (SIMD8/SIMD16 rows, dots) use the widest vectors the CPU has (AVX2, AVX-512).
+# Results are bit-identical whatever the target: Swift does not contract a*b+c into FMAs, and
+# every reduction has a fixed order (checked: identical records for an experiment on all builds).
+#   DIDLAB_PORTABLE=1    the x86-64 baseline (SSE2 vectors): runs on any x86-64 CPU.
+#   DIDLAB_CPU=NAME      an LLVM CPU name instead of native, e.g. haswell (AVX2 + FMA, no AVX-512:
+#                        the AVX2 code path measured on an AVX-512 machine) or x86-64 (= portable).
+# `didlab --version` says which (`CPU: native, AVX-512`). Extra arguments go to `swift build`
+# (e.g. --product didlab; --scratch-path .build-haswell to keep two builds side by side).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
 flags=()
-if [ "${DIDLAB_PORTABLE:-0}" != "1" ] && [ "$(uname -m)" = "x86_64" ]; then
-  flags=(-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DDIDLAB_NATIVE_CPU)
+if [ "$(uname -m)" = "x86_64" ]; then
+  if [ -n "${DIDLAB_CPU:-}" ]; then
+    flags=(-Xswiftc -target-cpu -Xswiftc "$DIDLAB_CPU" -Xswiftc -DDIDLAB_NAMED_CPU)
+  elif [ "${DIDLAB_PORTABLE:-0}" != "1" ]; then
+    flags=(-Xswiftc -target-cpu -Xswiftc native -Xswiftc -DDIDLAB_NATIVE_CPU)
+  fi
 fi
 swift build -c release "${flags[@]}" "$@" >&2

@@ -24,14 +24,17 @@ enum BenchReport {
     static var cpu: (model: String, features: String) {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return ("unknown", "unknown") }
         func field(_ name: String) -> String? {
-            text.split(separator: "\n").first { $0.hasPrefix(name) }
+            text.split(separator: "\n").first { $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) == name }
                 .flatMap { $0.split(separator: ":", maxSplits: 1).last }
                 .map { $0.trimmingCharacters(in: .whitespaces) }
         }
         let flags = Set((field("flags") ?? "").split(separator: " ").map(String.init))
         let wanted = ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl"]
         let features = wanted.filter(flags.contains).joined(separator: " ")
-        return (field("model name") ?? "unknown", features.isEmpty ? "none of \(wanted.joined(separator: " "))" : features)
+        // Virtual machines often name only the vendor ("AMD EPYC"): the family and model say the generation.
+        var model = field("model name") ?? "unknown"
+        if let family = field("cpu family"), let number = field("model") { model += " (family \(family), model \(number))" }
+        return (model, features.isEmpty ? "none of \(wanted.joined(separator: " "))" : features)
     }
 
     /// How the binary was compiled: `scripts/build-release.sh` targets this machine's CPU.
@@ -39,9 +42,11 @@ enum BenchReport {
         #if DEBUG
         return "debug (timings are meaningless)"
         #elseif DIDLAB_NATIVE_CPU
-        return "release, -target-cpu native (scripts/build-release.sh)"
+        return "release, -target-cpu native (scripts/build-release.sh): " + BuildInfo.cpuTarget
+        #elseif DIDLAB_NAMED_CPU
+        return "release, -target-cpu DIDLAB_CPU (scripts/build-release.sh): " + BuildInfo.cpuTarget
         #else
-        return "release, portable baseline CPU (DIDLAB_PORTABLE=1 or plain swift build)"
+        return "release, portable baseline CPU (DIDLAB_PORTABLE=1 or plain swift build): " + BuildInfo.cpuTarget
         #endif
     }
 
@@ -72,7 +77,7 @@ enum BenchReport {
                     ("throughput_item", .string(result.workload.itemName)),
                 ]
                 if let memory = result.memory { fields.append(("memory", memory.json())) }
-                fields.append(("peers", .array((peers?.peers(of: result.name) ?? []).map { peerJSON($0, against: result) })))
+                fields.append(("peers", .array((peers?.peers(of: result.workload.peersOf ?? result.name) ?? []).map { peerJSON($0, against: result) })))
                 return .object(fields)
             })),
         ]
@@ -115,7 +120,7 @@ enum BenchReport {
         let entries: [(String, WorkloadResult?)] = results.map { ($0.name, $0) }
             + peers.workloads.filter { !names.contains($0.name) }.map { ($0.name, nil) }
         for (name, result) in entries {
-            for (k, peer) in peers.peers(of: name).enumerated() {
+            for (k, peer) in peers.peers(of: result?.workload.peersOf ?? name).enumerated() {
                 rows.append([k == 0 ? name : "", k == 0 ? (result.map { WorkloadResult.time($0.timing.median) } ?? "—") : "",
                              peer.name] + peer.timing.cells + [result.map { formatRatio(ratio(peer, $0)) } ?? "—"])
             }

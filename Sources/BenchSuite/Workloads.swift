@@ -2,6 +2,7 @@ import Estimators
 import Sim
 import Foundation
 import Lab
+import ArgumentParser
 
 /// The benchmark workloads of DiDLab.
 enum Workloads {
@@ -23,6 +24,13 @@ enum Workloads {
         return [
             ("W1", { try fitWorkload(name: "W1", panel: $0.panel(.paper), runs: runs(2000)) }),
             ("W2", { try placeboWorkload(panel: $0.panel(.paper), runs: runs(200)) }),
+            ("W2-cli", { data in try commandWorkload(name: "W2-cli", arguments: placeboArguments(data), peersOf: "W2",
+                                                     description: "W2 timed from outside: the whole `didlab placebo` "
+                                                        + "process (startup, CSV read, observed fit, 1000 draws on 2 "
+                                                        + "threads, table out)", runs: runs(40)) }),
+            ("START", { _ in try commandWorkload(name: "START", arguments: ["--version"], peersOf: nil,
+                                                 description: "process startup: `didlab --version` (dynamic "
+                                                    + "loading, Swift runtime), included in W2-cli", runs: runs(40)) }),
             ("W3", { try callawaySantAnnaWorkload(panel: $0.panel(.paper, covariates: false), runs: runs(1000)) }),
             ("W4", { try imputationWorkload(panel: $0.panel(.paper, covariates: false), runs: runs(1000)) }),
             ("W5", { try wcbWorkload(panel: $0.panel(.paper), runs: runs(200)) }),
@@ -86,6 +94,40 @@ enum Workloads {
                         itemsPerRun: 1000, itemName: "draws", runs: runs) {
             (try? test.run(on: panel, statistic: statistic).pValue) ?? .nan
         }
+    }
+
+    /// The `didlab` executable beside the running one (`didlab bench` is that executable;
+    /// `didlab-bench` lives in the same build directory).
+    static var didlabExecutable: String? {
+        guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        let path = ((own as NSString).deletingLastPathComponent as NSString).appendingPathComponent("didlab")
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
+    /// W2's test as a command line on the bench's CSV (the 4 covariates, CR1 by city, 1000 draws).
+    static func placeboArguments(_ data: BenchData) -> [String] {
+        ["placebo", data.path(.paper), "--y", "y", "--unit", "city", "--time", "year", "--cohort", "cohort",
+         "--x", BenchData.covariates.joined(separator: ","), "--permutations", "1000", "--seed", "1", "--threads", "2"]
+    }
+
+    /// One `didlab` process with `arguments`, timed from spawn to exit, its output discarded.
+    static func commandWorkload(name: String, arguments: [String], peersOf: String?, description: String,
+                                runs: Int) throws -> Workload {
+        guard let executable = didlabExecutable else {
+            throw ValidationError("\(name): no didlab executable beside this one (build the didlab product)")
+        }
+        var workload = Workload(name: name, description: description, itemsPerRun: 1, itemName: "processes", runs: runs) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return .nan }
+            process.waitUntilExit()
+            return process.terminationStatus == 0 ? 0 : .nan
+        }
+        workload.peersOf = peersOf
+        return workload
     }
 
     /// Callaway–Sant'Anna with all four aggregations, never-treated controls, no covariates.

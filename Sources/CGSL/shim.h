@@ -14,6 +14,21 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+/* The widest x86 vectors the compiler was allowed to use for this build (Swift's -target-cpu
+   reaches the Clang importer): 512 (AVX-512F), 256 (AVX2), 128 (the SSE2 baseline), 0 elsewhere.
+   `didlab --version` and every benchmark say it. */
+static inline int cgsl_compiled_vector_bits(void) {
+#if defined(__AVX512F__)
+    return 512;
+#elif defined(__AVX2__)
+    return 256;
+#elif defined(__x86_64__)
+    return 128;
+#else
+    return 0;
+#endif
+}
+
 /* Swift 6 rejects references to C global variables (not concurrency-safe): expose the
    generator types through functions. */
 static inline const gsl_rng_type *cgsl_rng_type_mt19937(void) { return gsl_rng_mt19937; }

@@ -1,3 +1,4 @@
+import CGSL
 /// What built this binary: DiDLab's version, the git commit and how it was compiled.
 ///
 /// `didlab --version` prints ``line``; every JSON output carries ``json`` as its first field
@@ -29,20 +30,29 @@ public enum BuildInfo {
         #endif
     }
 
-    /// The CPU the code was compiled for: `native` (`scripts/build-release.sh`: `-target-cpu
-    /// native`, the widest vectors of the build machine) or `portable` (the x86-64 baseline).
-    /// Results are bit-identical either way; only speed differs.
+    /// The CPU the code was compiled for, with the widest vectors it may use: `native`
+    /// (`scripts/build-release.sh`: `-target-cpu native`, the build machine's CPU), `named`
+    /// (`DIDLAB_CPU=haswell` and the like) or `portable` (the x86-64 baseline), e.g.
+    /// `native, AVX-512`. Results are bit-identical either way; only speed differs.
     public static var cpuTarget: String {
         #if DIDLAB_NATIVE_CPU
-        return "native"
+        let target = "native"
+        #elseif DIDLAB_NAMED_CPU
+        let target = "named"
         #else
-        return "portable"
+        let target = "portable"
         #endif
+        switch cgsl_compiled_vector_bits() {
+        case 512: return target + ", AVX-512"
+        case 256: return target + ", AVX2"
+        case 128: return target + ", SSE2"
+        default: return target
+        }
     }
 
-    /// One line: `didlab 0.9.0 (commit 25dd0f6a1b2c, release, native CPU)`.
+    /// One line: `didlab 0.9.0 (commit 25dd0f6a1b2c, release, CPU: native, AVX-512)`.
     public static var line: String {
-        "didlab \(version) (commit \(shortCommit), \(configuration), \(cpuTarget) CPU)"
+        "didlab \(version) (commit \(shortCommit), \(configuration), CPU: \(cpuTarget))"
     }
 
     /// The line a written Markdown report ends with.

@@ -242,9 +242,11 @@ public final class OutputFiles {
         return writers.first { $0.0 == path }?.1
     }
 
-    /// Writes `text` to `path`, if it was opened.
-    public func write(_ text: String, to path: String?) throws {
-        try writer(path)?.write(text)
+    /// Writes `text` to `path`, if it was opened; `text` is built only then (a figure nobody
+    /// asked for costs nothing).
+    public func write(_ text: @autoclosure () throws -> String, to path: String?) throws {
+        guard let writer = writer(path) else { return }
+        try writer.write(text())
     }
 
     /// Renames every file over its target.
