@@ -35,6 +35,9 @@ def parse_arguments():
     parser.add_argument("--quick", action="store_true", help="few runs and fewer timed draws (smoke test)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="threads for every peer library (default: all cores, as DiDLab's default)")
+    parser.add_argument("--w2-once", action="store_true",
+                        help="run W2's batched placebo once as a whole program (read the CSV, draw, print) and exit: "
+                             "the body the W2-cli peer times from outside")
     return parser.parse_args()
 
 
@@ -274,6 +277,31 @@ def w2_loop(data):
     note = (f"a plain Python loop of pyfixest feols (beta and CR1 t) per permuted cohort assignment; "
             f"{draws} draws timed, scaled x{W2_DRAWS // draws} to {W2_DRAWS}")
     return loop, runs(5), W2_DRAWS / draws, note, None
+
+
+def w2_once():
+    """W2's batched placebo as a user's whole program: read the CSV, draw, print the p-value (--w2-once)."""
+    from pyfixest.estimation import demean
+    data = Data(ARGS.data_dir)
+    spec, frame = data.spec("paper"), data.frame("paper")
+    design = PlaceboDesign(frame, spec)
+    y, x = frame[spec["y"]].to_numpy(float), frame[spec["x"]].to_numpy(float)
+    betas = batched_placebo_betas(y, x, design, W2_DRAWS, np.random.default_rng(SEED), demean)
+    observed = batched_placebo_betas(y, x, design, 1, np.random.default_rng(SEED + 1), demean)[0]
+    JSON_OUT.write(f"{(1 + np.sum(np.abs(betas) >= abs(observed))) / (1 + W2_DRAWS)}\n")
+
+
+@peer("W2-cli", "batched, timed from outside: python process (start, imports, CSV read, draws, print)")
+def w2_cli(data):
+    import subprocess
+    command = [sys.executable, os.path.abspath(__file__), "--data-dir", data.directory, "--w2-once",
+               "--threads", str(ARGS.threads)]
+
+    def run():
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    note = ("the W2 batched peer as a whole program, timed from spawn to exit like `didlab placebo`: interpreter "
+            "start, numpy/pandas/pyfixest imports, pandas CSV read, the 1000 batched draws, one line out")
+    return run, runs(10), 1.0, note, None
 
 
 @peer("W2", "batched: 1 pyfixest demean + closed-form beta")
@@ -612,4 +640,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    w2_once() if ARGS.w2_once else main()

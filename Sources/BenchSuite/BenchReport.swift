@@ -77,7 +77,7 @@ enum BenchReport {
                     ("throughput_item", .string(result.workload.itemName)),
                 ]
                 if let memory = result.memory { fields.append(("memory", memory.json())) }
-                fields.append(("peers", .array((peers?.peers(of: result.workload.peersOf ?? result.name) ?? []).map { peerJSON($0, against: result) })))
+                fields.append(("peers", .array((peers?.peers(of: result.name) ?? []).map { peerJSON($0, against: result) })))
                 return .object(fields)
             })),
         ]
@@ -120,7 +120,7 @@ enum BenchReport {
         let entries: [(String, WorkloadResult?)] = results.map { ($0.name, $0) }
             + peers.workloads.filter { !names.contains($0.name) }.map { ($0.name, nil) }
         for (name, result) in entries {
-            for (k, peer) in peers.peers(of: result?.workload.peersOf ?? name).enumerated() {
+            for (k, peer) in peers.peers(of: name).enumerated() {
                 rows.append([k == 0 ? name : "", k == 0 ? (result.map { WorkloadResult.time($0.timing.median) } ?? "—") : "",
                              peer.name] + peer.timing.cells + [result.map { formatRatio(ratio(peer, $0)) } ?? "—"])
             }

@@ -12,8 +12,6 @@ struct Workload {
     /// Bytes of the data the body reads; when set, peak resident memory is measured (W7).
     var dataBytes: Double? = nil
     let body: () -> Double
-    /// The workload whose peers this one is compared with (W2-cli: W2's), when not its own name.
-    var peersOf: String? = nil
 
     /// Times `runs` calls of `body` (after one warm-up); the returned value is kept live.
     func measure() -> WorkloadResult {

@@ -24,11 +24,11 @@ enum Workloads {
         return [
             ("W1", { try fitWorkload(name: "W1", panel: $0.panel(.paper), runs: runs(2000)) }),
             ("W2", { try placeboWorkload(panel: $0.panel(.paper), runs: runs(200)) }),
-            ("W2-cli", { data in try commandWorkload(name: "W2-cli", arguments: placeboArguments(data), peersOf: "W2",
+            ("W2-cli", { data in try commandWorkload(name: "W2-cli", arguments: placeboArguments(data),
                                                      description: "W2 timed from outside: the whole `didlab placebo` "
                                                         + "process (startup, CSV read, observed fit, 1000 draws on 2 "
                                                         + "threads, table out)", runs: runs(40)) }),
-            ("START", { _ in try commandWorkload(name: "START", arguments: ["--version"], peersOf: nil,
+            ("START", { _ in try commandWorkload(name: "START", arguments: ["--version"],
                                                  description: "process startup: `didlab --version` (dynamic "
                                                     + "loading, Swift runtime), included in W2-cli", runs: runs(40)) }),
             ("W3", { try callawaySantAnnaWorkload(panel: $0.panel(.paper, covariates: false), runs: runs(1000)) }),
@@ -111,12 +111,11 @@ enum Workloads {
     }
 
     /// One `didlab` process with `arguments`, timed from spawn to exit, its output discarded.
-    static func commandWorkload(name: String, arguments: [String], peersOf: String?, description: String,
-                                runs: Int) throws -> Workload {
+    static func commandWorkload(name: String, arguments: [String], description: String, runs: Int) throws -> Workload {
         guard let executable = didlabExecutable else {
             throw ValidationError("\(name): no didlab executable beside this one (build the didlab product)")
         }
-        var workload = Workload(name: name, description: description, itemsPerRun: 1, itemName: "processes", runs: runs) {
+        return Workload(name: name, description: description, itemsPerRun: 1, itemName: "processes", runs: runs) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
@@ -126,8 +125,6 @@ enum Workloads {
             process.waitUntilExit()
             return process.terminationStatus == 0 ? 0 : .nan
         }
-        workload.peersOf = peersOf
-        return workload
     }
 
     /// Callaway–Sant'Anna with all four aggregations, never-treated controls, no covariates.
