@@ -12,7 +12,7 @@ struct WildBootstrapSignTableTests {
     @Test("sign tables equal the kernel loop, draw by draw, at several nulls", arguments: [true, false])
     func tableEqualsLoop(imposeNull: Bool) throws {
         let panel = try WildBootstrapSupport.synthetic()   // 120 units: G = 120 city clusters
-        let fast = WildClusterBootstrap(cluster: "unit", replications: 199, imposeNull: imposeNull, seed: 3,
+        let fast = WildClusterBootstrap(cluster: "unit", replications: 64, imposeNull: imposeNull, seed: 3,
                                         threads: 2)
         var slow = fast
         slow.useSignTables = false
@@ -35,7 +35,7 @@ struct WildBootstrapSignTableTests {
     @Test("a partial last chunk and unused sign bits (G = 23 city clusters)")
     func partialChunk() throws {
         let panel = try WildBootstrapSupport.synthetic(provinces: ["p12", "p03"])   // 16 + 7 units
-        let fast = WildClusterBootstrap(cluster: "unit", replications: 99, seed: 9, threads: 1)
+        let fast = WildClusterBootstrap(cluster: "unit", replications: 64, seed: 9, threads: 1)
         var slow = fast
         slow.useSignTables = false
         let a = try fast.run(on: panel).results[0], b = try slow.run(on: panel).results[0]
