@@ -38,9 +38,14 @@ public struct ResamplingLoop: Sendable {
         self.seed = seed
         self.purpose = purpose
         self.seeded = seeded
-        self.workers = ParallelLoop.workerCount(requested: workers)
+        self.workers = max(1, workers ?? ResamplingLoop.processorCount)
         self.blocksPerChunk = blocksPerChunk
     }
+
+    /// The active processor count, read once per process: Foundation reads it from the kernel
+    /// and cgroup files on every call (tens of µs), which a 1000-draw placebo test would otherwise
+    /// pay on every run.
+    static let processorCount = ParallelLoop.workerCount(requested: nil)
 
     /// Number of blocks (streams).
     public var blockCount: Int { (count + drawsPerStream - 1) / drawsPerStream }

@@ -93,6 +93,12 @@ extension AssignmentPlan {
                                             slot = randomSlots[below(randomSlots.count)]
                                         }
                                         guard slot != base else { continue }
+                                        if itemsAreUnits {
+                                            changedUnits[count] = items[first + j]
+                                            changedSlots[count] = slot
+                                            count &+= 1
+                                            continue
+                                        }
                                         let item = Int(items[first + j])
                                         for k in itemStart[item]..<itemStart[item + 1] {
                                             changedUnits[count] = itemUnit[k]

@@ -38,6 +38,8 @@ public struct AssignmentPlan: Sendable {
 
     let itemUnitStart: [Int]
     let itemUnits: [Int32]
+    /// True when item `i` is unit `i` (no level column): draws then list items as units directly.
+    let itemsAreUnits: Bool
     let blockStart: [Int]
     let blockItems: [Int32]
     /// Non-baseline labels placed in each block (permutation), or one entry per treated item (random).
@@ -113,6 +115,7 @@ public struct AssignmentPlan: Sendable {
         }
         itemUnitStart = start
         itemUnits = memberUnits
+        itemsAreUnits = items == units && memberUnits.indices.allSatisfy { memberUnits[$0] == Int32($0) }
         let itemSlot = itemFirstUnit.map { observed[$0] }
 
         // Blocks.

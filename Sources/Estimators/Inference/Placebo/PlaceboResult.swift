@@ -119,11 +119,61 @@ public struct PlaceboResult: Sendable {
         let mean = values.reduce(0, +) / Double(values.count)
         let sd = values.count > 1
             ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot() : .nan
-        var sorted = values.sorted()
-        let (low, high) = sorted.withUnsafeMutableBufferPointer { buffer in
-            (gsl_stats_quantile_from_sorted_data(buffer.baseAddress, 1, buffer.count, 0.025),
-             gsl_stats_quantile_from_sorted_data(buffer.baseAddress, 1, buffer.count, 0.975))
+        var work = values
+        let (low, high) = work.withUnsafeMutableBufferPointer { buffer in
+            (quantile(0.025, of: buffer), quantile(0.975, of: buffer))
         }
         return (mean, sd, low, high)
+    }
+
+    /// GSL's `gsl_stats_quantile_from_sorted_data` (`index = f·(n−1)`, linear interpolation between
+    /// order statistics `⌊index⌋` and `⌊index⌋ + 1`, the same arithmetic) without sorting: the two
+    /// order statistics are selected in place (O(n) expected). `values` holds no NaN; its order
+    /// changes.
+    static func quantile(_ f: Double, of values: UnsafeMutableBufferPointer<Double>) -> Double {
+        let n = values.count
+        guard n > 0 else { return 0 }
+        let index = f * Double(n - 1)
+        let lhs = Int(index)
+        let delta = index - Double(lhs)
+        let low = select(lhs, in: values)
+        if lhs == n - 1 { return low }
+        // After selecting rank lhs, every element right of it is ≥ it: rank lhs + 1 is their minimum.
+        var next = values[lhs + 1]
+        for i in (lhs + 2)..<n where values[i] < next { next = values[i] }
+        return (1 - delta) * low + delta * next
+    }
+
+    /// The element of rank `k` (0-based) of `values`, which is partitioned around it
+    /// (Hoare's quickselect, median-of-three pivots; falls back to sorting a range that does not
+    /// shrink fast enough).
+    static func select(_ k: Int, in values: UnsafeMutableBufferPointer<Double>) -> Double {
+        var low = 0, high = values.count - 1
+        var rounds = 0
+        while high > low {
+            rounds += 1
+            if rounds > 64 || high - low < 16 {
+                var range = UnsafeMutableBufferPointer(rebasing: values[low...high])
+                range.sort()
+                return values[k]
+            }
+            let middle = low + (high - low) / 2
+            if values[middle] < values[low] { values.swapAt(middle, low) }
+            if values[high] < values[low] { values.swapAt(high, low) }
+            if values[high] < values[middle] { values.swapAt(high, middle) }
+            let pivot = values[middle]
+            var i = low, j = high
+            while i <= j {
+                while values[i] < pivot { i += 1 }
+                while pivot < values[j] { j -= 1 }
+                if i <= j {
+                    values.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if k <= j { high = j } else if k >= i { low = i } else { return values[k] }
+        }
+        return values[k]
     }
 }

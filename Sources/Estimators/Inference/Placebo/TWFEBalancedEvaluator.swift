@@ -43,6 +43,9 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
     let baseTotals: [SIMD8<Double>]
     /// `Ω = Σ_c v_c v_c'` (symmetric), column-major and zero-padded to `paddedDimension`².
     let fullOmega: [Double]
+    /// True when every cluster holds exactly one unit (clustering by the unit): a changed unit's
+    /// cluster delta is then its table row, with no per-cluster accumulation.
+    let singletonClusters: Bool
     /// `Σ_i Σ_t D̃²` scale for the collinearity check.
     var observed: PlaceboValue? { design.observed }
     var pathName: String { "fast balanced (cohort-indexed sums, O(changed units) per draw)" }
@@ -56,6 +59,9 @@ struct TWFEBalancedEvaluator: PlaceboEvaluator {
         guard let unitCluster = design.unitCluster, unitCluster.count == units else { return nil }
         self.design = design
         self.unitCluster = unitCluster
+        var unitsPerCluster = [Int](repeating: 0, count: design.clusterCount)
+        for c in unitCluster { unitsPerCluster[Int(c)] += 1 }
+        singletonClusters = unitsPerCluster.allSatisfy { $0 == 1 }
         covariateCount = k
         let slots = plan.slotPeriods.count
         slotCount = slots

@@ -23,8 +23,12 @@ struct TWFECohortSumsEvaluator: PlaceboEvaluator {
     let indicator: [Double], centred: [Double]
     /// `q_s`.
     let squares: [Double]
-    /// `ε_i[s]`, `E_i[s]` (unit-major), `e_i`.
-    let centredSums: [Double], indicatorSums: [Double], unitSums: [Double]
+    /// `ε_i[s]` (unit-major), `e_i`.
+    let centredSums: [Double], unitSums: [Double]
+    /// `E_i[s]` slot-major, each slot's row zero-padded to `paddedUnits` (a multiple of 8), and
+    /// `e_i` padded the same way, so that `w_i` is formed eight units at a time.
+    let indicatorSumsBySlot: [Double], paddedUnitSums: [Double]
+    let paddedUnits: Int
     let unitCluster: [Int32]
     var observed: PlaceboValue? { design.observed }
     var pathName: String { "cohort sums (balanced, no covariates, cohort sizes vary; O(units·cohorts) per draw)" }
@@ -71,8 +75,13 @@ struct TWFECohortSumsEvaluator: PlaceboEvaluator {
         self.centred = centred
         self.squares = squares
         self.centredSums = centredSums
-        self.indicatorSums = indicatorSums
         self.unitSums = unitSums
+        let padded = (units + 7) & ~7
+        paddedUnits = padded
+        var bySlot = [Double](repeating: 0, count: slots * padded)
+        for unit in 0..<units { for s in 0..<slots { bySlot[s * padded + unit] = indicatorSums[unit * slots + s] } }
+        indicatorSumsBySlot = bySlot
+        paddedUnitSums = unitSums + [Double](repeating: 0, count: padded - units)
         self.unitCluster = unitCluster
     }
 
@@ -84,6 +93,10 @@ struct TWFECohortSumsEvaluator: PlaceboEvaluator {
         let counts: UnsafeMutableBufferPointer<Double>, shift: UnsafeMutableBufferPointer<Double>
         let crossed: UnsafeMutableBufferPointer<Double>, numerators: UnsafeMutableBufferPointer<Double>
         let denominators: UnsafeMutableBufferPointer<Double>
+        /// `γ_s = n_s/N`, per-slot `Σ_t D̃²` and its scale term, `w_i` (padded), each unit's slot.
+        let shares: UnsafeMutableBufferPointer<Double>, slotSquares: UnsafeMutableBufferPointer<Double>
+        let slotScale: UnsafeMutableBufferPointer<Double>, w: UnsafeMutableBufferPointer<Double>
+        let slotOfUnit: UnsafeMutableBufferPointer<Int32>
 
         init(evaluator: TWFECohortSumsEvaluator) {
             self.evaluator = evaluator
@@ -93,24 +106,48 @@ struct TWFECohortSumsEvaluator: PlaceboEvaluator {
             crossed = buffer(evaluator.slotCount)
             numerators = buffer(evaluator.design.clusterCount)
             denominators = buffer(evaluator.design.clusterCount)
+            shares = buffer(evaluator.slotCount)
+            slotSquares = buffer(evaluator.slotCount)
+            slotScale = buffer(evaluator.slotCount)
+            w = buffer(evaluator.paddedUnits)
+            slotOfUnit = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(evaluator.unitCluster.count, 1))
+            slotOfUnit.initialize(repeating: 0)
         }
 
-        deinit { for b in [counts, shift, crossed, numerators, denominators] { b.deallocate() } }
+        deinit {
+            for b in [counts, shift, crossed, numerators, denominators, shares, slotSquares, slotScale, w] { b.deallocate() }
+            slotOfUnit.deallocate()
+        }
 
+        /// Every number is formed by the same operations in the same order as the unit-by-unit
+        /// loop it replaces (`w_i = −c̄ e_i + Σ_k (n_k/N) E_i[k]` in slot order, the per-unit terms
+        /// added in unit order), so results are bit-identical to it: only the slot-independent
+        /// parts are hoisted (`n_k/N`, the per-slot `Σ_t D̃²`) and `w_i` is formed for eight units
+        /// at once, each lane its own unit.
         func evaluate(_ scratch: inout AssignmentScratch, plan: AssignmentPlan) -> PlaceboValue {
-            plan.fillUnits(&scratch)
             let e = evaluator, slots = e.slotCount, periods = e.periodCount
             let units = e.unitCluster.count, n = Double(units)
+            let baseline = plan.baselineSlot
+            // Each unit's slot and the cohort sizes, from the changed-unit list.
+            let slotOfUnit = self.slotOfUnit
+            for unit in 0..<units { slotOfUnit[unit] = baseline }
             for s in 0..<slots { counts[s] = 0 }
-            scratch.unitSlots.withUnsafeBufferPointer { slot in
-                for unit in 0..<units { counts[Int(slot[unit])] += 1 }
+            counts[Int(baseline)] = Double(units - scratch.changedCount)
+            scratch.changedUnits.withUnsafeBufferPointer { changed in
+                scratch.changedSlots.withUnsafeBufferPointer { changedSlot in
+                    for m in 0..<scratch.changedCount {
+                        slotOfUnit[Int(changed[m])] = changedSlot[m]
+                        counts[Int(changedSlot[m])] += 1
+                    }
+                }
             }
+            for s in 0..<slots { shares[s] = counts[s] / n }
             // p_t = c_t − c̄ and p·p, (a·p)_s.
             var grand = 0.0
             e.indicator.withUnsafeBufferPointer { d in
                 for t in 0..<periods {
                     var c = 0.0
-                    for s in 0..<slots { c += counts[s] / n * d[s * periods + t] }
+                    for s in 0..<slots { c += shares[s] * d[s * periods + t] }
                     shift[t] = c
                     grand += c
                 }
@@ -125,30 +162,46 @@ struct TWFECohortSumsEvaluator: PlaceboEvaluator {
                     crossed[s] = sum
                 }
             }
+            for s in 0..<slots {
+                slotSquares[s] = e.squares[s] - 2 * crossed[s] + shiftSquares
+                slotScale[s] = e.squares[s] + shiftSquares
+            }
+            // w_i = −c̄ e_i + Σ_k γ_k E_i[k], eight units per vector, slots in order.
+            let padded = e.paddedUnits
+            e.indicatorSumsBySlot.withUnsafeBufferPointer { big in
+                e.paddedUnitSums.withUnsafeBufferPointer { total in
+                    guard let bigBase = big.baseAddress, let totalBase = total.baseAddress,
+                          let wBase = w.baseAddress else { return }
+                    let bigRaw = UnsafeRawPointer(bigBase), totalRaw = UnsafeRawPointer(totalBase)
+                    let wRaw = UnsafeMutableRawPointer(wBase)
+                    let lead = SIMD8<Double>(repeating: -grand)
+                    var unit = 0
+                    while unit < padded {
+                        let byte = unit &* 8
+                        var sum = lead * totalRaw.loadUnaligned(fromByteOffset: byte, as: SIMD8<Double>.self)
+                        for k in 0..<slots {
+                            sum += SIMD8<Double>(repeating: shares[k])
+                                * bigRaw.loadUnaligned(fromByteOffset: (k &* padded &+ unit) &* 8, as: SIMD8<Double>.self)
+                        }
+                        wRaw.storeBytes(of: sum, toByteOffset: byte, as: SIMD8<Double>.self)
+                        unit &+= 8
+                    }
+                }
+            }
             for c in 0..<numerators.count { numerators[c] = 0; denominators[c] = 0 }
             var numerator = 0.0, denominator = 0.0, scale = 0.0
-            scratch.unitSlots.withUnsafeBufferPointer { slot in
-                e.centredSums.withUnsafeBufferPointer { eps in
-                    e.indicatorSums.withUnsafeBufferPointer { big in
-                        e.unitSums.withUnsafeBufferPointer { total in
-                            e.unitCluster.withUnsafeBufferPointer { cluster in
-                                e.squares.withUnsafeBufferPointer { q in
-                                    for unit in 0..<units {
-                                        let s = Int(slot[unit])
-                                        var w = -grand * total[unit]
-                                        for k in 0..<slots { w += counts[k] / n * big[unit * slots + k] }
-                                        let cross = eps[unit * slots + s] - w
-                                        let square = q[s] - 2 * crossed[s] + shiftSquares
-                                        let c = Int(cluster[unit])
-                                        numerators[c] += cross
-                                        denominators[c] += square
-                                        numerator += cross
-                                        denominator += square
-                                        scale += q[s] + shiftSquares
-                                    }
-                                }
-                            }
-                        }
+            e.centredSums.withUnsafeBufferPointer { eps in
+                e.unitCluster.withUnsafeBufferPointer { cluster in
+                    for unit in 0..<units {
+                        let s = Int(slotOfUnit[unit])
+                        let cross = eps[unit &* slots &+ s] - w[unit]
+                        let square = slotSquares[s]
+                        let c = Int(cluster[unit])
+                        numerators[c] += cross
+                        denominators[c] += square
+                        numerator += cross
+                        denominator += square
+                        scale += slotScale[s]
                     }
                 }
             }

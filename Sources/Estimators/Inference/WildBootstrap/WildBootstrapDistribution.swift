@@ -75,6 +75,32 @@ public struct WildBootstrapDistribution: Sendable {
     /// `β̂_j` and its CR1 standard error.
     public let estimate: Double
     public let standardError: Double
+    /// The draws' parts lane by lane (`n₀, n₁, d₀, d₁, d₂` of draws `8m … 8m+7` in vector `5m …
+    /// 5m+4`, the last group padded with invalid draws), so that p-values count eight at a time.
+    let lanes: [SIMD8<Double>]
+
+    init(draws: [WildBootstrapDraw], drawCount: Int, restricted: Bool, correctionFactor: Double,
+         inverseDiagonal: Double, estimate: Double, standardError: Double) {
+        self.draws = draws
+        self.drawCount = drawCount
+        self.restricted = restricted
+        self.correctionFactor = correctionFactor
+        self.inverseDiagonal = inverseDiagonal
+        self.estimate = estimate
+        self.standardError = standardError
+        let groups = (draws.count + 7) / 8
+        var lanes = [SIMD8<Double>](repeating: SIMD8(), count: groups * 5)
+        for (b, draw) in draws.enumerated() {
+            let base = (b / 8) * 5, lane = b % 8
+            lanes[base][lane] = draw.n0
+            lanes[base + 1][lane] = draw.n1
+            lanes[base + 2][lane] = draw.d0
+            lanes[base + 3][lane] = draw.d1
+            lanes[base + 4][lane] = draw.d2
+        }
+        // Padding lanes: Σz² = 0, never valid.
+        self.lanes = lanes
+    }
 
     /// The observed statistic `(β̂_j − r)/se`.
     public func observedStatistic(null r: Double) -> Double { (estimate - r) / standardError }
@@ -108,6 +134,33 @@ public struct WildBootstrapDistribution: Sendable {
         let delta = restricted ? (estimate - r) / inverseDiagonal : 0
         let ssc = correctionFactor
         var valid = 0, above = 0, below = 0
+        if type == .symmetric {
+            // Eight draws at a time, each lane the scalar comparison below, operation for operation.
+            let factor = ties == .count ? (1 - tolerance) : (1 + tolerance)
+            let threshold = SIMD8<Double>(repeating: t * t * factor * factor * ssc)
+            let d = SIMD8<Double>(repeating: delta), two = SIMD8<Double>(repeating: 2)
+            let infinity = SIMD8<Double>(repeating: .infinity), negativeInfinity = -infinity
+            var validCount = SIMD8<Int64>(), aboveCount = SIMD8<Int64>()
+            lanes.withUnsafeBufferPointer { l in
+                var base = 0
+                while base < l.count {
+                    let numerator = l[base] + d * l[base + 1]
+                    let squares = l[base + 2] + d * (two * l[base + 3] + d * l[base + 4])
+                    // Σz² > 0 and finite, the numerator finite (NaN fails every comparison).
+                    let isValid = (squares .> 0) .& (squares .< infinity)
+                        .& (numerator .< infinity) .& (numerator .> negativeInfinity)
+                    let lhs = numerator * numerator, rhs = threshold * squares
+                    let extreme = isValid .& (ties == .count ? lhs .>= rhs : lhs .> rhs)
+                    validCount &+= SIMD8<Int64>().replacing(with: 1, where: isValid)
+                    aboveCount &+= SIMD8<Int64>().replacing(with: 1, where: extreme)
+                    base += 5
+                }
+            }
+            valid = Int(validCount.wrappedSum())
+            above = Int(aboveCount.wrappedSum())
+            guard valid > 0 else { return .nan }
+            return Double(above) / Double(valid)
+        }
         draws.withUnsafeBufferPointer { v in
             switch type {
             case .symmetric:

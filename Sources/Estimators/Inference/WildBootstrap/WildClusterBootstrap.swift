@@ -52,6 +52,10 @@ public struct WildClusterBootstrap: Sendable {
     /// Small-sample correction of the CR1 standard error (cancels in p-values and intervals).
     public var correction: SmallSampleCorrection
 
+    /// Whether sign weights take the sign-table path (``WildBootstrapSignTable``) where it
+    /// applies; tests turn it off to compare with the kernel's own loop.
+    var useSignTables = true
+
     /// Draws per random stream: block `k` of 64 draws uses stream `(seed, k, .bootstrap)`.
     public static let drawsPerStream = 64
 
@@ -171,6 +175,12 @@ public struct WildClusterBootstrap: Sendable {
         let lanes = WildBootstrapKernel.lanes
         let terms = kernels.count
         let weights = self.weights
+        if useSignTables && (weights == .rademacher || enumerated) {
+            let tables = kernels.compactMap { WildBootstrapSignTable(kernel: $0) }
+            if tables.count == kernels.count {
+                return drawSigns(tables: tables, loop: loop, enumerated: enumerated)
+            }
+        }
         let all = loop.run(width: terms, initial: WildBootstrapDraw.zero,
                            makeWorkspace: { BootstrapWorker(kernels: kernels) }) { worker, stream, block, out in
             var cursor = MersenneCursor(stream.generator)
@@ -195,6 +205,37 @@ public struct WildClusterBootstrap: Sendable {
         }
         guard terms > 1 else { return [all] }
         return kernels.indices.map { k in (0..<loop.count).map { all[$0 * terms + k] } }
+    }
+
+    /// ``drawAll(kernels:loop:enumerated:)`` for sign weights through the kernels' sign tables
+    /// (``WildBootstrapSignTable``). Draw `b`'s signs are the same words of the same stream as
+    /// ``BootstrapWeights/draw(into:count:stride:_:)`` reads (or enumeration vector `b`).
+    func drawSigns(tables: [WildBootstrapSignTable], loop: ResamplingLoop, enumerated: Bool) -> [[WildBootstrapDraw]] {
+        let terms = tables.count
+        let groups = tables[0].groups
+        let words = (groups + 31) / 32
+        let all = loop.run(width: terms, initial: WildBootstrapDraw.zero,
+                           makeWorkspace: { SignWorker(tables: tables, words: words) }) { worker, stream, block, out in
+            var cursor = MersenneCursor(stream.generator)
+            guard let base = out.baseAddress, let signs = worker.signs.baseAddress else { return }
+            for draw in block {
+                if enumerated {
+                    for w in 0..<words { signs[w] = 0 }
+                    for g in 0..<groups where (UInt64(draw) >> UInt64(groups - 1 - g)) & 1 == 1 {
+                        signs[g >> 5] |= UInt32(1) << UInt32(g & 31)
+                    }
+                } else {
+                    for w in 0..<words { signs[w] = cursor.next() }
+                }
+                for k in 0..<terms {
+                    tables[k].evaluate(signs: signs, into: base + (draw - block.lowerBound) * terms + k,
+                                       scratch: worker.scratch[k])
+                }
+            }
+            cursor.store()
+        }
+        guard terms > 1 else { return [all] }
+        return tables.indices.map { k in (0..<loop.count).map { all[$0 * terms + k] } }
     }
 
     /// Number of clusters in which `column` is not identically zero (treated clusters for "treat").
@@ -269,6 +310,20 @@ final class BootstrapWorker {
             kernels[k].evaluate(base, into: out, count: count, stride: stride, scratch: &scratch[k])
         }
     }
+}
+
+/// One worker's workspace on the sign-table path: a draw's sign words and per-term scratch.
+final class SignWorker {
+    let signs: UnsafeMutableBufferPointer<UInt32>
+    let scratch: [WildBootstrapSignTable.Scratch]
+
+    init(tables: [WildBootstrapSignTable], words: Int) {
+        signs = .allocate(capacity: max(words, 1))
+        signs.initialize(repeating: 0)
+        scratch = tables.map { WildBootstrapSignTable.Scratch($0) }
+    }
+
+    deinit { signs.deallocate() }
 }
 
 /// Why a wild bootstrap could not run.
