@@ -186,9 +186,9 @@ struct DemeanedDesign: Sendable {
                 }
             }
         }
-        // Unit means (`q · N`), then the period effects (16 lanes per column), in one allocation.
-        var scratch = [Double](repeating: 0, count: q * rows.units + q * UnitRows.capacity)
-        scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+        // Unit means (`q · N`), then the period effects (16 lanes per column), in one uninitialised
+        // allocation: both are written (every unit, every lane) before they are read.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: q * rows.units + q * UnitRows.capacity) { scratchBuffer in
             gram.withUnsafeMutableBufferPointer { products in
                 guard let meanBase = scratchBuffer.baseAddress else { return }
                 let effects = meanBase + q * rows.units
