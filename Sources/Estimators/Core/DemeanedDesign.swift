@@ -91,8 +91,8 @@ struct DemeanedDesign: Sendable {
             var outcomeStore = [Double]()
             matrix = [Double](unsafeUninitializedCapacity: n * regressors.count) { out, initialized in
                 outcomeStore = [Double](unsafeUninitializedCapacity: n) { y, yInitialized in
-                    Self.demeanWithCrossProducts(rows: rows, columns: regressors + [outcome], matrix: out, outcome: y,
-                                                 removed: &removed, gram: &gram)
+                    Self.demeanWithCrossProducts(rows: rows, regressors: regressors, outcome: outcome, matrix: out,
+                                                 demeanedOutcome: y, removed: &removed, gram: &gram)
                     yInitialized = n
                 }
                 initialized = n * regressors.count
@@ -157,31 +157,46 @@ struct DemeanedDesign: Sendable {
     /// for six columns of 14 periods).
     static let unitsPerBlock = 16
 
-    /// The row-form within transform of `columns` (regressors, then the outcome) into `matrix`
-    /// (column-major) and `outcome`, with the cross products of the demeaned columns in `gram`.
-    private static func demeanWithCrossProducts(rows: UnitRows, columns: [[Double]],
+    /// The row-form within transform of the regressors and the outcome (column `q − 1`) into
+    /// `matrix` (column-major) and `demeanedOutcome`, with the cross products of the demeaned
+    /// columns in `gram`.
+    private static func demeanWithCrossProducts(rows: UnitRows, regressors: [[Double]], outcome: [Double],
                                                 matrix: UnsafeMutableBufferPointer<Double>,
-                                                outcome: UnsafeMutableBufferPointer<Double>,
+                                                demeanedOutcome: UnsafeMutableBufferPointer<Double>,
                                                 removed: inout [Double], gram: inout [Double]) {
-        let q = columns.count, n = rows.units * rows.periods
-        guard let matrixBase = matrix.baseAddress, let outcomeBase = outcome.baseAddress else { return }
+        let q = regressors.count + 1, n = rows.units * rows.periods
+        guard let matrixBase = matrix.baseAddress, let outcomeBase = demeanedOutcome.baseAddress else { return }
         // Column c's output: the matrix's column c, the outcome last. (Plain pointer arithmetic,
         // no arrays of pointers or of SIMD rows: those cost a generic-metadata lookup per fit.)
         @inline(__always) func target(_ c: Int) -> UnsafeMutablePointer<Double> {
             c < q - 1 ? matrixBase + c * n : outcomeBase
         }
-        var means = [Double](repeating: 0, count: q * rows.units)
-        // Period effects, 16 lanes per column.
-        var effects = [Double](repeating: 0, count: q * UnitRows.capacity)
-        means.withUnsafeMutableBufferPointer { meanBuffer in
+        // (Two branches, not `(c < q - 1 ? regressors[c] : outcome).with…`: the conditional
+        // expression is a copy of the array, retained and released on every call.)
+        @inline(__always) func withColumn(_ c: Int, _ body: (UnsafePointer<Double>) -> Void) {
+            if c < q - 1 {
+                regressors[c].withUnsafeBufferPointer { input in
+                    guard let base = input.baseAddress else { return }
+                    body(base)
+                }
+            } else {
+                outcome.withUnsafeBufferPointer { input in
+                    guard let base = input.baseAddress else { return }
+                    body(base)
+                }
+            }
+        }
+        // Unit means (`q · N`), then the period effects (16 lanes per column), in one uninitialised
+        // allocation: both are written (every unit, every lane) before they are read.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: q * rows.units + q * UnitRows.capacity) { scratchBuffer in
             gram.withUnsafeMutableBufferPointer { products in
-                guard let meanBase = meanBuffer.baseAddress else { return }
+                guard let meanBase = scratchBuffer.baseAddress else { return }
+                let effects = meanBase + q * rows.units
                 for c in 0..<q {
-                    columns[c].withUnsafeBufferPointer { input in
-                        guard let base = input.baseAddress else { return }
+                    withColumn(c) { base in
                         let (effect, removedSquares) = TwoWayWithin.rowEffects(base, rows: rows,
                                                                                 unitMeans: meanBase + c * rows.units)
-                        for lane in 0..<UnitRows.capacity { effects[c * UnitRows.capacity + lane] = effect[lane] }
+                        UnsafeMutableRawPointer(effects + c * UnitRows.capacity).storeBytes(of: effect, as: UnitRows.Row.self)
                         if c < q - 1 { removed[c] = removedSquares }
                     }
                 }
@@ -191,11 +206,8 @@ struct DemeanedDesign: Sendable {
                 while first < rows.units {
                     let last = min(first + unitsPerBlock, rows.units)
                     for c in 0..<q {
-                        columns[c].withUnsafeBufferPointer { input in
-                            guard let base = input.baseAddress else { return }
-                            let effect = effects.withUnsafeBufferPointer { lanes in
-                                UnsafeRawPointer(lanes.baseAddress! + c * UnitRows.capacity).loadUnaligned(as: UnitRows.Row.self)
-                            }
+                        withColumn(c) { base in
+                            let effect = UnsafeRawPointer(effects + c * UnitRows.capacity).loadUnaligned(as: UnitRows.Row.self)
                             TwoWayWithin.applyRowEffects(base, into: target(c), rows: rows,
                                                          unitMeans: meanBase + c * rows.units,
                                                          periodEffect: effect, units: first..<last)

@@ -33,9 +33,10 @@ struct NormalEquationsSolution: Sendable {
     /// silent drop would change the model the user asked for.
     func termsCollinearOnlyThrough(firstTerms: Int) -> [String] {
         let p = termNames.count
+        // Nothing later was dropped (the usual case): no allocation.
+        guard (firstTerms..<p).contains(where: { !keptTerms.contains($0) && !absorbed[$0] }) else { return [] }
         let later = Array(firstTerms..<p)
         let candidates = later.filter { !keptTerms.contains($0) && !absorbed[$0] }
-        guard !candidates.isEmpty else { return [] }
         let q = later.count
         var reduced = [Double](repeating: 0, count: q * q)
         for (r, a) in later.enumerated() { for (c, b) in later.enumerated() { reduced[r * q + c] = gram[a * p + b] } }

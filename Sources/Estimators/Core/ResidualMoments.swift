@@ -257,12 +257,38 @@ struct ResidualMoments: Sendable {
                 guard let xBase = x.baseAddress, let startBase = start.baseAddress else { return sum }
                 offsets.withUnsafeBufferPointer { offset in
                     coefficients.withUnsafeBufferPointer { beta in
-                        for unit in 0..<rows.units {
+                        // Whole rows first (16-lane loads with no bounds branch; the same arithmetic as
+                        // the loop below, so the same bits), then the last units lane by lane.
+                        @inline(__always) func residual(_ unit: Int) -> UnitRows.Row {
+                            var u = rows.loadWhole(startBase, unit: unit)
+                            for r in 0..<fitted {
+                                u -= UnitRows.Row(repeating: beta[r]) * rows.loadWhole(xBase + offset[r], unit: unit)
+                            }
+                            return rows.masked(u)
+                        }
+                        labels.withUnsafeBufferPointer { label in
+                            if hasScores, let sBase = s.baseAddress, let labelBase = label.baseAddress {
+                                for unit in 0..<rows.wholeRowUnits {
+                                    let u = residual(unit)
+                                    sum += u * u
+                                    let target = sBase + Int(labelBase[unit])
+                                    for a in 0..<m {
+                                        target[a &* clusters] += UnitRows.horizontalSum(rows.loadWhole(xBase + offset[a], unit: unit) * u)
+                                    }
+                                }
+                            } else {
+                                for unit in 0..<rows.wholeRowUnits {
+                                    let u = residual(unit)
+                                    sum += u * u
+                                }
+                            }
+                        }
+                        for unit in rows.wholeRowUnits..<rows.units {
                             var u = rows.load(startBase, unit: unit)
                             for r in 0..<fitted {
                                 u -= UnitRows.Row(repeating: beta[r]) * rows.load(xBase + offset[r], unit: unit)
                             }
-                            u *= rows.mask
+                            u = rows.masked(u)
                             sum += u * u
                             guard hasScores, let sBase = s.baseAddress else { continue }
                             let target = sBase + Int(labels[unit])

@@ -369,7 +369,13 @@ struct TwoWayWithin: Sendable {
                            unitMeans unitMean: UnsafeMutablePointer<Double>) -> (UnitRows.Row, Double) {
         let periods = rows.periods, units = rows.units
         var periodSums = UnitRows.Row()
-        for i in 0..<units {
+        // Whole rows with 16-lane loads and no bounds branch, then the last units lane by lane.
+        for i in 0..<rows.wholeRowUnits {
+            let row = rows.loadWhole(input, unit: i)
+            periodSums += row
+            unitMean[i] = rows.sum(row)
+        }
+        for i in rows.wholeRowUnits..<units {
             let row = rows.load(input, unit: i)
             periodSums += row
             unitMean[i] = rows.sum(row)
@@ -403,12 +409,22 @@ struct TwoWayWithin: Sendable {
     }
 
     /// Pass 2 of the row form for the units in `units` (in increasing order, see ``UnitRows``):
-    /// `x̃_it = (x_it − x̄_i·) − (x̄_·t − x̄)`.
+    /// `x̃_it = (x_it − x̄_i·) − (x̄_·t − x̄)`. Whole rows are written 16 lanes at a time
+    /// (``UnitRows/storeWhole(_:to:unit:)``): a row's spill past its `T` slots lands on later
+    /// units' slots, which are written afterwards, here or by the caller's next range (callers go
+    /// through the units in increasing order and write every one), so the output ends up exact.
     @inline(__always)
     static func applyRowEffects(_ input: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>,
                                 rows: UnitRows, unitMeans unitMean: UnsafePointer<Double>,
                                 periodEffect: UnitRows.Row, units: Range<Int>) {
-        for i in units {
+        let whole = min(units.upperBound, rows.wholeRowUnits)
+        var first = units.lowerBound
+        while first < whole {
+            let row = rows.loadWhole(input, unit: first)
+            rows.storeWhole((row - UnitRows.Row(repeating: unitMean[first])) - periodEffect, to: output, unit: first)
+            first &+= 1
+        }
+        for i in first..<max(first, units.upperBound) {
             let row = rows.load(input, unit: i)
             rows.store((row - UnitRows.Row(repeating: unitMean[i])) - periodEffect, to: output, unit: i)
         }

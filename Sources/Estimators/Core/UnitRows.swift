@@ -49,6 +49,22 @@ struct UnitRows {
         return row
     }
 
+    /// Unit `unit`'s row read as 16 consecutive values; only for `unit < wholeRowUnits`.
+    @inline(__always)
+    func loadWhole(_ column: UnsafePointer<Double>, unit: Int) -> Row {
+        UnsafeRawPointer(column + unit &* periods).loadUnaligned(as: Row.self)
+    }
+
+    /// Writes all 16 lanes of `row` from unit `unit`'s first slot (`unit < wholeRowUnits`, so
+    /// they lie inside the column): lanes `≥ T` land on the following units' first slots. Writing
+    /// units in increasing order, each such spill is overwritten by the next unit's own row, so
+    /// the column ends up exact with two full-width stores per row instead of ``store(_:to:unit:)``'s
+    /// pieces.
+    @inline(__always)
+    func storeWhole(_ row: Row, to column: UnsafeMutablePointer<Double>, unit: Int) {
+        UnsafeMutableRawPointer(column + unit &* periods).storeBytes(of: row, as: Row.self)
+    }
+
     /// Writes lanes `< T` of `row` as unit `unit`'s row of the column starting at `column`, as
     /// exact pieces of 8, 4, 2 and 1 lanes (14 = 8 + 4 + 2): nothing outside the unit's slots is
     /// written, so no store overlaps another and later loads of the rows forward cleanly.
@@ -84,10 +100,17 @@ struct UnitRows {
         if remaining == 1 { target.storeBytes(of: two[0], toByteOffset: offset, as: Double.self) }
     }
 
+    /// `row` with lanes `≥ T` zeroed: `row * mask`, the low eight lanes left alone when `T ≥ 8`
+    /// (multiplying them by 1 changes nothing, so the result is the same bit for bit).
+    @inline(__always)
+    func masked(_ row: Row) -> Row {
+        periods >= 8 ? Row(lowHalf: row.lowHalf, highHalf: row.highHalf * mask.highHalf) : row * mask
+    }
+
     /// `Σ_{t<T} row[t]`, in a fixed tree order (halves added lane-wise, then the last pair).
     @inline(__always)
     func sum(_ row: Row) -> Double {
-        UnitRows.horizontalSum(row * mask)
+        UnitRows.horizontalSum(masked(row))
     }
 
     /// The sum of all 16 lanes in a fixed tree order.

@@ -58,13 +58,16 @@ public enum VarianceEstimator {
 
     /// True when every level of `group` lies inside a single cluster.
     static func isNested(group: [Int32], groupCount: Int, in clustering: Clustering) -> Bool {
-        var owner = [Int32](repeating: -1, count: groupCount)
-        for row in 0..<group.count {
-            let level = Int(group[row])
-            let cluster = clustering.index[row]
-            if owner[level] == -1 { owner[level] = cluster } else if owner[level] != cluster { return false }
+        // Scratch on the stack where it is small (a panel's periods), no heap allocation per fit.
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(groupCount, 1)) { owner in
+            owner.initialize(repeating: -1)
+            for row in 0..<group.count {
+                let level = Int(group[row])
+                let cluster = clustering.index[row]
+                if owner[level] == -1 { owner[level] = cluster } else if owner[level] != cluster { return false }
+            }
+            return true
         }
-        return true
     }
 
     /// The variance of `fit` on `design` from `panel`.
