@@ -337,13 +337,19 @@ func accepted(_ entry: EstimatorEntry) -> String {
 
 /// Wraps `text` at 72 columns with `indent` spaces before each line.
 func wrap(_ text: String, indent: Int) -> String {
-    var lines: [String] = [], line = ""
+    // The line's length is kept, not recounted: every command's help text is wrapped at startup
+    // (ArgumentParser reads each subcommand's configuration), so this is on every run's path.
+    var lines: [String] = [], line = "", length = 0
     for word in text.split(separator: " ") {
-        if !line.isEmpty && line.count + word.count + 1 > 72 - indent {
+        let count = word.count
+        if length > 0 && length + count + 1 > 72 - indent {
             lines.append(line)
             line = ""
+            length = 0
         }
-        line += (line.isEmpty ? "" : " ") + word
+        if length > 0 { line += " "; length += 1 }
+        line += word
+        length += count
     }
     if !line.isEmpty { lines.append(line) }
     return lines.map { String(repeating: " ", count: indent) + $0 }.joined(separator: "\n")

@@ -188,6 +188,7 @@ struct PanelTableReader<Table: DataTable> {
         var rawCohort = [String](repeating: "", count: units.labels.count)
         var missing = Set<Int>(), afterSample = Set<Int>()
         var moved: [Int: String] = [:]
+        var parsed: [String: PeriodValue] = [:]   // each distinct cohort text is parsed once
         for (k, row) in kept.enumerated() {
             let unit = Int(units.index[k])
             let raw = table.string(row: row, column: column).trimmed
@@ -198,7 +199,12 @@ struct PanelTableReader<Table: DataTable> {
             } else if table.double(row: row, column: column) == 0 {
                 index = Panel.neverTreated
             } else {
-                guard let value = PeriodValue(parsing: Substring(raw)), value.kind == periods.kind else {
+                var found = parsed[raw]
+                if found == nil {
+                    found = PeriodValue(parsing: Substring(raw))
+                    if let found, parsed.count < 4096 { parsed[raw] = found }
+                }
+                guard let value = found, value.kind == periods.kind else {
                     let reason = PeriodValue(parsing: Substring(raw)) == nil
                         ? PeriodValue.problem(with: Substring(raw))
                         : "expected \(periods.kind.expectation) like the time column, or 0 / empty for never treated"
@@ -311,6 +317,11 @@ extension Panel {
 extension String {
     /// The string without leading and trailing spaces and tabs.
     var trimmed: String {
+        // Most cells have neither: answer from their first and last bytes without walking
+        // Characters (grapheme breaking is most of a panel read's time otherwise).
+        if let first = utf8.first, let last = utf8.last, first != 0x20, first != 0x09, last != 0x20, last != 0x09 {
+            return self
+        }
         var view = Substring(self)
         while let c = view.first, c == " " || c == "\t" { view.removeFirst() }
         while let c = view.last, c == " " || c == "\t" { view.removeLast() }

@@ -81,9 +81,18 @@ struct PeriodIndexer {
     init(values: [String]) throws(Rejection) {
         var parsed = [Int](); parsed.reserveCapacity(values.count)
         var kind: PeriodKind?
+        // A panel repeats a few period texts many times: each distinct text is parsed once.
+        var known: [String: PeriodValue] = [:]
         for (position, text) in values.enumerated() {
-            guard let value = PeriodValue(parsing: Substring(text)) else {
-                throw Rejection(position: position, reason: PeriodValue.problem(with: Substring(text)))
+            let value: PeriodValue
+            if let cached = known[text] {
+                value = cached
+            } else {
+                guard let parsed = PeriodValue(parsing: Substring(text)) else {
+                    throw Rejection(position: position, reason: PeriodValue.problem(with: Substring(text)))
+                }
+                if known.count < 4096 { known[text] = parsed }
+                value = parsed
             }
             if let kind, kind != value.kind {
                 throw Rejection(position: position,
