@@ -55,12 +55,41 @@ public struct SunAbraham: Sendable {
     public func estimate(_ panel: Panel) throws -> Estimate { try fit(panel).estimate }
 
     /// The saturated regression, the aggregation weights and the aggregated estimate.
-    public func fit(_ panel: Panel) throws -> SunAbrahamFit {
+    ///
+    /// The saturated regression takes the lean path (``SunAbrahamLeanRegression``: no dense
+    /// dummy columns, memory of a few copies of the outcome) with the fast kernels and an iid or
+    /// one-way CR1 variance, and the dense path through ``FixedEffectsRegression`` otherwise
+    /// (hetero, CR2, CR3, two-way clustering, Conley, the reference kernels). Both give the same
+    /// regression up to rounding.
+    public func fit(_ panel: Panel) throws -> SunAbrahamFit { try fit(panel, path: .automatic) }
+
+    /// How the saturated regression is computed (see ``fit(_:)``).
+    enum RegressionPath: Sendable {
+        /// The lean path where it serves the variance and backend, else the dense one.
+        case automatic
+        /// Dense 0/1 dummy columns through ``FixedEffectsRegression``.
+        case dense
+        /// ``SunAbrahamLeanRegression``; throws ``EstimationError/invalidOption(_:)`` where it does not serve.
+        case lean
+    }
+
+    /// ``fit(_:)`` along a chosen path (the tests compare the two).
+    func fit(_ panel: Panel, path: RegressionPath) throws -> SunAbrahamFit {
         let method = "sa"
         let design = try SunAbrahamDesign(panel: panel, control: control)
-        let interactions = try FixedEffectsRegression.fit(panel: design.sample, method: "sa-interactions",
-                                                          terms: design.terms, columns: design.columns,
-                                                          options: options, extraNotes: design.notes)
+        let interactions: Estimate
+        switch path {
+        case .dense:
+            interactions = try denseInteractions(design)
+        case .lean:
+            guard let lean = try SunAbrahamLeanRegression.fit(design: design, options: options) else {
+                throw EstimationError.invalidOption("\(method): the lean regression does not serve \(options.variance.label) "
+                                                    + "with the \(KernelBackend.processDefault) kernels")
+            }
+            interactions = lean
+        case .automatic:
+            interactions = try SunAbrahamLeanRegression.fit(design: design, options: options) ?? denseInteractions(design)
+        }
         // Kept interaction cells, in the order of the saturated estimate's terms.
         let position = Dictionary(uniqueKeysWithValues: design.terms.enumerated().map { ($1.name, $0) })
         var keptCells: [(term: Int, cell: SunAbrahamFit.Cell)] = []
@@ -98,6 +127,12 @@ public struct SunAbraham: Sendable {
                                                            + "from the estimation sample; delta-method variance")])
         return SunAbrahamFit(interactions: interactions, cells: keptCells.map(\.cell),
                              aggregation: rows.map(\.weights), estimate: aggregated)
+    }
+
+    /// The saturated regression with dense dummy columns (the plain form of the lean path).
+    private func denseInteractions(_ design: SunAbrahamDesign) throws -> Estimate {
+        try FixedEffectsRegression.fit(panel: design.sample, method: "sa-interactions", terms: design.terms,
+                                       columns: design.denseColumns(), options: options, extraNotes: design.notes)
     }
 
     /// `β = W δ`, `V_β = W V W'` as an ``Estimate`` with the interactions' counts and df (CR2: each
@@ -173,13 +208,23 @@ public struct SunAbrahamFit: Sendable {
     public let estimate: Estimate
 }
 
-/// The saturated design: sample restrictions, interaction cells and their dummy columns.
+/// The saturated design: sample restrictions, interaction cells and the cell of each row (the
+/// dummy columns only on request, ``denseColumns()``).
 struct SunAbrahamDesign {
     let sample: Panel
     let cells: [SunAbrahamFit.Cell]
     let terms: [Estimate.Term]
-    let columns: [[Double]]
+    /// The interaction cell (index into ``cells``) of each row of ``sample``; −1 for rows in none
+    /// (controls, reference period). Every row is in at most one cell.
+    let cellOfRow: [Int32]
     let notes: [String]
+
+    /// The cells' 0/1 dummy columns, one per cell, each of the sample's length.
+    func denseColumns() -> [[Double]] {
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: sample.observationCount), count: cells.count)
+        for (row, cell) in cellOfRow.enumerated() where cell >= 0 { columns[Int(cell)][row] = 1 }
+        return columns
+    }
 
     /// Observed relative-period range of each cohort (fixest classifies cohorts, not units).
     static func relativeRanges(_ panel: Panel) -> [Int32: (low: Int, high: Int)] {
@@ -245,9 +290,9 @@ struct SunAbrahamDesign {
         guard !counts.isEmpty else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
         let keys = counts.keys.sorted { $0.x != $1.x ? $0.x < $1.x : $0.y < $1.y }
         let columnOf = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-        var columns = [[Double]](repeating: [Double](repeating: 0, count: sample.observationCount), count: keys.count)
+        var cellIndex = [Int32](repeating: -1, count: sample.observationCount)
         for row in 0..<sample.observationCount {
-            if let key = cellOfRow[row], let column = columnOf[key] { columns[column][row] = 1 }
+            if let key = cellOfRow[row], let column = columnOf[key] { cellIndex[row] = Int32(column) }
         }
         var cells: [SunAbrahamFit.Cell] = []
         var terms: [Estimate.Term] = []
@@ -262,7 +307,7 @@ struct SunAbrahamDesign {
         self.sample = sample
         self.cells = cells
         self.terms = terms
-        self.columns = columns
+        self.cellOfRow = cellIndex
         self.notes = notes
     }
 }
