@@ -22,8 +22,10 @@ import CGSL
 /// so the Gram matrix is `D'D̃_{lk} = n_l H̃^{(k)}_{c_l, t_l}` and every scores column is a
 /// table lookup: no pass over the rows per cell.
 ///
-/// Memory: the demeaned outcome and covariates, three `n`-vectors of scratch, `K × K` and the
-/// scores (`G × m`). Collinear cells are dropped by the rule of ``NormalEquationsSolution``
+/// Memory: the demeaned outcome and covariates, the residuals, the cell (and, balanced, the
+/// cohort × period key) of each row, `(K + p)²` for the normal equations; on the general path
+/// also two `n`-vectors of scratch and the scores (`G × m`), which the closed form folds into
+/// the meat a block of clusters at a time instead. Collinear cells are dropped by the rule of ``NormalEquationsSolution``
 /// (absorbed below `1e-10` of the centred sum of squares, then ``DroppingCholesky``), the
 /// variance is ``VarianceEstimator/estimate(bread:moments:clustering:design:panel:type:correction:)``
 /// (fixest's small-sample rules), and the ``Estimate`` carries the notes of the dense path.
@@ -88,7 +90,8 @@ enum SunAbrahamLeanRegression {
         // Centred sum of squares of each dummy: n_k − n_k²/n, or with weights W_k − W_k²/W.
         let total = rootWeights == nil ? Double(n) : sample.regressionWeights?.reduce(0, +) ?? Double(n)
         for (k, cell) in design.cells.enumerated() { scale[k] = cell.share - cell.share * cell.share / total }
-        var scratch = Scratch(count: n, within: within)
+        // Two n-vectors for demeaning one column at a time (not needed by the closed form).
+        var scratch = Scratch(count: table == nil ? n : 0, within: within)
         if let table {
             table.cellGram(into: &gram, stride: q)
         } else {
@@ -119,16 +122,17 @@ enum SunAbrahamLeanRegression {
         // Residuals û = ỹ − D̃δ − X̃γ.
         var cellCoefficients = [Double](repeating: 0, count: cellCount)
         for k in 0..<cellCount where position[k] >= 0 { cellCoefficients[k] = solution.coefficients[position[k]] }
-        if let table {
-            table.expand(table.demeaned(cellValues: cellCoefficients), into: &scratch.output)
-        } else {
-            scratch.demean(cellValues: cellCoefficients, cellOfRow: design.cellOfRow, within: within)
-        }
-        var residuals = [Double](repeating: 0, count: n)
+        var residuals = covariates.outcome
         residuals.withUnsafeMutableBufferPointer { u in
-            covariates.outcome.withUnsafeBufferPointer { y in
+            if let table {
+                let fitted = table.demeaned(cellValues: cellCoefficients)
+                table.rowKeys.withUnsafeBufferPointer { keys in
+                    for row in 0..<n { u[row] -= fitted[Int(keys[row])] }
+                }
+            } else {
+                scratch.demean(cellValues: cellCoefficients, cellOfRow: design.cellOfRow, within: within)
                 scratch.output.withUnsafeBufferPointer { fitted in
-                    for row in 0..<n { u[row] = y[row] - fitted[row] }
+                    for row in 0..<n { u[row] -= fitted[row] }
                 }
             }
             guard let target = u.baseAddress else { return }
@@ -328,15 +332,6 @@ enum SunAbrahamLeanRegression {
                 for t in 0..<periods { h[c * periods + t] = (h[c * periods + t] - classMean[c]) - periodEffect[t] }
             }
             return h
-        }
-
-        /// Writes a table's value at every row.
-        func expand(_ values: [Double], into output: inout [Double]) {
-            output.withUnsafeMutableBufferPointer { out in
-                rowKeys.withUnsafeBufferPointer { keys in
-                    for row in 0..<keys.count { out[row] = values[Int(keys[row])] }
-                }
-            }
         }
     }
 
