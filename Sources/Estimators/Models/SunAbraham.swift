@@ -55,12 +55,41 @@ public struct SunAbraham: Sendable {
     public func estimate(_ panel: Panel) throws -> Estimate { try fit(panel).estimate }
 
     /// The saturated regression, the aggregation weights and the aggregated estimate.
-    public func fit(_ panel: Panel) throws -> SunAbrahamFit {
+    ///
+    /// The saturated regression takes the lean path (``SunAbrahamLeanRegression``: no dense
+    /// dummy columns, memory of a few copies of the outcome) with the fast kernels and an iid or
+    /// one-way CR1 variance, and the dense path through ``FixedEffectsRegression`` otherwise
+    /// (hetero, CR2, CR3, two-way clustering, Conley, the reference kernels). Both give the same
+    /// regression up to rounding.
+    public func fit(_ panel: Panel) throws -> SunAbrahamFit { try fit(panel, path: .automatic) }
+
+    /// How the saturated regression is computed (see ``fit(_:)``).
+    enum RegressionPath: Sendable {
+        /// The lean path where it serves the variance and backend, else the dense one.
+        case automatic
+        /// Dense 0/1 dummy columns through ``FixedEffectsRegression``.
+        case dense
+        /// ``SunAbrahamLeanRegression``; throws ``EstimationError/invalidOption(_:)`` where it does not serve.
+        case lean
+    }
+
+    /// ``fit(_:)`` along a chosen path (the tests compare the two).
+    func fit(_ panel: Panel, path: RegressionPath) throws -> SunAbrahamFit {
         let method = "sa"
         let design = try SunAbrahamDesign(panel: panel, control: control)
-        let interactions = try FixedEffectsRegression.fit(panel: design.sample, method: "sa-interactions",
-                                                          terms: design.terms, columns: design.columns,
-                                                          options: options, extraNotes: design.notes)
+        let interactions: Estimate
+        switch path {
+        case .dense:
+            interactions = try denseInteractions(design)
+        case .lean:
+            guard let lean = try SunAbrahamLeanRegression.fit(design: design, options: options) else {
+                throw EstimationError.invalidOption("\(method): the lean regression does not serve \(options.variance.label) "
+                                                    + "with the \(KernelBackend.processDefault) kernels")
+            }
+            interactions = lean
+        case .automatic:
+            interactions = try SunAbrahamLeanRegression.fit(design: design, options: options) ?? denseInteractions(design)
+        }
         // Kept interaction cells, in the order of the saturated estimate's terms.
         let position = Dictionary(uniqueKeysWithValues: design.terms.enumerated().map { ($1.name, $0) })
         var keptCells: [(term: Int, cell: SunAbrahamFit.Cell)] = []
@@ -98,6 +127,12 @@ public struct SunAbraham: Sendable {
                                                            + "from the estimation sample; delta-method variance")])
         return SunAbrahamFit(interactions: interactions, cells: keptCells.map(\.cell),
                              aggregation: rows.map(\.weights), estimate: aggregated)
+    }
+
+    /// The saturated regression with dense dummy columns (the plain form of the lean path).
+    private func denseInteractions(_ design: SunAbrahamDesign) throws -> Estimate {
+        try FixedEffectsRegression.fit(panel: design.sample, method: "sa-interactions", terms: design.terms,
+                                       columns: design.denseColumns(), options: options, extraNotes: design.notes)
     }
 
     /// `β = W δ`, `V_β = W V W'` as an ``Estimate`` with the interactions' counts and df (CR2: each
@@ -173,22 +208,34 @@ public struct SunAbrahamFit: Sendable {
     public let estimate: Estimate
 }
 
-/// The saturated design: sample restrictions, interaction cells and their dummy columns.
+/// The saturated design: sample restrictions, interaction cells and the cell of each row (the
+/// dummy columns only on request, ``denseColumns()``).
 struct SunAbrahamDesign {
     let sample: Panel
     let cells: [SunAbrahamFit.Cell]
     let terms: [Estimate.Term]
-    let columns: [[Double]]
+    /// The interaction cell (index into ``cells``) of each row of ``sample``; −1 for rows in none
+    /// (controls, reference period). Every row is in at most one cell.
+    let cellOfRow: [Int32]
     let notes: [String]
 
+    /// The cells' 0/1 dummy columns, one per cell, each of the sample's length.
+    func denseColumns() -> [[Double]] {
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: sample.observationCount), count: cells.count)
+        for (row, cell) in cellOfRow.enumerated() where cell >= 0 { columns[Int(cell)][row] = 1 }
+        return columns
+    }
+
     /// Observed relative-period range of each cohort (fixest classifies cohorts, not units).
+    /// Rows are sorted by period within each unit, so a unit's range is its first and last row.
     static func relativeRanges(_ panel: Panel) -> [Int32: (low: Int, high: Int)] {
         var range: [Int32: (low: Int, high: Int)] = [:]
-        for row in 0..<panel.observationCount {
-            let g = panel.adoptionPeriod[Int(panel.unitIndex[row])]
-            guard g != Panel.neverTreated else { continue }
-            let e = Int(panel.periodIndex[row]) - Int(g)
-            if let current = range[g] { range[g] = (min(current.low, e), max(current.high, e)) } else { range[g] = (e, e) }
+        for unit in 0..<panel.unitCount {
+            let start = panel.unitStart[unit], end = panel.unitStart[unit + 1]
+            let g = panel.adoptionPeriod[unit]
+            guard start < end, g != Panel.neverTreated else { continue }
+            let low = Int(panel.periodIndex[start]) - Int(g), high = Int(panel.periodIndex[end - 1]) - Int(g)
+            if let current = range[g] { range[g] = (min(current.low, low), max(current.high, high)) } else { range[g] = (low, high) }
         }
         return range
     }
@@ -216,10 +263,10 @@ struct SunAbrahamDesign {
         var kept: [Int] = []
         kept.reserveCapacity(panel.observationCount)
         var droppedAlways = 0
-        for row in 0..<panel.observationCount {
-            if alwaysTreated.contains(panel.adoptionPeriod[Int(panel.unitIndex[row])]) { droppedAlways += 1; continue }
-            if panel.periodIndex[row] >= periodLimit { continue }
-            kept.append(row)
+        for unit in 0..<panel.unitCount {
+            let rows = panel.unitStart[unit]..<panel.unitStart[unit + 1]
+            if alwaysTreated.contains(panel.adoptionPeriod[unit]) { droppedAlways += rows.count; continue }
+            for row in rows where panel.periodIndex[row] < periodLimit { kept.append(row) }
         }
         if droppedAlways > 0 {
             notes.append("\(droppedAlways) observations of always-treated cohorts ("
@@ -228,41 +275,52 @@ struct SunAbrahamDesign {
         let sample = kept.count == panel.observationCount ? panel
             : try panel.restrictedToRows(kept, note: nil, method: method, what: "the Sun–Abraham sample restrictions")
         let reference = Set(SunAbrahamDesign.relativeRanges(sample).filter { $0.value.high < 0 }.keys)
-        // Cells (e, g), e ≠ −1, ordered by event time then cohort (fixest's i(period, cohort)).
-        var counts: [SIMD2<Int32>: Int] = [:]
-        var weightSums: [SIMD2<Int32>: Double] = [:]
-        var cellOfRow = [SIMD2<Int32>?](repeating: nil, count: sample.observationCount)
-        for row in 0..<sample.observationCount {
-            let g = sample.adoptionPeriod[Int(sample.unitIndex[row])]
-            guard g != Panel.neverTreated, !reference.contains(g) else { continue }
-            let e = sample.periodIndex[row] - g
-            guard e != -1 else { continue }
-            let key = SIMD2<Int32>(e, g)
-            counts[key, default: 0] += 1
-            if let weights = sample.regressionWeights { weightSums[key, default: 0] += weights[row] }
-            cellOfRow[row] = key
+        // Cells (e, g), e ≠ −1, ordered by event time then cohort (fixest's i(period, cohort)),
+        // counted in a (cohort, e) grid: a treated cohort adopts inside the grid, so
+        // e = t − g lies in −(T − 1) ... T − 1.
+        let periods = sample.periodCount, width = 2 * periods - 1
+        let cohorts = Set(sample.adoptionPeriod.filter { $0 != Panel.neverTreated && !reference.contains($0) }).sorted()
+        let slotOf = Dictionary(uniqueKeysWithValues: cohorts.enumerated().map { ($1, $0) })
+        var counts = [Int](repeating: 0, count: cohorts.count * width)
+        var weightSums = [Double](repeating: 0, count: cohorts.count * width)
+        var slotOfRow = [Int32](repeating: -1, count: sample.observationCount)
+        for unit in 0..<sample.unitCount {
+            let g = sample.adoptionPeriod[unit]
+            guard let slot = slotOf[g] else { continue }
+            for row in sample.unitStart[unit]..<sample.unitStart[unit + 1] {
+                let e = Int(sample.periodIndex[row]) - Int(g)
+                guard e != -1 else { continue }
+                precondition(e > -periods && e < periods, "a treated cohort adopts inside the period grid")
+                let key = slot * width + e + periods - 1
+                counts[key] += 1
+                if let weights = sample.regressionWeights { weightSums[key] += weights[row] }
+                slotOfRow[row] = Int32(key)
+            }
         }
-        guard !counts.isEmpty else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
-        let keys = counts.keys.sorted { $0.x != $1.x ? $0.x < $1.x : $0.y < $1.y }
-        let columnOf = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-        var columns = [[Double]](repeating: [Double](repeating: 0, count: sample.observationCount), count: keys.count)
-        for row in 0..<sample.observationCount {
-            if let key = cellOfRow[row], let column = columnOf[key] { columns[column][row] = 1 }
+        var keys: [(key: Int, eventTime: Int, cohort: Int32)] = []
+        for offset in 0..<width {
+            for (slot, g) in cohorts.enumerated() where counts[slot * width + offset] > 0 {
+                keys.append((slot * width + offset, offset - (periods - 1), g))
+            }
         }
+        guard !keys.isEmpty else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
+        var columnOf = [Int32](repeating: -1, count: cohorts.count * width)
+        for (column, entry) in keys.enumerated() { columnOf[entry.key] = Int32(column) }
+        let cellIndex = slotOfRow.map { $0 >= 0 ? columnOf[Int($0)] : -1 }
         var cells: [SunAbrahamFit.Cell] = []
         var terms: [Estimate.Term] = []
-        for key in keys {
-            let label = sample.adoptionLabel(key.y)
-            let e = Int(key.x)
-            cells.append(SunAbrahamFit.Cell(cohort: key.y, cohortLabel: label, eventTime: e, count: counts[key] ?? 0,
-                                            weightSum: sample.regressionWeights == nil ? nil : weightSums[key] ?? 0))
-            terms.append(Estimate.Term(name: EventStudy.termName(e) + ":g" + label, eventTime: e))
+        for entry in keys {
+            let label = sample.adoptionLabel(entry.cohort)
+            cells.append(SunAbrahamFit.Cell(cohort: entry.cohort, cohortLabel: label, eventTime: entry.eventTime,
+                                            count: counts[entry.key],
+                                            weightSum: sample.regressionWeights == nil ? nil : weightSums[entry.key]))
+            terms.append(Estimate.Term(name: EventStudy.termName(entry.eventTime) + ":g" + label, eventTime: entry.eventTime))
         }
         notes.append("reference period e-1; \(keys.count) cohort × relative-period interactions")
         self.sample = sample
         self.cells = cells
         self.terms = terms
-        self.columns = columns
+        self.cellOfRow = cellIndex
         self.notes = notes
     }
 }
