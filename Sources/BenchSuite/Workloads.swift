@@ -39,6 +39,8 @@ enum Workloads {
             ("W6-1t", { _ in monteCarloWorkload(name: "W6-1t", placeboDraws: 0, threads: 1, runs: runs(10)) }),
             ("W7", { try fitWorkload(name: "W7", panel: $0.panel(.large), runs: runs(40), measureMemory: true) }),
             ("W9", { try diagnoseWorkload(data: $0, runs: runs(5)) }),
+            ("W10-sa", { _ in try millionWorkload(name: "W10-sa", id: "sa", runs: runs(5)) }),
+            ("W10-bjs", { _ in try millionWorkload(name: "W10-bjs", id: "bjs", runs: runs(5)) }),
             ("E0", { try registryWorkload(name: "E0", id: "twfe", panel: $0.panel(.paper, covariates: false),
                                            note: "TWFE + CR1 by city, no covariates: the cost the issue-16 estimators are held to",
                                            runs: runs(2000)) }),
@@ -224,6 +226,22 @@ enum Workloads {
             guard let report = try? Diagnosis.run(panel: panel, cluster: "city", level: "province", options: options,
                                                   directory: nil, description: "bench", resume: false) else { return .nan }
             return report.sources[0].methods[0].size.rejection
+        }
+    }
+
+    /// One fit of `id` (overall ATT, CR1 by city) on the 1,000,000-row panel, with the memory it
+    /// adds over the loaded panel against the regression data (y and D, 16 MB), as W7.
+    static func millionWorkload(name: String, id: String, runs: Int) throws -> Workload {
+        let panel = try BenchData.millionPanel()
+        let entry = try EstimatorRegistry.require(id)
+        var settings = EstimatorSettings(variance: .cluster(panel.unitName))
+        settings.effect = "att"
+        let estimator = try entry.make(settings)
+        let bytes = Double(panel.observationCount * 2 * MemoryLayout<Double>.size)
+        return Workload(name: name, description: "\(id) overall ATT + CR1 by city, 50,000 x 20 (1,000,000 rows, "
+                            + "10 cohorts, 190 cells), no covariates", itemsPerRun: 1, itemName: "fits", runs: runs,
+                        dataBytes: bytes) {
+            (try? estimator.fit(panel).effectEstimate(named: "att")?.estimate) ?? .nan
         }
     }
 
