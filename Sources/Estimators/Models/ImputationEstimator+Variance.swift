@@ -70,21 +70,25 @@ struct ImputationVariance {
         self.imputationWeights = allWeights
     }
 
-    /// The no-covariate fast path: `v` from ``ImputationPrefixFit``, the same scores.
+    /// The no-covariate fast path: `v` from ``ImputationPrefixFit``, the same scores;
+    /// ``imputationWeights`` is empty unless `keepWeights`.
     init(prefix: ImputationPrefixFit, panel: Panel, weights: [[Double]], clusterOf: (index: [Int32], count: Int),
-         averaging: ImputationEstimator.EffectAveraging) {
+         averaging: ImputationEstimator.EffectAveraging, keepWeights: Bool) {
         let q = weights.count
         let treated = ImputationTreatedScores(panel: panel, treatedRows: prefix.treatedRows, effects: prefix.effects,
                                               clusterOf: clusterOf, averaging: averaging)
-        clusterCount = treated.usedClusterCount(untreatedRows: prefix.untreatedRows, clusterOf: clusterOf)
         var scores = [Double](repeating: 0, count: clusterOf.count * q)
+        var used = [Bool](repeating: false, count: clusterOf.count)
+        for c in treated.cluster { used[c] = true }
         var allWeights: [[Double]] = []
-        allWeights.reserveCapacity(q)
+        allWeights.reserveCapacity(keepWeights ? q : 0)
         for (estimand, w) in weights.enumerated() {
             treated.addScores(weights: w, into: &scores, stride: q, estimand: estimand)
-            allWeights.append(prefix.imputationWeights(w, panel: panel, clusterIndex: clusterOf.index, scores: &scores,
-                                                       stride: q, estimand: estimand))
+            let v = prefix.imputationWeights(w, panel: panel, clusterIndex: clusterOf.index, scores: &scores,
+                                             used: &used, stride: q, estimand: estimand, keep: keepWeights)
+            if keepWeights { allWeights.append(v) }
         }
+        clusterCount = used.lazy.filter { $0 }.count
         self.matrix = Self.outerProducts(scores, clusterCount: clusterOf.count, estimands: q)
         self.imputationWeights = allWeights
     }

@@ -67,21 +67,25 @@ public struct ImputationEstimator: Sendable {
     /// The estimate (method "bjs"): term "att", then the requested event times.
     /// - Throws: ``HeterogeneityRobustError`` when there are no untreated or no imputable treated
     ///   observations, ``EstimationError`` for unknown clusterings or invalid options.
-    public func estimate(_ panel: Panel) throws -> Estimate { try fit(panel).estimate }
+    public func estimate(_ panel: Panel) throws -> Estimate {
+        try fit(panel, backend: .processDefault, details: false).estimate
+    }
 
     /// The estimate with the observation-level effects, weights and the pre-trend test.
     public func fit(_ panel: Panel) throws -> ImputationFit { try fit(panel, backend: .processDefault) }
 
     /// ``fit(_:)`` on the given kernels: with ``KernelBackend/fast`` and no covariates the
     /// layout-based solve of ``ImputationPrefixFit``, otherwise ``ImputationCore`` on a
-    /// ``TwoWayWithin`` of the untreated rows with `backend`.
-    func fit(_ panel: Panel, backend: KernelBackend) throws -> ImputationFit {
+    /// ``TwoWayWithin`` of the untreated rows with `backend`. Without `details` the fast path
+    /// leaves ``ImputationFit/untreatedRows`` and ``ImputationFit/imputationWeights`` empty
+    /// (``estimate(_:)`` needs neither).
+    func fit(_ panel: Panel, backend: KernelBackend, details: Bool = true) throws -> ImputationFit {
         let method = "bjs"
         if preTrendLeads < 0 { throw EstimationError.invalidOption("\(method): pre-trend leads must be at least 0, got \(preTrendLeads)") }
         let variance = self.variance ?? .cluster(panel.unitName)
         let clusterOf = try ImputationEstimator.clusterIndex(panel: panel, variance: variance, method: method)
         let core: ImputationStepOne = ImputationPrefixFit.applies(to: panel, backend: backend)
-            ? .prefix(try ImputationPrefixFit(panel: panel, method: method))
+            ? .prefix(try ImputationPrefixFit(panel: panel, method: method, listUntreatedRows: details))
             : .general(try ImputationCore(panel: panel, method: method, backend: backend))
         var notes = panel.notes + core.notes
         // Estimands: overall ATT, then event times.
@@ -123,12 +127,12 @@ public struct ImputationEstimator: Sendable {
         switch core {
         case .prefix(let prefix):
             inference = ImputationVariance(prefix: prefix, panel: panel, weights: weights, clusterOf: clusterOf,
-                                           averaging: averaging)
+                                           averaging: averaging, keepWeights: details)
         case .general(let general):
             inference = ImputationVariance(core: general, panel: panel, weights: weights, clusterOf: clusterOf,
                                            averaging: averaging)
         }
-        let untreatedCount = core.untreatedRows.count
+        let untreatedCount = core.untreatedCount
         notes.append("BJS (2024) imputation: unit and period effects"
                      + (panel.covariates.isEmpty ? "" : " and covariates") + " fitted on \(untreatedCount) "
                      + "untreated observations by an exact least-squares solve; \(n1) treated observations imputed")
@@ -210,6 +214,9 @@ enum ImputationStepOne {
     }
     var untreatedRows: [Int] {
         switch self { case .prefix(let fit): fit.untreatedRows; case .general(let core): core.untreatedRows }
+    }
+    var untreatedCount: Int {
+        switch self { case .prefix(let fit): fit.untreatedCount; case .general(let core): core.untreatedRows.count }
     }
     var effects: [Double] {
         switch self { case .prefix(let fit): fit.effects; case .general(let core): core.effects }

@@ -22,21 +22,30 @@
 /// treated row is imputable exactly when its unit has an untreated row (`O(N)`); otherwise the
 /// components come from a union–find over `Ω₀`, as ``ImputationCore/components(panel:rows:)``.
 ///
-/// Results equal the general path's up to rounding (the sums are taken in another order).
+/// Hot loops run on raw buffers; a unit's prefix rows use prefix sums over periods instead of
+/// per-row gathers and scatters where the formula allows (`Σ_{t < m} λ_t`, and the right-hand
+/// side of the weights' system), and the `Ω₀` cluster scores are summed per run of rows in one
+/// cluster before they are added to the cluster's total. Results equal the general path's up to
+/// rounding (the sums are taken in another order).
 struct ImputationPrefixFit {
     /// Imputable treated rows, ascending.
     let treatedRows: [Int]
-    /// Untreated rows, ascending.
+    /// Untreated rows, ascending (empty unless requested: ``estimate`` does not need them).
     let untreatedRows: [Int]
+    /// Number of untreated rows.
+    let untreatedCount: Int
     /// `τ̂` on ``treatedRows``.
     let effects: [Double]
-    /// Step-1 residuals on ``untreatedRows``.
+    /// Step-1 residuals on the untreated rows, in row order.
     let residuals: [Double]
     /// `Σ ε²` (also the demeaned outcome's sum of squares: there are no covariates).
     let residualSumOfSquares: Double
     let notes: [String]
     /// First treated row of each unit (its end when never treated in the sample).
     let firstTreated: [Int]
+    /// `m_i` when unit `i`'s untreated periods are `0 ..< m_i`, −1 otherwise (and 0 without
+    /// untreated rows).
+    let prefixLength: [Int]
     /// `1 / m_i` (0 for units without untreated rows).
     let inverseUntreatedCount: [Double]
     /// The factored period system `C`.
@@ -50,7 +59,8 @@ struct ImputationPrefixFit {
             && panel.unitCount >= panel.periodCount && panel.periodCount > 0
     }
 
-    init(panel: Panel, method: String) throws {
+    /// Steps 1–2; `listUntreatedRows` fills ``untreatedRows``.
+    init(panel: Panel, method: String, listUntreatedRows: Bool) throws {
         let unitCount = panel.unitCount, periodCount = panel.periodCount
         var firstTreated = [Int](repeating: 0, count: unitCount)
         var untreatedTotal = 0, treatedTotal = 0, fullUnit = false
@@ -64,29 +74,30 @@ struct ImputationPrefixFit {
         }
         guard untreatedTotal > 0 else { throw HeterogeneityRobustError.noUntreatedObservations(method: method) }
         guard treatedTotal > 0 else { throw HeterogeneityRobustError.noTreatedObservations(method: method) }
-        let unitStart = panel.unitStart
-        // Row lists and the imputable treated rows.
-        var untreatedRows = [Int](repeating: 0, count: untreatedTotal)
+        let unitStart = panel.unitStart, periodIndex = panel.periodIndex
+        var untreatedRows: [Int] = []
+        if listUntreatedRows || !fullUnit {
+            untreatedRows.reserveCapacity(untreatedTotal)
+            for i in 0..<unitCount { untreatedRows.append(contentsOf: unitStart[i]..<firstTreated[i]) }
+        }
+        // The imputable treated rows.
         var treatedRows: [Int] = []
         treatedRows.reserveCapacity(treatedTotal)
-        var position = 0
-        for i in 0..<unitCount {
-            for row in unitStart[i]..<firstTreated[i] { untreatedRows[position] = row; position += 1 }
-        }
         if fullUnit {
             // One unit untreated in every period connects every period; every unit with an
             // untreated row joins that component.
             for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
-                for row in firstTreated[i]..<unitStart[i + 1] { treatedRows.append(row) }
+                treatedRows.append(contentsOf: firstTreated[i]..<unitStart[i + 1])
             }
         } else {
             let components = ImputationCore.components(panel: panel, rows: untreatedRows)
             for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
                 for row in firstTreated[i]..<unitStart[i + 1] {
-                    let period = unitCount + Int(panel.periodIndex[row])
+                    let period = unitCount + Int(periodIndex[row])
                     if components.hasRows[period] && components.root[i] == components.root[period] { treatedRows.append(row) }
                 }
             }
+            if !listUntreatedRows { untreatedRows = [] }
         }
         guard !treatedRows.isEmpty else { throw HeterogeneityRobustError.nothingImputable(method: method, treated: treatedTotal) }
         var notes: [String] = []
@@ -95,68 +106,102 @@ struct ImputationPrefixFit {
                          + "untreated observations to impute Y(0) from (did_imputation autosample)")
         }
         var inverseCount = [Double](repeating: 0, count: unitCount)
+        var prefixLength = [Int](repeating: 0, count: unitCount)
         for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
-            inverseCount[i] = 1 / Double(firstTreated[i] - unitStart[i])
+            let start = unitStart[i], end = firstTreated[i], m = end - start
+            inverseCount[i] = 1 / Double(m)
+            prefixLength[i] = periodIndex[start] == 0 && Int(periodIndex[end - 1]) == m - 1 ? m : -1
         }
-        let system = Self.periodSystem(panel: panel, firstTreated: firstTreated, inverseCount: inverseCount)
+        let system = Self.periodSystem(panel: panel, firstTreated: firstTreated, prefixLength: prefixLength,
+                                       inverseCount: inverseCount)
 
-        // Fixed effects of Y: c_i = Σ_{Ω₀(i)} y, c_t − Σ_{rows} c_i/m_i accumulated as Σ (y − ȳ_i).
-        let outcome = panel.outcome, periodIndex = panel.periodIndex
-        var unitMean = [Double](repeating: 0, count: unitCount)
+        // Fixed effects of Y: c_i = Σ_{Ω₀(i)} y, c_t − Σ_{rows} c_i/m_i accumulated as Σ (y − ȳ_i);
+        // then ε = (y − ȳ_i) − (λ_t − λ̄_i), α_i = ȳ_i − λ̄_i and τ̂ = y − (α_i + λ_t).
         var lambda = [Double](repeating: 0, count: periodCount)
-        for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
-            var sum = 0.0
-            for row in unitStart[i]..<firstTreated[i] { sum += outcome[row] }
-            let mean = sum / Double(firstTreated[i] - unitStart[i])
-            unitMean[i] = mean
-            for row in unitStart[i]..<firstTreated[i] { lambda[Int(periodIndex[row])] += outcome[row] - mean }
-        }
-        lambda.withUnsafeMutableBufferPointer { system.solveInPlace($0) }
-        // ε = (y − ȳ_i) − (λ_t − λ̄_i), α_i = ȳ_i − λ̄_i.
-        var residuals = [Double](repeating: 0, count: untreatedTotal)
         var alpha = [Double](repeating: 0, count: unitCount)
-        position = 0
-        for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
-            var sum = 0.0
-            for row in unitStart[i]..<firstTreated[i] { sum += lambda[Int(periodIndex[row])] }
-            let lambdaMean = sum * inverseCount[i]
-            alpha[i] = unitMean[i] - lambdaMean
-            for row in unitStart[i]..<firstTreated[i] {
-                residuals[position] = (outcome[row] - unitMean[i]) - (lambda[Int(periodIndex[row])] - lambdaMean)
-                position += 1
-            }
-        }
+        var unitMean = [Double](repeating: 0, count: unitCount)
+        var residuals = [Double](repeating: 0, count: untreatedTotal)
         var effects = [Double](repeating: 0, count: treatedRows.count)
-        let unitIndex = panel.unitIndex
-        for (k, row) in treatedRows.enumerated() {
-            effects[k] = outcome[row] - (alpha[Int(unitIndex[row])] + lambda[Int(periodIndex[row])])
+        panel.outcome.withUnsafeBufferPointer { outcome in
+            periodIndex.withUnsafeBufferPointer { period in
+                lambda.withUnsafeMutableBufferPointer { lambda in
+                    unitMean.withUnsafeMutableBufferPointer { unitMean in
+                        for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
+                            let start = unitStart[i], end = firstTreated[i]
+                            var sum = 0.0
+                            for row in start..<end { sum += outcome[row] }
+                            let mean = sum * inverseCount[i]
+                            unitMean[i] = mean
+                            for row in start..<end { lambda[Int(period[row])] += outcome[row] - mean }
+                        }
+                        system.solveInPlace(lambda)
+                        let lambdaPrefix = Self.prefixSums(UnsafeBufferPointer(lambda))
+                        residuals.withUnsafeMutableBufferPointer { residual in
+                            alpha.withUnsafeMutableBufferPointer { alpha in
+                                var position = 0
+                                for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
+                                    let start = unitStart[i], end = firstTreated[i]
+                                    let lambdaMean: Double
+                                    if prefixLength[i] > 0 {
+                                        lambdaMean = lambdaPrefix[prefixLength[i]] * inverseCount[i]
+                                    } else {
+                                        var sum = 0.0
+                                        for row in start..<end { sum += lambda[Int(period[row])] }
+                                        lambdaMean = sum * inverseCount[i]
+                                    }
+                                    let mean = unitMean[i]
+                                    alpha[i] = mean - lambdaMean
+                                    for row in start..<end {
+                                        residual[position] = (outcome[row] - mean) - (lambda[Int(period[row])] - lambdaMean)
+                                        position += 1
+                                    }
+                                }
+                                panel.unitIndex.withUnsafeBufferPointer { unitIndex in
+                                    for (k, row) in treatedRows.enumerated() {
+                                        effects[k] = outcome[row] - (alpha[Int(unitIndex[row])] + lambda[Int(period[row])])
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         self.treatedRows = treatedRows
         self.untreatedRows = untreatedRows
+        self.untreatedCount = untreatedTotal
         self.effects = effects
         self.residuals = residuals
         self.residualSumOfSquares = dot(residuals, residuals)
         self.notes = notes
         self.firstTreated = firstTreated
+        self.prefixLength = prefixLength
         self.inverseUntreatedCount = inverseCount
         self.system = system
     }
 
+    /// `[0, x_0, x_0 + x_1, …]` (`count + 1` entries).
+    static func prefixSums(_ x: UnsafeBufferPointer<Double>) -> [Double] {
+        var sums = [Double](repeating: 0, count: x.count + 1)
+        for t in 0..<x.count { sums[t + 1] = sums[t] + x[t] }
+        return sums
+    }
+
     /// `C = Σ_i (diag(s_i) − s_i s_i' / m_i)` (lower triangle), factored.
-    static func periodSystem(panel: Panel, firstTreated: [Int], inverseCount: [Double]) -> DroppingCholesky {
+    static func periodSystem(panel: Panel, firstTreated: [Int], prefixLength: [Int],
+                             inverseCount: [Double]) -> DroppingCholesky {
         let periodCount = panel.periodCount, unitStart = panel.unitStart, periodIndex = panel.periodIndex
         var matrix = [Double](repeating: 0, count: periodCount * periodCount)
         // Prefix units by their untreated count m: K_m and W_m.
         var prefixCount = [Double](repeating: 0, count: periodCount + 1)
         var prefixWeight = [Double](repeating: 0, count: periodCount + 1)
         for i in 0..<panel.unitCount where firstTreated[i] > unitStart[i] {
-            let start = unitStart[i], end = firstTreated[i], m = end - start
-            if periodIndex[start] == 0 && Int(periodIndex[end - 1]) == m - 1 {
-                prefixCount[m] += 1
-                prefixWeight[m] += inverseCount[i]
+            if prefixLength[i] > 0 {
+                prefixCount[prefixLength[i]] += 1
+                prefixWeight[prefixLength[i]] += inverseCount[i]
                 continue
             }
-            let weight = inverseCount[i]
+            let weight = inverseCount[i], start = unitStart[i], end = firstTreated[i]
             for p in start..<end {
                 let b = Int(periodIndex[p])
                 matrix[b * periodCount + b] += 1
@@ -176,34 +221,74 @@ struct ImputationPrefixFit {
     }
 
     /// The imputation weights `v₀ = −D₀ a`, `(D₀'D₀) a = D₁'w`, of an estimand with weights `w` on
-    /// ``treatedRows``, aligned with ``untreatedRows``; adds `Σ_{it ∈ c} v_it ε_it` to
-    /// `scores[cluster · stride + estimand]`.
+    /// ``treatedRows``: adds `Σ_{it ∈ c} v_it ε_it` to `scores[cluster · stride + estimand]`, marks
+    /// the clusters of untreated rows in `used`, and returns `v` in row order when `keep` (else
+    /// an empty array).
     func imputationWeights(_ w: [Double], panel: Panel, clusterIndex: [Int32], scores: inout [Double],
-                           stride: Int, estimand: Int) -> [Double] {
-        let unitCount = panel.unitCount, unitStart = panel.unitStart
+                           used: inout [Bool], stride: Int, estimand: Int, keep: Bool) -> [Double] {
+        let unitCount = panel.unitCount, periodCount = panel.periodCount, unitStart = panel.unitStart
         let unitIndex = panel.unitIndex, periodIndex = panel.periodIndex
         var unitSums = [Double](repeating: 0, count: unitCount)
-        var periodSums = [Double](repeating: 0, count: panel.periodCount)
+        var periodSums = [Double](repeating: 0, count: periodCount)
         for (k, row) in treatedRows.enumerated() where w[k] != 0 {
             unitSums[Int(unitIndex[row])] += w[k]
             periodSums[Int(periodIndex[row])] += w[k]
         }
+        // c_t − Σ_{rows in t} c_i / m_i: prefix units through Σ_{m > t} of their shares.
+        var shareByLength = [Double](repeating: 0, count: periodCount + 1)
         for i in 0..<unitCount where firstTreated[i] > unitStart[i] && unitSums[i] != 0 {
             let share = unitSums[i] * inverseUntreatedCount[i]
+            if prefixLength[i] > 0 { shareByLength[prefixLength[i]] += share; continue }
             for row in unitStart[i]..<firstTreated[i] { periodSums[Int(periodIndex[row])] -= share }
         }
+        var above = 0.0
+        for t in Swift.stride(from: periodCount - 1, through: 0, by: -1) {
+            above += shareByLength[t + 1]
+            periodSums[t] -= above
+        }
         periodSums.withUnsafeMutableBufferPointer { system.solveInPlace($0) }
-        var v = [Double](repeating: 0, count: untreatedRows.count)
-        var position = 0
-        for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
-            var sum = 0.0
-            for row in unitStart[i]..<firstTreated[i] { sum += periodSums[Int(periodIndex[row])] }
-            let a = (unitSums[i] - sum) * inverseUntreatedCount[i]
-            for row in unitStart[i]..<firstTreated[i] {
-                let weight = -(a + periodSums[Int(periodIndex[row])])
-                v[position] = weight
-                scores[Int(clusterIndex[row]) * stride + estimand] += weight * residuals[position]
-                position += 1
+        var v = [Double](repeating: 0, count: keep ? untreatedCount : 0)
+        periodSums.withUnsafeBufferPointer { b in
+            let bPrefix = Self.prefixSums(b)
+            periodIndex.withUnsafeBufferPointer { period in
+                clusterIndex.withUnsafeBufferPointer { cluster in
+                    residuals.withUnsafeBufferPointer { residual in
+                        v.withUnsafeMutableBufferPointer { v in
+                            scores.withUnsafeMutableBufferPointer { scores in
+                                var position = 0
+                                for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
+                                    let start = unitStart[i], end = firstTreated[i]
+                                    let sum: Double
+                                    if prefixLength[i] > 0 {
+                                        sum = bPrefix[prefixLength[i]]
+                                    } else {
+                                        var total = 0.0
+                                        for row in start..<end { total += b[Int(period[row])] }
+                                        sum = total
+                                    }
+                                    let a = (unitSums[i] - sum) * inverseUntreatedCount[i]
+                                    // Σ v ε per run of rows in one cluster.
+                                    var run = Int(cluster[start]), runSum = 0.0
+                                    for row in start..<end {
+                                        let weight = -(a + b[Int(period[row])])
+                                        if keep { v[position] = weight }
+                                        let c = Int(cluster[row])
+                                        if c != run {
+                                            scores[run * stride + estimand] += runSum
+                                            used[run] = true
+                                            run = c
+                                            runSum = 0
+                                        }
+                                        runSum += weight * residual[position]
+                                        position += 1
+                                    }
+                                    scores[run * stride + estimand] += runSum
+                                    used[run] = true
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         return v
