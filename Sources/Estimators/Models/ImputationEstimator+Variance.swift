@@ -71,9 +71,10 @@ struct ImputationVariance {
     }
 
     /// The no-covariate fast path: `v` from ``ImputationPrefixFit``, the same scores;
-    /// ``imputationWeights`` is empty unless `keepWeights`.
+    /// ``imputationWeights`` is empty unless `keepWeights`. `unitCluster`, when every unit's rows
+    /// lie in one cluster, lets the `Ω₀` scores be summed per unit.
     init(prefix: ImputationPrefixFit, panel: Panel, weights: [[Double]], clusterOf: (index: [Int32], count: Int),
-         averaging: ImputationEstimator.EffectAveraging, keepWeights: Bool) {
+         unitCluster: [Int32]?, averaging: ImputationEstimator.EffectAveraging, keepWeights: Bool) {
         let q = weights.count
         let treated = ImputationTreatedScores(panel: panel, treatedRows: prefix.treatedRows, effects: prefix.effects,
                                               clusterOf: clusterOf, averaging: averaging)
@@ -84,8 +85,9 @@ struct ImputationVariance {
         allWeights.reserveCapacity(keepWeights ? q : 0)
         for (estimand, w) in weights.enumerated() {
             treated.addScores(weights: w, into: &scores, stride: q, estimand: estimand)
-            let v = prefix.imputationWeights(w, panel: panel, clusterIndex: clusterOf.index, scores: &scores,
-                                             used: &used, stride: q, estimand: estimand, keep: keepWeights)
+            let v = prefix.imputationWeights(w, panel: panel, clusterIndex: clusterOf.index, unitCluster: unitCluster,
+                                             scores: &scores, used: &used, stride: q, estimand: estimand,
+                                             keep: keepWeights)
             if keepWeights { allWeights.append(v) }
         }
         clusterCount = used.lazy.filter { $0 }.count

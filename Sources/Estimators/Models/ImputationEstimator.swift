@@ -83,7 +83,8 @@ public struct ImputationEstimator: Sendable {
         let method = "bjs"
         if preTrendLeads < 0 { throw EstimationError.invalidOption("\(method): pre-trend leads must be at least 0, got \(preTrendLeads)") }
         let variance = self.variance ?? .cluster(panel.unitName)
-        let clusterOf = try ImputationEstimator.clusterIndex(panel: panel, variance: variance, method: method)
+        let clusters = try ImputationEstimator.clusterIndex(panel: panel, variance: variance, method: method)
+        let clusterOf = (index: clusters.index, count: clusters.count)
         let core: ImputationStepOne = ImputationPrefixFit.applies(to: panel, backend: backend)
             ? .prefix(try ImputationPrefixFit(panel: panel, method: method, listUntreatedRows: details))
             : .general(try ImputationCore(panel: panel, method: method, backend: backend))
@@ -127,7 +128,7 @@ public struct ImputationEstimator: Sendable {
         switch core {
         case .prefix(let prefix):
             inference = ImputationVariance(prefix: prefix, panel: panel, weights: weights, clusterOf: clusterOf,
-                                           averaging: averaging, keepWeights: details)
+                                           unitCluster: clusters.unitCluster, averaging: averaging, keepWeights: details)
         case .general(let general):
             inference = ImputationVariance(core: general, panel: panel, weights: weights, clusterOf: clusterOf,
                                            averaging: averaging)
@@ -162,18 +163,20 @@ public struct ImputationEstimator: Sendable {
                              imputationWeights: inference.imputationWeights, preTrend: preTrend)
     }
 
-    /// Cluster of each row (the row itself for `.hetero`).
-    static func clusterIndex(panel: Panel, variance: VarianceType, method: String) throws -> (index: [Int32], count: Int) {
+    /// Cluster of each row (the row itself for `.hetero`), and of each unit when every unit's
+    /// rows lie in one cluster (``Clustering/unitCluster``).
+    static func clusterIndex(panel: Panel, variance: VarianceType, method: String) throws
+        -> (index: [Int32], count: Int, unitCluster: [Int32]?) {
         switch variance {
         case .iid:
             throw EstimationError.invalidOption("\(method): iid standard errors are not defined for the imputation "
                                                 + "estimator; use cr1 (clustered, default: the unit) or hetero")
         case .hetero:
-            return ((0..<panel.observationCount).map { Int32($0) }, panel.observationCount)
+            return ((0..<panel.observationCount).map { Int32($0) }, panel.observationCount, nil)
         case .cluster(let name):
             let clustering = try panel.clustering(named: name)  // a column or an interaction A^B
             guard clustering.count >= 2 else { throw EstimationError.tooFewClusters(name: name, count: clustering.count) }
-            return (clustering.index, clustering.count)
+            return (clustering.index, clustering.count, clustering.unitCluster)
         case .twoWayCluster, .conley:
             throw EstimationError.invalidOption("\(method): the imputation estimator takes cr1 or hetero standard "
                                                 + "errors, not \(variance.label)")

@@ -38,6 +38,8 @@ struct ImputationPrefixFit {
     let effects: [Double]
     /// Step-1 residuals on the untreated rows, in row order.
     let residuals: [Double]
+    /// `Σ_{Ω₀(i)} ε` per unit (zero up to rounding; kept so the per-unit scores are exact sums).
+    let residualSums: [Double]
     /// `Σ ε²` (also the demeaned outcome's sum of squares: there are no covariates).
     let residualSumOfSquares: Double
     let notes: [String]
@@ -116,18 +118,27 @@ struct ImputationPrefixFit {
                                        inverseCount: inverseCount)
 
         // Fixed effects of Y: c_i = Σ_{Ω₀(i)} y, c_t − Σ_{rows} c_i/m_i accumulated as Σ (y − ȳ_i);
-        // then ε = (y − ȳ_i) − (λ_t − λ̄_i), α_i = ȳ_i − λ̄_i and τ̂ = y − (α_i + λ_t).
+        // then ε = (y − ȳ_i) − (λ_t − λ̄_i), α_i = ȳ_i − λ̄_i and τ̂ = y − (α_i + λ_t). A prefix
+        // unit's rows meet periods 0 ..< m in order: contiguous kernels, no gathers.
         var lambda = [Double](repeating: 0, count: periodCount)
         var alpha = [Double](repeating: 0, count: unitCount)
         var unitMean = [Double](repeating: 0, count: unitCount)
         var residuals = [Double](repeating: 0, count: untreatedTotal)
+        var residualSums = [Double](repeating: 0, count: unitCount)
         var effects = [Double](repeating: 0, count: treatedRows.count)
-        panel.outcome.withUnsafeBufferPointer { outcome in
+        panel.outcome.withUnsafeBufferPointer { outcomeBuffer in
             periodIndex.withUnsafeBufferPointer { period in
                 lambda.withUnsafeMutableBufferPointer { lambda in
                     unitMean.withUnsafeMutableBufferPointer { unitMean in
+                        guard let outcome = outcomeBuffer.baseAddress, let lambdaBase = lambda.baseAddress else { return }
                         for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
-                            let start = unitStart[i], end = firstTreated[i]
+                            let start = unitStart[i], end = firstTreated[i], m = prefixLength[i]
+                            if m > 0 {
+                                let mean = ContiguousKernels.sum(outcome + start, m) * inverseCount[i]
+                                unitMean[i] = mean
+                                ContiguousKernels.addCentred(outcome + start, mean, into: lambdaBase, m)
+                                continue
+                            }
                             var sum = 0.0
                             for row in start..<end { sum += outcome[row] }
                             let mean = sum * inverseCount[i]
@@ -136,31 +147,38 @@ struct ImputationPrefixFit {
                         }
                         system.solveInPlace(lambda)
                         let lambdaPrefix = Self.prefixSums(UnsafeBufferPointer(lambda))
-                        residuals.withUnsafeMutableBufferPointer { residual in
-                            alpha.withUnsafeMutableBufferPointer { alpha in
-                                var position = 0
-                                for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
-                                    let start = unitStart[i], end = firstTreated[i]
-                                    let lambdaMean: Double
-                                    if prefixLength[i] > 0 {
-                                        lambdaMean = lambdaPrefix[prefixLength[i]] * inverseCount[i]
-                                    } else {
-                                        var sum = 0.0
-                                        for row in start..<end { sum += lambda[Int(period[row])] }
-                                        lambdaMean = sum * inverseCount[i]
-                                    }
-                                    let mean = unitMean[i]
+                        residuals.withUnsafeMutableBufferPointer { residualBuffer in
+                            guard let residual = residualBuffer.baseAddress else { return }
+                            var position = 0
+                            for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
+                                let start = unitStart[i], end = firstTreated[i], m = prefixLength[i]
+                                let mean = unitMean[i]
+                                if m > 0 {
+                                    let lambdaMean = lambdaPrefix[m] * inverseCount[i]
                                     alpha[i] = mean - lambdaMean
-                                    for row in start..<end {
-                                        residual[position] = (outcome[row] - mean) - (lambda[Int(period[row])] - lambdaMean)
-                                        position += 1
-                                    }
+                                    ContiguousKernels.centredDifference(outcome + start, mean, lambdaBase, lambdaMean,
+                                                                        into: residual + position, m)
+                                    residualSums[i] = ContiguousKernels.sum(residual + position, m)
+                                    position += m
+                                    continue
                                 }
-                                panel.unitIndex.withUnsafeBufferPointer { unitIndex in
-                                    for (k, row) in treatedRows.enumerated() {
-                                        effects[k] = outcome[row] - (alpha[Int(unitIndex[row])] + lambda[Int(period[row])])
-                                    }
+                                var sum = 0.0
+                                for row in start..<end { sum += lambda[Int(period[row])] }
+                                let lambdaMean = sum * inverseCount[i]
+                                alpha[i] = mean - lambdaMean
+                                var residualSum = 0.0
+                                for row in start..<end {
+                                    let value = (outcome[row] - mean) - (lambda[Int(period[row])] - lambdaMean)
+                                    residual[position] = value
+                                    residualSum += value
+                                    position += 1
                                 }
+                                residualSums[i] = residualSum
+                            }
+                        }
+                        panel.unitIndex.withUnsafeBufferPointer { unitIndex in
+                            for (k, row) in treatedRows.enumerated() {
+                                effects[k] = outcome[row] - (alpha[Int(unitIndex[row])] + lambda[Int(period[row])])
                             }
                         }
                     }
@@ -172,6 +190,7 @@ struct ImputationPrefixFit {
         self.untreatedCount = untreatedTotal
         self.effects = effects
         self.residuals = residuals
+        self.residualSums = residualSums
         self.residualSumOfSquares = dot(residuals, residuals)
         self.notes = notes
         self.firstTreated = firstTreated
@@ -223,9 +242,11 @@ struct ImputationPrefixFit {
     /// The imputation weights `v₀ = −D₀ a`, `(D₀'D₀) a = D₁'w`, of an estimand with weights `w` on
     /// ``treatedRows``: adds `Σ_{it ∈ c} v_it ε_it` to `scores[cluster · stride + estimand]`, marks
     /// the clusters of untreated rows in `used`, and returns `v` in row order when `keep` (else
-    /// an empty array).
-    func imputationWeights(_ w: [Double], panel: Panel, clusterIndex: [Int32], scores: inout [Double],
-                           used: inout [Bool], stride: Int, estimand: Int, keep: Bool) -> [Double] {
+    /// an empty array). With `unitCluster` (every unit's rows in one cluster) a unit's score is
+    /// `−a_i Σ_t ε_it − Σ_t b_t ε_it`, a contiguous dot product for a prefix unit.
+    func imputationWeights(_ w: [Double], panel: Panel, clusterIndex: [Int32], unitCluster: [Int32]?,
+                           scores: inout [Double], used: inout [Bool], stride: Int, estimand: Int,
+                           keep: Bool) -> [Double] {
         let unitCount = panel.unitCount, periodCount = panel.periodCount, unitStart = panel.unitStart
         let unitIndex = panel.unitIndex, periodIndex = panel.periodIndex
         var unitSums = [Double](repeating: 0, count: unitCount)
@@ -248,30 +269,49 @@ struct ImputationPrefixFit {
         }
         periodSums.withUnsafeMutableBufferPointer { system.solveInPlace($0) }
         var v = [Double](repeating: 0, count: keep ? untreatedCount : 0)
-        periodSums.withUnsafeBufferPointer { b in
-            let bPrefix = Self.prefixSums(b)
+        periodSums.withUnsafeBufferPointer { bBuffer in
+            let bPrefix = Self.prefixSums(bBuffer)
             periodIndex.withUnsafeBufferPointer { period in
                 clusterIndex.withUnsafeBufferPointer { cluster in
-                    residuals.withUnsafeBufferPointer { residual in
-                        v.withUnsafeMutableBufferPointer { v in
+                    residuals.withUnsafeBufferPointer { residualBuffer in
+                        v.withUnsafeMutableBufferPointer { vBuffer in
                             scores.withUnsafeMutableBufferPointer { scores in
+                                guard let b = bBuffer.baseAddress, let residual = residualBuffer.baseAddress else { return }
                                 var position = 0
                                 for i in 0..<unitCount where firstTreated[i] > unitStart[i] {
-                                    let start = unitStart[i], end = firstTreated[i]
+                                    let start = unitStart[i], end = firstTreated[i], m = prefixLength[i]
+                                    let count = end - start
                                     let sum: Double
-                                    if prefixLength[i] > 0 {
-                                        sum = bPrefix[prefixLength[i]]
+                                    if m > 0 {
+                                        sum = bPrefix[m]
                                     } else {
                                         var total = 0.0
                                         for row in start..<end { total += b[Int(period[row])] }
                                         sum = total
                                     }
                                     let a = (unitSums[i] - sum) * inverseUntreatedCount[i]
+                                    if keep, let out = vBuffer.baseAddress {
+                                        for row in start..<end { out[position + row - start] = -(a + b[Int(period[row])]) }
+                                    }
+                                    if let unitCluster {
+                                        let weighted: Double
+                                        if m > 0 {
+                                            weighted = ContiguousKernels.dot(b, residual + position, m)
+                                        } else {
+                                            var total = 0.0
+                                            for row in start..<end { total += b[Int(period[row])] * residual[position + row - start] }
+                                            weighted = total
+                                        }
+                                        let c = Int(unitCluster[i])
+                                        scores[c * stride + estimand] -= a * residualSums[i] + weighted
+                                        used[c] = true
+                                        position += count
+                                        continue
+                                    }
                                     // Σ v ε per run of rows in one cluster.
                                     var run = Int(cluster[start]), runSum = 0.0
                                     for row in start..<end {
                                         let weight = -(a + b[Int(period[row])])
-                                        if keep { v[position] = weight }
                                         let c = Int(cluster[row])
                                         if c != run {
                                             scores[run * stride + estimand] += runSum
@@ -292,5 +332,73 @@ struct ImputationPrefixFit {
             }
         }
         return v
+    }
+}
+
+/// Small kernels over contiguous doubles (a prefix unit's rows), four lanes at a time with a
+/// fixed reduction order, so results do not depend on the build or the thread.
+enum ContiguousKernels {
+    /// `Σ x[0 ..< n]`: lane sums over blocks of four, `(l₀ + l₁) + (l₂ + l₃)`, then the tail in order.
+    @inline(__always)
+    static func sum(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
+        let raw = UnsafeRawPointer(x)
+        var lanes = SIMD4<Double>()
+        var k = 0
+        while k &+ 4 <= n {
+            lanes += raw.loadUnaligned(fromByteOffset: k &* 8, as: SIMD4<Double>.self)
+            k &+= 4
+        }
+        var total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        while k < n { total += x[k]; k &+= 1 }
+        return total
+    }
+
+    /// `Σ x[k] y[k]` over `0 ..< n`, in the order of ``sum(_:_:)``.
+    @inline(__always)
+    static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int) -> Double {
+        let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
+        var lanes = SIMD4<Double>()
+        var k = 0
+        while k &+ 4 <= n {
+            lanes += rx.loadUnaligned(fromByteOffset: k &* 8, as: SIMD4<Double>.self)
+                * ry.loadUnaligned(fromByteOffset: k &* 8, as: SIMD4<Double>.self)
+            k &+= 4
+        }
+        var total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        while k < n { total += x[k] * y[k]; k &+= 1 }
+        return total
+    }
+
+    /// `target[k] += x[k] − c` over `0 ..< n`.
+    @inline(__always)
+    static func addCentred(_ x: UnsafePointer<Double>, _ c: Double, into target: UnsafeMutablePointer<Double>, _ n: Int) {
+        let rx = UnsafeRawPointer(x), rt = UnsafeMutableRawPointer(target)
+        let shift = SIMD4<Double>(repeating: c)
+        var k = 0
+        while k &+ 4 <= n {
+            let offset = k &* 8
+            rt.storeBytes(of: rt.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
+                            + (rx.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self) - shift),
+                          toByteOffset: offset, as: SIMD4<Double>.self)
+            k &+= 4
+        }
+        while k < n { target[k] += x[k] - c; k &+= 1 }
+    }
+
+    /// `out[k] = (x[k] − c) − (y[k] − d)` over `0 ..< n`.
+    @inline(__always)
+    static func centredDifference(_ x: UnsafePointer<Double>, _ c: Double, _ y: UnsafePointer<Double>, _ d: Double,
+                                  into out: UnsafeMutablePointer<Double>, _ n: Int) {
+        let rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y), ro = UnsafeMutableRawPointer(out)
+        let cs = SIMD4<Double>(repeating: c), ds = SIMD4<Double>(repeating: d)
+        var k = 0
+        while k &+ 4 <= n {
+            let offset = k &* 8
+            ro.storeBytes(of: (rx.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self) - cs)
+                            - (ry.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self) - ds),
+                          toByteOffset: offset, as: SIMD4<Double>.self)
+            k &+= 4
+        }
+        while k < n { out[k] = (x[k] - c) - (y[k] - d); k &+= 1 }
     }
 }
