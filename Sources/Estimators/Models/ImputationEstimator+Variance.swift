@@ -20,29 +20,16 @@ struct ImputationVariance {
     /// Clusters with at least one used observation.
     let clusterCount: Int
 
+    /// The general path: `v` through ``TwoWayNormalEquations`` and the demeaned covariates.
     init(core: ImputationCore, panel: Panel, weights: [[Double]], clusterOf: (index: [Int32], count: Int),
          averaging: ImputationEstimator.EffectAveraging) {
         let q = weights.count
-        let n0 = core.untreatedRows.count, n1 = core.treatedRows.count
+        let n0 = core.untreatedRows.count
         let kept = core.fit.keptTerms.count
-        // Treated rows ordered by (averaging group, cluster): runs are the (G, c) blocks.
-        let stride = panel.periodCount + 1
-        let group: [Int] = core.treatedRows.map { row -> Int in
-            if averaging == .treated { return 0 }
-            let cohort = Int(panel.adoptionPeriod[Int(panel.unitIndex[row])])
-            return cohort * stride + Int(panel.periodIndex[row])
-        }
+        let treated = ImputationTreatedScores(panel: panel, treatedRows: core.treatedRows, effects: core.effects,
+                                              clusterOf: clusterOf, averaging: averaging)
         let cluster0 = core.untreatedRows.map { Int(clusterOf.index[$0]) }
-        let cluster1 = core.treatedRows.map { Int(clusterOf.index[$0]) }
-        let order = (0..<n1).sorted { (a: Int, b: Int) -> Bool in
-            if group[a] != group[b] { return group[a] < group[b] }
-            if cluster1[a] != cluster1[b] { return cluster1[a] < cluster1[b] }
-            return a < b
-        }
-        var used = [Bool](repeating: false, count: clusterOf.count)
-        for c in cluster0 { used[c] = true }
-        for c in cluster1 { used[c] = true }
-        clusterCount = used.lazy.filter { $0 }.count
+        clusterCount = treated.usedClusterCount(untreatedRows: core.untreatedRows, clusterOf: clusterOf)
 
         var scores = [Double](repeating: 0, count: clusterOf.count * q)
         var allWeights: [[Double]] = []
@@ -75,43 +62,153 @@ struct ImputationVariance {
                     }
                 }
             }
-            // τ̃ by (group) with cluster-block weights, then scores.
-            var start = 0
-            while start < n1 {
-                var end = start
-                let g = group[order[start]]
-                while end < n1 && group[order[end]] == g { end += 1 }
-                var numerator = 0.0, denominator = 0.0
-                var blockStart = start
-                while blockStart < end {
-                    var blockEnd = blockStart
-                    let c = cluster1[order[blockStart]]
-                    var blockSum = 0.0
-                    while blockEnd < end && cluster1[order[blockEnd]] == c { blockSum += w[order[blockEnd]]; blockEnd += 1 }
-                    for p in blockStart..<blockEnd {
-                        let share = w[order[p]] * blockSum
-                        numerator += share * core.effects[order[p]]
-                        denominator += share
-                    }
-                    blockStart = blockEnd
-                }
-                let tilde = denominator != 0 ? numerator / denominator : 0
-                for p in start..<end {
-                    let k = order[p]
-                    scores[cluster1[k] * q + estimand] += w[k] * (core.effects[k] - tilde)
-                }
-                start = end
-            }
+            treated.addScores(weights: w, into: &scores, stride: q, estimand: estimand)
             for k in 0..<n0 { scores[cluster0[k] * q + estimand] += v[k] * residual0[k] }
             allWeights.append(v)
         }
+        self.matrix = Self.outerProducts(scores, clusterCount: clusterOf.count, estimands: q)
+        self.imputationWeights = allWeights
+    }
+
+    /// The no-covariate fast path: `v` from ``ImputationPrefixFit``, the same scores;
+    /// ``imputationWeights`` is empty unless `keepWeights`. `unitCluster`, when every unit's rows
+    /// lie in one cluster, lets the `Ω₀` scores be summed per unit.
+    init(prefix: ImputationPrefixFit, panel: Panel, weights: [[Double]], clusterOf: (index: [Int32], count: Int),
+         unitCluster: [Int32]?, averaging: ImputationEstimator.EffectAveraging, keepWeights: Bool) {
+        let q = weights.count
+        let treated = ImputationTreatedScores(panel: panel, treatedRows: prefix.treatedRows, effects: prefix.effects,
+                                              clusterOf: clusterOf, averaging: averaging)
+        var scores = [Double](repeating: 0, count: clusterOf.count * q)
+        var used = [Bool](repeating: false, count: clusterOf.count)
+        for c in treated.cluster { used[c] = true }
+        var allWeights: [[Double]] = []
+        allWeights.reserveCapacity(keepWeights ? q : 0)
+        for (estimand, w) in weights.enumerated() {
+            treated.addScores(weights: w, into: &scores, stride: q, estimand: estimand)
+            let v = prefix.imputationWeights(w, panel: panel, clusterIndex: clusterOf.index, unitCluster: unitCluster,
+                                             scores: &scores, used: &used, stride: q, estimand: estimand,
+                                             keep: keepWeights)
+            if keepWeights { allWeights.append(v) }
+        }
+        clusterCount = used.lazy.filter { $0 }.count
+        self.matrix = Self.outerProducts(scores, clusterCount: clusterOf.count, estimands: q)
+        self.imputationWeights = allWeights
+    }
+
+    /// `V̂ = Σ_c S_c S_c'` from row-major scores (`clusterCount × q`), lower triangle summed in
+    /// cluster order, then mirrored.
+    static func outerProducts(_ scores: [Double], clusterCount: Int, estimands q: Int) -> [Double] {
         var matrix = [Double](repeating: 0, count: q * q)
-        for c in 0..<clusterOf.count {
+        for c in 0..<clusterCount {
             let base = c * q
             for a in 0..<q { for b in 0...a { matrix[a * q + b] += scores[base + a] * scores[base + b] } }
         }
         for a in 0..<q { for b in 0..<a { matrix[b * q + a] = matrix[a * q + b] } }
-        self.matrix = matrix
-        self.imputationWeights = allWeights
+        return matrix
+    }
+}
+
+/// The `Ω₁` part of the cluster scores: `w_it (τ̂_it − τ̃_G)` with `τ̃_G` the cluster-block
+/// weighted mean of `τ̂` in the averaging group `G` of `it` (see ``ImputationVariance``).
+///
+/// The treated rows are visited in (group, cluster, row) order, so that each group's `(G, c)`
+/// blocks are runs; the order comes from stable counting sorts by cluster, then by group
+/// (`O(n₁ + clusters + groups)`), or a comparison sort when the group keys are too sparse.
+struct ImputationTreatedScores {
+    /// Positions into the treated rows, sorted by (group, cluster, position).
+    let order: [Int]
+    /// Averaging group of each position: `cohort · (T + 1) + period`, or 0 for `.treated`.
+    let group: [Int]
+    /// Cluster of each position.
+    let cluster: [Int]
+    /// `τ̂` of each position.
+    let effects: [Double]
+
+    init(panel: Panel, treatedRows: [Int], effects: [Double], clusterOf: (index: [Int32], count: Int),
+         averaging: ImputationEstimator.EffectAveraging) {
+        let n1 = treatedRows.count
+        let stride = panel.periodCount + 1
+        let group: [Int] = averaging == .treated ? [Int](repeating: 0, count: n1) : treatedRows.map { row -> Int in
+            let cohort = Int(panel.adoptionPeriod[Int(panel.unitIndex[row])])
+            return cohort * stride + Int(panel.periodIndex[row])
+        }
+        let cluster = treatedRows.map { Int(clusterOf.index[$0]) }
+        self.group = group
+        self.cluster = cluster
+        self.effects = effects
+        self.order = Self.blockOrder(group: group, cluster: cluster, clusterCount: clusterOf.count)
+    }
+
+    /// Positions `0 ..< n` sorted by (group, cluster, position).
+    static func blockOrder(group: [Int], cluster: [Int], clusterCount: Int) -> [Int] {
+        let n = group.count
+        guard n > 0 else { return [] }
+        let low = group.min() ?? 0, high = group.max() ?? 0
+        guard high - low < max(1 << 16, 4 * n) else {
+            return (0..<n).sorted { (a: Int, b: Int) -> Bool in
+                if group[a] != group[b] { return group[a] < group[b] }
+                if cluster[a] != cluster[b] { return cluster[a] < cluster[b] }
+                return a < b
+            }
+        }
+        var order = Array(0..<n)
+        var clustersSorted = true
+        for p in 1..<n where cluster[p] < cluster[p - 1] { clustersSorted = false; break }
+        if !clustersSorted { order = stableCountingSort(order, key: { cluster[$0] }, keyCount: clusterCount) }
+        if high > low { order = stableCountingSort(order, key: { group[$0] - low }, keyCount: high - low + 1) }
+        return order
+    }
+
+    /// `positions` stably sorted by `key` (values in `0 ..< keyCount`).
+    static func stableCountingSort(_ positions: [Int], key: (Int) -> Int, keyCount: Int) -> [Int] {
+        var next = [Int](repeating: 0, count: keyCount + 1)
+        for p in positions { next[key(p) + 1] += 1 }
+        for k in 0..<keyCount { next[k + 1] += next[k] }
+        var sorted = [Int](repeating: 0, count: positions.count)
+        for p in positions {
+            let k = key(p)
+            sorted[next[k]] = p
+            next[k] += 1
+        }
+        return sorted
+    }
+
+    /// Clusters with at least one untreated or imputed treated row.
+    func usedClusterCount(untreatedRows: [Int], clusterOf: (index: [Int32], count: Int)) -> Int {
+        var used = [Bool](repeating: false, count: clusterOf.count)
+        for row in untreatedRows { used[Int(clusterOf.index[row])] = true }
+        for c in cluster { used[c] = true }
+        return used.lazy.filter { $0 }.count
+    }
+
+    /// Adds `w_it (τ̂_it − τ̃_G)` to `scores[cluster · stride + estimand]`.
+    func addScores(weights w: [Double], into scores: inout [Double], stride q: Int, estimand: Int) {
+        let n1 = order.count
+        var start = 0
+        while start < n1 {
+            var end = start
+            let g = group[order[start]]
+            while end < n1 && group[order[end]] == g { end += 1 }
+            var numerator = 0.0, denominator = 0.0
+            var blockStart = start
+            while blockStart < end {
+                var blockEnd = blockStart
+                let c = cluster[order[blockStart]]
+                var blockSum = 0.0
+                while blockEnd < end && cluster[order[blockEnd]] == c { blockSum += w[order[blockEnd]]; blockEnd += 1 }
+                for p in blockStart..<blockEnd {
+                    let share = w[order[p]] * blockSum
+                    numerator += share * effects[order[p]]
+                    denominator += share
+                }
+                blockStart = blockEnd
+            }
+            let tilde = denominator != 0 ? numerator / denominator : 0
+            for p in start..<end {
+                let k = order[p]
+                scores[cluster[k] * q + estimand] += w[k] * (effects[k] - tilde)
+            }
+            start = end
+        }
     }
 }

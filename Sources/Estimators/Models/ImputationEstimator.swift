@@ -67,39 +67,54 @@ public struct ImputationEstimator: Sendable {
     /// The estimate (method "bjs"): term "att", then the requested event times.
     /// - Throws: ``HeterogeneityRobustError`` when there are no untreated or no imputable treated
     ///   observations, ``EstimationError`` for unknown clusterings or invalid options.
-    public func estimate(_ panel: Panel) throws -> Estimate { try fit(panel).estimate }
+    public func estimate(_ panel: Panel) throws -> Estimate {
+        try fit(panel, backend: .processDefault, details: false).estimate
+    }
 
     /// The estimate with the observation-level effects, weights and the pre-trend test.
-    public func fit(_ panel: Panel) throws -> ImputationFit {
+    public func fit(_ panel: Panel) throws -> ImputationFit { try fit(panel, backend: .processDefault) }
+
+    /// ``fit(_:)`` on the given kernels: with ``KernelBackend/fast`` and no covariates the
+    /// layout-based solve of ``ImputationPrefixFit``, otherwise ``ImputationCore`` on a
+    /// ``TwoWayWithin`` of the untreated rows with `backend`. Without `details` the fast path
+    /// leaves ``ImputationFit/untreatedRows`` and ``ImputationFit/imputationWeights`` empty
+    /// (``estimate(_:)`` needs neither).
+    func fit(_ panel: Panel, backend: KernelBackend, details: Bool = true) throws -> ImputationFit {
         let method = "bjs"
         if preTrendLeads < 0 { throw EstimationError.invalidOption("\(method): pre-trend leads must be at least 0, got \(preTrendLeads)") }
         let variance = self.variance ?? .cluster(panel.unitName)
-        let clusterOf = try ImputationEstimator.clusterIndex(panel: panel, variance: variance, method: method)
-        let core = try ImputationCore(panel: panel, method: method)
+        let clusters = try ImputationEstimator.clusterIndex(panel: panel, variance: variance, method: method)
+        let clusterOf = (index: clusters.index, count: clusters.count)
+        let core: ImputationStepOne = ImputationPrefixFit.applies(to: panel, backend: backend)
+            ? .prefix(try ImputationPrefixFit(panel: panel, method: method, listUntreatedRows: details))
+            : .general(try ImputationCore(panel: panel, method: method, backend: backend))
         var notes = panel.notes + core.notes
         // Estimands: overall ATT, then event times.
-        let n1 = core.treatedRows.count
+        let treatedRows = core.treatedRows, effects = core.effects
+        let n1 = treatedRows.count
         var terms = [Estimate.Term(name: "att")]
         var weights = [[Double]](repeating: [Double](repeating: 1 / Double(n1), count: n1), count: 1)
-        let eventTime = core.treatedRows.map { row in
-            Int(panel.periodIndex[row]) - Int(panel.adoptionPeriod[Int(panel.unitIndex[row])])
-        }
-        let requested: [Int]
-        switch horizons {
-        case .none: requested = []
-        case .all: requested = Array(Set(eventTime)).sorted()
-        case .list(let list): requested = list
-        }
-        var missing: [Int] = []
-        for h in requested {
-            let count = eventTime.lazy.filter { $0 == h }.count
-            guard count > 0 else { missing.append(h); continue }
-            terms.append(Estimate.Term(name: EventStudy.termName(h), eventTime: h))
-            weights.append(eventTime.map { $0 == h ? 1 / Double(count) : 0 })
-        }
-        if !missing.isEmpty {
-            notes.append("no imputed treated observations at event time " + missing.map(String.init).joined(separator: ", ")
-                         + "; not reported")
+        if horizons != .none {
+            let eventTime = treatedRows.map { row in
+                Int(panel.periodIndex[row]) - Int(panel.adoptionPeriod[Int(panel.unitIndex[row])])
+            }
+            let requested: [Int]
+            switch horizons {
+            case .none: requested = []
+            case .all: requested = Array(Set(eventTime)).sorted()
+            case .list(let list): requested = list
+            }
+            var missing: [Int] = []
+            for h in requested {
+                let count = eventTime.lazy.filter { $0 == h }.count
+                guard count > 0 else { missing.append(h); continue }
+                terms.append(Estimate.Term(name: EventStudy.termName(h), eventTime: h))
+                weights.append(eventTime.map { $0 == h ? 1 / Double(count) : 0 })
+            }
+            if !missing.isEmpty {
+                notes.append("no imputed treated observations at event time " + missing.map(String.init).joined(separator: ", ")
+                             + "; not reported")
+            }
         }
         for (k, w) in weights.enumerated() {
             let effective = 1 / w.reduce(0) { $0 + $1 * $1 }
@@ -108,11 +123,19 @@ public struct ImputationEstimator: Sendable {
                              + "(did_imputation suppresses such terms by default); its standard error may be too small")
             }
         }
-        let coefficients = weights.map { w in zip(w, core.effects).reduce(0) { $0 + $1.0 * $1.1 } }
-        let inference = ImputationVariance(core: core, panel: panel, weights: weights, clusterOf: clusterOf,
+        let coefficients = weights.map { w in zip(w, effects).reduce(0) { $0 + $1.0 * $1.1 } }
+        let inference: ImputationVariance
+        switch core {
+        case .prefix(let prefix):
+            inference = ImputationVariance(prefix: prefix, panel: panel, weights: weights, clusterOf: clusterOf,
+                                           unitCluster: clusters.unitCluster, averaging: averaging, keepWeights: details)
+        case .general(let general):
+            inference = ImputationVariance(core: general, panel: panel, weights: weights, clusterOf: clusterOf,
                                            averaging: averaging)
+        }
+        let untreatedCount = core.untreatedCount
         notes.append("BJS (2024) imputation: unit and period effects"
-                     + (panel.covariates.isEmpty ? "" : " and covariates") + " fitted on \(core.untreatedRows.count) "
+                     + (panel.covariates.isEmpty ? "" : " and covariates") + " fitted on \(untreatedCount) "
                      + "untreated observations by an exact least-squares solve; \(n1) treated observations imputed")
         notes.append("standard errors: BJS Theorem 3 conservative variance, " + variance.label.lowercased()
                      + ", τ̃ averaged by " + (averaging == .cohortPeriod ? "cohort × period" : "all treated")
@@ -126,31 +149,34 @@ public struct ImputationEstimator: Sendable {
         let varianceEstimate = VarianceEstimate(type: variance, matrix: inference.matrix, parameterCount: 0,
                                                 correctionFactor: 1, degreesOfFreedom: .infinity,
                                                 clusterCount: inference.clusterCount)
+        let sums = core.sumsOfSquares
         let estimate = Estimate(method: method, outcome: panel.outcomeName, terms: terms, coefficients: coefficients,
                                 variance: varianceEstimate, droppedTerms: core.droppedCovariates,
-                                observationCount: core.untreatedRows.count + n1, unitCount: panel.unitCount,
+                                observationCount: untreatedCount + n1, unitCount: panel.unitCount,
                                 periodCount: panel.periodCount,
                                 fixedEffects: [(panel.unitName, panel.unitCount), (panel.timeName, panel.periodCount)],
-                                residualSumOfSquares: core.fit.residualSumOfSquares,
-                                withinRSquared: 1 - core.fit.residualSumOfSquares / core.fit.withinTotalSumOfSquares,
+                                residualSumOfSquares: sums.residual,
+                                withinRSquared: 1 - sums.residual / sums.withinTotal,
                                 notes: notes)
-        return ImputationFit(estimate: estimate, treatedRows: core.treatedRows, treatmentEffects: core.effects,
+        return ImputationFit(estimate: estimate, treatedRows: treatedRows, treatmentEffects: effects,
                              weights: weights, untreatedRows: core.untreatedRows,
                              imputationWeights: inference.imputationWeights, preTrend: preTrend)
     }
 
-    /// Cluster of each row (the row itself for `.hetero`).
-    static func clusterIndex(panel: Panel, variance: VarianceType, method: String) throws -> (index: [Int32], count: Int) {
+    /// Cluster of each row (the row itself for `.hetero`), and of each unit when every unit's
+    /// rows lie in one cluster (``Clustering/unitCluster``).
+    static func clusterIndex(panel: Panel, variance: VarianceType, method: String) throws
+        -> (index: [Int32], count: Int, unitCluster: [Int32]?) {
         switch variance {
         case .iid:
             throw EstimationError.invalidOption("\(method): iid standard errors are not defined for the imputation "
                                                 + "estimator; use cr1 (clustered, default: the unit) or hetero")
         case .hetero:
-            return ((0..<panel.observationCount).map { Int32($0) }, panel.observationCount)
+            return ((0..<panel.observationCount).map { Int32($0) }, panel.observationCount, nil)
         case .cluster(let name):
             let clustering = try panel.clustering(named: name)  // a column or an interaction A^B
             guard clustering.count >= 2 else { throw EstimationError.tooFewClusters(name: name, count: clustering.count) }
-            return (clustering.index, clustering.count)
+            return (clustering.index, clustering.count, clustering.unitCluster)
         case .twoWayCluster, .conley:
             throw EstimationError.invalidOption("\(method): the imputation estimator takes cr1 or hetero standard "
                                                 + "errors, not \(variance.label)")
@@ -179,6 +205,40 @@ public struct ImputationFit: Sendable {
     public let preTrend: ImputationPreTrendTest?
 }
 
+/// Step 1 and 2 of the imputation estimator, by either path.
+enum ImputationStepOne {
+    /// No covariates, fast kernels (``ImputationPrefixFit``).
+    case prefix(ImputationPrefixFit)
+    /// Everything else (``ImputationCore``).
+    case general(ImputationCore)
+
+    var treatedRows: [Int] {
+        switch self { case .prefix(let fit): fit.treatedRows; case .general(let core): core.treatedRows }
+    }
+    var untreatedRows: [Int] {
+        switch self { case .prefix(let fit): fit.untreatedRows; case .general(let core): core.untreatedRows }
+    }
+    var untreatedCount: Int {
+        switch self { case .prefix(let fit): fit.untreatedCount; case .general(let core): core.untreatedRows.count }
+    }
+    var effects: [Double] {
+        switch self { case .prefix(let fit): fit.effects; case .general(let core): core.effects }
+    }
+    var notes: [String] {
+        switch self { case .prefix(let fit): fit.notes; case .general(let core): core.notes }
+    }
+    var droppedCovariates: [String] {
+        switch self { case .prefix: []; case .general(let core): core.droppedCovariates }
+    }
+    /// Residual sum of squares and the demeaned outcome's sum of squares (equal without covariates).
+    var sumsOfSquares: (residual: Double, withinTotal: Double) {
+        switch self {
+        case .prefix(let fit): (fit.residualSumOfSquares, fit.residualSumOfSquares)
+        case .general(let core): (core.fit.residualSumOfSquares, core.fit.withinTotalSumOfSquares)
+        }
+    }
+}
+
 /// Step 1 and 2 of the imputation estimator: the untreated fit and the imputed effects.
 struct ImputationCore {
     let treatedRows: [Int]
@@ -196,7 +256,7 @@ struct ImputationCore {
     let droppedCovariates: [String]
     let notes: [String]
 
-    init(panel: Panel, method: String) throws {
+    init(panel: Panel, method: String, backend: KernelBackend) throws {
         var untreated: [Int] = [], treated: [Int] = []
         untreated.reserveCapacity(panel.observationCount)
         for row in 0..<panel.observationCount {
@@ -218,7 +278,7 @@ struct ImputationCore {
         }
         let within = TwoWayWithin(unitIndex: untreated.map { panel.unitIndex[$0] },
                                   periodIndex: untreated.map { panel.periodIndex[$0] },
-                                  unitCount: panel.unitCount, periodCount: panel.periodCount)
+                                  unitCount: panel.unitCount, periodCount: panel.periodCount, backend: backend)
         let equations = TwoWayNormalEquations(within: within)
         let design = DemeanedDesign(within: within, termNames: panel.covariateNames,
                                     outcome: untreated.map { panel.outcome[$0] },
@@ -263,18 +323,26 @@ struct ImputationCore {
         let size = panel.unitCount + panel.periodCount
         var parent = Array(0..<size)
         var hasRows = [Bool](repeating: false, count: size)
-        func find(_ node: Int) -> Int {
-            var node = node
-            while parent[node] != node { parent[node] = parent[parent[node]]; node = parent[node] }
-            return node
+        let unitIndex = panel.unitIndex, periodIndex = panel.periodIndex, unitCount = panel.unitCount
+        // Path halving on a local buffer (a nested function capturing `parent` would make every
+        // access a dynamically checked one).
+        parent.withUnsafeMutableBufferPointer { parent in
+            @inline(__always) func find(_ node: Int) -> Int {
+                var node = node
+                while parent[node] != node { parent[node] = parent[parent[node]]; node = parent[node] }
+                return node
+            }
+            hasRows.withUnsafeMutableBufferPointer { hasRows in
+                for row in rows {
+                    let unit = Int(unitIndex[row]), period = unitCount + Int(periodIndex[row])
+                    hasRows[unit] = true
+                    hasRows[period] = true
+                    let a = find(unit), b = find(period)
+                    if a != b { parent[a] = b }
+                }
+            }
+            for node in 0..<size { parent[node] = find(node) }
         }
-        for row in rows {
-            let unit = Int(panel.unitIndex[row]), period = panel.unitCount + Int(panel.periodIndex[row])
-            hasRows[unit] = true
-            hasRows[period] = true
-            let a = find(unit), b = find(period)
-            if a != b { parent[a] = b }
-        }
-        return ((0..<size).map { find($0) }, hasRows)
+        return (parent, hasRows)
     }
 }
