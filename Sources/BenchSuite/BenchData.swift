@@ -65,7 +65,7 @@ struct BenchData {
         return scenario
     }
 
-    /// Sun–Abraham at scale (W10): the paper design on 50,000 cities × 20 years (2003–2022), flat
+    /// Sun–Abraham at scale (SA-1M, BJS-1M): the paper design on 50,000 cities × 20 years (2003–2022), flat
     /// geography of 500 provinces, ten cohorts 2008–2017 of 5% each (half the cities never
     /// treated): 1,000,000 rows and 190 cohort × relative-period cells.
     static func millionScenario() throws -> Scenario {
@@ -78,7 +78,7 @@ struct BenchData {
         return scenario
     }
 
-    /// The W10 panel, simulated in memory (not written: the workloads time the estimators, not a
+    /// The SA-1M and BJS-1M panel, simulated in memory (not written: the workloads time the estimators, not a
     /// 90 MB CSV read), without covariates.
     static func millionPanel() throws -> Panel {
         let simulated = try Simulator(try millionScenario()).simulate(replication: 0, seed: largeSeed)

@@ -179,7 +179,11 @@ struct TwoWayWithin: Sendable {
         var matrix = [Double](repeating: 0, count: sizeB * sizeB)
         // Rows grouped by A.
         var order = Array(0..<groupA.count)
-        order.sort { groupA[$0] != groupA[$1] ? groupA[$0] < groupA[$1] : $0 < $1 }
+        // Rows of a panel (and of any subset of one) come grouped by unit already: the sort is
+        // then the identity, so it is skipped (the same order either way).
+        if !zip(groupA, groupA.dropFirst()).allSatisfy({ $0 <= $1 }) {
+            order.sort { groupA[$0] != groupA[$1] ? groupA[$0] < groupA[$1] : $0 < $1 }
+        }
         var start = 0
         while start < order.count {
             let a = groupA[order[start]]
