@@ -37,7 +37,7 @@ def parse_arguments():
                         help="threads for every peer library (default: all cores, as DiDLab's default)")
     parser.add_argument("--w2-once", action="store_true",
                         help="run W2's batched placebo once as a whole program (read the CSV, draw, print) and exit: "
-                             "the body the W2-cli peer times from outside")
+                             "the body the CLI-W2 peer times from outside")
     return parser.parse_args()
 
 
@@ -291,7 +291,7 @@ def w2_once():
     JSON_OUT.write(f"{(1 + np.sum(np.abs(betas) >= abs(observed))) / (1 + W2_DRAWS)}\n")
 
 
-@peer("W2-cli", "batched, timed from outside: python process (start, imports, CSV read, draws, print)")
+@peer("CLI-W2", "batched, timed from outside: python process (start, imports, CSV read, draws, print)")
 def w2_cli(data):
     import subprocess
     command = [sys.executable, os.path.abspath(__file__), "--data-dir", data.directory, "--w2-once",

@@ -24,13 +24,13 @@ enum Workloads {
         return [
             ("W1", { try fitWorkload(name: "W1", panel: $0.panel(.paper), runs: runs(2000)) }),
             ("W2", { try placeboWorkload(panel: $0.panel(.paper), runs: runs(200)) }),
-            ("W2-cli", { data in try commandWorkload(name: "W2-cli", arguments: placeboArguments(data),
+            ("CLI-W2", { data in try commandWorkload(name: "CLI-W2", arguments: placeboArguments(data),
                                                      description: "W2 timed from outside: the whole `didlab placebo` "
                                                         + "process (startup, CSV read, observed fit, 1000 draws on 2 "
                                                         + "threads, table out)", runs: runs(40)) }),
             ("START", { _ in try commandWorkload(name: "START", arguments: ["--version"],
                                                  description: "process startup: `didlab --version` (dynamic "
-                                                    + "loading, Swift runtime), included in W2-cli", runs: runs(40)) }),
+                                                    + "loading, Swift runtime), included in CLI-W2", runs: runs(40)) }),
             ("W3", { try callawaySantAnnaWorkload(panel: $0.panel(.paper, covariates: false), runs: runs(1000)) }),
             ("W4", { try imputationWorkload(panel: $0.panel(.paper, covariates: false), runs: runs(1000)) }),
             ("W5", { try wcbWorkload(panel: $0.panel(.paper), runs: runs(200)) }),
