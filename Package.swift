@@ -23,7 +23,9 @@ let package = Package(
         .systemLibrary(name: "CReadStat", providers: [.apt(["libreadstat-dev"]), .brew(["readstat"])]),
         .target(name: "Estimators", dependencies: ["CGSL", "CReadStat"]),
         .target(name: "Sim", dependencies: ["CGSL", "Estimators", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Lab", dependencies: ["CGSL", "Estimators", "Sim", .product(name: "Yams", package: "Yams")],
+        // The portable build's refusal of CPUs older than x86-64-v3 (cpu_guard.h).
+        .target(name: "CPUGuard"),
+        .target(name: "Lab", dependencies: ["CGSL", "CPUGuard", "Estimators", "Sim", .product(name: "Yams", package: "Yams")],
                 plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .target(name: "BenchSuite", dependencies: [

@@ -1,4 +1,5 @@
 import CGSL
+import CPUGuard
 /// What built this binary: DiDLab's version, the git commit and how it was compiled.
 ///
 /// `didlab --version` prints ``line``; every JSON output carries ``json`` as its first field
@@ -32,15 +33,17 @@ public enum BuildInfo {
 
     /// The CPU the code was compiled for, with the widest vectors it may use: `native`
     /// (`scripts/build-release.sh`: `-target-cpu native`, the build machine's CPU), `named`
-    /// (`DIDLAB_CPU=haswell` and the like) or `portable` (the x86-64 baseline), e.g.
-    /// `native, AVX-512`. Results are bit-identical either way; only speed differs.
+    /// (`DIDLAB_CPU=haswell` and the like), `portable x86-64-v3` (`DIDLAB_PORTABLE=1`) or
+    /// `portable` (a plain build: the x86-64 baseline), e.g. `native, AVX-512`. Results are bit-identical either way; only speed differs.
     public static var cpuTarget: String {
         #if DIDLAB_NATIVE_CPU
         let target = "native"
         #elseif DIDLAB_NAMED_CPU
         let target = "named"
         #else
-        let target = "portable"
+        // The portable release build is x86-64-v3 and refuses older CPUs (cpu_guard.h); a plain
+        // `swift build` has no guard and targets the x86-64 baseline.
+        let target = didlab_cpu_guard_active() == 1 ? "portable x86-64-v3" : "portable"
         #endif
         switch cgsl_compiled_vector_bits() {
         case 512: return target + ", AVX-512"

@@ -7,7 +7,7 @@ import Testing
 /// JSON.md; the commit must be what `git rev-parse` can name (40 hex digits) or `unknown`.
 @Suite("version and build stamp")
 struct VersionCLITests {
-    static var linePattern: Regex<(Substring, Substring, Substring, Substring?, Substring, Substring)> { #/^didlab (\d+\.\d+\.\d+) \(commit ([0-9a-f]{12}|unknown)(\+modified)?, (debug|release), CPU: ((?:native|named|portable)(?:, (?:AVX-512|AVX2|SSE2))?)\)$/# }
+    static var linePattern: Regex<(Substring, Substring, Substring, Substring?, Substring, Substring)> { #/^didlab (\d+\.\d+\.\d+) \(commit ([0-9a-f]{12}|unknown)(\+modified)?, (debug|release), CPU: ((?:native|named|portable(?: x86-64-v3)?)(?:, (?:AVX-512|AVX2|SSE2))?)\)$/# }
 
     @Test func versionPrintsOneLine() throws {
         for arguments in [["--version"], ["run", "--version"], ["estimate", "--version"]] {
