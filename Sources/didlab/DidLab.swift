@@ -19,6 +19,7 @@ struct DidLab: ParsableCommand {
     static func main() {
         AllocatorTuning.keepFreedMemory()
         AtomicFile.installInterruptCleanup()
+        RandomStream.disableGSLAbort   // a GSL domain error gives NaN (caught and not printed), never an abort
         do {
             var command = try parseAsRoot()
             try command.run()

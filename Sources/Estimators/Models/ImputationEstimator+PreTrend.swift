@@ -37,6 +37,7 @@ public struct ImputationPreTrendTest: Sendable {
         "pre-trend test (BJS Test 1, \(testedLeads) lead\(testedLeads == 1 ? "" : "s") on untreated observations): "
             + "F = \(ImputationPreTrendTest.format(fStatistic)) on (\(testedLeads), "
             + "\(ImputationPreTrendTest.format(denominatorDegreesOfFreedom))) df, p = \(ImputationPreTrendTest.format(pValue))"
+            + (pValue.isNaN ? " (not computed: the leads fit the untreated outcomes exactly, or no residual df is left)" : "")
     }
 
     static func format(_ value: Double) -> String {
@@ -83,17 +84,24 @@ public struct ImputationPreTrendTest: Sendable {
         let beta = tested.map { regression.coefficients[$0] }
         let factor = DroppingCholesky(matrix: sub, dimension: p, tolerance: 1e-12)
         let solved = factor.solve(beta)
-        let wald = zip(beta, solved).reduce(0) { $0 + $1.0 * $1.1 }
         let rank = factor.rank
         let df2 = regression.variance.degreesOfFreedom
+        // An exact fit of the leads (standard errors zero against their coefficients, as the
+        // estimate tables judge it) or no residual df leaves the test undefined: NaN, printed as
+        // NA, never a huge F with a tiny p.
+        let defined = rank > 0 && !(df2 <= 0) && tested.allSatisfy { i in
+            let se = regression.variance.matrix[i * m + i].squareRoot(), b = regression.coefficients[i]
+            return b.isFinite && se.isFinite && se > 0 && se > 1e-12 * b.magnitude
+        }
+        let wald = defined ? zip(beta, solved).reduce(0) { $0 + $1.0 * $1.1 } : .nan
         self.regression = regression
         self.testedLeads = rank
         self.chiSquare = wald
-        self.fStatistic = wald / Double(rank)
+        self.fStatistic = wald / Double(max(rank, 1))
         self.denominatorDegreesOfFreedom = df2
-        self.pValue = df2.isFinite ? gsl_cdf_fdist_Q(wald / Double(rank), Double(rank), df2)
+        self.pValue = !defined ? .nan : df2.isFinite ? gsl_cdf_fdist_Q(wald / Double(rank), Double(rank), df2)
             : gsl_cdf_chisq_Q(wald, Double(rank))
-        self.chiSquarePValue = gsl_cdf_chisq_Q(wald, Double(rank))
+        self.chiSquarePValue = defined ? gsl_cdf_chisq_Q(wald, Double(rank)) : .nan
         self.droppedSingletons = before - rows.count
     }
 }
