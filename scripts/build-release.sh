@@ -5,7 +5,7 @@
 # every reduction has a fixed order (checked: identical records for an experiment on all builds).
 #   DIDLAB_PORTABLE=1    a binary to copy to other machines: x86-64-v3 (AVX2, FMA, BMI2; every
 #                        Intel CPU since 2013 and AMD since 2015, every CI runner; RHEL 10's
-#                        baseline), within 1.2x of native here; on an older CPU it refuses to
+#                        baseline), within 1.1x of native on W1 here; on an older CPU it refuses to
 #                        start with one line (Sources/CPUGuard) instead of dying of an illegal
 #                        instruction. (Swift's -target-cpu does not take the name x86-64-v3;
 #                        haswell is the same feature set.)
@@ -15,7 +15,8 @@
 # `didlab --version` says which (`CPU: native, AVX-512`). The Swift runtime and Foundation are
 # linked statically (--static-swift-stdlib): the process starts in about half the time (no
 # dynamic symbol binding of a dozen Swift libraries), which is most of a short command's time
-# (`didlab placebo` on 282 x 14: ~10 ms, of which ~5 ms startup), and the binary can be copied to
+# (`didlab placebo` on 282 x 14: ~15 ms, of which 5-8 ms startup, against 10-20 ms of startup
+# with the runtime linked dynamically), and the binary can be copied to
 # a machine without Swift (it still needs libgsl, libreadstat). Extra arguments go to `swift
 # build` (e.g. --product didlab; --scratch-path .build-haswell to keep two builds side by side).
 set -euo pipefail
