@@ -102,13 +102,28 @@ struct NormalEquationsSolution: Sendable {
             absorbed[a] = true
             gram[a * p + a] = 0
         }
-        let pivots = DroppingCholesky(matrix: gram, dimension: p, tolerance: tolerance)
-        let kept = (0..<p).filter { pivots.kept[$0] && !absorbed[$0] }
-        keptTerms = kept
+        let solved = try NormalEquationsSolution.solveKept(gram: gram, moment: moment, absorbed: absorbed,
+                                                           names: design.termNames, tolerance: tolerance)
+        keptTerms = solved.kept
         self.gram = gram
         self.termNames = design.termNames
         self.absorbed = absorbed
-        droppedTerms = (0..<p).filter { !kept.contains($0) }.map { design.termNames[$0] }
+        droppedTerms = (0..<p).filter { !solved.kept.contains($0) }.map { design.termNames[$0] }
+        bread = solved.bread
+        coefficients = solved.coefficients
+        withinTotalSumOfSquares = totalSumOfSquares
+    }
+
+    /// The kept terms of normal equations `gram · β = moment` (`p × p`, absorbed terms' diagonals
+    /// already zeroed): the dropping Cholesky's pivots less the absorbed terms, the inverse of
+    /// their Gram (GSL Cholesky) and their coefficients. Shared with Sun–Abraham's lean path, which
+    /// builds its normal equations from cell sums.
+    /// - Throws: ``EstimationError/singularDesign(terms:)`` when GSL cannot invert the kept block.
+    static func solveKept(gram: [Double], moment: [Double], absorbed: [Bool], names: [String],
+                          tolerance: Double) throws -> (kept: [Int], bread: [Double], coefficients: [Double]) {
+        let p = names.count
+        let pivots = DroppingCholesky(matrix: gram, dimension: p, tolerance: tolerance)
+        let kept = (0..<p).filter { pivots.kept[$0] && !absorbed[$0] }
         let m = kept.count
         var inverse = [Double](repeating: 0, count: m * m)
         for (r, a) in kept.enumerated() { for (c, b) in kept.enumerated() { inverse[r * m + c] = gram[a * p + b] } }
@@ -119,13 +134,11 @@ struct NormalEquationsSolution: Sendable {
                 let decomposed = gsl_linalg_cholesky_decomp1(&view.matrix)
                 return decomposed != 0 ? decomposed : gsl_linalg_cholesky_invert(&view.matrix)
             }
-            guard status == 0 else { throw EstimationError.singularDesign(terms: kept.map { design.termNames[$0] }) }
+            guard status == 0 else { throw EstimationError.singularDesign(terms: kept.map { names[$0] }) }
         }
-        bread = inverse
         var beta = [Double](repeating: 0, count: m)
         for r in 0..<m { for c in 0..<m { beta[r] += inverse[r * m + c] * moment[kept[c]] } }
-        coefficients = beta
-        withinTotalSumOfSquares = totalSumOfSquares
+        return (kept, inverse, beta)
     }
 }
 

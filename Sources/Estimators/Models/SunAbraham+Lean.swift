@@ -1,5 +1,3 @@
-import CGSL
-
 /// The saturated Sun–Abraham regression without dense dummy columns.
 ///
 /// The dense path (``FixedEffectsRegression``) stores `K` interaction dummies of length `n` and
@@ -505,27 +503,13 @@ enum SunAbrahamLeanRegression {
                 absorbed[a] = true
                 gram[a * p + a] = 0
             }
-            let pivots = DroppingCholesky(matrix: gram, dimension: p, tolerance: tolerance)
-            let kept = (0..<p).filter { pivots.kept[$0] && !absorbed[$0] }
-            let keptSet = Set(kept)
-            let m = kept.count
-            var inverse = [Double](repeating: 0, count: m * m)
-            for (r, a) in kept.enumerated() { for (c, b) in kept.enumerated() { inverse[r * m + c] = gram[a * p + b] } }
-            if m > 0 {
-                let status = inverse.withUnsafeMutableBufferPointer { buffer -> Int32 in
-                    guard let base = buffer.baseAddress else { return -1 }
-                    var view = gsl_matrix_view_array(base, m, m)
-                    let decomposed = gsl_linalg_cholesky_decomp1(&view.matrix)
-                    return decomposed != 0 ? decomposed : gsl_linalg_cholesky_invert(&view.matrix)
-                }
-                guard status == 0 else { throw EstimationError.singularDesign(terms: kept.map { names[$0] }) }
-            }
-            var beta = [Double](repeating: 0, count: m)
-            for r in 0..<m { for c in 0..<m { beta[r] += inverse[r * m + c] * moment[kept[c]] } }
-            self.kept = kept
+            let solved = try NormalEquationsSolution.solveKept(gram: gram, moment: moment, absorbed: absorbed,
+                                                               names: names, tolerance: tolerance)
+            let keptSet = Set(solved.kept)
+            self.kept = solved.kept
             self.dropped = (0..<p).filter { !keptSet.contains($0) }.map { names[$0] }
-            self.coefficients = beta
-            self.bread = inverse
+            self.coefficients = solved.coefficients
+            self.bread = solved.bread
             self.gram = gram
             self.absorbed = absorbed
             self.names = names
