@@ -187,16 +187,7 @@ enum SunAbrahamLeanRegression {
         // The notes of FixedEffectsRegression for iid and CR1.
         var notes = sample.notes + design.notes
         if !solution.dropped.isEmpty { notes.append("dropped for collinearity: " + solution.dropped.joined(separator: ", ")) }
-        if within.isWeighted {
-            notes.append("regression weights (\(sample.regressionWeightName ?? "weights")): weighted least squares, fixed "
-                         + "effects removed by an exact weighted solve (rank \(within.fixedEffectRank)); n counts observations")
-        } else if !within.isBalanced {
-            notes.append("unbalanced panel: fixed effects removed by an exact solve (rank \(within.fixedEffectRank))")
-        }
-        if within.fixedEffectRank < sample.unitCount + sample.periodCount - 1 {
-            notes.append("the panel is disconnected: fixed effects have rank \(within.fixedEffectRank), "
-                         + "not \(sample.unitCount + sample.periodCount - 1)")
-        }
+        notes += FixedEffectsRegression.withinNotes(within, panel: sample)
         return Estimate(method: "sa-interactions", outcome: sample.outcomeName, terms: solution.kept.map { allTerms[$0] },
                         coefficients: solution.coefficients, variance: variance, droppedTerms: solution.dropped,
                         observationCount: n, unitCount: sample.unitCount, periodCount: sample.periodCount,

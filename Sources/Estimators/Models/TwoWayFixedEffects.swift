@@ -49,6 +49,23 @@ public struct TwoWayFixedEffects: Sendable {
 
 /// Shared fitting of `y ~ regressors + covariates | unit + period` for every regression estimator.
 enum FixedEffectsRegression {
+    /// How the fixed effects were removed, when it was not the balanced closed form: regression
+    /// weights, an unbalanced exact solve, a disconnected panel (shared with Sun–Abraham's lean path).
+    static func withinNotes(_ within: TwoWayWithin, panel: Panel) -> [String] {
+        var notes: [String] = []
+        if within.isWeighted {
+            notes.append("regression weights (\(panel.regressionWeightName ?? "weights")): weighted least squares, fixed "
+                         + "effects removed by an exact weighted solve (rank \(within.fixedEffectRank)); n counts observations")
+        } else if !within.isBalanced {
+            notes.append("unbalanced panel: fixed effects removed by an exact solve (rank \(within.fixedEffectRank))")
+        }
+        if within.fixedEffectRank < panel.unitCount + panel.periodCount - 1 {
+            notes.append("the panel is disconnected: fixed effects have rank \(within.fixedEffectRank), "
+                         + "not \(panel.unitCount + panel.periodCount - 1)")
+        }
+        return notes
+    }
+
     /// Demeans, fits, computes the variance and packages an ``Estimate``.
     /// Covariates of the panel are appended after `columns`. `indicatorRows`, when given, holds
     /// for each column the rows where it equals 1 if it is a 0/1 indicator (see
@@ -139,16 +156,7 @@ enum FixedEffectsRegression {
             notes.append("CR3: leave-one-cluster-out jackknife, (G-1)/G sum_g (b_-g - b)(b_-g - b)' (MacKinnon-Nielsen-Webb CV3), t(G - 1)")
         default: break
         }
-        if within.isWeighted {
-            notes.append("regression weights (\(panel.regressionWeightName ?? "weights")): weighted least squares, fixed "
-                         + "effects removed by an exact weighted solve (rank \(within.fixedEffectRank)); n counts observations")
-        } else if !within.isBalanced {
-            notes.append("unbalanced panel: fixed effects removed by an exact solve (rank \(within.fixedEffectRank))")
-        }
-        if within.fixedEffectRank < panel.unitCount + panel.periodCount - 1 {
-            notes.append("the panel is disconnected: fixed effects have rank \(within.fixedEffectRank), "
-                         + "not \(panel.unitCount + panel.periodCount - 1)")
-        }
+        notes += withinNotes(within, panel: panel)
         let estimate = Estimate(method: method, outcome: panel.outcomeName, terms: fit.keptTerms.map { allTerms[$0] },
                         coefficients: fit.coefficients, variance: variance, droppedTerms: fit.droppedTerms,
                         observationCount: panel.observationCount, unitCount: panel.unitCount,
